@@ -1,0 +1,285 @@
+/**
+ * Connection settings: what users pass, where each setting may come from, and
+ * the resolved form the client works with. The names are the ones users of
+ * Ping's Terraform provider already know (`PINGONE_CLIENT_ID`, ...).
+ *
+ * Precedence, per setting: explicit options (a resource's `connection`, CLI
+ * flags), then stack config (`pingone:*`), then the process environment.
+ */
+import { DEFAULT_REGION, isRegionCode, regionApiUrl, regionAuthUrl, REGION_TLDS, RegionCode } from "./regions";
+import { DEFAULT_RETRY, ResolvedRetry } from "./retry";
+import { Secret } from "./secret";
+import { isPingOneId, quote } from "./ids";
+
+/** How the worker application authenticates at the token endpoint. */
+export type TokenAuthMethod = "client_secret_basic" | "client_secret_post";
+
+/** Connection settings a user may pass; every field is optional and falls back to stack config, then the environment. */
+export interface ConnectionOptions {
+  /** The worker application's client id. */
+  clientId?: string;
+  /** The worker application's client secret. Treated as a secret everywhere. */
+  clientSecret?: string;
+  /** The environment of the worker application, where tokens are issued (may differ from the sessions' environment). */
+  environmentId?: string;
+  /** `NA` (default), `EU`, `CA`, `AP`, `AU` or `SG`. */
+  regionCode?: string;
+  /** A ready bearer token, instead of client credentials. Treated as a secret everywhere. */
+  apiAccessToken?: string;
+  /** Management API base; default `https://api.pingone.{tld}/v1`. `/v1` is added when missing. */
+  apiUrl?: string;
+  /** Authorization service base; default `https://auth.pingone.{tld}`. */
+  authUrl?: string;
+  /** `client_secret_basic` (default) or `client_secret_post`. */
+  tokenAuthMethod?: string;
+  /** Attempts per HTTP operation (default 10). */
+  maxAttempts?: number | string;
+  /** Deadline of one operation, in seconds (default 600). */
+  operationTimeoutSeconds?: number | string;
+  /** Deadline of one HTTP attempt, in seconds (default 30). */
+  requestTimeoutSeconds?: number | string;
+  /** Most requests in flight at once per client (default 32); adaptive pacing stays at or below it. */
+  maxConcurrency?: number | string;
+}
+
+/** Where one setting may come from. */
+export interface SettingSource {
+  /** The field of `ConnectionOptions`. */
+  field: keyof ConnectionOptions;
+  /** Its stack config key. */
+  configKey: string;
+  /** Its environment variable. */
+  envVar: string;
+  /** True for credentials: never printed, never stored in state. */
+  secret: boolean;
+}
+
+/** Every setting, its stack config key and its environment variable: the single table the resolver, the docs and the errors use. */
+export const SETTING_SOURCES: readonly SettingSource[] = [
+  { field: "clientId", configKey: "pingone:clientId", envVar: "PINGONE_CLIENT_ID", secret: false },
+  { field: "clientSecret", configKey: "pingone:clientSecret", envVar: "PINGONE_CLIENT_SECRET", secret: true },
+  { field: "environmentId", configKey: "pingone:environmentId", envVar: "PINGONE_ENVIRONMENT_ID", secret: false },
+  { field: "regionCode", configKey: "pingone:regionCode", envVar: "PINGONE_REGION_CODE", secret: false },
+  { field: "apiAccessToken", configKey: "pingone:apiAccessToken", envVar: "PINGONE_API_ACCESS_TOKEN", secret: true },
+  { field: "apiUrl", configKey: "pingone:apiUrl", envVar: "PINGONE_API_URL", secret: false },
+  { field: "authUrl", configKey: "pingone:authUrl", envVar: "PINGONE_AUTH_URL", secret: false },
+  { field: "tokenAuthMethod", configKey: "pingone:tokenAuthMethod", envVar: "PINGONE_TOKEN_AUTH_METHOD", secret: false },
+  { field: "maxAttempts", configKey: "pingone:maxAttempts", envVar: "PINGONE_MAX_ATTEMPTS", secret: false },
+  { field: "operationTimeoutSeconds", configKey: "pingone:operationTimeoutSeconds", envVar: "PINGONE_OPERATION_TIMEOUT_SECONDS", secret: false },
+  { field: "requestTimeoutSeconds", configKey: "pingone:requestTimeoutSeconds", envVar: "PINGONE_REQUEST_TIMEOUT_SECONDS", secret: false },
+  { field: "maxConcurrency", configKey: "pingone:maxConcurrency", envVar: "PINGONE_MAX_CONCURRENCY", secret: false },
+];
+
+/** Ping's Terraform provider takes bare hostnames; honoured when no URL is set. */
+const API_HOSTNAME_ENV = "PINGONE_API_SERVICE_HOSTNAME";
+const AUTH_HOSTNAME_ENV = "PINGONE_AUTH_SERVICE_HOSTNAME";
+
+/** How the client proves who it is. */
+export type ResolvedCredentials =
+  | {
+      kind: "client-credentials";
+      clientId: string;
+      clientSecret: Secret;
+      /** The worker application's environment (token issuer). */
+      environmentId: string;
+      tokenAuthMethod: TokenAuthMethod;
+    }
+  | { kind: "access-token"; accessToken: Secret };
+
+/** Settings with every default applied and every value checked. Holds secrets as `Secret`. */
+export interface ResolvedConnection {
+  regionCode: RegionCode;
+  /** API base ending in `/v1`, no trailing slash. */
+  apiUrl: string;
+  /** Auth base, no trailing slash. */
+  authUrl: string;
+  credentials: ResolvedCredentials;
+  retry: ResolvedRetry;
+  maxConcurrency: number;
+}
+
+/** Default most requests in flight per client. */
+export const DEFAULT_MAX_CONCURRENCY = 32;
+
+/** A setting is missing or malformed. The message names the config key and the environment variable to set. */
+export class PingOneConfigError extends Error {
+  /** Always `PingOneConfigError`. */
+  override readonly name = "PingOneConfigError";
+}
+
+/** Where settings are looked up. */
+export interface SettingsInput {
+  /** Highest precedence: a resource's `connection`, CLI flags. */
+  explicit?: ConnectionOptions;
+  /** Stack config by namespaced key (`pingone:clientId`); absent in the CLI. */
+  config?: (key: string) => string | undefined;
+  /** Lowest precedence; defaults to nothing (pass `process.env` explicitly). */
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * Merges the three sources and checks the result: a region code from the
+ * list, https URLs (http only for loopback hosts), positive numbers, and
+ * exactly one kind of credentials. Throws `PingOneConfigError` naming the
+ * config key and environment variable of whatever is wrong. Makes no request.
+ */
+export function resolveConnection(input: SettingsInput): ResolvedConnection {
+  const env = input.env ?? {};
+  const raw = pickSettings(input);
+
+  const regionText = (raw.regionCode ?? DEFAULT_REGION).trim().toUpperCase();
+  if (!isRegionCode(regionText)) {
+    throw new PingOneConfigError(
+      `Unknown PingOne region ${quote(raw.regionCode ?? "")} (${describe("regionCode")}): use one of ${Object.keys(REGION_TLDS).join(", ")}.`,
+    );
+  }
+  const regionCode = regionText;
+
+  const apiHost = env[API_HOSTNAME_ENV]?.trim();
+  const authHost = env[AUTH_HOSTNAME_ENV]?.trim();
+  const apiUrl = withV1(
+    checkUrl(raw.apiUrl ?? (apiHost ? `https://${apiHost}` : regionApiUrl(regionCode)), raw.apiUrl ? "apiUrl" : API_HOSTNAME_ENV),
+  );
+  const authUrl = checkUrl(raw.authUrl ?? (authHost ? `https://${authHost}` : regionAuthUrl(regionCode)), raw.authUrl ? "authUrl" : AUTH_HOSTNAME_ENV);
+
+  const retry: ResolvedRetry = {
+    ...DEFAULT_RETRY,
+    maxAttempts: positiveNumber(raw.maxAttempts, "maxAttempts", DEFAULT_RETRY.maxAttempts),
+    operationTimeoutMs: positiveNumber(raw.operationTimeoutSeconds, "operationTimeoutSeconds", DEFAULT_RETRY.operationTimeoutMs / 1000) * 1000,
+    requestTimeoutMs: positiveNumber(raw.requestTimeoutSeconds, "requestTimeoutSeconds", DEFAULT_RETRY.requestTimeoutMs / 1000) * 1000,
+  };
+  const maxConcurrency = positiveNumber(raw.maxConcurrency, "maxConcurrency", DEFAULT_MAX_CONCURRENCY);
+
+  return { regionCode, apiUrl, authUrl, credentials: resolveCredentials(raw), retry, maxConcurrency };
+}
+
+/**
+ * Checks the fields present in `options` without looking anywhere else and
+ * without requiring credentials: what `check` can say during preview. Each
+ * problem names its field; an empty list means nothing is wrong.
+ */
+export function validateConnectionOptions(options: ConnectionOptions | undefined): { field: keyof ConnectionOptions; reason: string }[] {
+  const problems: { field: keyof ConnectionOptions; reason: string }[] = [];
+  if (!options) return problems;
+  const given = (field: keyof ConnectionOptions) => present(options[field]);
+  const shaped: (keyof ConnectionOptions)[] = ["regionCode", "apiUrl", "authUrl", "maxAttempts", "operationTimeoutSeconds", "requestTimeoutSeconds", "maxConcurrency"];
+  for (const field of shaped) {
+    if (given(field) === undefined) continue;
+    try {
+      // Resolve this one field beside a placeholder credential, so each failure is reported on its own field.
+      resolveConnection({ explicit: { apiAccessToken: "placeholder", [field]: options[field] } });
+    } catch (error) {
+      if (!(error instanceof PingOneConfigError)) throw error;
+      problems.push({ field, reason: error.message });
+    }
+  }
+  const environmentId = given("environmentId");
+  if (environmentId !== undefined && !isPingOneId(environmentId)) {
+    problems.push({ field: "environmentId", reason: `${describe("environmentId")} must be the worker application's environment id (a UUID); got ${quote(environmentId)}.` });
+  }
+  const method = given("tokenAuthMethod");
+  if (method !== undefined && method !== "client_secret_basic" && method !== "client_secret_post") {
+    problems.push({ field: "tokenAuthMethod", reason: `${describe("tokenAuthMethod")} must be client_secret_basic or client_secret_post; got ${quote(method)}.` });
+  }
+  if (given("apiAccessToken") !== undefined && (given("clientId") !== undefined || given("clientSecret") !== undefined)) {
+    problems.push({ field: "apiAccessToken", reason: "Both an access token and client credentials are set in connection: set only one of them." });
+  }
+  return problems;
+}
+
+/** The setting's config key and environment variable, as error messages name them. */
+export function describe(field: keyof ConnectionOptions): string {
+  const source = SETTING_SOURCES.find((s) => s.field === field);
+  return source ? `${source.configKey} / ${source.envVar}` : field;
+}
+
+function pickSettings(input: SettingsInput): Record<keyof ConnectionOptions, string | undefined> {
+  const picked = {} as Record<keyof ConnectionOptions, string | undefined>;
+  for (const source of SETTING_SOURCES) {
+    picked[source.field] =
+      present(input.explicit?.[source.field]) ?? present(input.config?.(source.configKey)) ?? present(input.env?.[source.envVar]);
+  }
+  return picked;
+}
+
+/** Empty strings count as unset, so `PINGONE_CLIENT_SECRET=` does not shadow stack config. */
+function present(value: string | number | undefined): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const text = String(value).trim();
+  return text === "" ? undefined : text;
+}
+
+function resolveCredentials(raw: Record<keyof ConnectionOptions, string | undefined>): ResolvedCredentials {
+  const hasClientCredentials = raw.clientId !== undefined || raw.clientSecret !== undefined;
+  if (raw.apiAccessToken !== undefined) {
+    if (hasClientCredentials) {
+      throw new PingOneConfigError(
+        `Both an access token (${describe("apiAccessToken")}) and client credentials (${describe("clientId")}, ${describe("clientSecret")}) are set: set only one of them.`,
+      );
+    }
+    return { kind: "access-token", accessToken: new Secret(raw.apiAccessToken) };
+  }
+  const missing = (["clientId", "clientSecret", "environmentId"] as const).filter((f) => raw[f] === undefined);
+  if (missing.length > 0) {
+    throw new PingOneConfigError(
+      `PingOne credentials are missing: set ${missing.map(describe).join(", ")} ` +
+        `(a worker application's client credentials and its environment), or set an access token with ${describe("apiAccessToken")}.`,
+    );
+  }
+  if (!isPingOneId(raw.environmentId)) {
+    throw new PingOneConfigError(`${describe("environmentId")} must be the worker application's environment id (a UUID); got ${quote(raw.environmentId!)}.`);
+  }
+  const method = raw.tokenAuthMethod ?? "client_secret_basic";
+  if (method !== "client_secret_basic" && method !== "client_secret_post") {
+    throw new PingOneConfigError(`${describe("tokenAuthMethod")} must be client_secret_basic or client_secret_post; got ${quote(method)}.`);
+  }
+  return {
+    kind: "client-credentials",
+    clientId: raw.clientId!,
+    clientSecret: new Secret(raw.clientSecret!),
+    environmentId: raw.environmentId!,
+    tokenAuthMethod: method,
+  };
+}
+
+/** True for hosts that never leave the machine, where plain http is acceptable (the emulator). */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+function checkUrl(value: string, field: "apiUrl" | "authUrl" | typeof API_HOSTNAME_ENV | typeof AUTH_HOSTNAME_ENV): string {
+  const name = field === "apiUrl" || field === "authUrl" ? describe(field) : field;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new PingOneConfigError(`${name} is not a valid URL: ${quote(value)}.`);
+  }
+  if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
+    throw new PingOneConfigError(
+      `${name} ${quote(value)} uses http://: https:// is required (plain http is allowed only for loopback hosts such as 127.0.0.1, where the emulator runs).`,
+    );
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new PingOneConfigError(`${name} ${quote(value)} must be an https:// URL.`);
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new PingOneConfigError(`${name} ${quote(value)} must be a plain base URL, without credentials, query or fragment.`);
+  }
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
+}
+
+/** PingOne documents `{apiPath}` both with and without `/v1`; accept both, never produce `/v1/v1`. */
+function withV1(base: string): string {
+  return base.endsWith("/v1") ? base : `${base}/v1`;
+}
+
+function positiveNumber(value: string | undefined, field: keyof ConnectionOptions, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) {
+    throw new PingOneConfigError(`${describe(field)} must be a positive number; got ${quote(value)}.`);
+  }
+  return parsed;
+}
