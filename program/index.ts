@@ -6,20 +6,21 @@
  * `PINGONE_*` variables (see README).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { SessionRevocation } from "../provider";
+import { SessionRevocation, UserSessionsRevocation } from "../provider";
 import { planRevocations, resourceName } from "./plan";
 
 const config = new pulumi.Config();
 const plan = planRevocations(config.getObject<unknown>("revoke"));
 
-const resources = plan.map((target) => {
-  if (target.kind !== "session") {
-    throw new Error(`${resourceName(target)}: revoking every session of a user needs UserSessionsRevocation, not yet available`);
-  }
-  return new SessionRevocation(resourceName(target), target);
-});
-
-/** What each resource found, by resource name. */
+/** What each resource found, by resource name: the outcome of a session, the sessions revoked for a user. */
 export const revocations = Object.fromEntries(
-  resources.map((r, i) => [resourceName(plan[i]), pulumi.all([r.outcome, r.present]).apply(([outcome, present]) => ({ outcome, present }))]),
+  plan.map((target) => {
+    const name = resourceName(target);
+    if (target.kind === "session") {
+      const revocation = new SessionRevocation(name, target);
+      return [name, pulumi.output({ outcome: revocation.outcome, present: revocation.present })];
+    }
+    const revocation = new UserSessionsRevocation(name, target);
+    return [name, pulumi.output({ revokedSessionIds: revocation.revokedSessionIds, present: revocation.present })];
+  }),
 );

@@ -1,10 +1,12 @@
 /**
  * pulumi-pingone-sessions: declarative revocation of PingOne user sessions.
  *
- * Resources: `SessionRevocation` (one session). The client they are built on,
+ * Resources: `SessionRevocation` (one session) and `UserSessionsRevocation`
+ * (every session of a user). The client they are built on,
  * `PingOneClient`, is exported for programs and scripts that need it directly.
  */
 export { SessionRevocation, SessionRevocationArgs, sessionRevocationProvider } from "./resources/sessionRevocation";
+export { UserSessionsRevocation, UserSessionsRevocationArgs, userSessionsRevocationProvider } from "./resources/userSessionsRevocation";
 export { ConnectionArgs } from "./resources/connection";
 export { PingOneClient, PingOneClientOptions, ClientStats, DeleteResult } from "./client/client";
 export { PingOneApiError, PingOneApiErrorInit, OperationTarget, isNotFound } from "./client/errors";

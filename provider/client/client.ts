@@ -269,14 +269,17 @@ export class PingOneClient {
       }
       if (kind !== "transient") throw fail(failure);
       if (attempt >= retry.maxAttempts) {
-        throw fail({ ...failure, reason: `${failure.reason ?? ""}; gave up after ${attempt} attempts (pingone:maxAttempts)`.replace(/^; /, "") });
+        throw fail({ ...failure, reason: joinReasons(failure.reason, `gave up after ${attempt} attempts (pingone:maxAttempts)`) });
       }
       const delay = nextDelay(attempt - 1, retryAfterMs, retry, () => this.clock.random());
       const left = deadline - this.clock.now();
       if (delay >= left) {
         throw fail({
           ...failure,
-          reason: `${failure.reason ?? ""}; the next retry would wait ${(delay / 1000).toFixed(1)} s${retryAfterMs !== undefined ? " (Retry-After)" : ""} but only ${(Math.max(0, left) / 1000).toFixed(1)} s remain before the operation deadline, so it fails now`,
+          reason: joinReasons(
+            failure.reason,
+            `the next retry would wait ${(delay / 1000).toFixed(1)} s${retryAfterMs !== undefined ? " (Retry-After)" : ""} but only ${(Math.max(0, left) / 1000).toFixed(1)} s remain before the operation deadline, so it fails now`,
+          ),
           advice: "Run again later, or raise pingone:operationTimeoutSeconds.",
         });
       }
@@ -331,6 +334,10 @@ export class PingOneClient {
     const body = parseJson<{ access_token: string; expires_in: number }>(answer.text)!;
     return { accessToken: new Secret(body.access_token), expiresInSeconds: body.expires_in };
   }
+}
+
+function joinReasons(first: string | undefined, second: string): string {
+  return first ? `${first}; ${second}` : second;
 }
 
 /** Why a 2xx token answer is unusable, or undefined when it is a proper token. Never quotes the body: it may hold a token. */

@@ -21,7 +21,7 @@ export interface PingOneApiErrorInit {
   status?: number;
   /** PingOne's error body, when it sent one. */
   body?: PingOneErrorBody;
-  /** Why, in words, when there is no PingOne message (network code, non-JSON body, deadline). */
+  /** Why, in words, beyond PingOne's own message: a network code, a body that is not JSON, giving up, a deadline. */
   reason?: string;
   /** What the user should do. */
   advice: string;
@@ -110,9 +110,8 @@ export function describeTarget(target: OperationTarget): string {
 function formatMessage(init: PingOneApiErrorInit): string {
   const subject = describeTarget(init.target);
   const head = `Could not ${init.target.action}${subject ? ` (${subject})` : ""}${init.step ? `: failed to ${init.step}` : ""}`;
-  const why = [init.status !== undefined ? `HTTP ${init.status}` : "no answer", codes(init.body), init.body?.message ?? init.reason]
-    .filter(Boolean)
-    .join(" ");
+  const said = [init.status !== undefined ? `HTTP ${init.status}` : "no answer", codes(init.body), init.body?.message?.replace(/\.$/, "")].filter(Boolean).join(" ");
+  const why = init.reason ? `${said}${init.reason.startsWith("with ") ? " " : "; "}${init.reason}` : said;
   const detailText = (init.body?.details ?? [])
     .map((d) => [d.code, d.target ? `(${d.target})` : "", d.message].filter(Boolean).join(" "))
     .filter((d) => d !== "")
@@ -124,7 +123,7 @@ function formatMessage(init: PingOneApiErrorInit): string {
   ]
     .filter(Boolean)
     .join(", ");
-  return `${head}: ${why}${detailText ? ` [${detailText}]` : ""}. ${init.advice} (${refs})`;
+  return `${head}: ${why.replace(/\.$/, "")}${detailText ? ` [${detailText}]` : ""}. ${init.advice} (${refs})`;
 }
 
 function codes(body?: PingOneErrorBody): string {

@@ -3,6 +3,7 @@
  * dynamic-provider host. Exposed as `pulumi-pingone-sessions/runtime`.
  */
 import * as sessionRevocation from "./sessionRevocation";
+import * as userSessionsRevocation from "./userSessionsRevocation";
 
 export { configure, clients } from "./context";
 
@@ -15,6 +16,14 @@ export const providers = {
     read: sessionRevocation.read,
     update: sessionRevocation.update,
     delete: sessionRevocation.remove,
+  },
+  UserSessionsRevocation: {
+    check: userSessionsRevocation.check,
+    diff: userSessionsRevocation.diff,
+    create: userSessionsRevocation.create,
+    read: userSessionsRevocation.read,
+    update: userSessionsRevocation.update,
+    delete: userSessionsRevocation.remove,
   },
 };
 

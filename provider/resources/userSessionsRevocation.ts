@@ -1,0 +1,75 @@
+/**
+ * UserSessionsRevocation: a declarative "this user has no sessions" (or none
+ * created before a given time).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ConnectionArgs, secretConnection } from "./connection";
+import { shimProvider } from "./shim";
+
+/** Arguments of a `UserSessionsRevocation`. */
+export interface UserSessionsRevocationArgs {
+  /** The environment holding the user (a UUID). Changing it replaces. */
+  environmentId: pulumi.Input<string>;
+  /** The user whose sessions are revoked (a UUID). Changing it replaces. */
+  userId: pulumi.Input<string>;
+  /**
+   * Only sessions created before this ISO 8601 time (for example the moment a
+   * credential leaked); sessions without a creation time are revoked too.
+   * Omitted: every session. Changing it updates.
+   */
+  createdBefore?: pulumi.Input<string>;
+  /** Connection settings overriding stack config and the environment; see `ConnectionArgs`. */
+  connection?: pulumi.Input<ConnectionArgs>;
+}
+
+/**
+ * The dynamic provider behind `UserSessionsRevocation`: a thin shim loading
+ * the installed runtime at call time. Create, update and delete list the
+ * user's sessions and delete the matching ones (a user or session already
+ * gone is fine); read lists again to find sessions that appeared since.
+ */
+export const userSessionsRevocationProvider: pulumi.dynamic.ResourceProvider = shimProvider("UserSessionsRevocation");
+
+/**
+ * Ensures a user has no (matching) sessions. `pulumi up` signs the user out
+ * everywhere, `pulumi refresh` notices new sign-ons and the next `up` revokes
+ * them, `pulumi destroy` revokes whatever matches at that moment (environment
+ * teardown). Resource id: `${environmentId}/${userId}`.
+ */
+export class UserSessionsRevocation extends pulumi.dynamic.Resource {
+  /** The environment holding the user. */
+  declare public readonly environmentId: pulumi.Output<string>;
+  /** The user. */
+  declare public readonly userId: pulumi.Output<string>;
+  /** The cutoff, when one was given. */
+  declare public readonly createdBefore: pulumi.Output<string | undefined>;
+  /** Sessions the last create or update deleted (404s, already gone, are not listed). */
+  declare public readonly revokedSessionIds: pulumi.Output<string[]>;
+  /** Matching sessions found by the last refresh; empty after create and update. */
+  declare public readonly remainingSessionIds: pulumi.Output<string[]>;
+  /** True when a refresh found matching sessions (the next `up` revokes them). */
+  declare public readonly present: pulumi.Output<boolean>;
+  /** When PingOne was last asked (ISO 8601). */
+  declare public readonly checkedAt: pulumi.Output<string>;
+
+  /** Declares the revocation; ids and `createdBefore` are checked before anything is sent. */
+  constructor(name: string, args: UserSessionsRevocationArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      userSessionsRevocationProvider,
+      name,
+      {
+        environmentId: args.environmentId,
+        userId: args.userId,
+        createdBefore: args.createdBefore,
+        connection: secretConnection(args.connection),
+        revokedSessionIds: undefined,
+        remainingSessionIds: undefined,
+        present: undefined,
+        checkedAt: undefined,
+      },
+      opts,
+      "pingone",
+      "UserSessionsRevocation",
+    );
+  }
+}
