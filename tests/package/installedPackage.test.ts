@@ -1,0 +1,95 @@
+/**
+ * The published artefact: `npm pack`, installed into an empty project the way
+ * a user installs it, then a revocation through Pulumi's dynamic-provider
+ * host running in that project. This is the path every real stack takes: the
+ * serialized shim `require`s `pulumi-pingone-sessions/runtime` from the
+ * project's node_modules.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ProviderHost, urnFor } from "../harness/providerHost";
+import { SENTINEL_SECRET, startWorld, World } from "../support/world";
+
+const ROOT = path.resolve(__dirname, "../..");
+const PULUMI_VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules/@pulumi/pulumi/package.json"), "utf8")) as { version: string }).version;
+
+describe("the npm package, installed into an empty project", function () {
+  this.timeout(180_000);
+  let project: string;
+  let serialized: string;
+  let world: World;
+
+  before(() => {
+    project = fs.mkdtempSync(path.join(os.tmpdir(), "pingone-sessions-consumer-"));
+    // `pretest` has just built dist/; skip the prepare script's second build.
+    const tarball = execFileSync("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", project], { cwd: ROOT, encoding: "utf8" }).trim().split("\n").pop()!;
+    fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
+    execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", `./${tarball}`, `@pulumi/pulumi@${PULUMI_VERSION}`], { cwd: project, stdio: "pipe" });
+    // Serialize inside the consumer project, exactly as `new SessionRevocation(...)` would there.
+    serialized = execFileSync(
+      process.execPath,
+      [
+        "-e",
+        `const { sessionRevocationProvider } = require("pulumi-pingone-sessions");
+         require("@pulumi/pulumi/runtime/closure/serializeClosure")
+           .serializeFunction(() => sessionRevocationProvider, { allowSecrets: true })
+           .then((f) => process.stdout.write(f.text));`,
+      ],
+      { cwd: project, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+    );
+  });
+  after(() => {
+    if (project) fs.rmSync(project, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    world = await startWorld({}, 1);
+  });
+  afterEach(async () => {
+    await world.stop();
+  });
+
+  it("ships compiled code and type declarations, and no sources or tests", () => {
+    const installed = path.join(project, "node_modules", "pulumi-pingone-sessions");
+    for (const file of ["dist/provider/index.js", "dist/provider/index.d.ts", "dist/provider/runtime/index.js", "dist/emulator/index.js"]) {
+      assert.ok(fs.existsSync(path.join(installed, file)), file);
+    }
+    assert.equal(fs.existsSync(path.join(installed, "tests")), false);
+    assert.equal(fs.existsSync(path.join(installed, "provider")), false);
+  });
+
+  it("serializes a shim of at most 8 KB that loads the installed runtime by package name", () => {
+    assert.ok(Buffer.byteLength(serialized) <= 8 * 1024, `${Buffer.byteLength(serialized)} bytes`);
+    assert.match(serialized, /runtimeModule: "pulumi-pingone-sessions\/runtime"/);
+    assert.doesNotMatch(serialized, new RegExp(ROOT.replace(/[/\\]/g, "."), "u"), "no path of this checkout");
+  });
+
+  it("revokes a session through the host running in the consumer project", async () => {
+    const host = await ProviderHost.start({
+      cwd: project,
+      env: {
+        PINGONE_API_URL: world.emulator.apiUrl,
+        PINGONE_AUTH_URL: world.emulator.authUrl,
+        PINGONE_CLIENT_ID: world.clientId,
+        PINGONE_CLIENT_SECRET: SENTINEL_SECRET,
+        PINGONE_ENVIRONMENT_ID: world.environmentId,
+      },
+    });
+    try {
+      const sessionId = world.sessionIds[0];
+      const created = await host.create(urnFor("pulumi-nodejs:dynamic/pingone:SessionRevocation", "s"), {
+        __provider: serialized,
+        environmentId: world.environmentId,
+        userId: world.userId,
+        sessionId,
+      });
+      assert.equal(created.properties.outcome, "revoked");
+      assert.equal(world.emulator.state.getSession(world.environmentId, world.userId, sessionId), undefined);
+      assert.deepEqual(world.emulator.requests().map((r) => `${r.method} ${r.status}`), ["POST 200", "DELETE 204"]);
+    } finally {
+      await host.stop();
+    }
+  });
+});
