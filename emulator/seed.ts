@@ -30,7 +30,7 @@ export const DEMO = {
   },
   /** A worker application issued by the demo environment, authenticating with client_secret_basic, holding Identity Data Administrator on "Staff" only. */
   clientId: "de000000-0000-4000-8004-000000000001",
-  clientSecret: "demo-not-a-secret-0000000000000000",
+  clientSecret: "demo-not-a-secret",
   tokenAuthMethod: "client_secret_basic",
 } as const;
 
