@@ -8,7 +8,7 @@ import { adviceFor, AdviceContext } from "./advice";
 import { describeTarget, OperationTarget, PingOneApiError } from "./errors";
 import { assertIds, quote, SessionRef, UserRef } from "./ids";
 import { classifyNetworkError, classifyStatus, OutcomeKind, RETRY_AFTER_STATUSES } from "./outcome";
-import { AdaptivePacer, PacerOptions } from "./pacer";
+import { AdaptivePacer, PacerDeadlineError, PacerOptions } from "./pacer";
 import { Clock, nextDelay, parseRetryAfter, systemClock } from "./retry";
 import { Secret } from "./secret";
 import { resolveConnection, ResolvedConnection, SettingsInput } from "./settings";
@@ -229,13 +229,24 @@ export class PingOneClient {
           elapsedMs: this.clock.now() - started,
         });
 
-      const token = spec.endpoint === "api" ? await this.currentToken(spec.target) : undefined;
+      const pastDeadline = () => fail({ reason: `the operation deadline of ${retry.operationTimeoutMs / 1000} s passed`, advice: "Raise pingone:operationTimeoutSeconds or run again." });
+      // A token fetch is shared and has its own deadline; this operation stops waiting at its own.
+      const token = spec.endpoint === "api" ? await beforeDeadline(this.currentToken(spec.target), deadline - this.clock.now(), pastDeadline) : undefined;
       const remaining = deadline - this.clock.now();
-      if (remaining <= 0) throw fail({ reason: `the operation deadline of ${retry.operationTimeoutMs / 1000} s passed`, advice: "Raise pingone:operationTimeoutSeconds or run again." });
+      if (remaining <= 0) throw pastDeadline();
 
       const request: HttpRequest = { ...spec.request(token), timeoutMs: Math.min(retry.requestTimeoutMs, remaining) };
       request.headers["X-Ping-External-Transaction-ID"] = transactionId;
-      const result = await this.pacer.run(() => this.send(request, spec.endpoint));
+      let result: HttpResult;
+      try {
+        result = await this.pacer.run(() => this.send(request, spec.endpoint), {
+          deadlineAt: deadline,
+          signalOf: (r) => (r.kind === "no-answer" ? "none" : r.status === 429 ? "throttled" : "ok"),
+        });
+      } catch (error) {
+        if (!(error instanceof PacerDeadlineError)) throw error;
+        throw fail({ reason: `${error.message}; the operation deadline of ${retry.operationTimeoutMs / 1000} s passed`, advice: "Lower the amount of work per run, raise pingone:maxConcurrency, or raise pingone:operationTimeoutSeconds." });
+      }
 
       let kind: OutcomeKind;
       let retryAfterMs: number | undefined;
@@ -247,7 +258,6 @@ export class PingOneClient {
       } else {
         const body = spec.endpoint === "token" ? oauthErrorBody(result.text) : parseJson<PingOneErrorBody>(result.text);
         kind = classifyStatus(result.status, body?.code);
-        this.pacer.record(result.status === 429 ? "throttled" : "ok");
         if (RETRY_AFTER_STATUSES.has(result.status)) retryAfterMs = parseRetryAfter(result.headers["retry-after"], this.clock.now());
         failure = { status: result.status, body: body?.code || body?.message ? body : undefined, reason: describeBody(result) };
         if (kind === "success" || kind === "not-found") {
@@ -333,6 +343,19 @@ export class PingOneClient {
     });
     const body = parseJson<{ access_token: string; expires_in: number }>(answer.text)!;
     return { accessToken: new Secret(body.access_token), expiresInSeconds: body.expires_in };
+  }
+}
+
+/** `promise`, or `onTimeout()` thrown if it has not settled within `ms`. */
+async function beforeDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -1,37 +1,43 @@
 /**
- * Adaptive pacing: how many requests a client has in flight and how fast it
- * starts new ones. PingOne answers an excess with 429, and Pulumi may hand one
- * provider process thousands of operations at once, so the client paces
- * itself instead of relying on retries:
+ * Adaptive pacing: how many requests a client keeps in flight. PingOne
+ * answers an excess with 429 and Pulumi may hand one provider process
+ * thousands of operations at once, so the client paces itself rather than
+ * leaning on retries. The policy is TCP's, applied to a rate-limited API:
  *
- * - Concurrency is AIMD: a 429 cuts the limit to 70 %, every `limit`
- *   unthrottled answers add one, never above `maxConcurrency`.
- * - The start rate is unbounded until the first 429; then it is set just
- *   below what actually got through in the last second, shrinks by 10 % on
- *   each later 429, and grows by 1 % a second while answers succeed. A run
- *   thus settles just under PingOne's rate without a storm of 429s.
- * - Several 429s for the same overshoot (requests already in flight) count as
- *   one: a decrease is followed by a cooldown.
+ * - Slow start: the window opens at `initialConcurrency` and grows by half a
+ *   slot per answered request (half again every round trip) until the first
+ *   429 or `maxConcurrency`. Gentler than TCP's doubling, because PingOne's
+ *   burst allowance hides the limit until well past it.
+ * - On a 429 the window shrinks to what the server actually accepted over
+ *   the last few round trips (its rate times the latency: what fits under
+ *   the limit), at most once per round trip, since the requests already in
+ *   flight were sent before the news arrived.
+ * - From then on starts are spaced evenly, one every round-trip time divided
+ *   by the window, so the rate is controlled finely (a window of 5.3 is 6 %
+ *   more than 5), and the window probes upward slowly (one request per
+ *   `probeRoundTrips` round trips). A run thus settles just under PingOne's
+ *   rate with a 429 only now and then. The request that got the 429 still
+ *   waits its own Retry-After (the client's retry loop does that).
  *
- * Time is injected (`PacerTimers`) so the policy is tested exactly.
+ * The effective request rate is the window divided by the round-trip time;
+ * both are in `snapshot()`. Time is injected (`PacerTimers`) so the policy is
+ * tested exactly.
  */
 
 /** Tunables of the pacer; every field is optional. */
 export interface PacerOptions {
   /** Most requests in flight (default 32). */
   maxConcurrency?: number;
-  /** Fewest requests in flight the limit may shrink to (default 1). */
+  /** Fewest requests in flight the window may shrink to (default 1). */
   minConcurrency?: number;
-  /** Share of the observed rate kept on the first 429 (default 0.9). */
-  initialRateShare?: number;
-  /** Factor applied to the rate on each later 429 (default 0.9). */
-  rateDecrease?: number;
-  /** Share of the rate added per second of success (default 0.01). */
-  rateIncreasePerSecond?: number;
-  /** Factor applied to concurrency on a 429 (default 0.7). */
-  concurrencyDecrease?: number;
-  /** Minimum time between two decreases, in ms (default 1,000). */
-  decreaseCooldownMs?: number;
+  /** The window before anything is known (default 4). */
+  initialConcurrency?: number;
+  /** Slots added per answered request before the first 429 (default 0.5: the window grows by half every round trip). */
+  slowStartGrowth?: number;
+  /** After the first 429, round trips per one-request increase of the window (default 32). */
+  probeRoundTrips?: number;
+  /** Weight of a new round-trip sample in the smoothed round-trip time (default 0.125, as TCP). */
+  roundTripGain?: number;
 }
 
 /** Pacer settings with defaults applied. */
@@ -41,11 +47,10 @@ export type ResolvedPacerOptions = Required<PacerOptions>;
 export const DEFAULT_PACER = {
   maxConcurrency: 32,
   minConcurrency: 1,
-  initialRateShare: 0.9,
-  rateDecrease: 0.9,
-  rateIncreasePerSecond: 0.01,
-  concurrencyDecrease: 0.7,
-  decreaseCooldownMs: 1_000,
+  initialConcurrency: 4,
+  slowStartGrowth: 0.5,
+  probeRoundTrips: 32,
+  roundTripGain: 0.125,
 } satisfies ResolvedPacerOptions;
 
 /** The clock and timer the pacer uses. */
@@ -64,111 +69,162 @@ export const systemTimers: PacerTimers = {
 
 /** What the pacer reports about itself, for benchmarks and tests. */
 export interface PacerSnapshot {
+  /** The window, rounded down: requests in flight per round trip. */
   concurrencyLimit: number;
-  /** Starts per second; `Infinity` until the first 429. */
+  /** Requests per second the window allows at the current round-trip time (`Infinity` before any sample); once paced, the start rate. */
   rate: number;
+  /** Smoothed round-trip time in ms (0 before any sample). */
+  roundTripMs: number;
   inFlight: number;
   queued: number;
+  /** 429 answers seen. */
   throttles: number;
+  /** True until the first 429. */
+  slowStart: boolean;
 }
 
-/** What one answer told the pacer. */
-export type PacerSignal = "ok" | "throttled";
+/** What one answer told the pacer: `throttled` for a 429, `ok` for any other answer, `none` when nothing answered. */
+export type PacerSignal = "ok" | "throttled" | "none";
 
-/** Shares a concurrency limit and a start rate among every request of one client. */
+/** A task waited in the pacer's queue until its deadline passed; it was never started. */
+export class PacerDeadlineError extends Error {
+  /** Always `PacerDeadlineError`. */
+  override readonly name = "PacerDeadlineError";
+  /** Describes the queue the task was waiting in. */
+  constructor(readonly stillQueued: number) {
+    super(`waited for a request slot until the operation deadline (${stillQueued} other requests still queued)`);
+  }
+}
+
+/** How `run` learns what an answer meant. */
+export interface RunOptions<T> {
+  /** Epoch ms after which a still-queued task is dropped with `PacerDeadlineError`. */
+  deadlineAt?: number;
+  /** Classifies the task's result for the pacer (default: `ok`). */
+  signalOf?: (result: T) => PacerSignal;
+}
+
+/** Shares one adaptive window of in-flight requests among every request of a client. */
 export class AdaptivePacer {
   private readonly options: ResolvedPacerOptions;
   private limit: number;
-  private rate = Infinity;
   private inFlight = 0;
-  private nextStartAt = 0;
+  private slowStart = true;
+  private roundTripMs = 0;
   private lastDecreaseAt = -Infinity;
-  private lastIncreaseAt = 0;
-  private successesSinceGrowth = 0;
+  private nextStartAt = 0;
+  private timer?: unknown;
   private throttles = 0;
   private readonly waiting: (() => void)[] = [];
-  private timer?: unknown;
-  /** Start times of the last second's successful requests, to estimate what got through. */
-  private readonly recentSuccesses: number[] = [];
+  /** Finish times of recent accepted answers, to count what the server took in the last round trip. */
+  private readonly accepted: number[] = [];
 
   /** Applies the defaults to `options`; `timers` default to the real ones. */
   constructor(options: PacerOptions = {}, private readonly timers: PacerTimers = systemTimers) {
     this.options = { ...DEFAULT_PACER, ...stripUndefined(options) };
-    this.limit = this.options.maxConcurrency;
+    this.limit = Math.min(this.options.initialConcurrency, this.options.maxConcurrency);
   }
 
-  /** Runs `task` when a slot and the rate allow; the slot is freed when it settles. */
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    await new Promise<void>((resolve) => {
-      this.waiting.push(resolve);
-      this.pump();
-    });
+  /**
+   * Runs `task` when the window allows, and feeds its result back. With a
+   * deadline, a task still queued then is dropped and the call rejects with
+   * `PacerDeadlineError`, so queueing never carries an operation past it.
+   */
+  async run<T>(task: () => Promise<T>, options: RunOptions<T> = {}): Promise<T> {
+    await this.acquire(options.deadlineAt);
+    const started = this.timers.now();
+    let signal: PacerSignal = "none";
     try {
-      return await task();
+      const result = await task();
+      signal = options.signalOf ? options.signalOf(result) : "ok";
+      return result;
     } finally {
       this.inFlight--;
+      this.record(signal, this.timers.now() - started);
       this.pump();
     }
   }
 
-  /** Feeds back one answer: `throttled` for a 429, `ok` for anything else that came back. */
-  record(signal: PacerSignal): void {
+  /** The current window, for reports and tests. */
+  snapshot(): PacerSnapshot {
+    return {
+      concurrencyLimit: Math.floor(this.limit),
+      rate: this.roundTripMs > 0 ? this.limit / (this.roundTripMs / 1000) : Infinity,
+      roundTripMs: this.roundTripMs,
+      inFlight: this.inFlight,
+      queued: this.waiting.length,
+      throttles: this.throttles,
+      slowStart: this.slowStart,
+    };
+  }
+
+  private acquire(deadlineAt: number | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let timer: unknown;
+      const start = () => {
+        if (timer !== undefined) this.timers.clearTimeout(timer);
+        resolve();
+      };
+      this.waiting.push(start);
+      if (deadlineAt !== undefined) {
+        timer = this.timers.setTimeout(() => {
+          const index = this.waiting.indexOf(start);
+          if (index < 0) return;
+          this.waiting.splice(index, 1);
+          reject(new PacerDeadlineError(this.waiting.length));
+        }, Math.max(0, deadlineAt - this.timers.now()));
+      }
+      this.pump();
+    });
+  }
+
+  private record(signal: PacerSignal, elapsedMs: number): void {
+    if (signal === "none") return;
     const now = this.timers.now();
     if (signal === "throttled") {
       this.throttles++;
-      if (now - this.lastDecreaseAt < this.options.decreaseCooldownMs) return;
+      this.slowStart = false;
+      // One decrease per round trip: the other answers of this round were sent before the news.
+      if (now - this.lastDecreaseAt < Math.max(this.roundTripMs, 1)) return;
       this.lastDecreaseAt = now;
-      this.lastIncreaseAt = now;
-      this.limit = Math.max(this.options.minConcurrency, Math.floor(this.limit * this.options.concurrencyDecrease));
-      this.rate = Number.isFinite(this.rate)
-        ? Math.max(1, this.rate * this.options.rateDecrease)
-        : Math.max(1, this.observedRate(now) * this.options.initialRateShare);
+      // Averaged over a few round trips: one round trip holds only a handful of answers.
+      const windowMs = Math.max(4 * this.roundTripMs, 100);
+      const fitsUnderLimit = (this.acceptedSince(now - windowMs) / windowMs) * Math.max(this.roundTripMs, 1);
+      this.limit = Math.max(this.options.minConcurrency, Math.min(this.limit * 0.9, fitsUnderLimit));
       return;
     }
-    this.recentSuccesses.push(now);
-    if (++this.successesSinceGrowth >= this.limit && this.limit < this.options.maxConcurrency) {
-      this.successesSinceGrowth = 0;
-      this.limit++;
-    }
-    if (Number.isFinite(this.rate)) {
-      const elapsed = Math.max(0, now - this.lastIncreaseAt) / 1000;
-      this.rate *= 1 + this.options.rateIncreasePerSecond * elapsed;
-      this.lastIncreaseAt = now;
-    }
-    this.pump();
+    this.roundTripMs = this.roundTripMs === 0 ? elapsedMs : this.roundTripMs + this.options.roundTripGain * (elapsedMs - this.roundTripMs);
+    this.accepted.push(now);
+    if (this.accepted.length > 4096) this.accepted.splice(0, this.accepted.length - 2048);
+    const growth = this.slowStart ? this.options.slowStartGrowth : 1 / (this.limit * this.options.probeRoundTrips);
+    this.limit = Math.min(this.options.maxConcurrency, this.limit + growth);
   }
 
-  /** The current limits, for reports and tests. */
-  snapshot(): PacerSnapshot {
-    return { concurrencyLimit: this.limit, rate: this.rate, inFlight: this.inFlight, queued: this.waiting.length, throttles: this.throttles };
+  private acceptedSince(from: number): number {
+    let count = 0;
+    for (let i = this.accepted.length - 1; i >= 0 && this.accepted[i] >= from; i--) count++;
+    return count;
   }
 
-  private observedRate(now: number): number {
-    while (this.recentSuccesses.length > 0 && this.recentSuccesses[0] <= now - 1000) this.recentSuccesses.shift();
-    return this.recentSuccesses.length;
-  }
-
-  /** Starts as many waiting tasks as the limit and the rate allow; arms a timer for the next rate slot. */
   private pump(): void {
-    while (this.waiting.length > 0 && this.inFlight < this.limit) {
-      if (Number.isFinite(this.rate)) {
+    const paced = !this.slowStart && this.roundTripMs > 0;
+    // While paced, the spacing sets the rate; the cap only bounds a latency spike.
+    const cap = paced ? Math.min(this.options.maxConcurrency, Math.ceil(this.limit) * 2) : Math.floor(this.limit);
+    while (this.waiting.length > 0 && this.inFlight < cap) {
+      if (paced) {
         const now = this.timers.now();
         if (this.nextStartAt > now) {
-          if (this.timer === undefined) {
-            this.timer = this.timers.setTimeout(() => {
-              this.timer = undefined;
-              this.pump();
-            }, this.nextStartAt - now);
-          }
+          this.timer ??= this.timers.setTimeout(() => {
+            this.timer = undefined;
+            this.pump();
+          }, this.nextStartAt - now);
           return;
         }
-        this.nextStartAt = Math.max(now, this.nextStartAt) + 1000 / this.rate;
+        this.nextStartAt = Math.max(now, this.nextStartAt) + this.roundTripMs / this.limit;
       }
       this.inFlight++;
       this.waiting.shift()!();
     }
-    // Keep the success window short so memory stays flat during long runs.
-    if (this.recentSuccesses.length > 10_000) this.recentSuccesses.splice(0, this.recentSuccesses.length - 10_000);
   }
 }
 

@@ -38,6 +38,12 @@ export interface ConnectionOptions {
   operationTimeoutSeconds?: number | string;
   /** Deadline of one HTTP attempt, in seconds (default 30). */
   requestTimeoutSeconds?: number | string;
+  /** First backoff step in seconds; retry n waits a random time below `base * 2^n` (default 1). */
+  retryBaseDelaySeconds?: number | string;
+  /** Ceiling of one backoff wait, in seconds (default 30). */
+  retryMaxDelaySeconds?: number | string;
+  /** Ceiling of a server's Retry-After, in seconds (default 30). */
+  maxRetryAfterSeconds?: number | string;
   /** Most requests in flight at once per client (default 32); adaptive pacing stays at or below it. */
   maxConcurrency?: number | string;
 }
@@ -67,6 +73,9 @@ export const SETTING_SOURCES: readonly SettingSource[] = [
   { field: "maxAttempts", configKey: "pingone:maxAttempts", envVar: "PINGONE_MAX_ATTEMPTS", secret: false },
   { field: "operationTimeoutSeconds", configKey: "pingone:operationTimeoutSeconds", envVar: "PINGONE_OPERATION_TIMEOUT_SECONDS", secret: false },
   { field: "requestTimeoutSeconds", configKey: "pingone:requestTimeoutSeconds", envVar: "PINGONE_REQUEST_TIMEOUT_SECONDS", secret: false },
+  { field: "retryBaseDelaySeconds", configKey: "pingone:retryBaseDelaySeconds", envVar: "PINGONE_RETRY_BASE_DELAY_SECONDS", secret: false },
+  { field: "retryMaxDelaySeconds", configKey: "pingone:retryMaxDelaySeconds", envVar: "PINGONE_RETRY_MAX_DELAY_SECONDS", secret: false },
+  { field: "maxRetryAfterSeconds", configKey: "pingone:maxRetryAfterSeconds", envVar: "PINGONE_MAX_RETRY_AFTER_SECONDS", secret: false },
   { field: "maxConcurrency", configKey: "pingone:maxConcurrency", envVar: "PINGONE_MAX_CONCURRENCY", secret: false },
 ];
 
@@ -142,11 +151,14 @@ export function resolveConnection(input: SettingsInput): ResolvedConnection {
   );
   const authUrl = checkUrl(raw.authUrl ?? (authHost ? `https://${authHost}` : regionAuthUrl(regionCode)), raw.authUrl ? "authUrl" : AUTH_HOSTNAME_ENV);
 
+  const seconds = (field: keyof ConnectionOptions, defaultMs: number) => positiveNumber(raw[field], field, defaultMs / 1000) * 1000;
   const retry: ResolvedRetry = {
-    ...DEFAULT_RETRY,
-    maxAttempts: positiveNumber(raw.maxAttempts, "maxAttempts", DEFAULT_RETRY.maxAttempts),
-    operationTimeoutMs: positiveNumber(raw.operationTimeoutSeconds, "operationTimeoutSeconds", DEFAULT_RETRY.operationTimeoutMs / 1000) * 1000,
-    requestTimeoutMs: positiveNumber(raw.requestTimeoutSeconds, "requestTimeoutSeconds", DEFAULT_RETRY.requestTimeoutMs / 1000) * 1000,
+    maxAttempts: Math.max(1, Math.floor(positiveNumber(raw.maxAttempts, "maxAttempts", DEFAULT_RETRY.maxAttempts))),
+    operationTimeoutMs: seconds("operationTimeoutSeconds", DEFAULT_RETRY.operationTimeoutMs),
+    requestTimeoutMs: seconds("requestTimeoutSeconds", DEFAULT_RETRY.requestTimeoutMs),
+    baseDelayMs: seconds("retryBaseDelaySeconds", DEFAULT_RETRY.baseDelayMs),
+    maxDelayMs: seconds("retryMaxDelaySeconds", DEFAULT_RETRY.maxDelayMs),
+    maxRetryAfterMs: seconds("maxRetryAfterSeconds", DEFAULT_RETRY.maxRetryAfterMs),
   };
   const maxConcurrency = positiveNumber(raw.maxConcurrency, "maxConcurrency", DEFAULT_MAX_CONCURRENCY);
 
@@ -162,7 +174,18 @@ export function validateConnectionOptions(options: ConnectionOptions | undefined
   const problems: { field: keyof ConnectionOptions; reason: string }[] = [];
   if (!options) return problems;
   const given = (field: keyof ConnectionOptions) => present(options[field]);
-  const shaped: (keyof ConnectionOptions)[] = ["regionCode", "apiUrl", "authUrl", "maxAttempts", "operationTimeoutSeconds", "requestTimeoutSeconds", "maxConcurrency"];
+  const shaped: (keyof ConnectionOptions)[] = [
+    "regionCode",
+    "apiUrl",
+    "authUrl",
+    "maxAttempts",
+    "operationTimeoutSeconds",
+    "requestTimeoutSeconds",
+    "retryBaseDelaySeconds",
+    "retryMaxDelaySeconds",
+    "maxRetryAfterSeconds",
+    "maxConcurrency",
+  ];
   for (const field of shaped) {
     if (given(field) === undefined) continue;
     try {

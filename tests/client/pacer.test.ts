@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { AdaptivePacer, PacerTimers } from "../../provider/client/pacer";
+import { AdaptivePacer, PacerDeadlineError, PacerSignal, PacerTimers } from "../../provider/client/pacer";
 
 /** A manual clock: timers fire only when the test advances time. */
 class FakeTimers implements PacerTimers {
@@ -35,88 +35,121 @@ class FakeTimers implements PacerTimers {
 
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Starts `count` tasks that stay pending until released; records when each started. */
-function startTasks(pacer: AdaptivePacer, timers: FakeTimers, count: number) {
+/** Runs tasks on the pacer that answer with a given signal after a given time on the fake clock. */
+function driver(pacer: AdaptivePacer, timers: FakeTimers) {
   const started: number[] = [];
-  const releases: (() => void)[] = [];
-  for (let i = 0; i < count; i++) {
-    void pacer.run(
+  const launch = (signal: PacerSignal, durationMs: number, deadlineAt?: number) =>
+    pacer.run(
       () =>
-        new Promise<void>((resolve) => {
+        new Promise<PacerSignal>((resolve) => {
           started.push(timers.now());
-          releases.push(resolve);
+          timers.setTimeout(() => resolve(signal), durationMs);
         }),
+      { signalOf: (s) => s, deadlineAt },
     );
-  }
-  return { started, releases };
+  return { started, launch };
 }
 
 describe("AdaptivePacer", () => {
-  it("starts at most maxConcurrency tasks, and the next one when a slot frees", async () => {
+  it("opens at initialConcurrency and queues the rest", async () => {
     const timers = new FakeTimers();
-    const pacer = new AdaptivePacer({ maxConcurrency: 3 }, timers);
-    const { started, releases } = startTasks(pacer, timers, 5);
-    await flush();
-    assert.equal(started.length, 3);
-    releases[0]();
+    const pacer = new AdaptivePacer({ initialConcurrency: 4, maxConcurrency: 32 }, timers);
+    const { started, launch } = driver(pacer, timers);
+    for (let i = 0; i < 10; i++) void launch("ok", 20);
     await flush();
     assert.equal(started.length, 4);
-    assert.deepEqual(pacer.snapshot(), { concurrencyLimit: 3, rate: Infinity, inFlight: 3, queued: 1, throttles: 0 });
+    assert.equal(pacer.snapshot().queued, 6);
   });
 
-  it("on the first 429 sets the rate just below what got through in the last second, and cuts concurrency", async () => {
+  it("slow start: every answered request opens half a slot, up to maxConcurrency", async () => {
     const timers = new FakeTimers();
-    const pacer = new AdaptivePacer({ maxConcurrency: 10 }, timers);
-    for (let i = 0; i < 50; i++) pacer.record("ok");
-    timers.time = 500;
-    pacer.record("throttled");
-    assert.equal(pacer.snapshot().rate, 45);
-    assert.equal(pacer.snapshot().concurrencyLimit, 7);
-  });
-
-  it("counts a burst of 429s from one overshoot as one decrease", async () => {
-    const timers = new FakeTimers();
-    const pacer = new AdaptivePacer({ maxConcurrency: 10 }, timers);
-    for (let i = 0; i < 100; i++) pacer.record("ok");
-    pacer.record("throttled");
-    pacer.record("throttled");
-    pacer.record("throttled");
-    assert.deepEqual([pacer.snapshot().rate, pacer.snapshot().concurrencyLimit, pacer.snapshot().throttles], [90, 7, 3]);
-    timers.time = 1500;
-    pacer.record("throttled");
-    assert.equal(pacer.snapshot().rate, 81);
-  });
-
-  it("spaces starts by 1/rate once a rate is set", async () => {
-    const timers = new FakeTimers();
-    const pacer = new AdaptivePacer({ maxConcurrency: 100, initialRateShare: 1 }, timers);
-    for (let i = 0; i < 10; i++) pacer.record("ok");
-    pacer.record("throttled"); // rate = 10 per second
-    const { started } = startTasks(pacer, timers, 5);
+    const pacer = new AdaptivePacer({ initialConcurrency: 4, maxConcurrency: 10 }, timers);
+    const { started, launch } = driver(pacer, timers);
+    for (let i = 0; i < 100; i++) void launch("ok", 20);
     await flush();
-    await timers.advance(450);
-    assert.deepEqual(started, [0, 100, 200, 300, 400]);
+    await timers.advance(20);
+    // Four answers: the window is 6, and 6 were started at t=20.
+    assert.equal(started.filter((t) => t === 20).length, 6);
+    await timers.advance(40);
+    assert.equal(pacer.snapshot().concurrencyLimit, 10);
+    assert.equal(pacer.snapshot().roundTripMs, 20);
+    assert.equal(pacer.snapshot().rate, 500);
   });
 
-  it("grows the rate by 1% a second of success, and concurrency by one per window of successes", async () => {
+  it("on a 429 shrinks to the accepted rate times the round trip, once per round trip, then spaces starts evenly", async () => {
     const timers = new FakeTimers();
-    const pacer = new AdaptivePacer({ maxConcurrency: 10 }, timers);
-    for (let i = 0; i < 100; i++) pacer.record("ok");
-    pacer.record("throttled"); // rate 90, limit 7
-    timers.time = 10_000;
-    for (let i = 0; i < 7; i++) pacer.record("ok");
+    const pacer = new AdaptivePacer({ initialConcurrency: 10, maxConcurrency: 10 }, timers);
+    const { started, launch } = driver(pacer, timers);
+    // Round trip 1 (20 ms): 10 accepted. Round trip 2: 3 accepted, then 7 throttled.
+    for (let i = 0; i < 10; i++) void launch("ok", 20);
+    await flush();
+    await timers.advance(20);
+    for (let i = 0; i < 3; i++) void launch("ok", 20);
+    for (let i = 0; i < 7; i++) void launch("throttled", 21);
+    await flush();
+    await timers.advance(21);
     const snap = pacer.snapshot();
-    assert.ok(Math.abs(snap.rate - 90 * 1.1) < 1e-9, `rate ${snap.rate}`);
-    assert.equal(snap.concurrencyLimit, 8);
+    assert.equal(snap.throttles, 7);
+    assert.equal(snap.slowStart, false);
+    // 13 accepted in the last 100 ms, at 20 ms round trips: 2.6 requests fit per round trip.
+    assert.ok(Math.abs(snap.rate - 130) < 1e-9, `rate ${snap.rate}`);
+    const before = started.length;
+    for (let i = 0; i < 3; i++) void launch("ok", 20);
+    await flush();
+    await timers.advance(20);
+    // One start every 20 / 2.6 = 7.7 ms.
+    assert.deepEqual(started.slice(before).map((t) => Math.round(t)), [41, 49, 56]);
   });
 
-  it("never shrinks below minConcurrency or a rate of 1", async () => {
+  it("after the first 429 probes upward by one slot per probeRoundTrips round trips", async () => {
     const timers = new FakeTimers();
-    const pacer = new AdaptivePacer({ maxConcurrency: 2, decreaseCooldownMs: 1 }, timers);
-    for (let i = 0; i < 30; i++) {
-      timers.time += 10;
-      pacer.record("throttled");
+    const pacer = new AdaptivePacer({ initialConcurrency: 4, maxConcurrency: 32, probeRoundTrips: 2 }, timers);
+    const { launch } = driver(pacer, timers);
+    void launch("ok", 10);
+    await flush();
+    await timers.advance(10);
+    void launch("throttled", 10);
+    await flush();
+    await timers.advance(10);
+    assert.equal(pacer.snapshot().concurrencyLimit, 1, "one accepted in the last round trip");
+    // Each answer adds 1/(window x probeRoundTrips): 1 -> 1.5 -> 1.83 (still one slot) -> 2.1.
+    for (let i = 0; i < 3; i++) void launch("ok", 10);
+    await flush();
+    await timers.advance(20);
+    assert.equal(pacer.snapshot().concurrencyLimit, 1);
+    await timers.advance(10);
+    assert.equal(pacer.snapshot().concurrencyLimit, 2);
+  });
+
+  it("never shrinks below minConcurrency, and ignores requests that got no answer", async () => {
+    const timers = new FakeTimers();
+    const pacer = new AdaptivePacer({ initialConcurrency: 4, minConcurrency: 2 }, timers);
+    const { launch } = driver(pacer, timers);
+    for (let i = 0; i < 3; i++) {
+      void launch("throttled", 5);
+      await flush();
+      await timers.advance(5);
     }
-    assert.deepEqual([pacer.snapshot().concurrencyLimit, pacer.snapshot().rate], [1, 1]);
+    assert.equal(pacer.snapshot().concurrencyLimit, 2);
+    void launch("none", 5);
+    await flush();
+    await timers.advance(5);
+    assert.equal(pacer.snapshot().concurrencyLimit, 2);
+    assert.equal(pacer.snapshot().roundTripMs, 0, "no round-trip sample from a request without an answer");
+  });
+
+  it("drops a task still queued at its deadline with PacerDeadlineError, without starting it", async () => {
+    const timers = new FakeTimers();
+    const pacer = new AdaptivePacer({ initialConcurrency: 1, maxConcurrency: 1 }, timers);
+    const { started, launch } = driver(pacer, timers);
+    void launch("ok", 1000);
+    const queued = launch("ok", 10, 50);
+    const outcome = queued.then(() => "started", (e: Error) => e);
+    await flush();
+    await timers.advance(60);
+    const error = await outcome;
+    assert.ok(error instanceof PacerDeadlineError);
+    assert.equal(started.length, 1);
+    assert.equal(pacer.snapshot().queued, 0);
   });
 });

@@ -681,7 +681,7 @@ describe("PingOne emulator", function () {
         assert.equal(bob.json.count, 2);
         assert.equal(carol.status, 403);
         assert.equal(demo.state.listSessions(DEMO.environmentId, DEMO.users.carol).length, 2);
-        assert.match(DEMO.clientSecret, /^demo-not-a-secret-/);
+        assert.match(DEMO.clientSecret, /^demo-not-a-secret/);
         assert.equal((await requestToken(demo, DEMO.environmentId, DEMO.clientId, DEMO.clientSecret, "post")).status, 401);
       } finally {
         await demo.stop();
