@@ -414,6 +414,7 @@ export class EmulatorServer {
     ex.entry.status = status;
     const res = ex.res;
     if (res.headersSent || res.destroyed) return;
+    ex.entry.answeredAt = Date.now();
     const out: Record<string, string | number> = {
       "Correlation-Id": randomUUID(),
       "X-Ping-External-Transaction-ID": ex.transactionId,

@@ -72,6 +72,8 @@ export interface RequestLogEntry {
   headers: Record<string, string>;
   /** The request body as UTF-8 text ("" when none). */
   body: string;
+  /** When the answer was written, `Date.now()` ms; absent when none was (a reset, or a client that had already hung up on a slow answer). */
+  answeredAt?: number;
   /** The `X-Ping-External-Transaction-ID` sent by the client, if any. */
   transactionId?: string;
 }

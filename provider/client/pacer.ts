@@ -4,9 +4,9 @@
  * thousands of operations at once, so the client paces itself rather than
  * leaning on retries. The policy is TCP's, applied to a rate-limited API:
  *
- * - Slow start: the window opens at `initialConcurrency` and grows by half a
- *   slot per answered request (half again every round trip) until the first
- *   429 or `maxConcurrency`. Gentler than TCP's doubling, because PingOne's
+ * - Slow start: the window opens at `initialConcurrency` and grows by a
+ *   quarter slot per answered request (a quarter every round trip) until the
+ *   first 429 or `maxConcurrency`. Gentler than TCP's doubling, because PingOne's
  *   burst allowance hides the limit until well past it.
  * - On a 429 the window shrinks to what the server actually accepted over
  *   the last few round trips (its rate times the latency: what fits under
@@ -32,7 +32,7 @@ export interface PacerOptions {
   minConcurrency?: number;
   /** The window before anything is known (default 4). */
   initialConcurrency?: number;
-  /** Slots added per answered request before the first 429 (default 0.5: the window grows by half every round trip). */
+  /** Slots added per answered request before the first 429 (default 0.25: the window grows by a quarter every round trip). */
   slowStartGrowth?: number;
   /** After the first 429, round trips per one-request increase of the window (default 32). */
   probeRoundTrips?: number;
@@ -48,7 +48,7 @@ export const DEFAULT_PACER = {
   maxConcurrency: 32,
   minConcurrency: 1,
   initialConcurrency: 4,
-  slowStartGrowth: 0.5,
+  slowStartGrowth: 0.25,
   probeRoundTrips: 32,
   roundTripGain: 0.125,
 } satisfies ResolvedPacerOptions;
@@ -190,7 +190,8 @@ export class AdaptivePacer {
       // Averaged over a few round trips: one round trip holds only a handful of answers.
       const windowMs = Math.max(4 * this.roundTripMs, 100);
       const fitsUnderLimit = (this.acceptedSince(now - windowMs) / windowMs) * Math.max(this.roundTripMs, 1);
-      this.limit = Math.max(this.options.minConcurrency, Math.min(this.limit * 0.9, fitsUnderLimit));
+      // A little under what fit, so the burst allowance refills before the next probe.
+      this.limit = Math.max(this.options.minConcurrency, Math.min(this.limit, fitsUnderLimit) * 0.95);
       return;
     }
     this.roundTripMs = this.roundTripMs === 0 ? elapsedMs : this.roundTripMs + this.options.roundTripGain * (elapsedMs - this.roundTripMs);

@@ -217,12 +217,30 @@ export function describe(field: keyof ConnectionOptions): string {
 }
 
 function pickSettings(input: SettingsInput): Record<keyof ConnectionOptions, string | undefined> {
+  const sources = settingSources(input);
   const picked = {} as Record<keyof ConnectionOptions, string | undefined>;
   for (const source of SETTING_SOURCES) {
-    picked[source.field] =
-      present(input.explicit?.[source.field]) ?? present(input.config?.(source.configKey)) ?? present(input.env?.[source.envVar]);
+    picked[source.field] = sources.map((values) => values[source.field]).find((value) => value !== undefined);
+  }
+  // Credentials come as a kind, not field by field: a token on a resource must not
+  // collide with client credentials in stack config. The first source naming any
+  // credential decides the kind; the other kind's fields from lower sources are ignored.
+  const decider = sources.find((values) => CREDENTIAL_FIELDS.some((field) => values[field] !== undefined));
+  if (decider && decider.apiAccessToken === undefined) picked.apiAccessToken = undefined;
+  if (decider && decider.apiAccessToken !== undefined && decider.clientId === undefined && decider.clientSecret === undefined) {
+    picked.clientId = undefined;
+    picked.clientSecret = undefined;
   }
   return picked;
+}
+
+const CREDENTIAL_FIELDS = ["apiAccessToken", "clientId", "clientSecret"] as const;
+
+/** Each source's present values, highest precedence first. */
+function settingSources(input: SettingsInput): Partial<Record<keyof ConnectionOptions, string>>[] {
+  const read = (lookup: (source: SettingSource) => string | number | undefined) =>
+    Object.fromEntries(SETTING_SOURCES.map((source) => [source.field, present(lookup(source))]).filter(([, value]) => value !== undefined));
+  return [read((s) => input.explicit?.[s.field]), read((s) => input.config?.(s.configKey)), read((s) => input.env?.[s.envVar])];
 }
 
 /** Empty strings count as unset, so `PINGONE_CLIENT_SECRET=` does not shadow stack config. */

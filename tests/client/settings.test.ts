@@ -65,8 +65,20 @@ describe("resolveConnection", () => {
     );
   });
 
-  it("refuses an access token together with client credentials", () => {
+  it("refuses an access token together with client credentials from the same source", () => {
     assert.throws(() => resolveConnection({ env: { ...credentials, PINGONE_API_ACCESS_TOKEN: "tok" } }), /Both an access token .* and client credentials .* are set/);
+  });
+
+  it("takes the kind of credentials from the highest source that names any", () => {
+    const token = resolveConnection({ explicit: { apiAccessToken: "tok" }, env: credentials });
+    assert.equal(token.credentials.kind, "access-token");
+    const config = new Map([["pingone:apiAccessToken", "tok"]]);
+    const client = resolveConnection({ explicit: { clientId: "resource-client" }, config: (k) => config.get(k), env: credentials });
+    assert.deepEqual(
+      client.credentials.kind === "client-credentials" && [client.credentials.clientId, client.credentials.clientSecret.reveal()],
+      ["resource-client", "sentinel-secret-4f1e"],
+      "client id from the resource, secret from the environment, the config token ignored",
+    );
   });
 
   it("rejects an unknown region, listing the valid ones", () => {
