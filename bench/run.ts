@@ -11,7 +11,7 @@
  *
  * Usage: npm run bench -- [--users 200] [--sessions 10] [--latency-ms 20] [--rate 200]
  *          [--burst 20] [--only limited|unlimited|curl] [--max-concurrency N]
- *          [--curl-concurrency 32] [--run-timeout-s 240]
+ *          [--curl-concurrency 32] [--run-timeout-s 240] [--host-node-options "--max-semi-space-size=1"]
  *
  * Counts come from the emulator's request log. Results are printed and written to
  * bench/results/<timestamp>.json and bench/results/latest.json. Exit code 0 even when a
@@ -49,6 +49,8 @@ interface Options {
   curlConcurrency: number;
   /** Hard bound of one run; past it the run is aborted and reported as broken. */
   runTimeoutS: number;
+  /** NODE_OPTIONS for the provider host, e.g. "--max-semi-space-size=1", to see how much of its memory is garbage not yet collected. */
+  hostNodeOptions?: string;
 }
 
 /** A bad command line: reported without a stack. */
@@ -70,7 +72,9 @@ function parseArgs(argv: string[]): Options {
     const [flag, inline] = argv[i].split("=", 2);
     const value = inline ?? argv[++i];
     if (value === undefined) throw new UsageError(`${flag} needs a value`);
-    if (flag === "--only") {
+    if (flag === "--host-node-options") {
+      o.hostNodeOptions = value;
+    } else if (flag === "--only") {
       if (value !== "limited" && value !== "unlimited" && value !== "curl") throw new UsageError(`--only must be limited, unlimited or curl; got ${value}`);
       o.only = value;
     } else if (numeric[flag]) {
@@ -78,7 +82,7 @@ function parseArgs(argv: string[]): Options {
       if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag} must be a non-negative number; got ${value}`);
       (o as unknown as Record<string, number>)[numeric[flag]] = n;
     } else {
-      throw new UsageError(`unknown flag ${flag} (known: --only ${Object.keys(numeric).join(" ")})`);
+      throw new UsageError(`unknown flag ${flag} (known: --only --host-node-options ${Object.keys(numeric).join(" ")})`);
     }
   }
   if (!Number.isInteger(o.users) || o.users < 1) throw new UsageError("--users must be a positive integer");
@@ -253,7 +257,7 @@ async function providerRun(o: Options, kind: "limited" | "unlimited", providerTe
   const notes: string[] = [];
   let broken: string | undefined;
   try {
-    host = await ProviderHost.start({ config });
+    host = await ProviderHost.start({ config, env: o.hostNodeOptions ? { NODE_OPTIONS: o.hostNodeOptions } : undefined });
     // Pulumi's host alone (started and configured, the provider not yet loaded), to tell its share from ours.
     const idle = await rssOf(host.pid);
     if (idle) notes.push(`provider host RSS when idle after configure: ${fix(idle / MB, 0)} MB (Pulumi's dynamic-provider host before any create)`);
