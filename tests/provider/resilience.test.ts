@@ -9,6 +9,7 @@ import { sessionRevocationProvider } from "../../provider/resources/sessionRevoc
 import { userSessionsRevocationProvider } from "../../provider/resources/userSessionsRevocation";
 import { startEmulator, RunningEmulator } from "../../emulator";
 import { ProviderHost, ProviderHostError, serializeProvider, urnFor } from "../harness/providerHost";
+import { stackConfig } from "../support/world";
 
 const USERS_TYPE = "pulumi-nodejs:dynamic/pingone:UserSessionsRevocation";
 const SESSION_TYPE = "pulumi-nodejs:dynamic/pingone:SessionRevocation";
@@ -25,17 +26,6 @@ function seed(emulator: RunningEmulator, users: number, sessions: number) {
   }
   const app = emulator.state.addApplication({ environmentId, roles: [{ role: "Identity Data Administrator", environmentId }] });
   return { environmentId, staff, userIds, app };
-}
-
-function hostConfig(emulator: RunningEmulator, environmentId: string, app: { clientId: string; clientSecret: string }, extra: Record<string, string> = {}) {
-  return {
-    "pingone:apiUrl": emulator.apiUrl,
-    "pingone:authUrl": emulator.authUrl,
-    "pingone:clientId": app.clientId,
-    "pingone:clientSecret": app.clientSecret,
-    "pingone:environmentId": environmentId,
-    ...extra,
-  };
 }
 
 describe("resilience through the dynamic-provider host", function () {
@@ -72,7 +62,7 @@ describe("resilience through the dynamic-provider host", function () {
 
     emulator.setChaos({ seed: 20261128, rate: 0.3, kinds: ["429", "500", "502", "503", "504", "reset", "slow"], retryAfter: "1", slowMs: 400 });
     const host = await ProviderHost.start({
-      config: hostConfig(emulator, environmentId, app, {
+      config: stackConfig(emulator, { ...app, environmentId }, {
         // Small waits so the suite stays fast; the figures are the same policy, scaled down.
         "pingone:maxAttempts": "25",
         "pingone:retryBaseDelaySeconds": "0.005",
@@ -155,7 +145,7 @@ describe("resilience through the dynamic-provider host", function () {
     const inputsFor = (userId: string) => ({ __provider: usersProvider, environmentId, userId });
     const singleInputs = (i: number) => ({ __provider: sessionProvider, environmentId, userId: userIds[i], sessionId: singles[i] });
 
-    const first = await ProviderHost.start({ config: hostConfig(emulator, environmentId, app) });
+    const first = await ProviderHost.start({ config: stackConfig(emulator, { ...app, environmentId }) });
     const firstRun = [
       ...singles.map((_, i) => first.create(urnFor(SESSION_TYPE, `single-${i}`), singleInputs(i))),
       ...userIds.map((userId) => first.create(urnFor(USERS_TYPE, userId), inputsFor(userId))),
@@ -172,7 +162,7 @@ describe("resilience through the dynamic-provider host", function () {
     assert.ok(remainingAfterKill > 0 && remainingAfterKill < 400, `${remainingAfterKill} sessions left after the kill`);
 
     // The engine re-runs what it has no record of: here, everything.
-    const second = await ProviderHost.start({ config: hostConfig(emulator, environmentId, app) });
+    const second = await ProviderHost.start({ config: stackConfig(emulator, { ...app, environmentId }) });
     try {
       const singlesAgain = await Promise.all(singles.map((_, i) => second.create(urnFor(SESSION_TYPE, `single-${i}`), singleInputs(i))));
       const usersAgain = await Promise.all(userIds.map((userId) => second.create(urnFor(USERS_TYPE, userId), inputsFor(userId))));

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { sessionRevocationProvider } from "../../provider/resources/sessionRevocation";
 import { ProviderHost, ProviderHostError, serializeProvider, urnFor } from "../harness/providerHost";
-import { SENTINEL_SECRET, startWorld, World } from "../support/world";
+import { SENTINEL_SECRET, stackConfig, startWorld, World } from "../support/world";
 
 const TYPE = "pulumi-nodejs:dynamic/pingone:SessionRevocation";
 
@@ -21,15 +21,7 @@ describe("SessionRevocation through the dynamic-provider host", function () {
   });
   beforeEach(async () => {
     world = await startWorld({}, 3);
-    host = await ProviderHost.start({
-      config: {
-        "pingone:apiUrl": world.emulator.apiUrl,
-        "pingone:authUrl": world.emulator.authUrl,
-        "pingone:clientId": world.clientId,
-        "pingone:clientSecret": SENTINEL_SECRET,
-        "pingone:environmentId": world.environmentId,
-      },
-    });
+    host = await ProviderHost.start({ config: stackConfig(world.emulator, { clientId: world.clientId, clientSecret: SENTINEL_SECRET, environmentId: world.environmentId }) });
   });
   afterEach(async () => {
     await host.stop();

@@ -47,6 +47,22 @@ export interface World {
   stop(): Promise<void>;
 }
 
+/** The namespaced stack config that points a provider host at an emulator with a worker application. */
+export function stackConfig(
+  emulator: Pick<RunningEmulator, "apiUrl" | "authUrl">,
+  app: { clientId: string; clientSecret: string; environmentId: string },
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    "pingone:apiUrl": emulator.apiUrl,
+    "pingone:authUrl": emulator.authUrl,
+    "pingone:clientId": app.clientId,
+    "pingone:clientSecret": app.clientSecret,
+    "pingone:environmentId": app.environmentId,
+    ...extra,
+  };
+}
+
 /** Starts an emulator and seeds it; `sessions` sessions for the one user. */
 export async function startWorld(options: EmulatorOptions = {}, sessions = 3): Promise<World> {
   const emulator = await startEmulator(options);
