@@ -1,13 +1,13 @@
 /**
  * `pingone-sessions revoke`: one session, or every session of a user
- * (optionally only those created before a time, chosen by the provider's own
- * `matching`). Each deletion goes through the one client, concurrently; its
- * pacer bounds the rate. A session already gone counts as success.
+ * (optionally only those created before a time), through the same
+ * `revokeUserSessions` the provider uses: one client, deletions concurrent,
+ * its pacer bounding the rate. A session already gone counts as success.
  */
 import { PingOneClient } from "../../provider/client/client";
-import { isNotFound, PingOneApiError } from "../../provider/client/errors";
+import { BulkRevocation, revokeUserSessions } from "../../provider/client/bulk";
+import { PingOneApiError } from "../../provider/client/errors";
 import { UserRef } from "../../provider/client/ids";
-import { matching } from "../../provider/runtime/userSessionsRevocation";
 import { CliIo, EXIT_CODES, ExitCode, writeLine } from "../common";
 import { formatJson, oneLine, Progress } from "../output";
 
@@ -61,48 +61,33 @@ export interface RevocationReport {
  */
 export async function revokeCommand(client: PingOneClient, options: RevokeOptions, io: CliIo): Promise<ExitCode> {
   const { user, selection } = options;
-  const progress = new Progress(io.stderr, io.isTTY && !options.json && selection.kind === "all");
   const report: RevocationReport = { revoked: [], alreadyAbsent: [], failed: [] };
+  if (selection.kind === "one") {
+    try {
+      const result = await client.deleteSession({ ...user, sessionId: selection.sessionId });
+      (result === "deleted" ? report.revoked : report.alreadyAbsent).push(selection.sessionId);
+    } catch (error) {
+      report.failed.push(failureOf(selection.sessionId, error));
+    }
+    return finish(report, [selection.sessionId], options, io);
+  }
 
-  const targets = await selectTargets(client, user, selection);
-  if ("failure" in targets) {
-    report.failed.push(targets.failure);
+  const progress = new Progress(io.stderr, io.isTTY && !options.json);
+  let outcome: BulkRevocation;
+  try {
+    outcome = await revokeUserSessions(client, user, selection.createdBefore, (done, total) => progress.update(done, total));
+  } catch (error) {
+    // The sessions could not even be listed.
+    progress.clear();
+    report.failed.push(failureOf(null, error));
     return finish(report, undefined, options, io);
   }
-  const ids = targets.ids;
-  let done = 0;
-  progress.update(done, ids.length);
-  const results = await Promise.allSettled(
-    ids.map(async (sessionId) => {
-      try {
-        return await client.deleteSession({ ...user, sessionId });
-      } finally {
-        progress.update(++done, ids.length);
-      }
-    }),
-  );
   progress.clear();
-  results.forEach((result, i) => {
-    if (result.status === "rejected") report.failed.push(failureOf(ids[i], result.reason));
-    else if (result.value === "deleted") report.revoked.push(ids[i]);
-    else report.alreadyAbsent.push(ids[i]);
-  });
+  report.revoked.push(...outcome.revoked);
+  report.alreadyAbsent.push(...outcome.alreadyAbsent);
+  report.failed.push(...outcome.failed.map((f) => failureOf(f.sessionId, f.error)));
+  const ids = [...outcome.revoked, ...outcome.alreadyAbsent, ...outcome.failed.map((f) => f.sessionId)];
   return finish(report, ids, options, io);
-}
-
-/**
- * The session ids to delete. For `all`, lists the user's sessions and keeps
- * those `matching` keeps; a user that does not exist (404) has none, as in
- * the provider. A list that fails otherwise is returned as the failure.
- */
-async function selectTargets(client: PingOneClient, user: UserRef, selection: RevokeSelection): Promise<{ ids: string[] } | { failure: FailedRevocation }> {
-  if (selection.kind === "one") return { ids: [selection.sessionId] };
-  try {
-    return { ids: matching(await client.listSessions(user), selection.createdBefore).map((s) => s.id) };
-  } catch (error) {
-    if (isNotFound(error)) return { ids: [] };
-    return { failure: failureOf(null, error) };
-  }
 }
 
 /** Prints the report and decides the exit code; `ids` is undefined when the sessions could not be listed. */

@@ -26,7 +26,16 @@ export const RUNTIME_MODULE: string = PACKAGE_ROOT.split(path.sep).includes("nod
 export function shimProvider(kind: ProviderKind): pulumi.dynamic.ResourceProvider {
   const runtimeModule = RUNTIME_MODULE;
   // `require` is the host's, at call time; nothing of the runtime is captured.
-  const load = () => require(runtimeModule);
+  const load = () => {
+    try {
+      return require(runtimeModule);
+    } catch (error) {
+      throw new Error(
+        `The PingOne sessions provider could not load ${runtimeModule} (${(error as Error).message.split("\n")[0]}). ` +
+          "Install pulumi-pingone-sessions in the program's folder (npm install), or run npm run build in a checkout of it.",
+      );
+    }
+  };
   return {
     configure: async (req) => load().configure(req.config),
     check: (olds, news) => load().providers[kind].check(olds, news),

@@ -5,6 +5,13 @@
 import { ConnectionOptions, SETTING_SOURCES, validateConnectionOptions } from "../client/settings";
 import { invalidIdReason } from "../client/ids";
 
+/**
+ * How the host passes a value that is not known yet (an output of a resource
+ * still to be created) during preview: Pulumi's `rpc.unknownValue`, copied
+ * here so the runtime does not load @pulumi/pulumi. `check` accepts it.
+ */
+export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
 /** A property bag as the dynamic-provider host hands it over. */
 export type Props = Record<string, unknown>;
 
@@ -25,9 +32,10 @@ export function idFailures(props: Props, names: string[]): CheckFailure[] {
 /** Failures for a malformed `connection`, each naming `connection.<field>`. */
 export function connectionFailures(props: Props): CheckFailure[] {
   const connection = props.connection;
-  if (connection === undefined || connection === null) return [];
+  if (connection === undefined || connection === null || connection === UNKNOWN_VALUE) return [];
   if (typeof connection !== "object") return [{ property: "connection", reason: "connection must be an object of connection settings" }];
-  return validateConnectionOptions(connection as ConnectionOptions).map((p) => ({ property: `connection.${p.field}`, reason: p.reason }));
+  const known = Object.fromEntries(Object.entries(connection).filter(([, value]) => value !== UNKNOWN_VALUE)) as ConnectionOptions;
+  return validateConnectionOptions(known).map((p) => ({ property: `connection.${p.field}`, reason: p.reason }));
 }
 
 /** The connection settings in a property bag (inputs or stored outputs). */

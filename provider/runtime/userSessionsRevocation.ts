@@ -7,11 +7,10 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { PingOneClient } from "../client/client";
-import { isNotFound } from "../client/errors";
+import { matchingSessions, revokeUserSessions } from "../client/bulk";
 import { UserRef } from "../client/ids";
-import { PingOneSession } from "../client/types";
 import { clientFor } from "./context";
-import { CheckFailure, connectionFailures, connectionOf, idFailures, nowIso, Props, publicConnection } from "./common";
+import { CheckFailure, connectionFailures, connectionOf, idFailures, nowIso, Props, publicConnection, UNKNOWN_VALUE } from "./common";
 import { withStoredConnection } from "./sessionRevocation";
 
 /** The properties that identify the user; changing either targets another user. */
@@ -21,7 +20,7 @@ export const USER_KEYS = ["environmentId", "userId"] as const;
 export async function check(_olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
   const failures: CheckFailure[] = [...idFailures(news, [...USER_KEYS])];
   const createdBefore = news.createdBefore;
-  if (createdBefore !== undefined && createdBefore !== null && (typeof createdBefore !== "string" || !isIsoTime(createdBefore))) {
+  if (createdBefore !== undefined && createdBefore !== null && createdBefore !== UNKNOWN_VALUE && (typeof createdBefore !== "string" || !isIsoTime(createdBefore))) {
     failures.push({ property: "createdBefore", reason: `createdBefore must be an ISO 8601 time such as 2026-11-28T12:00:00Z; got ${JSON.stringify(createdBefore)}` });
   }
   failures.push(...connectionFailures(news));
@@ -45,7 +44,7 @@ export async function create(inputs: Props): Promise<pulumi.dynamic.CreateResult
 export async function read(id: string, props: Props): Promise<pulumi.dynamic.ReadResult> {
   const user = userRef(props, id);
   const client = withStoredConnection(() => clientFor(connectionOf(props)));
-  const remaining = matching(await listOrEmpty(client, user), createdBeforeOf(props)).map((s) => s.id);
+  const remaining = (await matchingSessions(client, user, createdBeforeOf(props))).map((s) => s.id);
   return { id, props: { ...props, ...user, remainingSessionIds: remaining, present: remaining.length > 0, checkedAt: nowIso() } };
 }
 
@@ -75,44 +74,20 @@ async function revokeAll(user: UserRef, inputs: Props): Promise<Props> {
 }
 
 /**
- * Lists, filters and deletes every match concurrently (the client's pacer
- * bounds the rate). A 404 on a delete means the session went away in
- * between: fine. Every deletion is attempted before any failure is thrown,
- * so one bad session does not leave the others alive. Returns the ids
- * PingOne actually deleted.
+ * Lists, filters and deletes every match (see `revokeUserSessions`). Every
+ * deletion is attempted before any failure is reported, so one bad session
+ * does not leave the others alive. Returns the ids PingOne actually deleted.
  */
 async function revokeMatching(client: PingOneClient, user: UserRef, createdBefore: string | undefined): Promise<string[]> {
-  const targets = matching(await listOrEmpty(client, user), createdBefore);
-  const results = await Promise.allSettled(targets.map((s) => client.deleteSession({ ...user, sessionId: s.id })));
-  const failed = results.flatMap((r, i) => (r.status === "rejected" ? [{ sessionId: targets[i].id, error: r.reason as unknown }] : []));
-  if (failed.length > 0) {
-    const first = failed[0].error;
-    const others = failed.slice(1).map((f) => f.sessionId);
-    const summary = `${failed.length} of ${targets.length} sessions of user ${user.userId} in environment ${user.environmentId} could not be revoked`;
-    const rest = others.length > 0 ? ` The other sessions that failed: ${others.join(", ")}.` : "";
-    throw new Error(`${summary}. First failure: ${first instanceof Error ? first.message : String(first)}${rest}`);
+  const outcome = await revokeUserSessions(client, user, createdBefore);
+  if (outcome.failed.length > 0) {
+    const total = outcome.revoked.length + outcome.alreadyAbsent.length + outcome.failed.length;
+    const [first, ...others] = outcome.failed;
+    const rest = others.length > 0 ? ` The other sessions that failed: ${others.map((f) => f.sessionId).join(", ")}.` : "";
+    const text = first.error instanceof Error ? first.error.message : String(first.error);
+    throw new Error(`${outcome.failed.length} of ${total} sessions of user ${user.userId} in environment ${user.environmentId} could not be revoked. First failure: ${text}${rest}`);
   }
-  return targets.filter((_, i) => (results[i] as PromiseFulfilledResult<string>).value === "deleted").map((s) => s.id);
-}
-
-/** A user that does not exist (404) has no sessions to revoke. */
-async function listOrEmpty(client: PingOneClient, user: UserRef): Promise<PingOneSession[]> {
-  try {
-    return await client.listSessions(user);
-  } catch (error) {
-    if (isNotFound(error)) return [];
-    throw error;
-  }
-}
-
-/**
- * Sessions created strictly before `createdBefore`, or all of them. A session
- * without `createdAt` matches: when in doubt, revoke.
- */
-export function matching(sessions: PingOneSession[], createdBefore: string | undefined): PingOneSession[] {
-  if (createdBefore === undefined) return sessions;
-  const cutoff = Date.parse(createdBefore);
-  return sessions.filter((s) => s.createdAt === undefined || Date.parse(s.createdAt) < cutoff);
+  return outcome.revoked;
 }
 
 function createdBeforeOf(props: Props): string | undefined {

@@ -66,6 +66,20 @@ describe("the npm package, installed into an empty project", function () {
     assert.doesNotMatch(serialized, new RegExp(ROOT.replace(/[/\\]/g, "."), "u"), "no path of this checkout");
   });
 
+  it("says what to install when a stack runs where the package is not installed", async () => {
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "pingone-sessions-bare-"));
+    const host = await ProviderHost.start({ cwd: elsewhere });
+    try {
+      const error = await host
+        .create(urnFor("pulumi-nodejs:dynamic/pingone:SessionRevocation", "s"), { __provider: serialized, environmentId: world.environmentId, userId: world.userId, sessionId: world.sessionIds[0] })
+        .then(() => assert.fail("expected a failure"), (e: Error) => e);
+      assert.match(error.message, /^The PingOne sessions provider could not load pulumi-pingone-sessions\/runtime \(Cannot find module 'pulumi-pingone-sessions\/runtime'.*\)\. Install pulumi-pingone-sessions in the program's folder/);
+    } finally {
+      await host.stop();
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
   it("revokes a session through the host running in the consumer project", async () => {
     const host = await ProviderHost.start({
       cwd: project,

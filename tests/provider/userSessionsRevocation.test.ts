@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { userSessionsRevocationProvider } from "../../provider/resources/userSessionsRevocation";
-import { matching } from "../../provider/runtime/userSessionsRevocation";
+import { matching } from "../../provider/client/bulk";
 import { ProviderHost, ProviderHostError, serializeProvider, urnFor } from "../harness/providerHost";
 import { SENTINEL_SECRET, stackConfig, startWorld, World } from "../support/world";
 
@@ -37,6 +37,12 @@ describe("UserSessionsRevocation through the dynamic-provider host", function ()
     assert.deepEqual(result.failures.map((f) => f.property), ["userId", "createdBefore"]);
     assert.match(result.failures[1].reason, /createdBefore must be an ISO 8601 time such as 2026-11-28T12:00:00Z; got "yesterday"/);
     assert.equal(world.emulator.requests().length, 0);
+  });
+
+  it("accepts values not known yet during preview", async () => {
+    const unknown = (await import("@pulumi/pulumi/runtime/rpc")).unknownValue;
+    const result = await host.check(urn, {}, inputs({ userId: unknown, createdBefore: unknown, connection: { regionCode: unknown, apiUrl: unknown } }));
+    assert.deepEqual(result.failures, []);
   });
 
   it("revokes every session with one list and one DELETE per session", async () => {

@@ -1,0 +1,74 @@
+/**
+ * Revoking every session of a user. PingOne has no call for it, so it is a
+ * list followed by one DELETE per matching session. The provider's
+ * `UserSessionsRevocation` and the CLI's `revoke --all` both use this, so
+ * they select and report sessions the same way.
+ */
+import { PingOneClient } from "./client";
+import { isNotFound } from "./errors";
+import { UserRef } from "./ids";
+import { PingOneSession } from "./types";
+
+/** What a bulk revocation did, session by session. */
+export interface BulkRevocation {
+  /** Sessions PingOne deleted now. */
+  revoked: string[];
+  /** Sessions that went away between the list and their DELETE (404): success. */
+  alreadyAbsent: string[];
+  /** Sessions that could not be revoked, with the error (usually a `PingOneApiError`). */
+  failed: { sessionId: string; error: unknown }[];
+}
+
+/**
+ * Sessions created strictly before `createdBefore` (ISO 8601), or all of
+ * them. A session without `createdAt` matches: when in doubt, revoke.
+ */
+export function matching(sessions: PingOneSession[], createdBefore: string | undefined): PingOneSession[] {
+  if (createdBefore === undefined) return sessions;
+  const cutoff = Date.parse(createdBefore);
+  return sessions.filter((s) => s.createdAt === undefined || Date.parse(s.createdAt) < cutoff);
+}
+
+/** The user's sessions that match; a user that does not exist (404) has none. Other failures throw. */
+export async function matchingSessions(client: PingOneClient, user: UserRef, createdBefore?: string): Promise<PingOneSession[]> {
+  try {
+    return matching(await client.listSessions(user), createdBefore);
+  } catch (error) {
+    if (isNotFound(error)) return [];
+    throw error;
+  }
+}
+
+/**
+ * Lists the user's matching sessions and deletes them concurrently through
+ * `client` (its pacer bounds the rate). Every deletion is attempted, whatever
+ * the others do, so one failure never leaves the rest alive; failures are
+ * returned, not thrown. Throws only when the list itself fails (other than
+ * 404). `onProgress` is told after each deletion.
+ */
+export async function revokeUserSessions(
+  client: PingOneClient,
+  user: UserRef,
+  createdBefore?: string,
+  onProgress?: (done: number, total: number) => void,
+): Promise<BulkRevocation> {
+  const targets = (await matchingSessions(client, user, createdBefore)).map((s) => s.id);
+  let done = 0;
+  onProgress?.(done, targets.length);
+  const results = await Promise.allSettled(
+    targets.map(async (sessionId) => {
+      try {
+        return await client.deleteSession({ ...user, sessionId });
+      } finally {
+        onProgress?.(++done, targets.length);
+      }
+    }),
+  );
+  const outcome: BulkRevocation = { revoked: [], alreadyAbsent: [], failed: [] };
+  results.forEach((result, i) => {
+    if (result.status === "rejected") outcome.failed.push({ sessionId: targets[i], error: result.reason });
+    else if (result.value === "deleted") outcome.revoked.push(targets[i]);
+    else outcome.alreadyAbsent.push(targets[i]);
+  });
+  return outcome;
+}
