@@ -86,24 +86,37 @@ const AUTH_HOSTNAME_ENV = "PINGONE_AUTH_SERVICE_HOSTNAME";
 /** How the client proves who it is. */
 export type ResolvedCredentials =
   | {
+      /** A worker application's client credentials, exchanged for a token. */
       kind: "client-credentials";
+      /** The worker application's client id. */
       clientId: string;
+      /** Its secret, revealed only to the token request. */
       clientSecret: Secret;
       /** The worker application's environment (token issuer). */
       environmentId: string;
+      /** How the secret is presented at the token endpoint. */
       tokenAuthMethod: TokenAuthMethod;
     }
-  | { kind: "access-token"; accessToken: Secret };
+  | {
+      /** A ready bearer token: used as is, never refreshed. */
+      kind: "access-token";
+      /** The token, revealed only to the Authorization header. */
+      accessToken: Secret;
+    };
 
 /** Settings with every default applied and every value checked. Holds secrets as `Secret`. */
 export interface ResolvedConnection {
+  /** The region, which also gave the default URLs. */
   regionCode: RegionCode;
   /** API base ending in `/v1`, no trailing slash. */
   apiUrl: string;
   /** Auth base, no trailing slash. */
   authUrl: string;
+  /** Exactly one kind of credentials. */
   credentials: ResolvedCredentials;
+  /** Retry timing, with defaults applied. */
   retry: ResolvedRetry;
+  /** Most requests in flight per client. */
   maxConcurrency: number;
 }
 

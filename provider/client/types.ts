@@ -31,7 +31,9 @@ export interface PingOneErrorBody {
 export interface PingOneSession {
   /** The session id (a UUID). */
   id: string;
+  /** The environment holding the user. */
   environment?: { id: string };
+  /** The user who owns the session. */
   user?: { id: string };
   /** ISO 8601 time of creation. */
   createdAt?: string;
@@ -39,17 +41,26 @@ export interface PingOneSession {
   activeAt?: string;
   /** ISO 8601 expiry (seen in practice, not in every document). */
   expiresAt?: string;
+  /** The last sign-on in this session: when, from where, with which authenticators. */
   lastSignOn?: { at?: string; remoteIp?: string; authenticators?: string[] };
+  /** The browser seen at sign-on. */
   browser?: { name?: string; version?: string };
+  /** The kind of device (Desktop, Mobile, ...). */
   device?: { type?: string };
+  /** The device's operating system. */
   operatingSystem?: { name?: string };
+  /** The last few places the session was used from (PingOne keeps 5). */
   locations?: { at?: string; remoteIp?: string; city?: string; state?: string; region?: string; country?: string }[];
+  /** Minutes of inactivity after which PingOne ends the session. */
   idleTimeoutInMinutes?: number;
+  /** HAL links: `self`, `environment`, `user`. */
   _links?: Record<string, { href: string }>;
 }
 
 /** The body of a session list. */
 export interface PingOneSessionList {
+  /** HAL links; `next` when there is another page. */
   _links?: { self?: { href: string }; next?: { href: string } };
+  /** The sessions of this page, newest first. */
   _embedded?: { sessions?: PingOneSession[] };
 }
