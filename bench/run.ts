@@ -28,7 +28,8 @@ import { userSessionsRevocationProvider } from "../provider/resources/userSessio
 import { ProviderHost, serializeProvider, urnFor } from "../tests/harness/providerHost";
 
 const TYPE = "pulumi-nodejs:dynamic/pingone:UserSessionsRevocation";
-const CLIENT_SECRET = "bench-client-secret-5f2a9c";
+// A fixed, obviously fake secret for the emulator's worker application.
+const CLIENT_SECRET = "bench-not-a-secret";
 const CURL = "/usr/bin/curl";
 const RESULTS_DIR = path.join(__dirname, "results");
 const MB = 1024 * 1024;
