@@ -10,8 +10,8 @@
  *   burst allowance hides the limit until well past it.
  * - On a 429 the window shrinks to what the server actually accepted over
  *   the last few round trips (its rate times the latency: what fits under
- *   the limit), at most once per round trip, since the requests already in
- *   flight were sent before the news arrived.
+ *   the limit). 429s for requests sent before that decrease are not counted
+ *   again: they were sent before the news arrived.
  * - From then on starts are spaced evenly, one every round-trip time divided
  *   by the window, so the rate is controlled finely (a window of 5.3 is 6 %
  *   more than 5), and the window probes upward slowly (one request per
@@ -49,7 +49,7 @@ export const DEFAULT_PACER = {
   minConcurrency: 1,
   initialConcurrency: 4,
   slowStartGrowth: 0.25,
-  probeRoundTrips: 32,
+  probeRoundTrips: 64,
   roundTripGain: 0.125,
 } satisfies ResolvedPacerOptions;
 
@@ -140,7 +140,7 @@ export class AdaptivePacer {
       return result;
     } finally {
       this.inFlight--;
-      this.record(signal, this.timers.now() - started);
+      this.record(signal, started);
       this.pump();
     }
   }
@@ -178,14 +178,15 @@ export class AdaptivePacer {
     });
   }
 
-  private record(signal: PacerSignal, elapsedMs: number): void {
+  private record(signal: PacerSignal, startedAt: number): void {
     if (signal === "none") return;
     const now = this.timers.now();
+    const elapsedMs = now - startedAt;
     if (signal === "throttled") {
       this.throttles++;
       this.slowStart = false;
-      // One decrease per round trip: the other answers of this round were sent before the news.
-      if (now - this.lastDecreaseAt < Math.max(this.roundTripMs, 1)) return;
+      // A request sent before the last decrease carries old news: the window already shrank for it.
+      if (startedAt <= this.lastDecreaseAt) return;
       this.lastDecreaseAt = now;
       // Averaged over a few round trips: one round trip holds only a handful of answers.
       const windowMs = Math.max(4 * this.roundTripMs, 100);

@@ -76,7 +76,7 @@ describe("AdaptivePacer", () => {
     assert.equal(pacer.snapshot().rate, 500);
   });
 
-  it("on a 429 shrinks to the accepted rate times the round trip, once per round trip, then spaces starts evenly", async () => {
+  it("on a 429 shrinks to the accepted rate times the round trip, once for all requests sent before, then spaces starts evenly", async () => {
     const timers = new FakeTimers();
     const pacer = new AdaptivePacer({ initialConcurrency: 10, maxConcurrency: 10 }, timers);
     const { started, launch } = driver(pacer, timers);
@@ -99,6 +99,12 @@ describe("AdaptivePacer", () => {
     await timers.advance(20);
     // One start every 20 / 2.47 = 8.1 ms.
     assert.deepEqual(started.slice(before).map((t) => Math.round(t)), [41, 49, 57]);
+    // A 429 for a request sent after the decrease is news: the window shrinks again.
+    await timers.advance(100);
+    void launch("throttled", 20);
+    await flush();
+    await timers.advance(40);
+    assert.ok(pacer.snapshot().rate < 123.5, `rate ${pacer.snapshot().rate}`);
   });
 
   it("after the first 429 probes upward by one slot per probeRoundTrips round trips", async () => {
