@@ -190,7 +190,9 @@ export class AdaptivePacer {
       this.lastDecreaseAt = now;
       // Averaged over a few round trips: one round trip holds only a handful of answers.
       const windowMs = Math.max(4 * this.roundTripMs, 100);
-      const fitsUnderLimit = (this.acceptedSince(now - windowMs) / windowMs) * Math.max(this.roundTripMs, 1);
+      const accepted = this.acceptedSince(now - windowMs);
+      // Nothing accepted lately (a licence busy with others' traffic) says nothing of the rate: halve.
+      const fitsUnderLimit = accepted > 0 && this.roundTripMs > 0 ? (accepted / windowMs) * this.roundTripMs : this.limit / 2;
       // A little under what fit, so the burst allowance refills before the next probe.
       this.limit = Math.max(this.options.minConcurrency, Math.min(this.limit, fitsUnderLimit) * 0.95);
       return;

@@ -127,6 +127,16 @@ describe("AdaptivePacer", () => {
     assert.equal(pacer.snapshot().concurrencyLimit, 2);
   });
 
+  it("halves the window on a 429 when nothing was accepted lately to measure", async () => {
+    const timers = new FakeTimers();
+    const pacer = new AdaptivePacer({ initialConcurrency: 8, maxConcurrency: 32 }, timers);
+    const { launch } = driver(pacer, timers);
+    void launch("throttled", 10);
+    await flush();
+    await timers.advance(10);
+    assert.equal(pacer.snapshot().concurrencyLimit, 3, "8 / 2 x 0.95 = 3.8");
+  });
+
   it("never shrinks below minConcurrency, and ignores requests that got no answer", async () => {
     const timers = new FakeTimers();
     const pacer = new AdaptivePacer({ initialConcurrency: 4, minConcurrency: 2 }, timers);
