@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { adviceFor, AdviceContext } from "./advice";
-import { describeTarget, OperationTarget, PingOneApiError } from "./errors";
+import { OperationTarget, PingOneApiError } from "./errors";
 import { assertIds, quote, SessionRef, UserRef } from "./ids";
 import { classifyNetworkError, classifyStatus, OutcomeKind, RETRY_AFTER_STATUSES } from "./outcome";
 import { AdaptivePacer, PacerDeadlineError, PacerOptions } from "./pacer";
@@ -152,11 +152,6 @@ export class PingOneClient {
   /** A copy of the counters. */
   stats(): ClientStats {
     return { ...this.counters, statuses: { ...this.counters.statuses } };
-  }
-
-  /** The pacer's current limits. */
-  pacing() {
-    return this.pacer.snapshot();
   }
 
   /** Frees keep-alive sockets; the client can still be used (new sockets are opened). */
@@ -418,4 +413,3 @@ function parseJson<T>(text: string): T | undefined {
   }
 }
 
-export { describeTarget };

@@ -99,7 +99,7 @@ export function isNotFound(error: unknown): error is PingOneApiError {
 }
 
 /** "session S of user U in environment E", naming whatever ids are known. */
-export function describeTarget(target: OperationTarget): string {
+function describeTarget(target: OperationTarget): string {
   const parts: string[] = [];
   if (target.sessionId) parts.push(`session ${target.sessionId}`);
   if (target.userId) parts.push(`${target.sessionId ? "of " : ""}user ${target.userId}`);

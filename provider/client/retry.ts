@@ -35,20 +35,6 @@ export const DEFAULT_RETRY = {
   maxRetryAfterMs: 30_000,
 } satisfies ResolvedRetry;
 
-/** Applies the defaults to `options`; throws a `RangeError` naming a field that is not a positive number. */
-export function resolveRetry(options: RetryOptions = {}): ResolvedRetry {
-  const resolved = { ...DEFAULT_RETRY };
-  for (const key of Object.keys(DEFAULT_RETRY) as (keyof ResolvedRetry)[]) {
-    const value = options[key];
-    if (value === undefined) continue;
-    if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-      throw new RangeError(`retry option ${key} must be a positive number; got ${String(value)}`);
-    }
-    resolved[key] = value;
-  }
-  return resolved;
-}
-
 /**
  * Parses a `Retry-After` header into a wait in milliseconds: either
  * delay-seconds ("2", "0.5") or an HTTP date. A date in the past gives 0;

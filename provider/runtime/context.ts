@@ -40,11 +40,6 @@ export function clientFor(connection: ConnectionOptions | undefined): PingOneCli
   return client;
 }
 
-/** Every client created so far, for statistics. */
-export function clients(): PingOneClient[] {
-  return [...state.clients.values()];
-}
-
 /** A digest of the resolved settings, secrets included, so the map key never holds a secret in plain text. */
 function cacheKey(resolved: ResolvedConnection): string {
   const credentials =

@@ -5,7 +5,7 @@
 import * as sessionRevocation from "./sessionRevocation";
 import * as userSessionsRevocation from "./userSessionsRevocation";
 
-export { configure, clients } from "./context";
+export { configure } from "./context";
 
 /** The implementation of each dynamic resource, by the kind name its shim carries. */
 export const providers = {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DEFAULT_RETRY, fullJitterDelay, nextDelay, parseRetryAfter, resolveRetry } from "../../provider/client/retry";
+import { DEFAULT_RETRY, fullJitterDelay, nextDelay, parseRetryAfter } from "../../provider/client/retry";
 
 describe("retry timing", () => {
   const now = Date.parse("2026-11-28T12:00:00Z");
@@ -40,15 +40,6 @@ describe("retry timing", () => {
     });
     it("falls back to full-jitter backoff without Retry-After", () => {
       assert.equal(nextDelay(2, undefined, DEFAULT_RETRY, () => 0.5), 2000);
-    });
-  });
-
-  describe("resolveRetry", () => {
-    it("applies the defaults and keeps given values", () => {
-      assert.deepEqual(resolveRetry({ maxAttempts: 3 }), { ...DEFAULT_RETRY, maxAttempts: 3 });
-    });
-    it("names a field that is not a positive number", () => {
-      assert.throws(() => resolveRetry({ baseDelayMs: -5 }), /retry option baseDelayMs must be a positive number; got -5/);
     });
   });
 });
