@@ -50,6 +50,9 @@ const FLAG_HELP: Partial<Record<keyof ConnectionOptions, [value: string, help: s
   maxAttempts: ["N", "attempts per operation (default 10)"],
   operationTimeoutSeconds: ["S", "deadline of one operation (default 600)"],
   requestTimeoutSeconds: ["S", "deadline of one attempt (default 30)"],
+  retryBaseDelaySeconds: ["S", "first backoff step (default 1)"],
+  retryMaxDelaySeconds: ["S", "longest backoff wait (default 30)"],
+  maxRetryAfterSeconds: ["S", "longest Retry-After honoured (default 30)"],
   maxConcurrency: ["N", "most requests in flight (default 32)"],
 };
 

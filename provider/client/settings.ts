@@ -127,6 +127,14 @@ export const DEFAULT_MAX_CONCURRENCY = 32;
 export class PingOneConfigError extends Error {
   /** Always `PingOneConfigError`. */
   override readonly name = "PingOneConfigError";
+
+  /** `missingCredentials` lists the credential settings that were set nowhere, when that is the problem. */
+  constructor(
+    message: string,
+    readonly missingCredentials: (keyof ConnectionOptions)[] = [],
+  ) {
+    super(message);
+  }
 }
 
 /** Where settings are looked up. */
@@ -278,6 +286,7 @@ function resolveCredentials(raw: Record<keyof ConnectionOptions, string | undefi
     throw new PingOneConfigError(
       `PingOne credentials are missing: set ${missing.map(describe).join(", ")} ` +
         `(a worker application's client credentials and its environment), or set an access token with ${describe("apiAccessToken")}.`,
+      missing,
     );
   }
   if (!isPingOneId(raw.environmentId)) {

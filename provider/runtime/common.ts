@@ -2,7 +2,7 @@
  * Helpers shared by the resource implementations: reading inputs that
  * arrive as untyped property bags, and keeping secrets out of outputs.
  */
-import { ConnectionOptions, SETTING_SOURCES, validateConnectionOptions } from "../client/settings";
+import { ConnectionOptions, PingOneConfigError, SETTING_SOURCES, validateConnectionOptions } from "../client/settings";
 import { invalidIdReason } from "../client/ids";
 
 /**
@@ -64,4 +64,22 @@ export function publicConnection(props: Props): Record<string, string | number> 
 /** Now, as stored in `checkedAt`. */
 export function nowIso(): string {
   return new Date().toISOString();
+}
+
+/**
+ * Refresh and destroy get only stored outputs, which never hold a credential:
+ * when credentials are missing then, the error says where they must come from.
+ */
+export function withStoredConnection<T>(resolve: () => T): T {
+  try {
+    return resolve();
+  } catch (error) {
+    if (error instanceof PingOneConfigError && error.missingCredentials.length > 0) {
+      throw new PingOneConfigError(
+        `${error.message} Refresh and destroy read credentials from stack config or the environment: a secret given in a resource's connection is never stored in state.`,
+        error.missingCredentials,
+      );
+    }
+    throw error;
+  }
 }

@@ -6,9 +6,8 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { SessionRef } from "../client/ids";
-import { PingOneConfigError } from "../client/settings";
 import { clientFor } from "./context";
-import { CheckFailure, connectionFailures, connectionOf, idFailures, nowIso, Props, publicConnection } from "./common";
+import { CheckFailure, connectionFailures, connectionOf, idFailures, nowIso, Props, publicConnection, withStoredConnection } from "./common";
 
 /** The properties that identify the session; changing any of them targets another session. */
 export const SESSION_KEYS = ["environmentId", "userId", "sessionId"] as const;
@@ -77,21 +76,4 @@ function sessionRef(props: Props, id?: string): SessionRef {
     userId: String(props.userId ?? userId ?? ""),
     sessionId: String(props.sessionId ?? sessionId ?? ""),
   };
-}
-
-/**
- * Refresh and destroy get only stored outputs, which never hold a credential:
- * say so when credentials are missing then.
- */
-export function withStoredConnection<T>(resolve: () => T): T {
-  try {
-    return resolve();
-  } catch (error) {
-    if (error instanceof PingOneConfigError && /credentials are missing/.test(error.message)) {
-      throw new PingOneConfigError(
-        `${error.message} Refresh and destroy read credentials from stack config or the environment: a secret given in a resource's connection is never stored in state.`,
-      );
-    }
-    throw error;
-  }
 }

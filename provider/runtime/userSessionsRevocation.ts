@@ -10,8 +10,7 @@ import { PingOneClient } from "../client/client";
 import { matchingSessions, revokeUserSessions } from "../client/bulk";
 import { UserRef } from "../client/ids";
 import { clientFor } from "./context";
-import { CheckFailure, connectionFailures, connectionOf, idFailures, nowIso, Props, publicConnection, UNKNOWN_VALUE } from "./common";
-import { withStoredConnection } from "./sessionRevocation";
+import { CheckFailure, connectionFailures, connectionOf, idFailures, nowIso, Props, publicConnection, UNKNOWN_VALUE, withStoredConnection } from "./common";
 
 /** The properties that identify the user; changing either targets another user. */
 export const USER_KEYS = ["environmentId", "userId"] as const;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { inspect } from "node:util";
-import { resolveConnection, validateConnectionOptions } from "../../provider/client/settings";
+import { PingOneConfigError, resolveConnection, validateConnectionOptions } from "../../provider/client/settings";
 
 const ENV_ID = "6f6e8d2c-4a39-4b7a-9d0e-1c2b3a4d5e6f";
 const credentials = { PINGONE_CLIENT_ID: "client", PINGONE_CLIENT_SECRET: "sentinel-secret-4f1e", PINGONE_ENVIRONMENT_ID: ENV_ID };
@@ -61,7 +61,8 @@ describe("resolveConnection", () => {
         error.name === "PingOneConfigError" &&
         error.message.includes("pingone:clientSecret / PINGONE_CLIENT_SECRET") &&
         error.message.includes("pingone:environmentId / PINGONE_ENVIRONMENT_ID") &&
-        !error.message.includes("pingone:clientId /"),
+        !error.message.includes("pingone:clientId /") &&
+        JSON.stringify((error as PingOneConfigError).missingCredentials) === JSON.stringify(["clientSecret", "environmentId"]),
     );
   });
 
