@@ -3,6 +3,8 @@
  * the retry decision (`outcome.ts`) because the same status means different
  * things for the token endpoint and for the sessions API.
  */
+import type { FailureCode } from "./errors";
+import type { SettingName } from "./settings";
 
 /** Where the failure happened, as far as advice is concerned. */
 export interface AdviceContext {
@@ -12,18 +14,36 @@ export interface AdviceContext {
   staticToken: boolean;
   /** True for a session list, where 404 means the user does not exist. */
   listing?: boolean;
+  /** How to name a setting for the reader (`pingone:x / PINGONE_X`, or a CLI flag). */
+  settingName: SettingName;
 }
 
-/** The sentence that says what to do about an answer with this status (undefined: no answer). */
-export function adviceFor(status: number | undefined, context: AdviceContext): string {
-  if (context.endpoint === "token") return tokenAdvice(status);
+/**
+ * The sentence that says what to do about a failure: by its failure code
+ * first (an answer that is not PingOne's, a proxy, an interrupt), then by
+ * the HTTP status (undefined: no answer).
+ */
+export function adviceFor(status: number | undefined, context: AdviceContext, failure?: FailureCode): string {
+  const name = context.settingName;
+  const urlSetting = name(context.endpoint === "token" ? "authUrl" : "apiUrl");
+  switch (failure) {
+    case "NOT_PINGONE":
+      return `This answer is not PingOne's, so nothing is concluded from it: check that ${urlSetting} points at PingOne (the region's ${context.endpoint === "token" ? "auth" : "API"} host), and that no proxy or login page answers in its place.`;
+    case "PROXY":
+      return "The proxy named above refused or failed the request: check its address and credentials, or exclude PingOne's hosts from it with NO_PROXY.";
+    case "REDIRECT":
+      return `Point ${urlSetting} at PingOne's own host.`;
+    case "ABORTED":
+      return "Nothing was sent for this one; run the command again to finish the work.";
+  }
+  if (context.endpoint === "token") return tokenAdvice(status, name);
   switch (status) {
     case 400:
       return "PingOne refused the request as invalid; its message above says why. A session cannot revoke itself: use a worker application's token, not one from the user's own sign-on.";
     case 401:
       return context.staticToken
-        ? "The access token (pingone:apiAccessToken / PINGONE_API_ACCESS_TOKEN) was refused: it is invalid or expired; supply a fresh one, or use client credentials instead."
-        : "A freshly issued token was refused too: check that the worker application is enabled and belongs to pingone:environmentId, and that the region matches the tenant.";
+        ? `The access token (${name("apiAccessToken")}) was refused: it is invalid or expired; supply a fresh one, or use client credentials instead.`
+        : `A freshly issued token was refused too: check that the worker application is enabled and belongs to ${name("environmentId")}, and that the region matches the tenant.`;
     case 403:
       return (
         "The worker application lacks permission: it needs the Identity Data Administrator role at environment level, " +
@@ -34,21 +54,21 @@ export function adviceFor(status: number | undefined, context: AdviceContext): s
     case 409:
       return "PingOne reported a conflict; run the operation again once the conflicting change has finished.";
     case 429:
-      return "PingOne kept rate-limiting this client: lower pingone:maxConcurrency, spread the work over time, or raise the licence's rate limit.";
+      return `PingOne kept rate-limiting this client: lower ${name("maxConcurrency")}, spread the work over time, or raise the licence's rate limit.`;
     case undefined:
-      return "Check the API URL and region (pingone:apiUrl, pingone:regionCode), the network path and any proxy; then run again.";
+      return `Check the API URL and region (${name("apiUrl")}, ${name("regionCode")}), the network path and any proxy; then run again.`;
     default:
       return status >= 500
         ? "PingOne is failing on its side; run again later, and quote the ids here to Ping support if it persists."
-        : "This answer was not expected from PingOne; check pingone:apiUrl points at the PingOne management API.";
+        : `This answer was not expected from PingOne; check that ${name("apiUrl")} points at the PingOne management API.`;
   }
 }
 
-function tokenAdvice(status: number | undefined): string {
+function tokenAdvice(status: number | undefined, name: SettingName): string {
   if (status === 400 || status === 401) {
-    return "The token endpoint refused the client credentials: check pingone:clientId / PINGONE_CLIENT_ID, pingone:clientSecret / PINGONE_CLIENT_SECRET, pingone:environmentId (the worker application's environment) and pingone:tokenAuthMethod.";
+    return `The token endpoint refused the client credentials: check ${name("clientId")}, ${name("clientSecret")}, ${name("environmentId")} (the worker application's environment) and ${name("tokenAuthMethod")}.`;
   }
-  if (status === undefined) return "Check the auth URL and region (pingone:authUrl, pingone:regionCode), the network path and any proxy.";
+  if (status === undefined) return `Check the auth URL and region (${name("authUrl")}, ${name("regionCode")}), the network path and any proxy.`;
   if (status >= 500 || status === 429) return "PingOne's token endpoint is failing or busy; run again later.";
-  return "The token endpoint gave an answer that is not an OAuth token: check pingone:authUrl and pingone:regionCode.";
+  return `The token endpoint gave an answer that is not an OAuth token: check ${name("authUrl")} and ${name("regionCode")}.`;
 }

@@ -4,6 +4,7 @@
  * `UserSessionsRevocation` and the CLI's `revoke --all` both use this, so
  * they select and report sessions the same way.
  */
+import { sessionCreatedAt } from "./answers";
 import { PingOneClient } from "./client";
 import { isNotFound } from "./errors";
 import { UserRef } from "./ids";
@@ -21,15 +22,22 @@ export interface BulkRevocation {
 
 /**
  * Sessions created strictly before `createdBefore` (ISO 8601), or all of
- * them. A session without `createdAt` matches: when in doubt, revoke.
+ * them. A session whose `createdAt` is missing or cannot be read as a time
+ * (null, a number, "yesterday-ish") matches: when in doubt, revoke.
  */
 export function matching(sessions: PingOneSession[], createdBefore: string | undefined): PingOneSession[] {
   if (createdBefore === undefined) return sessions;
   const cutoff = Date.parse(createdBefore);
-  return sessions.filter((s) => s.createdAt === undefined || Date.parse(s.createdAt) < cutoff);
+  return sessions.filter((s) => {
+    const at = sessionCreatedAt(s);
+    return at === undefined || at < cutoff;
+  });
 }
 
-/** The user's sessions that match; a user that does not exist (404) has none. Other failures throw. */
+/**
+ * The user's sessions that match. Only PingOne's own 404 on the list's first
+ * page (the user does not exist) means "none"; every other failure throws.
+ */
 export async function matchingSessions(client: PingOneClient, user: UserRef, createdBefore?: string): Promise<PingOneSession[]> {
   try {
     return matching(await client.listSessions(user), createdBefore);
@@ -52,7 +60,8 @@ export async function revokeUserSessions(
   createdBefore?: string,
   onProgress?: (done: number, total: number) => void,
 ): Promise<BulkRevocation> {
-  const targets = (await matchingSessions(client, user, createdBefore)).map((s) => s.id);
+  // The list is already free of repeats; the Set keeps a session from ever being attempted twice in one run.
+  const targets = [...new Set((await matchingSessions(client, user, createdBefore)).map((s) => s.id))];
   let done = 0;
   onProgress?.(done, targets.length);
   const results = await Promise.allSettled(

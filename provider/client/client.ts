@@ -2,20 +2,45 @@
  * The PingOne sessions client: list, read and delete a user's sessions, with
  * token handling, retries, pacing and errors that say what to do. It knows
  * nothing of Pulumi; the provider and the CLI both build on it.
+ *
+ * One operation (`perform`) is a loop of small steps, each in its own module:
+ * get a token (`token.ts`), send one attempt through the pacer
+ * (`transport.ts`, `pacer.ts`), classify the result (`outcome.ts`), decide
+ * what comes next (`decide.ts`), wait. Reading an accepted answer's body is
+ * the caller's (`answers.ts`).
  */
 import { randomUUID } from "node:crypto";
 import { adviceFor, AdviceContext } from "./advice";
-import { OperationTarget, PingOneApiError } from "./errors";
-import { assertIds, quote, SessionRef, UserRef } from "./ids";
-import { classifyNetworkError, classifyStatus, OutcomeKind, RETRY_AFTER_STATUSES } from "./outcome";
+import { readSession, readSessionPage, readTokenAnswer } from "./answers";
+import { decide } from "./decide";
+import { FailureCode, OperationTarget, PingOneApiError } from "./errors";
+import { assertIds, SessionRef, UserRef } from "./ids";
+import { classify, Expected, Outcome } from "./outcome";
 import { AdaptivePacer, PacerDeadlineError, PacerOptions } from "./pacer";
-import { Clock, nextDelay, parseRetryAfter, systemClock } from "./retry";
+import { Clock, systemClock } from "./retry";
 import { Secret } from "./secret";
 import { resolveConnection, ResolvedConnection, SettingsInput } from "./settings";
+import { scrub, secretForms } from "./text";
 import { IssuedToken, TokenCache } from "./token";
 import { createTransport, HttpRequest, HttpResult, Transport } from "./transport";
-import { PingOneErrorBody, PingOneSession, PingOneSessionList } from "./types";
+import { PingOneErrorBody, PingOneSession } from "./types";
 import { USER_AGENT } from "./version";
+
+/** What a client tells its `onRetry` listener before it waits to try again. */
+export interface RetryNotice {
+  /** The operation being retried. */
+  target: OperationTarget;
+  /** The attempt that just failed, from 1. */
+  attempt: number;
+  /** The most attempts the operation may make. */
+  maxAttempts: number;
+  /** How long the client waits before the next attempt. */
+  delayMs: number;
+  /** True when the wait is the server's Retry-After. */
+  retryAfter: boolean;
+  /** What went wrong, as one safe line (server text escaped, secrets removed). */
+  reason: string;
+}
 
 /** Optional collaborators of a client; the defaults are the real ones. */
 export interface PingOneClientOptions {
@@ -23,6 +48,14 @@ export interface PingOneClientOptions {
   clock?: Clock;
   /** Pacing tunables; `maxConcurrency` defaults to the connection's. */
   pacer?: PacerOptions;
+  /** Told before each wait for a retry, so a terminal can show what is happening. */
+  onRetry?: (notice: RetryNotice) => void;
+  /**
+   * Stops the client: once aborted, no further request is sent; every
+   * operation that would send one fails with failure code `ABORTED`.
+   * Requests already sent finish (each is bounded by its attempt timeout).
+   */
+  signal?: AbortSignal;
 }
 
 /** Counters a client keeps, for benchmarks, tests and the CLI's summary. */
@@ -42,39 +75,63 @@ export interface ClientStats {
 /** The result of revoking one session: PingOne deleted it, or it was not there. */
 export type DeleteResult = "deleted" | "absent";
 
-/** Longest chain of `_links.next` followed; PingOne keeps at most 10 sessions a user, so one page is the norm. */
-const MAX_LIST_PAGES = 100;
+/**
+ * Most pages of one session list followed. PingOne keeps at most 10 sessions
+ * a user, so one page is the norm; a longer chain is not trusted, and fails.
+ */
+export const MAX_LIST_PAGES = 100;
 
-/** One answer the retry loop accepted (success or not-found). */
-interface AcceptedAnswer {
+/** An answer `perform` accepted (the expected success, or PingOne's own 404), with what an error about it needs. */
+interface Accepted {
   kind: "success" | "not-found";
   status: number;
   headers: Record<string, string>;
   text: string;
+  /** PingOne's error body, for a not-found. */
+  body?: PingOneErrorBody;
+  transactionId: string;
+  attempts: number;
+  startedAt: number;
 }
 
 /** How to perform one logical operation. */
 interface OperationSpec {
   target: OperationTarget;
   endpoint: AdviceContext["endpoint"];
+  /** The success this operation accepts. */
+  expected: Expected;
+  /** True for the first page of a session list, where a 404 means the user does not exist. */
   listing?: boolean;
   /** Builds one attempt's request; `token` is absent for the token endpoint. */
   request: (token: Secret | undefined) => Omit<HttpRequest, "timeoutMs">;
-  /** Overrides the status classification, for answers that are wrong though their status is fine. */
-  validate?: (answer: AcceptedAnswer) => { reason: string } | undefined;
+}
+
+/** What a failure adds to what the operation knows. */
+interface FailureInit {
+  status?: number;
+  body?: PingOneErrorBody;
+  reason?: string;
+  networkCode?: string;
+  advice?: string;
+  failure?: FailureCode;
 }
 
 /**
  * A PingOne management API client for user sessions. One instance holds one
  * token, one keep-alive pool and one pacer: share it among all work done with
- * the same settings. Every method validates ids before sending anything and
- * throws `PingOneApiError` (never an axios error) on failure.
+ * the same settings. Every method checks its ids before sending anything
+ * (a malformed id throws `TypeError`, naming the field) and otherwise fails
+ * with `PingOneApiError` (never an axios error).
  */
 export class PingOneClient {
   private readonly clock: Clock;
   private readonly transport: Transport;
   private readonly pacer: AdaptivePacer;
   private readonly tokens?: TokenCache;
+  private readonly onRetry?: (notice: RetryNotice) => void;
+  private readonly signal?: AbortSignal;
+  /** Tokens this client was issued lately, to scrub from anything a server echoes; `#` keeps them out of `inspect`. */
+  readonly #issuedTokens: string[] = [];
   private readonly counters: ClientStats = { apiRequests: 0, tokenRequests: 0, statuses: {}, networkFailures: 0, retries: 0 };
 
   /** Resolves settings from explicit options, stack config and the environment (see `resolveConnection`). */
@@ -91,59 +148,88 @@ export class PingOneClient {
     this.clock = options.clock ?? systemClock;
     this.transport = createTransport(USER_AGENT);
     this.pacer = new AdaptivePacer({ maxConcurrency: connection.maxConcurrency, ...options.pacer });
+    this.onRetry = options.onRetry;
+    this.signal = options.signal;
     if (connection.credentials.kind === "client-credentials") {
       this.tokens = new TokenCache(() => this.fetchToken(), () => this.clock.now());
     }
   }
 
   /**
-   * Lists a user's sessions, newest first, following `_links.next` on the
-   * same host. Throws `PingOneApiError` with status 404 when the user does
-   * not exist.
+   * Lists a user's sessions, newest first, following `_links.next`. Only
+   * PingOne's 404 on the first page means the user does not exist (a
+   * `PingOneApiError` that `isNotFound` recognises); a failure on a later
+   * page, a malformed page, a link off the user's sessions path, a link back
+   * to a page already read, or more than `MAX_LIST_PAGES` pages fails the
+   * whole list, naming the page: an incomplete list is never returned. A
+   * session listed twice is returned once.
    */
   async listSessions(user: UserRef): Promise<PingOneSession[]> {
     assertIds(user, ["environmentId", "userId"]);
     const target: OperationTarget = { action: "list sessions", ...user };
-    const sessions: PingOneSession[] = [];
-    let url: string | undefined = `${this.userUrl(user)}/sessions`;
-    for (let page = 0; url !== undefined && page < MAX_LIST_PAGES; page++) {
+    const firstPage = `${this.userUrl(user)}/sessions`;
+    const sessions = new Map<string, PingOneSession>();
+    const pagesRead: string[] = [];
+    let url: string | undefined = firstPage;
+    while (url !== undefined) {
+      const page = pagesRead.length + 1;
       const pageUrl: string = url;
+      pagesRead.push(pageUrl);
       const answer = await this.perform({
         target,
         endpoint: "api",
-        listing: true,
+        expected: "json",
+        listing: page === 1,
         request: (token) => ({ method: "GET", url: pageUrl, headers: this.apiHeaders(token!) }),
-        validate: (a) => (a.kind === "success" && parseJson<PingOneSessionList>(a.text) === undefined ? { reason: "the session list is not JSON" } : undefined),
       });
-      if (answer.kind === "not-found") throw this.notFound(target, answer);
-      const body = parseJson<PingOneSessionList>(answer.text)!;
-      sessions.push(...(body._embedded?.sessions ?? []));
-      url = this.nextPage(body._links?.next?.href, target);
+      const malformed = (reason: string) =>
+        this.failed(target, answer, { status: answer.status, reason: `page ${page} of the session list: ${reason}; the list is incomplete, so nothing was concluded from it`, failure: "MALFORMED_ANSWER", advice: LIST_ADVICE });
+      if (answer.kind === "not-found") {
+        if (page === 1) throw this.failed(target, answer, { status: answer.status, body: answer.body });
+        throw this.failed(target, answer, { status: answer.status, body: answer.body, reason: `page ${page} of the session list answered 404 (an expired cursor or a bad next link); the list is incomplete, so nothing was concluded from it`, failure: "MALFORMED_ANSWER", advice: LIST_ADVICE });
+      }
+      const read = readSessionPage(answer.text);
+      if ("problem" in read) throw malformed(read.problem);
+      for (const session of read.sessions) if (!sessions.has(session.id.toLowerCase())) sessions.set(session.id.toLowerCase(), session);
+      if (read.next === undefined) break;
+      const next = this.nextPage(read.next, pageUrl, firstPage);
+      if ("problem" in next) throw malformed(next.problem);
+      const repeated = pagesRead.indexOf(next.url);
+      if (repeated >= 0) throw malformed(`its next link leads back to page ${repeated + 1}, a cycle`);
+      if (page >= MAX_LIST_PAGES) throw malformed(`the list goes on past ${MAX_LIST_PAGES} pages, far more than PingOne's 10 sessions a user, so it is not trusted`);
+      url = next.url;
     }
-    return sessions;
+    return [...sessions.values()];
   }
 
-  /** Reads one session; `undefined` when PingOne answers 404 (the session, or its user, is gone). */
+  /** Reads one session; `undefined` when PingOne answers its own 404 (the session, or its user, is gone). */
   async getSession(ref: SessionRef): Promise<PingOneSession | undefined> {
     assertIds(ref, ["environmentId", "userId", "sessionId"]);
+    const target: OperationTarget = { action: "read session", ...ref };
     const answer = await this.perform({
-      target: { action: "read session", ...ref },
+      target,
       endpoint: "api",
+      expected: "json",
       request: (token) => ({ method: "GET", url: this.sessionUrl(ref), headers: this.apiHeaders(token!) }),
-      validate: (a) => (a.kind === "success" && parseJson<PingOneSession>(a.text) === undefined ? { reason: "the session is not JSON" } : undefined),
     });
-    return answer.kind === "not-found" ? undefined : parseJson<PingOneSession>(answer.text);
+    if (answer.kind === "not-found") return undefined;
+    const session = readSession(answer.text, ref.sessionId);
+    if ("problem" in session) throw this.failed(target, answer, { status: answer.status, reason: session.problem, failure: "MALFORMED_ANSWER", advice: "Check that the API URL points at PingOne's management API." });
+    return session;
   }
 
   /**
-   * Deletes one session: `"deleted"` on 204, `"absent"` on 404 (already gone,
-   * including a retry after a delete whose answer was lost). Safe to repeat.
+   * Deletes one session: `"deleted"` on 204, `"absent"` on PingOne's own 404
+   * (already gone, including a retry after a delete whose answer was lost).
+   * Safe to repeat. Any other answer, a 404 or 200 that is not PingOne's
+   * included, fails: it is not a revocation.
    */
   async deleteSession(ref: SessionRef): Promise<DeleteResult> {
     assertIds(ref, ["environmentId", "userId", "sessionId"]);
     const answer = await this.perform({
       target: { action: "revoke session", ...ref },
       endpoint: "api",
+      expected: "no-content",
       request: (token) => ({ method: "DELETE", url: this.sessionUrl(ref), headers: this.apiHeaders(token!) }),
     });
     return answer.kind === "not-found" ? "absent" : "deleted";
@@ -171,147 +257,149 @@ export class PingOneClient {
     return { Authorization: `Bearer ${token.reveal()}`, Accept: "application/json" };
   }
 
-  /** A next-page link is followed only on the API's own origin, so the token never travels elsewhere. */
-  private nextPage(href: string | undefined, target: OperationTarget): string | undefined {
-    if (!href) return undefined;
-    const next = new URL(href, this.connection.apiUrl);
-    if (next.origin !== new URL(this.connection.apiUrl).origin) {
-      throw new PingOneApiError({
-        target,
-        reason: `the session list links its next page to another host (${next.origin})`,
-        advice: "The link was not followed, so the access token was not sent there; check pingone:apiUrl.",
-        transactionId: "-",
-        attempts: 1,
-        elapsedMs: 0,
-      });
+  /**
+   * A next-page link resolved as a browser would (relative to the page that
+   * gave it), followed only when it stays on the API's origin and on this
+   * user's sessions path: the token never travels elsewhere, and a link can
+   * never make another user's sessions count as this one's.
+   */
+  private nextPage(href: string, pageUrl: string, firstPage: string): { url: string } | { problem: string } {
+    let next: URL;
+    try {
+      next = new URL(href, pageUrl);
+    } catch {
+      return { problem: "its next link is not a URL" };
     }
-    return next.toString();
-  }
-
-  private notFound(target: OperationTarget, answer: AcceptedAnswer): PingOneApiError {
-    return new PingOneApiError({
-      target,
-      status: answer.status,
-      body: parseJson<PingOneErrorBody>(answer.text),
-      advice: adviceFor(404, { endpoint: "api", staticToken: this.tokens === undefined, listing: true }),
-      transactionId: answer.headers["x-ping-external-transaction-id"] ?? "-",
-      attempts: 1,
-      elapsedMs: 0,
-    });
+    const first = new URL(firstPage);
+    if (next.origin !== first.origin) return { problem: `its next link leads to another host (${next.origin}); it was not followed, so the access token was not sent there` };
+    if (next.pathname !== first.pathname) return { problem: `its next link leaves this user's sessions path (${next.pathname})` };
+    next.hash = "";
+    return { url: next.toString() };
   }
 
   /**
-   * Runs one operation to an accepted answer (success or not-found), retrying
-   * transient failures within the attempt budget and the deadline, fetching a
-   * fresh token once after a 401. Throws `PingOneApiError` otherwise.
+   * Runs one operation to an accepted answer: the expected success, or
+   * PingOne's own 404. Each attempt is: token, send through the pacer,
+   * classify, decide (accept, refresh the token once, wait and retry, or
+   * fail). Throws `PingOneApiError` with the true attempt count and time.
    */
-  private async perform(spec: OperationSpec): Promise<AcceptedAnswer> {
+  private async perform(spec: OperationSpec): Promise<Accepted> {
     const retry = this.connection.retry;
-    const started = this.clock.now();
-    const deadline = started + retry.operationTimeoutMs;
+    const startedAt = this.clock.now();
+    const deadline = startedAt + retry.operationTimeoutMs;
     const transactionId = `pulumi-pingone-sessions-${randomUUID()}`;
-    const context: AdviceContext = { endpoint: spec.endpoint, staticToken: this.tokens === undefined, listing: spec.listing };
-    let refreshedToken = false;
+    let mayRefreshToken = this.tokens !== undefined && spec.endpoint === "api";
+    const fail = (attempts: number, init: FailureInit) =>
+      this.error(spec, { transactionId, attempts, startedAt }, init);
 
     for (let attempt = 1; ; attempt++) {
-      const fail = (init: { status?: number; body?: PingOneErrorBody; reason?: string; networkCode?: string; advice?: string }) =>
-        new PingOneApiError({
-          target: spec.target,
-          ...init,
-          advice: init.advice ?? adviceFor(init.status, context),
-          transactionId,
-          attempts: attempt,
-          elapsedMs: this.clock.now() - started,
-        });
-
-      const pastDeadline = () => fail({ reason: `the operation deadline of ${retry.operationTimeoutMs / 1000} s passed`, advice: "Raise pingone:operationTimeoutSeconds or run again." });
-      // A token fetch is shared and has its own deadline; this operation stops waiting at its own.
-      const token = spec.endpoint === "api" ? await beforeDeadline(this.currentToken(spec.target), deadline - this.clock.now(), pastDeadline) : undefined;
-      const remaining = deadline - this.clock.now();
-      if (remaining <= 0) throw pastDeadline();
-
-      const request: HttpRequest = { ...spec.request(token), timeoutMs: Math.min(retry.requestTimeoutMs, remaining) };
-      request.headers["X-Ping-External-Transaction-ID"] = transactionId;
-      let result: HttpResult;
-      try {
-        result = await this.pacer.run(() => this.send(request, spec.endpoint), {
-          deadlineAt: deadline,
-          signalOf: (r) => (r.kind === "no-answer" ? "none" : r.status === 429 ? "throttled" : "ok"),
-        });
-      } catch (error) {
-        if (!(error instanceof PacerDeadlineError)) throw error;
-        throw fail({ reason: `${error.message}; the operation deadline of ${retry.operationTimeoutMs / 1000} s passed`, advice: "Lower the amount of work per run, raise pingone:maxConcurrency, or raise pingone:operationTimeoutSeconds." });
+      const token = spec.endpoint === "api" ? await this.tokenFor(spec, deadline, (init) => fail(attempt, init)) : undefined;
+      const result = await this.attempt(spec, token, transactionId, deadline, (init) => fail(attempt, init));
+      const outcome = classify(result, spec.endpoint, spec.expected, this.clock.now());
+      const decision = decide(outcome, { attempt, mayRefreshToken, msLeft: deadline - this.clock.now() }, retry, () => this.clock.random(), this.connection.settingName);
+      switch (decision.action) {
+        case "accept":
+          return { kind: outcome.kind as Accepted["kind"], status: statusOf(result), headers: headersOf(result), text: textOf(result), body: outcome.body, transactionId, attempts: attempt, startedAt };
+        case "refresh-token":
+          mayRefreshToken = false;
+          this.tokens!.invalidate(token!);
+          continue;
+        case "fail":
+          throw fail(attempt, failureOf(result, outcome, decision));
+        case "retry":
+          this.counters.retries++;
+          this.onRetry?.({
+            target: spec.target,
+            attempt,
+            maxAttempts: retry.maxAttempts,
+            delayMs: decision.delayMs,
+            retryAfter: decision.retryAfter,
+            reason: scrub(result.kind === "answer" ? [`HTTP ${result.status}`, outcome.body?.code, outcome.reason].filter(Boolean).join(" ") : outcome.reason ?? result.code, this.secretTexts()),
+          });
+          await this.clock.sleep(decision.delayMs);
       }
-
-      let kind: OutcomeKind;
-      let retryAfterMs: number | undefined;
-      let failure: Parameters<typeof fail>[0];
-      if (result.kind === "no-answer") {
-        kind = classifyNetworkError(result.code);
-        failure = { reason: `${result.reason} (${result.code})`, networkCode: result.code };
-        if (result.code === "ECONNABORTED") failure.reason = `no answer within ${Math.round(request.timeoutMs / 1000)} s (per-attempt timeout, pingone:requestTimeoutSeconds)`;
-      } else {
-        const body = spec.endpoint === "token" ? oauthErrorBody(result.text) : parseJson<PingOneErrorBody>(result.text);
-        kind = classifyStatus(result.status, body?.code);
-        if (RETRY_AFTER_STATUSES.has(result.status)) retryAfterMs = parseRetryAfter(result.headers["retry-after"], this.clock.now());
-        failure = { status: result.status, body: body?.code || body?.message ? body : undefined, reason: describeBody(result) };
-        if (kind === "success" || kind === "not-found") {
-          const accepted: AcceptedAnswer = { kind, status: result.status, headers: result.headers, text: result.text };
-          const invalid = spec.validate?.(accepted);
-          if (!invalid) return accepted;
-          throw fail({ status: result.status, reason: invalid.reason });
-        }
-        if (result.status >= 300 && result.status < 400) {
-          failure.reason = `a redirect to ${redirectOrigin(result.headers.location)}, which is never followed (the access token stays with PingOne)`;
-          failure.advice = "Point pingone:apiUrl / pingone:authUrl at PingOne's own hosts.";
-        }
-      }
-
-      if (kind === "unauthorized" && spec.endpoint === "api" && this.tokens && !refreshedToken) {
-        refreshedToken = true;
-        this.tokens.invalidate(token!);
-        continue;
-      }
-      if (kind !== "transient") throw fail(failure);
-      if (attempt >= retry.maxAttempts) {
-        throw fail({ ...failure, reason: joinReasons(failure.reason, `gave up after ${attempt} attempts (pingone:maxAttempts)`) });
-      }
-      const delay = nextDelay(attempt - 1, retryAfterMs, retry, () => this.clock.random());
-      const left = deadline - this.clock.now();
-      if (delay >= left) {
-        throw fail({
-          ...failure,
-          reason: joinReasons(
-            failure.reason,
-            `the next retry would wait ${(delay / 1000).toFixed(1)} s${retryAfterMs !== undefined ? " (Retry-After)" : ""} but only ${(Math.max(0, left) / 1000).toFixed(1)} s remain before the operation deadline, so it fails now`,
-          ),
-          advice: "Run again later, or raise pingone:operationTimeoutSeconds.",
-        });
-      }
-      this.counters.retries++;
-      await this.clock.sleep(delay);
     }
   }
 
-  /** The token for the next API attempt; a token failure is reported against the operation's session. */
-  private async currentToken(target: OperationTarget): Promise<Secret> {
+  /** The token for the next API attempt, waited for no longer than the operation's deadline. */
+  private async tokenFor(spec: OperationSpec, deadline: number, fail: (init: FailureInit) => PingOneApiError): Promise<Secret> {
     const credentials = this.connection.credentials;
     if (credentials.kind === "access-token") return credentials.accessToken;
     try {
-      return await this.tokens!.get();
+      // A token fetch is shared and bounded by its own deadline; this operation stops waiting at its own.
+      return await beforeDeadline(this.tokens!.get(), deadline - this.clock.now(), () =>
+        fail({ reason: `no access token before the operation deadline of ${seconds(this.connection.retry.operationTimeoutMs)}`, failure: "DEADLINE", advice: `Check the auth URL and the network path; raise ${this.connection.settingName("operationTimeoutSeconds")}.` }),
+      );
     } catch (error) {
-      if (error instanceof PingOneApiError) throw error.forOperation(target);
+      // A failed token fetch is reported against each operation that needed it.
+      if (PingOneApiError.isInstance(error) && error.target.action !== spec.target.action) throw error.forOperation(spec.target);
       throw error;
     }
   }
 
+  /** One attempt through the pacer, its time bounded by the attempt timeout and the operation deadline. */
+  private async attempt(spec: OperationSpec, token: Secret | undefined, transactionId: string, deadline: number, fail: (init: FailureInit) => PingOneApiError): Promise<HttpResult> {
+    const retry = this.connection.retry;
+    const remaining = deadline - this.clock.now();
+    if (remaining <= 0) throw fail({ reason: `the operation deadline of ${seconds(retry.operationTimeoutMs)} passed`, failure: "DEADLINE", advice: `Raise ${this.connection.settingName("operationTimeoutSeconds")} or run again.` });
+    const request = spec.request(token);
+    request.headers["X-Ping-External-Transaction-ID"] = transactionId;
+    try {
+      return await this.pacer.run(() => {
+        // The budget is taken when the slot is granted, after any wait in the queue: the deadline bounds the send too.
+        const left = deadline - this.clock.now();
+        if (left <= 0) throw new PacerDeadlineError(this.pacer.snapshot().queued);
+        return this.send({ ...request, timeoutMs: Math.min(retry.requestTimeoutMs, left) }, spec.endpoint);
+      }, {
+        deadlineAt: deadline,
+        signalOf: (r) => (r.kind === "no-answer" ? "none" : r.status === 429 ? "throttled" : "ok"),
+      });
+    } catch (error) {
+      if (!(error instanceof PacerDeadlineError)) throw error;
+      throw fail({
+        reason: `${error.message}; the operation deadline of ${seconds(retry.operationTimeoutMs)} passed`,
+        failure: "DEADLINE",
+        advice: `Lower the amount of work per run, raise ${this.connection.settingName("maxConcurrency")}, or raise ${this.connection.settingName("operationTimeoutSeconds")}.`,
+      });
+    }
+  }
+
   private async send(request: HttpRequest, endpoint: AdviceContext["endpoint"]): Promise<HttpResult> {
+    // Checked when the pacer grants the slot: after an interrupt, queued requests drain without being sent.
+    if (this.signal?.aborted) return { kind: "no-answer", code: "ERR_ABORTED", reason: "the run was interrupted before this request was sent" };
     if (endpoint === "token") this.counters.tokenRequests++;
     else this.counters.apiRequests++;
     const result = await this.transport.send(request);
     if (result.kind === "answer") this.counters.statuses[result.status] = (this.counters.statuses[result.status] ?? 0) + 1;
     else this.counters.networkFailures++;
     return result;
+  }
+
+  /** The error for an operation, with the true attempt count and time, and every secret this client knows scrubbed. */
+  private error(spec: Pick<OperationSpec, "target" | "endpoint" | "listing">, at: { transactionId: string; attempts: number; startedAt: number }, init: FailureInit): PingOneApiError {
+    const context: AdviceContext = { endpoint: spec.endpoint, staticToken: this.tokens === undefined, listing: spec.listing, settingName: this.connection.settingName };
+    return new PingOneApiError({
+      target: spec.target,
+      ...init,
+      advice: init.advice ?? adviceFor(init.status, context, init.failure),
+      transactionId: at.transactionId,
+      attempts: at.attempts,
+      elapsedMs: this.clock.now() - at.startedAt,
+      secrets: this.secretTexts(),
+    });
+  }
+
+  /** An error about an answer `perform` accepted but the caller cannot use. */
+  private failed(target: OperationTarget, answer: Accepted, init: FailureInit): PingOneApiError {
+    return this.error({ target, endpoint: "api", listing: true }, answer, init);
+  }
+
+  /** Every form of every secret this client holds or was issued, for scrubbing server text. */
+  private secretTexts(): string[] {
+    const credentials = this.connection.credentials;
+    const forms =
+      credentials.kind === "client-credentials" ? secretForms(credentials.clientSecret.reveal(), credentials.clientId) : secretForms(credentials.accessToken.reveal());
+    return [...forms, ...this.#issuedTokens.flatMap((t) => secretForms(t))];
   }
 
   /** `POST {authUrl}/{environmentId}/as/token` with the client-credentials grant, retried like any call. */
@@ -330,22 +418,33 @@ export class PingOneClient {
       form.set("client_secret", credentials.clientSecret.reveal());
     }
     const url = `${this.connection.authUrl}/${credentials.environmentId}/as/token`;
-    const answer = await this.perform({
+    const spec: OperationSpec = {
       target: { action: `get an access token from ${url} for client ${credentials.clientId}` },
       endpoint: "token",
+      expected: "json",
       request: () => ({ method: "POST", url, headers: { ...headers }, body: form.toString() }),
-      validate: (a) => (a.kind === "not-found" ? { reason: "no token endpoint at this address" } : tokenProblem(a)),
-    });
-    const body = parseJson<{ access_token: string; expires_in: number }>(answer.text)!;
-    return { accessToken: new Secret(body.access_token), expiresInSeconds: body.expires_in };
+    };
+    const answer = await this.perform(spec);
+    const token = readTokenAnswer(answer.text, answer.headers["content-type"]);
+    if ("problem" in token) throw this.error(spec, answer, { status: answer.status, reason: token.problem, failure: "NOT_PINGONE" });
+    this.#issuedTokens.unshift(token.accessToken);
+    this.#issuedTokens.length = Math.min(this.#issuedTokens.length, 3);
+    return { accessToken: new Secret(token.accessToken), expiresInSeconds: token.expiresInSeconds };
   }
 }
 
-/** `promise`, or `onTimeout()` thrown if it has not settled within `ms`. */
-async function beforeDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+/** What to do about a list that cannot be trusted. */
+const LIST_ADVICE = "Run again; if it persists, check that the API URL points at PingOne's management API and quote the ids here to Ping support.";
+
+/**
+ * `promise`, or `onTimeout()` thrown if it has not settled within `ms`. The
+ * timer is capped at Node's largest (2^31-1 ms) so a long deadline is never
+ * fired at once.
+ */
+export async function beforeDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), Math.max(0, ms));
+    timer = setTimeout(() => reject(onTimeout()), Math.min(MAX_TIMER_MS, Math.max(0, ms)));
   });
   try {
     return await Promise.race([promise, timeout]);
@@ -354,62 +453,31 @@ async function beforeDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () 
   }
 }
 
-function joinReasons(first: string | undefined, second: string): string {
-  return first ? `${first}; ${second}` : second;
+/** Node fires a timer longer than this at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The failure an outcome and a decision describe. */
+function failureOf(result: HttpResult, outcome: Outcome, decision: { action: "fail"; reason?: string; failure?: FailureCode; advice?: string }): FailureInit {
+  const reason = [outcome.reason, decision.reason].filter(Boolean).join("; ") || undefined;
+  if (result.kind === "no-answer") {
+    const failure = result.code === "ERR_ABORTED" ? "ABORTED" : decision.failure ?? outcome.failure;
+    return { reason, networkCode: result.code, failure, advice: decision.advice };
+  }
+  return { status: result.status, body: outcome.body, reason, failure: decision.failure ?? outcome.failure, advice: decision.advice };
 }
 
-/** Why a 2xx token answer is unusable, or undefined when it is a proper token. Never quotes the body: it may hold a token. */
-function tokenProblem(answer: AcceptedAnswer): { reason: string } | undefined {
-  const body = parseJson<Record<string, unknown>>(answer.text);
-  if (body === undefined || typeof body !== "object" || body === null) {
-    return { reason: `the token endpoint answered with a body that is not JSON (${answer.headers["content-type"] ?? "no content type"}, ${answer.text.length} bytes)` };
-  }
-  if (typeof body.access_token !== "string" || body.access_token === "") return { reason: "the token endpoint answered without an access_token" };
-  if (typeof body.token_type === "string" && body.token_type.toLowerCase() !== "bearer") {
-    return { reason: `the token endpoint issued a ${quote(body.token_type)} token, not a Bearer token` };
-  }
-  if (typeof body.expires_in !== "number" || !(body.expires_in > 0)) {
-    return { reason: `the token endpoint issued a token with expires_in ${JSON.stringify(body.expires_in ?? null)}, so it is already expired` };
-  }
-  return undefined;
+function statusOf(result: HttpResult): number {
+  return result.kind === "answer" ? result.status : 0;
 }
 
-/** An OAuth error answer (`{"error", "error_description"}`) read as PingOne's error shape. */
-function oauthErrorBody(text: string): PingOneErrorBody | undefined {
-  const body = parseJson<Record<string, unknown>>(text);
-  if (!body || typeof body !== "object") return undefined;
-  if (typeof body.error === "string") {
-    return { code: body.error, message: typeof body.error_description === "string" ? body.error_description : undefined, id: typeof body.id === "string" ? body.id : undefined };
-  }
-  // PingOne's auth service also answers some failures with a P1Error body.
-  return typeof body.code === "string" ? (body as PingOneErrorBody) : undefined;
+function headersOf(result: HttpResult): Record<string, string> {
+  return result.kind === "answer" ? result.headers : {};
 }
 
-/** A short description of a body that carries no PingOne error, for the message. */
-function describeBody(answer: Extract<HttpResult, { kind: "answer" }>): string | undefined {
-  if (answer.text.trim() === "") return "with an empty body";
-  const parsed = parseJson<unknown>(answer.text);
-  if (parsed === undefined) return `with a body that is not JSON (${answer.headers["content-type"] ?? "no content type"}, ${answer.text.length} bytes)`;
-  return undefined;
+function textOf(result: HttpResult): string {
+  return result.kind === "answer" ? result.text : "";
 }
 
-function redirectOrigin(location: string | undefined): string {
-  if (!location) return "an unnamed location";
-  try {
-    return new URL(location).origin;
-  } catch {
-    return "a relative location";
-  }
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1).replace(/\.0$/, "")} s`;
 }
-
-/** Parses JSON, or `undefined` for anything that is not a JSON object or array. */
-function parseJson<T>(text: string): T | undefined {
-  if (!text) return undefined;
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null ? (value as T) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-

@@ -10,6 +10,15 @@ import { DEFAULT_REGION, isRegionCode, regionApiUrl, regionAuthUrl, REGION_TLDS,
 import { DEFAULT_RETRY, ResolvedRetry } from "./retry";
 import { Secret } from "./secret";
 import { isPingOneId, quote } from "./ids";
+import { redactUrl } from "./text";
+import { isLoopbackHost } from "./transport";
+
+/**
+ * How messages name a setting for the person reading them: the provider says
+ * `pingone:maxAttempts / PINGONE_MAX_ATTEMPTS`, the CLI `--max-attempts /
+ * PINGONE_MAX_ATTEMPTS`, since that is what each user typed.
+ */
+export type SettingName = (field: keyof ConnectionOptions) => string;
 
 /** How the worker application authenticates at the token endpoint. */
 export type TokenAuthMethod = "client_secret_basic" | "client_secret_post";
@@ -118,6 +127,8 @@ export interface ResolvedConnection {
   retry: ResolvedRetry;
   /** Most requests in flight per client. */
   maxConcurrency: number;
+  /** How messages about this connection name a setting. */
+  settingName: SettingName;
 }
 
 /** Default most requests in flight per client. */
@@ -145,6 +156,8 @@ export interface SettingsInput {
   config?: (key: string) => string | undefined;
   /** Lowest precedence; defaults to nothing (pass `process.env` explicitly). */
   env?: Record<string, string | undefined>;
+  /** How messages name settings; default `stackConfigName` (`pingone:x / PINGONE_X`). */
+  naming?: SettingName;
 }
 
 /**
@@ -156,6 +169,7 @@ export interface SettingsInput {
 export function resolveConnection(input: SettingsInput): ResolvedConnection {
   const env = input.env ?? {};
   const raw = pickSettings(input);
+  const describe = input.naming ?? stackConfigName;
 
   const regionText = (raw.regionCode ?? DEFAULT_REGION).trim().toUpperCase();
   if (!isRegionCode(regionText)) {
@@ -168,22 +182,22 @@ export function resolveConnection(input: SettingsInput): ResolvedConnection {
   const apiHost = env[API_HOSTNAME_ENV]?.trim();
   const authHost = env[AUTH_HOSTNAME_ENV]?.trim();
   const apiUrl = withV1(
-    checkUrl(raw.apiUrl ?? (apiHost ? `https://${apiHost}` : regionApiUrl(regionCode)), raw.apiUrl ? "apiUrl" : API_HOSTNAME_ENV),
+    checkUrl(raw.apiUrl ?? (apiHost ? `https://${apiHost}` : regionApiUrl(regionCode)), raw.apiUrl ? "apiUrl" : API_HOSTNAME_ENV, describe),
   );
-  const authUrl = checkUrl(raw.authUrl ?? (authHost ? `https://${authHost}` : regionAuthUrl(regionCode)), raw.authUrl ? "authUrl" : AUTH_HOSTNAME_ENV);
+  const authUrl = checkUrl(raw.authUrl ?? (authHost ? `https://${authHost}` : regionAuthUrl(regionCode)), raw.authUrl ? "authUrl" : AUTH_HOSTNAME_ENV, describe);
 
-  const seconds = (field: keyof ConnectionOptions, defaultMs: number) => positiveNumber(raw[field], field, defaultMs / 1000) * 1000;
+  const number = (field: keyof typeof NUMBER_LIMITS, fallback: number) => boundedNumber(raw[field], field, fallback, describe);
   const retry: ResolvedRetry = {
-    maxAttempts: Math.max(1, Math.floor(positiveNumber(raw.maxAttempts, "maxAttempts", DEFAULT_RETRY.maxAttempts))),
-    operationTimeoutMs: seconds("operationTimeoutSeconds", DEFAULT_RETRY.operationTimeoutMs),
-    requestTimeoutMs: seconds("requestTimeoutSeconds", DEFAULT_RETRY.requestTimeoutMs),
-    baseDelayMs: seconds("retryBaseDelaySeconds", DEFAULT_RETRY.baseDelayMs),
-    maxDelayMs: seconds("retryMaxDelaySeconds", DEFAULT_RETRY.maxDelayMs),
-    maxRetryAfterMs: seconds("maxRetryAfterSeconds", DEFAULT_RETRY.maxRetryAfterMs),
+    maxAttempts: number("maxAttempts", DEFAULT_RETRY.maxAttempts),
+    operationTimeoutMs: number("operationTimeoutSeconds", DEFAULT_RETRY.operationTimeoutMs / 1000) * 1000,
+    requestTimeoutMs: number("requestTimeoutSeconds", DEFAULT_RETRY.requestTimeoutMs / 1000) * 1000,
+    baseDelayMs: number("retryBaseDelaySeconds", DEFAULT_RETRY.baseDelayMs / 1000) * 1000,
+    maxDelayMs: number("retryMaxDelaySeconds", DEFAULT_RETRY.maxDelayMs / 1000) * 1000,
+    maxRetryAfterMs: number("maxRetryAfterSeconds", DEFAULT_RETRY.maxRetryAfterMs / 1000) * 1000,
   };
-  const maxConcurrency = positiveNumber(raw.maxConcurrency, "maxConcurrency", DEFAULT_MAX_CONCURRENCY);
+  const maxConcurrency = number("maxConcurrency", DEFAULT_MAX_CONCURRENCY);
 
-  return { regionCode, apiUrl, authUrl, credentials: resolveCredentials(raw), retry, maxConcurrency };
+  return { regionCode, apiUrl, authUrl, credentials: resolveCredentials(raw, describe), retry, maxConcurrency, settingName: describe };
 }
 
 /**
@@ -219,11 +233,11 @@ export function validateConnectionOptions(options: ConnectionOptions | undefined
   }
   const environmentId = given("environmentId");
   if (environmentId !== undefined && !isPingOneId(environmentId)) {
-    problems.push({ field: "environmentId", reason: `${describe("environmentId")} must be the worker application's environment id (a UUID); got ${quote(environmentId)}.` });
+    problems.push({ field: "environmentId", reason: `${stackConfigName("environmentId")} must be the worker application's environment id (a UUID); got ${quote(environmentId)}.` });
   }
   const method = given("tokenAuthMethod");
   if (method !== undefined && method !== "client_secret_basic" && method !== "client_secret_post") {
-    problems.push({ field: "tokenAuthMethod", reason: `${describe("tokenAuthMethod")} must be client_secret_basic or client_secret_post; got ${quote(method)}.` });
+    problems.push({ field: "tokenAuthMethod", reason: `${stackConfigName("tokenAuthMethod")} must be client_secret_basic or client_secret_post; got ${quote(method)}.` });
   }
   if (given("apiAccessToken") !== undefined && (given("clientId") !== undefined || given("clientSecret") !== undefined)) {
     problems.push({ field: "apiAccessToken", reason: "Both an access token and client credentials are set in connection: set only one of them." });
@@ -231,8 +245,8 @@ export function validateConnectionOptions(options: ConnectionOptions | undefined
   return problems;
 }
 
-/** The setting's config key and environment variable, as error messages name them. */
-export function describe(field: keyof ConnectionOptions): string {
+/** The setting's stack config key and environment variable (`pingone:x / PINGONE_X`): how the provider's messages name it. */
+export function stackConfigName(field: keyof ConnectionOptions): string {
   const source = SETTING_SOURCES.find((s) => s.field === field);
   return source ? `${source.configKey} / ${source.envVar}` : field;
 }
@@ -271,7 +285,7 @@ function present(value: string | number | undefined): string | undefined {
   return text === "" ? undefined : text;
 }
 
-function resolveCredentials(raw: Record<keyof ConnectionOptions, string | undefined>): ResolvedCredentials {
+function resolveCredentials(raw: Record<keyof ConnectionOptions, string | undefined>, describe: SettingName): ResolvedCredentials {
   const hasClientCredentials = raw.clientId !== undefined || raw.clientSecret !== undefined;
   if (raw.apiAccessToken !== undefined) {
     if (hasClientCredentials) {
@@ -305,30 +319,26 @@ function resolveCredentials(raw: Record<keyof ConnectionOptions, string | undefi
   };
 }
 
-/** True for hosts that never leave the machine, where plain http is acceptable (the emulator). */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
-}
-
-function checkUrl(value: string, field: "apiUrl" | "authUrl" | typeof API_HOSTNAME_ENV | typeof AUTH_HOSTNAME_ENV): string {
+function checkUrl(value: string, field: "apiUrl" | "authUrl" | typeof API_HOSTNAME_ENV | typeof AUTH_HOSTNAME_ENV, describe: SettingName): string {
   const name = field === "apiUrl" || field === "authUrl" ? describe(field) : field;
+  // A URL may carry a password: it is never repeated, in any message.
+  const shown = quote(redactUrl(value));
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new PingOneConfigError(`${name} is not a valid URL: ${quote(value)}.`);
+    throw new PingOneConfigError(`${name} is not a valid URL: ${shown}.`);
   }
   if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
     throw new PingOneConfigError(
-      `${name} ${quote(value)} uses http://: https:// is required (plain http is allowed only for loopback hosts such as 127.0.0.1, where the emulator runs).`,
+      `${name} ${shown} uses http://: https:// is required (plain http is allowed only for loopback hosts such as 127.0.0.1, where the emulator runs).`,
     );
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new PingOneConfigError(`${name} ${quote(value)} must be an https:// URL.`);
+    throw new PingOneConfigError(`${name} ${shown} must be an https:// URL.`);
   }
   if (url.username || url.password || url.search || url.hash) {
-    throw new PingOneConfigError(`${name} ${quote(value)} must be a plain base URL, without credentials, query or fragment.`);
+    throw new PingOneConfigError(`${name} ${shown} must be a plain base URL, without credentials, query or fragment.`);
   }
   return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
 }
@@ -338,11 +348,28 @@ function withV1(base: string): string {
   return base.endsWith("/v1") ? base : `${base}/v1`;
 }
 
-function positiveNumber(value: string | undefined, field: keyof ConnectionOptions, fallback: number): number {
+/**
+ * The range each numeric setting must fall in. The maxima keep every value
+ * workable: Node fires a timer longer than 2^31-1 ms (about 24.8 days) at
+ * once, and a fractional concurrency below 1 would never send anything.
+ */
+export const NUMBER_LIMITS = {
+  maxAttempts: { min: 1, max: 100, integer: true },
+  operationTimeoutSeconds: { min: 0.001, max: 86_400, integer: false },
+  requestTimeoutSeconds: { min: 0.001, max: 3_600, integer: false },
+  retryBaseDelaySeconds: { min: 0.001, max: 3_600, integer: false },
+  retryMaxDelaySeconds: { min: 0.001, max: 3_600, integer: false },
+  maxRetryAfterSeconds: { min: 0, max: 86_400, integer: false },
+  maxConcurrency: { min: 1, max: 1_024, integer: true },
+} as const satisfies Partial<Record<keyof ConnectionOptions, { min: number; max: number; integer: boolean }>>;
+
+function boundedNumber(value: string | undefined, field: keyof typeof NUMBER_LIMITS, fallback: number, describe: SettingName): number {
   if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0) {
-    throw new PingOneConfigError(`${describe(field)} must be a positive number; got ${quote(value)}.`);
+  const limits = NUMBER_LIMITS[field];
+  const parsed = /^[+]?(\d+(\.\d*)?|\.\d+)$/.test(value) ? Number(value) : NaN;
+  const kind = limits.integer ? "a whole number" : "a number";
+  if (!Number.isFinite(parsed) || (limits.integer && !Number.isInteger(parsed)) || parsed < limits.min || parsed > limits.max) {
+    throw new PingOneConfigError(`${describe(field)} must be ${kind} from ${limits.min} to ${limits.max}; got ${quote(value)}.`);
   }
   return parsed;
 }

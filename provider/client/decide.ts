@@ -1,0 +1,77 @@
+/**
+ * What to do after one attempt: accept the answer, fetch a fresh token and
+ * try again, wait and retry, or fail. A pure function of the classified
+ * outcome, the attempt's place in the operation and the retry settings, so
+ * every rule here is tested without a server or a clock.
+ */
+import type { FailureCode } from "./errors";
+import type { Outcome } from "./outcome";
+import { fullJitterDelay, ResolvedRetry } from "./retry";
+import type { SettingName } from "./settings";
+
+/** Where an operation stands when an attempt's outcome is known. */
+export interface AttemptState {
+  /** This attempt's number, from 1. */
+  attempt: number;
+  /** True when a fresh token may still be fetched after a 401 (client credentials, not done yet in this operation). */
+  mayRefreshToken: boolean;
+  /** Milliseconds left before the operation deadline. */
+  msLeft: number;
+}
+
+/** The next step. `fail` carries what to add to the outcome's reason. */
+export type Decision =
+  | { action: "accept" }
+  | { action: "refresh-token" }
+  | { action: "retry"; delayMs: number; retryAfter: boolean }
+  | { action: "fail"; reason?: string; failure?: FailureCode; advice?: string };
+
+/**
+ * Decides the next step. The rules, in order:
+ * - success and PingOne's not-found are accepted;
+ * - a 401 from the API gets one fresh token per operation;
+ * - anything not transient fails at once;
+ * - the last attempt (`maxAttempts`) fails;
+ * - a server-sent Retry-After is first compared, as sent, with the time left
+ *   before the operation deadline: when it asks for that long or longer, the
+ *   operation fails now and says so; otherwise the wait is the Retry-After
+ *   capped at `maxRetryAfterMs` (a hostile or mistaken header cannot stall a
+ *   run);
+ * - otherwise full-jitter backoff; a backoff that would end past the
+ *   deadline fails now, too.
+ */
+export function decide(outcome: Outcome, state: AttemptState, settings: ResolvedRetry, random: () => number, name: SettingName = (field) => field): Decision {
+  if (outcome.kind === "success" || outcome.kind === "not-found") return { action: "accept" };
+  if (outcome.kind === "unauthorized" && state.mayRefreshToken) return { action: "refresh-token" };
+  if (outcome.kind !== "transient") return { action: "fail" };
+  if (state.attempt >= settings.maxAttempts) return { action: "fail", reason: `gave up after ${state.attempt} attempts (${name("maxAttempts")})` };
+
+  const left = Math.max(0, state.msLeft);
+  if (outcome.retryAfterMs !== undefined) {
+    // The server's own word is compared with the time left first: it says no
+    // answer will come before then, so waiting less and trying anyway is futile.
+    if (outcome.retryAfterMs >= left) {
+      return {
+        action: "fail",
+        failure: "DEADLINE",
+        reason: `the server asked to wait ${seconds(outcome.retryAfterMs)} (Retry-After) but only ${seconds(left)} remain before the operation deadline, so it fails now`,
+        advice: `Run again later, or raise ${name("operationTimeoutSeconds")}.`,
+      };
+    }
+    return { action: "retry", delayMs: Math.min(outcome.retryAfterMs, settings.maxRetryAfterMs), retryAfter: true };
+  }
+  const delayMs = fullJitterDelay(state.attempt - 1, settings.baseDelayMs, settings.maxDelayMs, random);
+  if (delayMs >= left) {
+    return {
+      action: "fail",
+      failure: "DEADLINE",
+      reason: `the next retry would wait ${seconds(delayMs)} but only ${seconds(left)} remain before the operation deadline, so it fails now`,
+      advice: `Run again later, or raise ${name("operationTimeoutSeconds")}.`,
+    };
+  }
+  return { action: "retry", delayMs, retryAfter: false };
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
