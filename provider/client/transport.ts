@@ -180,9 +180,11 @@ function readBody(stream: Readable, signal: AbortSignal): Promise<BodyRead> {
       chunks.push(chunk);
     });
     stream.on("end", () => finish({ kind: "read", text: Buffer.concat(chunks).toString("utf8") }));
-    // Node reports a body cut off by the peer as an error ("aborted", ECONNRESET) or a close without "end".
-    stream.on("error", () => finish({ kind: "failed", code: NETWORK_FAILURE_CODES.bodyIncomplete, received }));
-    stream.on("close", () => finish({ kind: "failed", code: NETWORK_FAILURE_CODES.bodyIncomplete, received }));
+    // Node reports a body cut off by the peer as an error ("aborted", ECONNRESET) or a close without "end";
+    // axios destroys the stream itself when the attempt's signal aborts, which is the timeout, not the peer.
+    const cutOff = () => finish({ kind: "failed", code: signal.aborted ? NETWORK_FAILURE_CODES.attemptTimeout : NETWORK_FAILURE_CODES.bodyIncomplete, received });
+    stream.on("error", cutOff);
+    stream.on("close", cutOff);
   });
 }
 
