@@ -5,7 +5,7 @@
  * and never a silent "nothing there".
  */
 import { isPingOneId, quote } from "./ids";
-import { PingOneErrorBody, PingOneSession } from "./types";
+import { PingOneErrorBody, PingOneRoleAssignment, PingOneSession, PingOneUser } from "./types";
 
 /** Parses JSON, or `undefined` for anything that is not a JSON object or array. */
 export function parseJson(text: string): unknown {
@@ -75,38 +75,78 @@ export function readTokenAnswer(text: string, contentType: string | undefined): 
   return { accessToken: body.access_token, expiresInSeconds: body.expires_in };
 }
 
-/** One page of a session list, checked. */
-export interface SessionPage {
-  /** The sessions of this page, each with a PingOne id. */
-  sessions: PingOneSession[];
-  /** The raw `_links.next.href`, when there is a next page. */
+/** One page of a HAL list, checked: its items, and the raw `_links.next.href` when there is a next page. */
+export interface ListPage<T> {
+  items: T[];
   next?: string;
 }
 
 /**
- * One page of a session list, or the reason it cannot be used. Every entry
- * must be an object with a PingOne id (an id is put into a URL path, so
- * anything else is refused, not skipped: skipping could hide a live session).
+ * One page of a HAL list (`_embedded[key]`), or the reason it cannot be
+ * used. Every entry must be an object with a PingOne id (an id is put into a
+ * URL path, so anything else is refused, not skipped: skipping could hide a
+ * live session), and pass `check` when given.
  */
-export function readSessionPage(text: string): SessionPage | { problem: string } {
+function readPage<T>(text: string, key: string, noun: string, check?: (entry: Record<string, unknown>) => string | undefined): ListPage<T> | { problem: string } {
   const body = parseJson(text);
-  if (!isRecord(body)) return { problem: "the session list is not a JSON object" };
+  if (!isRecord(body)) return { problem: `the ${noun} list is not a JSON object` };
   const embedded = body._embedded;
-  if (embedded !== undefined && !isRecord(embedded)) return { problem: "the session list's _embedded is not an object" };
-  const list = embedded?.sessions;
-  if (list !== undefined && !Array.isArray(list)) return { problem: `the session list's _embedded.sessions is ${describeType(list)}, not an array` };
-  const sessions: PingOneSession[] = [];
+  if (embedded !== undefined && !isRecord(embedded)) return { problem: `the ${noun} list's _embedded is not an object` };
+  const list = embedded?.[key];
+  if (list !== undefined && !Array.isArray(list)) return { problem: `the ${noun} list's _embedded.${key} is ${describeType(list)}, not an array` };
+  const items: T[] = [];
   for (const [index, entry] of (list ?? []).entries()) {
-    if (!isRecord(entry)) return { problem: `entry ${index} of the session list is ${describeType(entry)}, not a session object` };
+    if (!isRecord(entry)) return { problem: `entry ${index} of the ${noun} list is ${describeType(entry)}, not a ${noun} object` };
     if (!isPingOneId(entry.id)) {
-      return { problem: `entry ${index} of the session list has no valid session id (${typeof entry.id === "string" ? quote(entry.id) : describeType(entry.id)})` };
+      return { problem: `entry ${index} of the ${noun} list has no valid ${noun} id (${typeof entry.id === "string" ? quote(entry.id) : describeType(entry.id)})` };
     }
-    sessions.push(entry as unknown as PingOneSession);
+    const problem = check?.(entry);
+    if (problem) return { problem: `entry ${index} of the ${noun} list ${problem}` };
+    items.push(entry as unknown as T);
   }
   const links = body._links;
   const next = isRecord(links) && isRecord(links.next) ? links.next.href : undefined;
-  if (next !== undefined && (typeof next !== "string" || next === "")) return { problem: `the session list's _links.next.href is ${describeType(next)}, not a link` };
-  return { sessions, next };
+  if (next !== undefined && (typeof next !== "string" || next === "")) return { problem: `the ${noun} list's _links.next.href is ${describeType(next)}, not a link` };
+  return { items, next };
+}
+
+/** One page of a user's session list (`_embedded.sessions`), or why it cannot be used. */
+export function readSessionPage(text: string): ListPage<PingOneSession> | { problem: string } {
+  return readPage<PingOneSession>(text, "sessions", "session");
+}
+
+/** One page of a users list (`_embedded.users`), or why it cannot be used. A `population` that is present must carry an id. */
+export function readUserPage(text: string): ListPage<PingOneUser> | { problem: string } {
+  return readPage<PingOneUser>(text, "users", "user", populationProblem);
+}
+
+/** One page of an application's role assignments, or why it cannot be used: each names a role id and a scope. */
+export function readRoleAssignmentPage(text: string): ListPage<PingOneRoleAssignment> | { problem: string } {
+  return readPage<PingOneRoleAssignment>(text, "roleAssignments", "role assignment", (entry) => {
+    if (!isRecord(entry.role) || !isPingOneId(entry.role.id)) return "has no role id";
+    if (!isRecord(entry.scope) || typeof entry.scope.type !== "string" || !isPingOneId(entry.scope.id)) return "has no scope type and id";
+    return undefined;
+  });
+}
+
+/** One user, as read by `GET .../users/{id}`, or why it cannot be used. */
+export function readUser(text: string, expectedId: string): PingOneUser | { problem: string } {
+  const body = parseJson(text);
+  if (!isRecord(body) || typeof body.id !== "string" || body.id.toLowerCase() !== expectedId.toLowerCase()) return { problem: `the answer does not describe user ${expectedId}` };
+  const problem = populationProblem(body);
+  return problem ? { problem: `user ${expectedId} ${problem}` } : (body as unknown as PingOneUser);
+}
+
+/** A named object (population, role) read by its id, or why it cannot be used. */
+export function readNamed(text: string, expectedId: string, noun: string): { id: string; name?: string } | { problem: string } {
+  const body = parseJson(text);
+  if (!isRecord(body) || typeof body.id !== "string" || body.id.toLowerCase() !== expectedId.toLowerCase()) return { problem: `the answer does not describe ${noun} ${expectedId}` };
+  return { id: body.id, name: typeof body.name === "string" ? body.name : undefined };
+}
+
+function populationProblem(entry: Record<string, unknown>): string | undefined {
+  if (entry.population === undefined) return undefined;
+  return isRecord(entry.population) && isPingOneId(entry.population.id) ? undefined : "has a population without a valid id";
 }
 
 /** A session object as read by `GET .../sessions/{id}`, or the reason it cannot be used. */

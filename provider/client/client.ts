@@ -11,9 +11,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { adviceFor, AdviceContext } from "./advice";
-import { readSession, readSessionPage, readTokenAnswer } from "./answers";
+import { readNamed, readRoleAssignmentPage, readSession, readSessionPage, readTokenAnswer, readUser, readUserPage } from "./answers";
 import { decide } from "./decide";
-import { FailureCode, OperationTarget, PingOneApiError } from "./errors";
+import { FailureCode, isNotFound, OperationTarget, PingOneApiError } from "./errors";
 import { assertIds, SessionRef, UserRef } from "./ids";
 import { classify, Expected, Outcome } from "./outcome";
 import { AdaptivePacer, PacerDeadlineError, PacerOptions } from "./pacer";
@@ -23,7 +23,7 @@ import { resolveConnection, ResolvedConnection, SettingsInput } from "./settings
 import { scrub, secretForms } from "./text";
 import { IssuedToken, TokenCache } from "./token";
 import { createTransport, HttpRequest, HttpResult, Transport } from "./transport";
-import { PingOneErrorBody, PingOneSession } from "./types";
+import { PingOneErrorBody, PingOnePopulation, PingOneRole, PingOneRoleAssignment, PingOneSession, PingOneUser } from "./types";
 import { USER_AGENT } from "./version";
 
 /** What a client tells its `onRetry` listener before it waits to try again. */
@@ -166,15 +166,76 @@ export class PingOneClient {
    */
   async listSessions(user: UserRef): Promise<PingOneSession[]> {
     assertIds(user, ["environmentId", "userId"]);
-    const target: OperationTarget = { action: "list sessions", ...user };
-    const firstPage = `${this.userUrl(user)}/sessions`;
     const sessions = new Map<string, PingOneSession>();
-    const pagesRead: string[] = [];
+    const pages = this.pages({ action: "list sessions", ...user }, `${this.userUrl(user)}/sessions`, "session list", readSessionPage, MAX_LIST_PAGES);
+    for await (const page of pages) {
+      for (const session of page) if (!sessions.has(session.id.toLowerCase())) sessions.set(session.id.toLowerCase(), session);
+    }
+    return [...sessions.values()];
+  }
+
+  /**
+   * Pages through the users of an environment that match a PingOne SCIM
+   * `filter` (all users without one), yielding each page as it arrives so a
+   * caller holds one page at a time, however large the population. The page
+   * size is PingOne's choice (at most 200; `limit` is only asked). The same
+   * rules as session lists hold: any failure, malformed page, stray or cyclic
+   * link fails the whole listing, naming the page.
+   */
+  listUsers(environmentId: string, filter?: string, limit = 200): AsyncGenerator<PingOneUser[]> {
+    assertIds({ environmentId }, ["environmentId"]);
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (filter !== undefined) query.set("filter", filter);
+    const target: OperationTarget = { action: filter === undefined ? "list users" : `list users matching ${filter}`, environmentId };
+    return this.pages(target, `${this.connection.apiUrl}/environments/${environmentId}/users?${query}`, "user list", readUserPage, Infinity);
+  }
+
+  /** Reads one user (with `population.id`); `undefined` on PingOne's own 404. */
+  async getUser(user: UserRef): Promise<PingOneUser | undefined> {
+    assertIds(user, ["environmentId", "userId"]);
+    return this.readObject({ action: "read user", ...user }, this.userUrl(user), (text) => readUser(text, user.userId));
+  }
+
+  /** Reads a population's name; `undefined` on PingOne's own 404. */
+  async getPopulation(environmentId: string, populationId: string): Promise<PingOnePopulation | undefined> {
+    assertIds({ environmentId, userId: populationId }, ["environmentId", "userId"]);
+    return this.readObject({ action: `read population ${populationId}`, environmentId }, `${this.connection.apiUrl}/environments/${environmentId}/populations/${populationId}`, (text) =>
+      readNamed(text, populationId, "population"),
+    );
+  }
+
+  /** Reads a role's name (`Identity Data Admin`, ...); `undefined` on PingOne's own 404. */
+  async getRole(roleId: string): Promise<PingOneRole | undefined> {
+    assertIds({ environmentId: roleId }, ["environmentId"]);
+    return this.readObject({ action: `read role ${roleId}` }, `${this.connection.apiUrl}/roles/${roleId}`, (text) => readNamed(text, roleId, "role"));
+  }
+
+  /** The role assignments of an application (a worker application's client id is its application id); `undefined` on PingOne's own 404. */
+  async listRoleAssignments(environmentId: string, applicationId: string): Promise<PingOneRoleAssignment[] | undefined> {
+    assertIds({ environmentId, userId: applicationId }, ["environmentId", "userId"]);
+    const target: OperationTarget = { action: `read the role assignments of application ${applicationId}`, environmentId };
+    const all: PingOneRoleAssignment[] = [];
+    try {
+      for await (const page of this.pages(target, `${this.connection.apiUrl}/environments/${environmentId}/applications/${applicationId}/roleAssignments`, "role assignment list", readRoleAssignmentPage, MAX_LIST_PAGES)) all.push(...page);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+    return all;
+  }
+
+  /**
+   * Yields the items of each page of a HAL list, from `firstPage` on, checked
+   * by `read`. A 404 on the first page throws PingOne's own not-found (the
+   * owner does not exist); on a later page, or any problem with a page or its
+   * next link, it throws `MALFORMED_ANSWER` naming the page.
+   */
+  private async *pages<T>(target: OperationTarget, firstPage: string, noun: string, read: (text: string) => { items: T[]; next?: string } | { problem: string }, maxPages: number): AsyncGenerator<T[]> {
+    const pagesRead = new Set<string>();
     let url: string | undefined = firstPage;
-    while (url !== undefined) {
-      const page = pagesRead.length + 1;
+    for (let page = 1; url !== undefined; page++) {
       const pageUrl: string = url;
-      pagesRead.push(pageUrl);
+      pagesRead.add(pageUrl);
       const answer = await this.perform({
         target,
         endpoint: "api",
@@ -182,40 +243,43 @@ export class PingOneClient {
         listing: page === 1,
         request: (token) => ({ method: "GET", url: pageUrl, headers: this.apiHeaders(token!) }),
       });
+      const incomplete = `the ${noun} is incomplete, so nothing was concluded from it`;
       const malformed = (reason: string) =>
-        this.failed(target, answer, { status: answer.status, reason: `page ${page} of the session list: ${reason}; the list is incomplete, so nothing was concluded from it`, failure: "MALFORMED_ANSWER", advice: LIST_ADVICE });
+        this.failed(target, answer, { status: answer.status, reason: `page ${page} of the ${noun}: ${reason}; ${incomplete}`, failure: "MALFORMED_ANSWER", advice: LIST_ADVICE });
       if (answer.kind === "not-found") {
         if (page === 1) throw this.failed(target, answer, { status: answer.status, body: answer.body });
-        throw this.failed(target, answer, { status: answer.status, body: answer.body, reason: `page ${page} of the session list answered 404 (an expired cursor or a bad next link); the list is incomplete, so nothing was concluded from it`, failure: "MALFORMED_ANSWER", advice: LIST_ADVICE });
+        throw this.failed(target, answer, { status: answer.status, body: answer.body, reason: `page ${page} of the ${noun} answered 404 (an expired cursor or a bad next link); ${incomplete}`, failure: "MALFORMED_ANSWER", advice: LIST_ADVICE });
       }
-      const read = readSessionPage(answer.text);
-      if ("problem" in read) throw malformed(read.problem);
-      for (const session of read.sessions) if (!sessions.has(session.id.toLowerCase())) sessions.set(session.id.toLowerCase(), session);
-      if (read.next === undefined) break;
-      const next = this.nextPage(read.next, pageUrl, firstPage);
+      const body = read(answer.text);
+      if ("problem" in body) throw malformed(body.problem);
+      if (body.next === undefined) {
+        yield body.items;
+        return;
+      }
+      const next = this.nextPage(body.next, pageUrl, firstPage);
       if ("problem" in next) throw malformed(next.problem);
-      const repeated = pagesRead.indexOf(next.url);
-      if (repeated >= 0) throw malformed(`its next link leads back to page ${repeated + 1}, a cycle`);
-      if (page >= MAX_LIST_PAGES) throw malformed(`the list goes on past ${MAX_LIST_PAGES} pages, far more than PingOne's 10 sessions a user, so it is not trusted`);
+      if (pagesRead.has(next.url)) throw malformed(`its next link leads back to page ${[...pagesRead].indexOf(next.url) + 1}, a cycle`);
+      if (page >= maxPages) throw malformed(`the list goes on past ${maxPages} pages, far more than PingOne keeps, so it is not trusted`);
+      yield body.items;
       url = next.url;
     }
-    return [...sessions.values()];
+  }
+
+  /** GETs one object: `undefined` on PingOne's own 404, a `MALFORMED_ANSWER` failure when `read` finds a problem. */
+  private async readObject<T>(target: OperationTarget, url: string, read: (text: string) => T | { problem: string }): Promise<T | undefined> {
+    const answer = await this.perform({ target, endpoint: "api", expected: "json", request: (token) => ({ method: "GET", url, headers: this.apiHeaders(token!) }) });
+    if (answer.kind === "not-found") return undefined;
+    const value = read(answer.text);
+    if (typeof value === "object" && value !== null && "problem" in value) {
+      throw this.failed(target, answer, { status: answer.status, reason: (value as { problem: string }).problem, failure: "MALFORMED_ANSWER", advice: "Check that the API URL points at PingOne's management API." });
+    }
+    return value as T;
   }
 
   /** Reads one session; `undefined` when PingOne answers its own 404 (the session, or its user, is gone). */
   async getSession(ref: SessionRef): Promise<PingOneSession | undefined> {
     assertIds(ref, ["environmentId", "userId", "sessionId"]);
-    const target: OperationTarget = { action: "read session", ...ref };
-    const answer = await this.perform({
-      target,
-      endpoint: "api",
-      expected: "json",
-      request: (token) => ({ method: "GET", url: this.sessionUrl(ref), headers: this.apiHeaders(token!) }),
-    });
-    if (answer.kind === "not-found") return undefined;
-    const session = readSession(answer.text, ref.sessionId);
-    if ("problem" in session) throw this.failed(target, answer, { status: answer.status, reason: session.problem, failure: "MALFORMED_ANSWER", advice: "Check that the API URL points at PingOne's management API." });
-    return session;
+    return this.readObject({ action: "read session", ...ref }, this.sessionUrl(ref), (text) => readSession(text, ref.sessionId));
   }
 
   /**
@@ -264,6 +328,7 @@ export class PingOneClient {
    * never make another user's sessions count as this one's.
    */
   private nextPage(href: string, pageUrl: string, firstPage: string): { url: string } | { problem: string } {
+    // The query (cursor, filter) may change from page to page; the path may not.
     let next: URL;
     try {
       next = new URL(href, pageUrl);
@@ -272,7 +337,7 @@ export class PingOneClient {
     }
     const first = new URL(firstPage);
     if (next.origin !== first.origin) return { problem: `its next link leads to another host (${next.origin}); it was not followed, so the access token was not sent there` };
-    if (next.pathname !== first.pathname) return { problem: `its next link leaves this user's sessions path (${next.pathname})` };
+    if (next.pathname !== first.pathname) return { problem: `its next link leaves the list's path (${next.pathname})` };
     next.hash = "";
     return { url: next.toString() };
   }

@@ -64,3 +64,43 @@ export interface PingOneSessionList {
   /** The sessions of this page, newest first. */
   _embedded?: { sessions?: PingOneSession[] };
 }
+
+/** A user as PingOne's users endpoints return it; only the fields this package reads. */
+export interface PingOneUser {
+  /** The user id (a UUID). */
+  id: string;
+  /** The user's population. */
+  population?: { id: string };
+  /** The sign-on name. */
+  username?: string;
+  /** The email address. */
+  email?: string;
+}
+
+/** A population (a group of users an administrator role can be scoped to). */
+export interface PingOnePopulation {
+  /** The population id (a UUID). */
+  id: string;
+  /** Its name, as shown in PingOne's console. */
+  name?: string;
+}
+
+/** A role, such as `Identity Data Admin`. */
+export interface PingOneRole {
+  /** The role id (a UUID). */
+  id: string;
+  /** Its name, as PingOne's API spells it. */
+  name?: string;
+}
+
+/** One role assignment of an application: a role, granted over a scope. */
+export interface PingOneRoleAssignment {
+  /** The assignment id. */
+  id: string;
+  /** The role granted. */
+  role: { id: string };
+  /** Where it applies: the environment, one population, the organization, or an application. */
+  scope: { id: string; type: "ENVIRONMENT" | "POPULATION" | "ORGANIZATION" | "APPLICATION" | string };
+  /** The environment the assignment belongs to. */
+  environment?: { id: string };
+}

@@ -70,7 +70,7 @@ describe("hostile servers", () => {
       const error = await failure(revokeUserSessions(client, { environmentId: ENV, userId: USER }));
       assert.equal(error.failure, "MALFORMED_ANSWER");
       assert.equal(isNotFound(error), false, "a later page's 404 is not 'no such user'");
-      assert.match(error.message, /^Could not list sessions \(user 1b9d6bcd-[^)]+\): HTTP 404 NOT_FOUND Unable to find the requested resource; page 2 of the session list answered 404 \(an expired cursor or a bad next link\); the list is incomplete, so nothing was concluded from it\./);
+      assert.match(error.message, /^Could not list sessions \(user 1b9d6bcd-[^)]+\): HTTP 404 NOT_FOUND Unable to find the requested resource; page 2 of the session list answered 404 \(an expired cursor or a bad next link\); the session list is incomplete, so nothing was concluded from it\./);
       assert.deepEqual(
         server.requests.map((r) => `${r.method} ${r.url}`),
         [`GET ${USER_PATH}/sessions`, `GET ${USER_PATH}/sessions?cursor=abc`],
@@ -82,7 +82,7 @@ describe("hostile servers", () => {
       server = await startHostileServer((req, res) => json(res, 200, list([session(SESSIONS[0])], "../../11111111-2222-4333-8444-555555555555/sessions?cursor=x")));
       const { client } = clientOf(server);
       const error = await failure(client.listSessions({ environmentId: ENV, userId: USER }));
-      assert.match(error.message, /page 1 of the session list: its next link leaves this user's sessions path \(\/v1\/environments\/[^/]+\/11111111-2222-4333-8444-555555555555\/sessions\)/);
+      assert.match(error.message, /page 1 of the session list: its next link leaves the list's path \(\/v1\/environments\/[^/]+\/11111111-2222-4333-8444-555555555555\/sessions\)/);
       assert.equal(server.requests.length, 1);
     });
 
@@ -118,7 +118,7 @@ describe("hostile servers", () => {
       server = await startHostileServer((req, res, i) => json(res, 200, list([session(`00000000-0000-4000-8000-${String(i).padStart(12, "0")}`)], `sessions?cursor=${i + 1}`)));
       const { client } = clientOf(server);
       const error = await failure(revokeUserSessions(client, { environmentId: ENV, userId: USER }));
-      assert.match(error.message, new RegExp(`page ${MAX_LIST_PAGES} of the session list: the list goes on past ${MAX_LIST_PAGES} pages, far more than PingOne's 10 sessions a user, so it is not trusted`));
+      assert.match(error.message, new RegExp(`page ${MAX_LIST_PAGES} of the session list: the list goes on past ${MAX_LIST_PAGES} pages, far more than PingOne keeps, so it is not trusted`));
       assert.equal(server.requests.filter((r) => r.method === "GET").length, MAX_LIST_PAGES);
       assert.equal(deletes().length, 0);
     });
@@ -159,7 +159,7 @@ describe("hostile servers", () => {
         assert.equal(error.failure, "MALFORMED_ANSWER");
         assert.equal(
           error.message.split(". Run again")[0],
-          `Could not list sessions (user ${USER} in environment ${ENV}): HTTP 200; page 1 of the session list: ${problem}; the list is incomplete, so nothing was concluded from it`,
+          `Could not list sessions (user ${USER} in environment ${ENV}): HTTP 200; page 1 of the session list: ${problem}; the session list is incomplete, so nothing was concluded from it`,
         );
         assert.equal(deletes().length, 0);
       });
