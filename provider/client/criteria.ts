@@ -1,0 +1,284 @@
+/**
+ * Which users and which sessions a sweep acts on, and the one validator for
+ * each of its inputs: a PingOne SCIM user filter, CIDR ranges, times and a
+ * shard. Checked before any request (Pulumi's `check`, the CLI's flags), so
+ * a mistake is named with its property and never reaches PingOne.
+ */
+import { createHash } from "node:crypto";
+import { isIPv4, isIPv6 } from "node:net";
+import { sessionCreatedAt } from "./answers";
+import { invalidIdReason, quote } from "./ids";
+import { PingOneSession } from "./types";
+
+/** An ISO 8601 date-time with a zone, the only form a cutoff takes. */
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-](\d{2}):(\d{2}))$/;
+
+/**
+ * Why `value` is not a usable cutoff time, or `undefined` when it is one:
+ * a full ISO 8601 date-time with a zone whose fields are a real calendar
+ * time. `Date.parse` silently moves `2026-02-30` to March and `T24:00` to
+ * the next day; a cutoff that moves is refused instead.
+ */
+export function invalidTimeReason(name: string, value: unknown): string | undefined {
+  const example = "such as 2026-11-28T12:00:00Z";
+  if (typeof value !== "string") return `${name} must be an ISO 8601 time ${example}; got ${value === null ? "null" : typeof value}`;
+  const m = ISO_TIME.exec(value);
+  if (!m) return `${name} must be an ISO 8601 time with a zone, ${example}; got ${quote(value)}`;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? "0"].map(Number);
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const zoneOk = m[8] === undefined || (Number(m[8]) <= 23 && Number(m[9]) <= 59);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59 || !zoneOk) {
+    return `${name} ${quote(value)} is not a real calendar time (${daysInMonth} days in that month, hours 00-23, minutes and seconds 00-59): give one ${example}`;
+  }
+  return undefined;
+}
+
+/** One IPv4 or IPv6 range, as `address/prefix` (a bare address is a /32 or /128). */
+export interface Cidr {
+  /** The range as given. */
+  text: string;
+  version: 4 | 6;
+  /** The network address as a big integer. */
+  network: bigint;
+  prefix: number;
+}
+
+/** Parses a CIDR range, or returns why it is not one. */
+export function parseCidr(text: string): Cidr | { problem: string } {
+  const [address, prefixText, extra] = text.trim().split("/");
+  const version = isIPv4(address) ? 4 : isIPv6(address) ? 6 : undefined;
+  if (version === undefined || extra !== undefined) return { problem: `${quote(text)} is not an IPv4 or IPv6 range such as 203.0.113.0/24 or 2001:db8::/32` };
+  const bits = version === 4 ? 32 : 128;
+  const prefix = prefixText === undefined ? bits : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
+  if (!(prefix >= 0 && prefix <= bits)) return { problem: `${quote(text)} has a prefix length outside 0-${bits}` };
+  const value = addressValue(address, version);
+  const mask = prefix === 0 ? 0n : ((1n << BigInt(prefix)) - 1n) << BigInt(bits - prefix);
+  return { text, version, network: value & mask, prefix };
+}
+
+/** True when `ip` (as PingOne reports it) lies in `range`; an unreadable address matches nothing. */
+export function inRange(ip: string, range: Cidr): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  const address = mapped ? mapped[1] : ip;
+  const version = isIPv4(address) ? 4 : isIPv6(address) ? 6 : undefined;
+  if (version !== range.version) return false;
+  const bits = version === 4 ? 32 : 128;
+  const mask = range.prefix === 0 ? 0n : ((1n << BigInt(range.prefix)) - 1n) << BigInt(bits - range.prefix);
+  return (addressValue(address, version) & mask) === range.network;
+}
+
+function addressValue(address: string, version: 4 | 6): bigint {
+  if (version === 4) return address.split(".").reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
+  const [head, tail] = address.includes("::") ? address.split("::") : [address, undefined];
+  const groups = (s: string | undefined) => (s ? s.split(":") : []);
+  let parts = groups(head);
+  let rest = groups(tail);
+  // An embedded IPv4 tail (::ffff:1.2.3.4) counts as two groups.
+  const expand = (list: string[]) =>
+    list.flatMap((g) => (g.includes(".") ? (() => { const v = Number(addressValue(g, 4)); return [(v >>> 16).toString(16), (v & 0xffff).toString(16)]; })() : [g]));
+  parts = expand(parts);
+  rest = expand(rest);
+  const all = tail === undefined ? parts : [...parts, ...Array(8 - parts.length - rest.length).fill("0"), ...rest];
+  return all.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g || "0", 16)), 0n);
+}
+
+/** Which sessions of a user a sweep revokes; every criterion given must hold. */
+export interface SessionCriteria {
+  /** Sessions created strictly before this ISO 8601 time. */
+  createdBefore?: string;
+  /** Sessions whose last sign-on was strictly before this ISO 8601 time. */
+  lastSignOnBefore?: string;
+  /** Sessions signed on from one of these CIDR ranges (`lastSignOn.remoteIp` or any `locations[].remoteIp`). */
+  remoteIps?: string[];
+}
+
+/** A compiled `SessionCriteria`: a predicate over sessions. */
+export type SessionMatcher = (session: PingOneSession) => boolean;
+
+/**
+ * Compiles criteria into a predicate. When in doubt, revoke: a session whose
+ * time cannot be read matches a time criterion, and a session that carries no
+ * address at all matches an address criterion (PingOne always records the
+ * sign-on address, so a missing one is a malformed answer, not a safe one).
+ * Throws `TypeError` for criteria that `criteriaProblems` would refuse.
+ */
+export function sessionMatcher(criteria: SessionCriteria = {}): SessionMatcher {
+  const problems = criteriaProblems(criteria);
+  if (problems.length > 0) throw new TypeError(problems.map((p) => p.reason).join("; "));
+  const createdBefore = criteria.createdBefore !== undefined ? Date.parse(criteria.createdBefore) : undefined;
+  const signOnBefore = criteria.lastSignOnBefore !== undefined ? Date.parse(criteria.lastSignOnBefore) : undefined;
+  const ranges = criteria.remoteIps?.map((r) => parseCidr(r) as Cidr);
+  return (session) => {
+    if (createdBefore !== undefined) {
+      const at = sessionCreatedAt(session);
+      if (at !== undefined && at >= createdBefore) return false;
+    }
+    if (signOnBefore !== undefined) {
+      const at = readTime(session.lastSignOn?.at);
+      if (at !== undefined && at >= signOnBefore) return false;
+    }
+    if (ranges !== undefined) {
+      const addresses = sessionAddresses(session);
+      if (addresses.length > 0 && !addresses.some((ip) => ranges.some((r) => inRange(ip, r)))) return false;
+    }
+    return true;
+  };
+}
+
+/** Every address a session was seen from: its last sign-on's and its locations'. */
+export function sessionAddresses(session: PingOneSession): string[] {
+  const found = [session.lastSignOn?.remoteIp, ...(Array.isArray(session.locations) ? session.locations.map((l) => l?.remoteIp) : [])];
+  return found.filter((ip): ip is string => typeof ip === "string" && ip !== "");
+}
+
+function readTime(value: unknown): number | undefined {
+  if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) return undefined;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : at;
+}
+
+/** One input problem, naming its property. */
+export interface InputProblem {
+  property: string;
+  reason: string;
+}
+
+/** Problems with session criteria, each naming its property; empty when they are usable. */
+export function criteriaProblems(criteria: SessionCriteria): InputProblem[] {
+  const problems: InputProblem[] = [];
+  for (const name of ["createdBefore", "lastSignOnBefore"] as const) {
+    const value = criteria[name];
+    const reason = value === undefined ? undefined : invalidTimeReason(name, value);
+    if (reason) problems.push({ property: name, reason });
+  }
+  if (criteria.remoteIps !== undefined) {
+    if (!Array.isArray(criteria.remoteIps) || criteria.remoteIps.length === 0) {
+      problems.push({ property: "remoteIps", reason: "remoteIps must be a non-empty list of CIDR ranges such as 203.0.113.0/24" });
+    } else {
+      criteria.remoteIps.forEach((range, i) => {
+        const parsed = typeof range === "string" ? parseCidr(range) : { problem: `entry ${i} is ${typeof range}, not a CIDR range` };
+        if ("problem" in parsed) problems.push({ property: `remoteIps[${i}]`, reason: `remoteIps[${i}]: ${parsed.problem}` });
+      });
+    }
+  }
+  return problems;
+}
+
+/** Which users a sweep covers: exactly one of a population, a SCIM filter, or every user (asked for explicitly). */
+export type UserSelection = { populationId: string } | { userFilter: string } | { allUsers: true };
+
+/** The SCIM filter that selects `selection`'s users, or `undefined` for every user. */
+export function userFilterOf(selection: UserSelection): string | undefined {
+  if ("populationId" in selection) return `population.id eq "${selection.populationId}"`;
+  if ("userFilter" in selection) return selection.userFilter;
+  return undefined;
+}
+
+/**
+ * Problems with a user selection: exactly one of `populationId`, `userFilter`
+ * and `allUsers: true` (no filter never means everyone), each well formed.
+ */
+export function selectionProblems(input: { populationId?: unknown; userFilter?: unknown; allUsers?: unknown }): InputProblem[] {
+  const given = (["populationId", "userFilter", "allUsers"] as const).filter((k) => input[k] !== undefined && input[k] !== null && input[k] !== false);
+  if (given.length !== 1) {
+    return [
+      {
+        property: given[1] ?? "populationId",
+        reason:
+          given.length === 0
+            ? "say which users: populationId, userFilter, or allUsers: true (every user of the environment must be asked for explicitly)"
+            : `give only one of populationId, userFilter and allUsers; got ${given.join(" and ")}`,
+      },
+    ];
+  }
+  if (input.populationId !== undefined && input.populationId !== null) {
+    const reason = invalidIdReason("populationId", input.populationId);
+    return reason ? [{ property: "populationId", reason }] : [];
+  }
+  if (input.userFilter !== undefined && input.userFilter !== null) {
+    const reason = typeof input.userFilter === "string" ? invalidFilterReason(input.userFilter) : "userFilter must be a string";
+    return reason ? [{ property: "userFilter", reason }] : [];
+  }
+  return input.allUsers === true ? [] : [{ property: "allUsers", reason: "allUsers must be true when given" }];
+}
+
+/** The SCIM operators PingOne documents for user filters. */
+const FILTER_OPERATORS = new Set(["eq", "sw"]);
+
+/**
+ * Why `filter` is not a user filter PingOne accepts, or `undefined`: the
+ * documented subset (`attribute eq|sw "value"`, `memberOfGroups[id eq "…"]`,
+ * joined by `and`/`or`, with parentheses). Checked before any request, so a
+ * typo is named at `check` rather than by a 400 in the middle of a run.
+ */
+export function invalidFilterReason(filter: string): string | undefined {
+  const tokens = filter.match(/\s*("(?:[^"\\]|\\.)*"|\(|\)|\[|\]|[A-Za-z_][\w.]*|\S)/g)?.map((t) => t.trim()) ?? [];
+  if (tokens.length === 0 || tokens.includes('"')) {
+    return `userFilter ${quote(filter)} is empty or has an unterminated string`;
+  }
+  let i = 0;
+  const fail = (what: string) => `userFilter ${quote(filter)}: ${what} at token ${i + 1}${tokens[i] ? ` (${quote(tokens[i])})` : ""}; the form is attribute eq|sw "value", or memberOfGroups[id eq "…"], joined by and/or`;
+  const comparison = (): string | undefined => {
+    if (tokens[i] === "(") {
+      i++;
+      const inner = expression();
+      if (inner) return inner;
+      if (tokens[i] !== ")") return fail("a ) is missing");
+      i++;
+      return undefined;
+    }
+    const attribute = tokens[i];
+    if (!attribute || !/^[A-Za-z_][\w.]*$/.test(attribute)) return fail("an attribute is expected");
+    i++;
+    if (attribute === "memberOfGroups" && tokens[i] === "[") {
+      i++;
+      if (tokens[i] !== "id" || tokens[i + 1] !== "eq" || !/^"/.test(tokens[i + 2] ?? "") || tokens[i + 3] !== "]") return fail('memberOfGroups takes [id eq "group id"]');
+      i += 4;
+      return undefined;
+    }
+    if (!FILTER_OPERATORS.has(tokens[i]?.toLowerCase())) return fail("an operator (eq or sw) is expected");
+    i++;
+    if (!/^"/.test(tokens[i] ?? "")) return fail('a quoted value is expected');
+    i++;
+    return undefined;
+  };
+  const expression = (): string | undefined => {
+    for (;;) {
+      const problem = comparison();
+      if (problem) return problem;
+      const joiner = tokens[i]?.toLowerCase();
+      if (joiner !== "and" && joiner !== "or") return undefined;
+      i++;
+    }
+  };
+  const problem = expression();
+  if (problem) return problem;
+  return i < tokens.length ? fail("the filter goes on after a complete expression") : undefined;
+}
+
+/** One of `count` disjoint parts of a population, by a stable hash of the user id. */
+export interface Shard {
+  /** From 0 to `count - 1`. */
+  index: number;
+  /** How many shards the population is split into. */
+  count: number;
+}
+
+/** Problems with a shard, naming its property. */
+export function shardProblems(shard: { index?: unknown; count?: unknown } | undefined): InputProblem[] {
+  if (shard === undefined) return [];
+  const { index, count } = shard;
+  if (typeof count !== "number" || !Number.isInteger(count) || count < 1 || count > 10_000) return [{ property: "shard.count", reason: "shard.count must be a whole number from 1 to 10000" }];
+  if (typeof index !== "number" || !Number.isInteger(index) || index < 0 || index >= count) return [{ property: "shard.index", reason: `shard.index must be a whole number from 0 to ${count - 1}` }];
+  return [];
+}
+
+/**
+ * The shard a user belongs to: the first 48 bits of SHA-256 of the lower-case
+ * user id, modulo `count`. Stable across runs, machines and versions, so N
+ * runners given the same N each take a disjoint part and together cover all.
+ */
+export function shardOf(userId: string, count: number): number {
+  const digest = createHash("sha256").update(userId.toLowerCase()).digest();
+  return digest.readUIntBE(0, 6) % count;
+}

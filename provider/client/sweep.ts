@@ -1,0 +1,186 @@
+/**
+ * Sweeping a population: the sessions of every user that matches, revoked
+ * where they match. PingOne has no call that lists an environment's
+ * sessions, so a sweep pages through the users (one page in memory at a
+ * time), lists each user's sessions and deletes those that match, all
+ * through one client whose pacer keeps the whole run under the rate limit.
+ * The provider's `PopulationSessionsRevocation` and the CLI's `sweep` both
+ * run this, so they select, count and report alike.
+ */
+import { createHash } from "node:crypto";
+import { PingOneClient } from "./client";
+import { SessionCriteria, sessionMatcher, Shard, shardOf, UserSelection, userFilterOf } from "./criteria";
+import { isNotFound, PingOneApiError } from "./errors";
+import { PingOneSession } from "./types";
+
+/** What a sweep covers and how it runs. */
+export interface SweepOptions {
+  /** The environment holding the users. */
+  environmentId: string;
+  /** Which users. */
+  users: UserSelection;
+  /** Which of their sessions; none given means all of them. */
+  sessions?: SessionCriteria;
+  /** This runner's part of the users; absent means all of them. */
+  shard?: Shard;
+  /** List and match only: nothing is deleted (refresh, and the CLI's `--dry-run`). */
+  dryRun?: boolean;
+  /** Users worked on at once (default 16); the client's pacer bounds the request rate whatever this is. */
+  userConcurrency?: number;
+  /** Told of each session acted on (matched in a dry run), for a report. */
+  onSession?: (event: SweepSessionEvent) => void;
+  /** Told after each user, for progress. */
+  onProgress?: (progress: SweepCounts) => void;
+}
+
+/** One session a sweep acted on. */
+export interface SweepSessionEvent {
+  /** When the outcome was known (ISO 8601). */
+  at: string;
+  environmentId: string;
+  userId: string;
+  sessionId: string;
+  /** `matched`: a dry run found it; the others are what its DELETE did. */
+  outcome: "matched" | "revoked" | "already-absent" | "failed";
+  /** The failure, when `outcome` is `failed` (or when listing the user's sessions failed: then `sessionId` is empty). */
+  error?: PingOneApiError | Error;
+}
+
+/** Counts a sweep keeps; every field is a number, so outputs stay small at any population size. */
+export interface SweepCounts {
+  /** Users in this shard whose sessions were listed (or whose listing failed). */
+  usersScanned: number;
+  /** Users of the selection that belong to other shards. */
+  usersInOtherShards: number;
+  /** Users whose session list could not be read (not counted in the session counts). */
+  usersFailed: number;
+  /** Sessions that matched the criteria. */
+  sessionsMatched: number;
+  /** Sessions PingOne deleted now. */
+  sessionsRevoked: number;
+  /** Matching sessions already gone by their DELETE (PingOne's own 404). */
+  sessionsAlreadyAbsent: number;
+  /** Matching sessions whose DELETE failed. */
+  sessionsFailed: number;
+}
+
+/** What a sweep did. */
+export interface SweepResult extends SweepCounts {
+  /** Failures (users and sessions) by code: PingOne's `code` with its HTTP status, or the client's failure code. */
+  failuresByCode: Record<string, number>;
+  /** The first few failures, for the message. */
+  firstFailures: { userId: string; sessionId?: string; message: string }[];
+  /**
+   * SHA-256 over the sorted-independent set of revoked session ids (the XOR
+   * of each id's SHA-256): the same set gives the same digest in any order,
+   * so two records of one sweep can be compared without the full lists.
+   */
+  revokedDigest: string;
+}
+
+/** Most failures quoted in a result; the rest are only counted. */
+const FAILURES_QUOTED = 5;
+
+/**
+ * Runs a sweep. Every matching session is attempted, whatever happens to the
+ * others; failures are counted and returned, not thrown. It throws only when
+ * the users list itself fails (a malformed page, a refused filter, a 403 for
+ * the whole listing): then nothing past that page was looked at, and the
+ * error says so.
+ */
+export async function sweepSessions(client: PingOneClient, options: SweepOptions): Promise<SweepResult> {
+  const matches = sessionMatcher(options.sessions);
+  const counts: SweepCounts = { usersScanned: 0, usersInOtherShards: 0, usersFailed: 0, sessionsMatched: 0, sessionsRevoked: 0, sessionsAlreadyAbsent: 0, sessionsFailed: 0 };
+  const failuresByCode: Record<string, number> = {};
+  const firstFailures: SweepResult["firstFailures"] = [];
+  const digest = Buffer.alloc(32);
+  const environmentId = options.environmentId;
+  const event = (e: Omit<SweepSessionEvent, "at" | "environmentId">) => options.onSession?.({ at: new Date().toISOString(), environmentId, ...e });
+  const recordFailure = (userId: string, sessionId: string | undefined, error: unknown) => {
+    const key = failureKey(error);
+    failuresByCode[key] = (failuresByCode[key] ?? 0) + 1;
+    if (firstFailures.length < FAILURES_QUOTED) firstFailures.push({ userId, sessionId, message: error instanceof Error ? error.message : String(error) });
+  };
+
+  const sweepUser = async (userId: string) => {
+    let sessions: PingOneSession[];
+    try {
+      sessions = (await client.listSessions({ environmentId, userId })).filter(matches);
+    } catch (error) {
+      // The user was deleted since the users page was read: nothing of theirs is left.
+      if (!isNotFound(error)) {
+        counts.usersFailed++;
+        recordFailure(userId, undefined, error);
+        event({ userId, sessionId: "", outcome: "failed", error: error as Error });
+      }
+      return;
+    }
+    counts.sessionsMatched += sessions.length;
+    if (options.dryRun) {
+      for (const s of sessions) event({ userId, sessionId: s.id, outcome: "matched" });
+      return;
+    }
+    // One wave: PingOne keeps at most 10 sessions a user, all deleted at once through the pacer.
+    await Promise.all(
+      sessions.map(async (s) => {
+        try {
+          const result = await client.deleteSession({ environmentId, userId, sessionId: s.id });
+          if (result === "deleted") {
+            counts.sessionsRevoked++;
+            xorInto(digest, s.id);
+            event({ userId, sessionId: s.id, outcome: "revoked" });
+          } else {
+            counts.sessionsAlreadyAbsent++;
+            event({ userId, sessionId: s.id, outcome: "already-absent" });
+          }
+        } catch (error) {
+          counts.sessionsFailed++;
+          recordFailure(userId, s.id, error);
+          event({ userId, sessionId: s.id, outcome: "failed", error: error as Error });
+        }
+      }),
+    );
+  };
+
+  const limit = Math.max(1, options.userConcurrency ?? 16);
+  const running = new Set<Promise<void>>();
+  for await (const page of client.listUsers(environmentId, userFilterOf(options.users))) {
+    for (const user of page) {
+      if (options.shard && shardOf(user.id, options.shard.count) !== options.shard.index) {
+        counts.usersInOtherShards++;
+        continue;
+      }
+      // Bounded: at most `limit` users in flight, so memory does not grow with the population.
+      while (running.size >= limit) await Promise.race(running);
+      const task: Promise<void> = sweepUser(user.id).finally(() => {
+        running.delete(task);
+        counts.usersScanned++;
+        options.onProgress?.({ ...counts });
+      });
+      running.add(task);
+    }
+  }
+  await Promise.all(running);
+  return { ...counts, failuresByCode, firstFailures, revokedDigest: digest.toString("hex") };
+}
+
+/** A failure's group: `ACCESS_FAILED (HTTP 403)`, `NO_ANSWER (ECONNRESET)`, ... */
+function failureKey(error: unknown): string {
+  if (!PingOneApiError.isInstance(error)) return "UNEXPECTED";
+  if (error.code) return `${error.code} (HTTP ${error.status})`;
+  if (error.networkCode) return `${error.failure} (${error.networkCode})`;
+  return error.status !== undefined ? `${error.failure} (HTTP ${error.status})` : error.failure;
+}
+
+function xorInto(digest: Buffer, id: string): void {
+  const h = createHash("sha256").update(id.toLowerCase()).digest();
+  for (let i = 0; i < digest.length; i++) digest[i] ^= h[i];
+}
+
+/** "3 ACCESS_FAILED (HTTP 403), 1 NO_ANSWER (ECONNRESET)": failures grouped by code, most first. */
+export function describeFailures(failuresByCode: Record<string, number>): string {
+  return Object.entries(failuresByCode)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([code, n]) => `${n} ${code}`)
+    .join(", ");
+}

@@ -1,0 +1,102 @@
+/**
+ * The validators and matchers of a sweep's inputs: times that are real
+ * calendar times, CIDR ranges (IPv4, IPv6, mapped), PingOne's SCIM filter
+ * subset, user selections and shards.
+ */
+import assert from "node:assert/strict";
+import {
+  criteriaProblems,
+  inRange,
+  invalidFilterReason,
+  invalidTimeReason,
+  parseCidr,
+  selectionProblems,
+  sessionMatcher,
+  shardOf,
+  shardProblems,
+  type Cidr,
+} from "../../provider/client/criteria";
+import { PingOneSession } from "../../provider/client/types";
+
+const ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+
+describe("sweep inputs", () => {
+  it("accepts real ISO 8601 times and refuses those Date.parse would move (issue 8 item 4)", () => {
+    for (const ok of ["2026-11-28T12:00:00Z", "2026-02-28T23:59:59.999+01:00", "2024-02-29T00:00Z"]) assert.equal(invalidTimeReason("createdBefore", ok), undefined, ok);
+    assert.equal(
+      invalidTimeReason("createdBefore", "2026-02-30T00:00:00Z"),
+      'createdBefore "2026-02-30T00:00:00Z" is not a real calendar time (28 days in that month, hours 00-23, minutes and seconds 00-59): give one such as 2026-11-28T12:00:00Z',
+    );
+    for (const bad of ["2026-11-28T24:00:00Z", "2026-11-28T23:60:00Z", "2025-02-29T00:00:00Z", "2026-13-01T00:00:00Z"]) assert.match(invalidTimeReason("createdBefore", bad)!, /is not a real calendar time/, bad);
+    assert.equal(invalidTimeReason("createdBefore", "2026-11-28"), 'createdBefore must be an ISO 8601 time with a zone, such as 2026-11-28T12:00:00Z; got "2026-11-28"');
+    assert.equal(invalidTimeReason("createdBefore", "Nov 28 2026"), 'createdBefore must be an ISO 8601 time with a zone, such as 2026-11-28T12:00:00Z; got "Nov 28 2026"');
+  });
+
+  it("matches addresses against IPv4 and IPv6 ranges, including IPv4-mapped addresses", () => {
+    const range = (t: string) => parseCidr(t) as Cidr;
+    assert.equal(inRange("203.0.113.77", range("203.0.113.0/24")), true);
+    assert.equal(inRange("203.0.114.1", range("203.0.113.0/24")), false);
+    assert.equal(inRange("::ffff:203.0.113.5", range("203.0.113.0/24")), true);
+    assert.equal(inRange("2001:db8::1", range("2001:db8::/32")), true);
+    assert.equal(inRange("2001:db9::1", range("2001:db8::/32")), false);
+    assert.equal(inRange("10.1.2.3", range("0.0.0.0/0")), true);
+    assert.equal(inRange("2001:db8::1", range("203.0.113.0/24")), false);
+    assert.equal(inRange("198.51.100.9", range("198.51.100.9")), true);
+    assert.deepEqual(parseCidr("203.0.113.0/33"), { problem: '"203.0.113.0/33" has a prefix length outside 0-32' });
+    assert.deepEqual(parseCidr("not-an-ip/8"), { problem: '"not-an-ip/8" is not an IPv4 or IPv6 range such as 203.0.113.0/24 or 2001:db8::/32' });
+  });
+
+  it("names each bad criterion by its property", () => {
+    assert.deepEqual(criteriaProblems({ remoteIps: ["203.0.113.0/24", "300.1.1.1/8"], lastSignOnBefore: "yesterday" }), [
+      { property: "lastSignOnBefore", reason: 'lastSignOnBefore must be an ISO 8601 time with a zone, such as 2026-11-28T12:00:00Z; got "yesterday"' },
+      { property: "remoteIps[1]", reason: 'remoteIps[1]: "300.1.1.1/8" is not an IPv4 or IPv6 range such as 203.0.113.0/24 or 2001:db8::/32' },
+    ]);
+    assert.deepEqual(criteriaProblems({ remoteIps: [] }), [{ property: "remoteIps", reason: "remoteIps must be a non-empty list of CIDR ranges such as 203.0.113.0/24" }]);
+  });
+
+  it("selects sessions by every criterion given, and revokes when in doubt", () => {
+    const s = (extra: Partial<PingOneSession>) => ({ id: ID, ...extra }) as PingOneSession;
+    const match = sessionMatcher({ createdBefore: "2026-11-28T12:00:00Z", lastSignOnBefore: "2026-11-29T00:00:00Z", remoteIps: ["203.0.113.0/24"] });
+    assert.equal(match(s({ createdAt: "2026-11-01T00:00:00Z", lastSignOn: { at: "2026-11-02T00:00:00Z", remoteIp: "203.0.113.9" } })), true);
+    assert.equal(match(s({ createdAt: "2026-11-01T00:00:00Z", lastSignOn: { at: "2026-11-02T00:00:00Z", remoteIp: "198.51.100.1" }, locations: [{ remoteIp: "203.0.113.200" }] })), true, "an earlier location in range counts");
+    assert.equal(match(s({ createdAt: "2026-11-01T00:00:00Z", lastSignOn: { at: "2026-11-02T00:00:00Z", remoteIp: "198.51.100.1" } })), false);
+    assert.equal(match(s({ createdAt: "2026-11-30T00:00:00Z", lastSignOn: { at: "2026-11-02T00:00:00Z", remoteIp: "203.0.113.9" } })), false, "created after the cutoff");
+    assert.equal(match(s({ createdAt: "2026-11-01T00:00:00Z", lastSignOn: { at: "2026-11-29T10:00:00Z", remoteIp: "203.0.113.9" } })), false, "signed on after the cutoff");
+    assert.equal(match(s({})), true, "nothing readable: when in doubt, revoke");
+  });
+
+  it("accepts PingOne's filter subset and names the first token it cannot read", () => {
+    for (const ok of [
+      'population.id eq "0f8fad5b-d9cb-469f-a165-70867728950e"',
+      'population.id eq "0f8fad5b-d9cb-469f-a165-70867728950e" and username sw "contractor-"',
+      'memberOfGroups[id eq "0f8fad5b-d9cb-469f-a165-70867728950e"]',
+      '(username sw "a" or email eq "b@example.com") and enabled eq "true"',
+    ])
+      assert.equal(invalidFilterReason(ok), undefined, ok);
+    assert.equal(
+      invalidFilterReason('username co "x"'),
+      'userFilter "username co \\"x\\"": an operator (eq or sw) is expected at token 2 ("co"); the form is attribute eq|sw "value", or memberOfGroups[id eq "…"], joined by and/or',
+    );
+    assert.match(invalidFilterReason('(username eq "x"')!, /a \) is missing/);
+    assert.match(invalidFilterReason('username eq "x" email eq "y"')!, /goes on after a complete expression/);
+    assert.match(invalidFilterReason('username eq "x')!, /unterminated string/);
+  });
+
+  it("requires exactly one user selection, and allUsers explicitly", () => {
+    assert.deepEqual(selectionProblems({}), [{ property: "populationId", reason: "say which users: populationId, userFilter, or allUsers: true (every user of the environment must be asked for explicitly)" }]);
+    assert.deepEqual(selectionProblems({ populationId: ID, allUsers: true }), [{ property: "allUsers", reason: "give only one of populationId, userFilter and allUsers; got populationId and allUsers" }]);
+    assert.deepEqual(selectionProblems({ allUsers: true }), []);
+    assert.equal(selectionProblems({ populationId: "pop" })[0].property, "populationId");
+  });
+
+  it("splits users into disjoint, complete, stable shards", () => {
+    assert.deepEqual(shardProblems({ index: 3, count: 3 }), [{ property: "shard.index", reason: "shard.index must be a whole number from 0 to 2" }]);
+    const ids = Array.from({ length: 3000 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`);
+    const sizes = [0, 0, 0, 0];
+    for (const id of ids) sizes[shardOf(id, 4)]++;
+    assert.equal(sizes.reduce((a, b) => a + b), 3000, "every user in exactly one shard");
+    for (const n of sizes) assert.ok(n > 600 && n < 900, `balanced: ${sizes.join(", ")}`);
+    assert.equal(shardOf(ids[0].toUpperCase(), 4), shardOf(ids[0], 4), "case does not move a user");
+    assert.equal(shardOf("0f8fad5b-d9cb-469f-a165-70867728950e", 7), shardOf("0f8fad5b-d9cb-469f-a165-70867728950e", 7));
+  });
+});
