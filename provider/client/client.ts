@@ -130,6 +130,12 @@ export class PingOneClient {
   private readonly tokens?: TokenCache;
   private readonly onRetry?: (notice: RetryNotice) => void;
   private readonly signal?: AbortSignal;
+  /**
+   * Until when (client clock, epoch ms) no new request starts: the latest
+   * Retry-After any answer asked for. Honoured by the whole client, not only
+   * by the request that got it, so processes sharing a licence back off together.
+   */
+  private pausedUntil = 0;
   /** Tokens this client was issued lately, to scrub from anything a server echoes; `#` keeps them out of `inspect`. */
   readonly #issuedTokens: string[] = [];
   private readonly counters: ClientStats = { apiRequests: 0, tokenRequests: 0, statuses: {}, networkFailures: 0, retries: 0 };
@@ -373,6 +379,7 @@ export class PingOneClient {
           throw fail(attempt, failureOf(result, outcome, decision));
         case "retry":
           this.counters.retries++;
+          if (decision.retryAfter) this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + decision.delayMs);
           this.onRetry?.({
             target: spec.target,
             attempt,
@@ -407,6 +414,13 @@ export class PingOneClient {
     const retry = this.connection.retry;
     const remaining = deadline - this.clock.now();
     if (remaining <= 0) throw fail({ reason: `the operation deadline of ${seconds(retry.operationTimeoutMs)} passed`, failure: "DEADLINE", advice: `Raise ${this.connection.settingName("operationTimeoutSeconds")} or run again.` });
+    const pause = this.pausedUntil - this.clock.now();
+    if (pause > 0) {
+      if (pause >= remaining) {
+        throw fail({ reason: `PingOne asked this client to wait ${seconds(pause)} (Retry-After) but only ${seconds(remaining)} remain before the operation deadline`, failure: "DEADLINE", advice: `Run again later, or raise ${this.connection.settingName("operationTimeoutSeconds")}.` });
+      }
+      await this.clock.sleep(pause);
+    }
     const request = spec.request(token);
     request.headers["X-Ping-External-Transaction-ID"] = transactionId;
     try {

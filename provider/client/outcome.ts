@@ -98,7 +98,7 @@ export function classify(result: HttpResult, endpoint: "api" | "token", expected
   const status = result.status;
   const body = endpoint === "token" ? tokenErrorBody(result.text) : pingOneErrorBody(result.text);
   const shape = describeBody(result);
-  const retryAfterMs = RETRY_AFTER_STATUSES.has(status) ? parseRetryAfter(result.headers["retry-after"], nowMs) : undefined;
+  const retryAfterMs = RETRY_AFTER_STATUSES.has(status) ? parseRetryAfter(result.headers["retry-after"], nowMs) ?? bodyRetryAfter(body, nowMs) : undefined;
 
   if (status >= 200 && status < 300) {
     if (expected === "no-content" ? status === 204 : status !== 204) return { kind: "success" };
@@ -127,6 +127,23 @@ export function classify(result: HttpResult, endpoint: "api" | "token", expected
     return { kind: kind === "unauthorized" ? "unauthorized" : "permanent", reason: `${shape}, not PingOne's error body`, failure: "NOT_PINGONE" };
   }
   return { kind, body, retryAfterMs, reason: body ? undefined : shape, failure: "HTTP_STATUS" };
+}
+
+/**
+ * The wait a 429 body asks for when no Retry-After header came: PingOne's
+ * `details[].innerError.retryAfter` (seconds) or `quotaResetTime` (a time).
+ */
+export function bodyRetryAfter(body: PingOneErrorBody | undefined, nowMs: number): number | undefined {
+  for (const detail of body?.details ?? []) {
+    const inner = detail.innerError ?? {};
+    const seconds = typeof inner.retryAfter === "number" ? inner.retryAfter : typeof inner.retryAfter === "string" && /^\d+(\.\d+)?$/.test(inner.retryAfter) ? Number(inner.retryAfter) : undefined;
+    if (seconds !== undefined && Number.isFinite(seconds)) return Math.round(seconds * 1000);
+    if (typeof inner.quotaResetTime === "string") {
+      const at = Date.parse(inner.quotaResetTime);
+      if (!Number.isNaN(at)) return Math.max(0, at - nowMs);
+    }
+  }
+  return undefined;
 }
 
 /** A short description of an answer's body, for the message; never quotes it. */

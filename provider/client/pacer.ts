@@ -30,11 +30,11 @@ export interface PacerOptions {
   maxConcurrency?: number;
   /** Fewest requests in flight the window may shrink to (default 1). */
   minConcurrency?: number;
-  /** The window before anything is known (default 4). */
+  /** The window before anything is known (default 10: a user's sessions, at most 10, go out in one wave). */
   initialConcurrency?: number;
   /** Slots added per answered request before the first 429 (default 0.25: the window grows by a quarter every round trip). */
   slowStartGrowth?: number;
-  /** After the first 429, round trips per one-request increase of the window (default 32). */
+  /** After the first 429, round trips per one-request increase of the window (default 64). */
   probeRoundTrips?: number;
   /** Weight of a new round-trip sample in the smoothed round-trip time (default 0.125, as TCP). */
   roundTripGain?: number;
@@ -47,7 +47,7 @@ export type ResolvedPacerOptions = Required<PacerOptions>;
 export const DEFAULT_PACER = {
   maxConcurrency: 32,
   minConcurrency: 1,
-  initialConcurrency: 4,
+  initialConcurrency: 10,
   slowStartGrowth: 0.25,
   probeRoundTrips: 64,
   roundTripGain: 0.125,
