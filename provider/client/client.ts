@@ -342,7 +342,7 @@ export class PingOneClient {
 }
 
 /** `promise`, or `onTimeout()` thrown if it has not settled within `ms`. */
-async function beforeDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+export async function beforeDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(onTimeout()), Math.max(0, ms));
