@@ -6,12 +6,28 @@
 import { PingOneSession } from "../provider/client/types";
 import { TextSink } from "./common";
 
-/** Left-aligned columns separated by two spaces; the header row comes first. Cells should hold no newline. */
-export function formatTable(headers: string[], rows: string[][]): string {
+/** How `formatTable` draws a table; the default is plain, left-aligned columns. */
+export interface TableStyle {
+  /** `plain`: columns two spaces apart, for a terminal. `markdown`: pipes and an alignment row, to paste into a document. */
+  format?: "plain" | "markdown";
+  /** Alignment per column, by index (figures align right); a column not given aligns left, unmarked in Markdown's alignment row. */
+  align?: ("left" | "right")[];
+}
+
+/** Aligned columns, the header row first, drawn as `style` says (plain by default). Cells should hold no newline. */
+export function formatTable(headers: string[], rows: string[][], style: TableStyle = {}): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const right = (i: number) => style.align?.[i] === "right";
+  const pad = (cell: string, i: number) => (right(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i]));
+  if (style.format === "markdown") {
+    const row = (cells: string[]) => `| ${headers.map((_, i) => pad(cells[i] ?? "", i)).join(" | ")} |`;
+    const marks = { left: (w: number) => `:${"-".repeat(w + 1)}`, right: (w: number) => `${"-".repeat(w + 1)}:` };
+    const rule = `|${widths.map((w, i) => (style.align?.[i] ? marks[style.align[i]](w) : "-".repeat(w + 2))).join("|")}|`;
+    return [row(headers), rule, ...rows.map(row)].join("\n");
+  }
   const line = (cells: string[]) =>
     cells
-      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i])))
+      .map((cell, i) => (i === cells.length - 1 && !right(i) ? cell : pad(cell, i)))
       .join("  ")
       .trimEnd();
   return [line(headers), ...rows.map(line)].join("\n");

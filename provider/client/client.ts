@@ -460,12 +460,18 @@ export class PingOneClient {
     return new PingOneApiError({
       target: spec.target,
       ...init,
-      advice: init.advice ?? adviceFor(init.status, context, init.failure),
+      advice: init.advice ?? (init.networkCode === "ERR_ATTEMPT_TIMEOUT" ? this.slowAdvice() : adviceFor(init.status, context, init.failure)),
       transactionId: at.transactionId,
       attempts: at.attempts,
       elapsedMs: this.clock.now() - at.startedAt,
       secrets: this.secretTexts(),
     });
+  }
+
+  /** What to do when attempts run out of time. */
+  private slowAdvice(): string {
+    const name = this.connection.settingName;
+    return `The server answered too slowly for the per-attempt timeout (${name("requestTimeoutSeconds")}): it may be overloaded, or not PingOne; run again, or raise the timeout if answers are merely slow.`;
   }
 
   /** An error about an answer `perform` accepted but the caller cannot use. */

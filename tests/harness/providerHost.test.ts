@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { ProviderHost, ProviderHostError, serializeProvider, urnFor } from "./providerHost";
+import { ProviderHost, ProviderHostError, serializeProvider, urnFor } from "../../harness/providerHost";
 import { echoProvider } from "./fixtures/echoProvider";
 
 const TYPE = "pulumi-nodejs:dynamic:Echo";

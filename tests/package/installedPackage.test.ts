@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ProviderHost, urnFor } from "../harness/providerHost";
+import { ProviderHost, urnFor } from "../../harness/providerHost";
 import { SENTINEL_SECRET, startWorld, World } from "../support/world";
 
 const ROOT = path.resolve(__dirname, "../..");

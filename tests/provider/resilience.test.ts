@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { sessionRevocationProvider } from "../../provider/resources/sessionRevocation";
 import { userSessionsRevocationProvider } from "../../provider/resources/userSessionsRevocation";
 import { startEmulator, RunningEmulator } from "../../emulator";
-import { ProviderHost, ProviderHostError, serializeProvider, urnFor } from "../harness/providerHost";
+import { ProviderHost, ProviderHostError, serializeProvider, urnFor } from "../../harness/providerHost";
 import { stackConfig } from "../support/world";
 
 const USERS_TYPE = "pulumi-nodejs:dynamic/pingone:UserSessionsRevocation";

@@ -12,7 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { sessionRevocationProvider } from "../../provider/resources/sessionRevocation";
 import { userSessionsRevocationProvider } from "../../provider/resources/userSessionsRevocation";
 import { secretConnection } from "../../provider/resources/connection";
-import { ProviderHost, serializeProvider, urnFor } from "../harness/providerHost";
+import { ProviderHost, serializeProvider, urnFor } from "../../harness/providerHost";
 import { runProgram } from "../support/mocks";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { SENTINEL_SECRET, stackConfig, startWorld, World } from "../support/world";

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { userSessionsRevocationProvider } from "../../provider/resources/userSessionsRevocation";
 import { matching } from "../../provider/client/bulk";
-import { ProviderHost, ProviderHostError, serializeProvider, urnFor } from "../harness/providerHost";
+import { ProviderHost, ProviderHostError, serializeProvider, urnFor } from "../../harness/providerHost";
 import { SENTINEL_SECRET, stackConfig, startWorld, World } from "../support/world";
 
 const TYPE = "pulumi-nodejs:dynamic/pingone:UserSessionsRevocation";

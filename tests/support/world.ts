@@ -11,19 +11,47 @@ import { Clock } from "../../provider/client/retry";
 /** A client secret that must never appear outside the token request. */
 export const SENTINEL_SECRET = "sentinel-client-secret-7c3e9b21d4";
 
-/** A clock whose `sleep` only advances virtual time and records the wait. */
+/** Where a `FakeClock` starts and what its randomness returns. */
+export interface FakeClockOptions {
+  /**
+   * Epoch milliseconds `now()` starts at. Default: the real time when the clock is made. The
+   * client's pacer waits in real time for deadlines read from this clock, so a start far in the
+   * past leaves a queued request no time at all.
+   */
+  startAt?: number;
+  /** What `random()` always returns. Default 0.5 (half of every full-jitter backoff). */
+  random?: number;
+}
+
+/**
+ * A clock that moves only when the client sleeps: `sleep` advances it at once
+ * and records the wait. Real time never moves it, so what a test reads from
+ * it (elapsed time, "2.0 s remain") is exact however slow the machine is.
+ */
 export class FakeClock implements Clock {
   /** Every wait requested, in milliseconds, in order. */
   readonly slept: number[] = [];
-  private offset = 0;
-  constructor(private readonly randomValue = 0.5) {}
-  now(): number {
-    return Date.now() + this.offset;
+  private current: number;
+  private readonly randomValue: number;
+
+  /** A clock at `options.startAt` (default: now). */
+  constructor(options: FakeClockOptions = {}) {
+    this.current = options.startAt ?? Date.now();
+    this.randomValue = options.random ?? 0.5;
   }
+
+  /** The virtual time, epoch milliseconds. */
+  now(): number {
+    return this.current;
+  }
+
+  /** Records the wait and advances virtual time by `ms`; resolves without waiting. */
   async sleep(ms: number): Promise<void> {
     this.slept.push(ms);
-    this.offset += ms;
+    this.current += ms;
   }
+
+  /** The fixed value given at construction. */
   random(): number {
     return this.randomValue;
   }
@@ -38,8 +66,8 @@ export interface World {
   clientId: string;
   /** Settings that reach the emulator with the seeded worker application. */
   connection: ConnectionOptions;
-  /** A client with a fresh fake clock. */
-  client(overrides?: ConnectionOptions, options?: PingOneClientOptions): { client: PingOneClient; clock: FakeClock };
+  /** A client on `options.clock`, or on a fresh fake clock; returns the clock it uses. */
+  client(overrides?: ConnectionOptions, options?: Omit<PingOneClientOptions, "clock"> & { clock?: FakeClock }): { client: PingOneClient; clock: FakeClock };
   /** Requests the emulator logged for the API (not the token endpoint). */
   apiRequests(): ReturnType<RunningEmulator["requests"]>;
   /** Requests the emulator logged for the token endpoint. */
@@ -85,8 +113,8 @@ export async function startWorld(options: EmulatorOptions = {}, sessions = 3): P
     clientId,
     connection,
     client(overrides = {}, options = {}) {
-      const clock = new FakeClock();
-      const client = PingOneClient.fromSettings({ explicit: { ...connection, ...overrides } }, { clock, ...options });
+      const clock = options.clock ?? new FakeClock();
+      const client = PingOneClient.fromSettings({ explicit: { ...connection, ...overrides } }, { ...options, clock });
       made.push(client);
       return { client, clock };
     },

@@ -1,8 +1,9 @@
 /**
- * Test harness that drives Pulumi's real dynamic-provider host process
+ * Drives Pulumi's real dynamic-provider host process
  * (`@pulumi/pulumi/cmd/dynamic-provider`) over gRPC the way the Pulumi engine does,
- * so tests can exercise provider serialization, the real host and a provider together
- * without the Pulumi CLI.
+ * so the tests and the benchmark can exercise provider serialization, the real host and
+ * a provider together without the Pulumi CLI. It lives apart from `tests/` because both
+ * use it; it is not shipped.
  *
  * Properties travel as `google.protobuf.Struct` (encoded with `Struct.fromJavaScript`,
  * decoded with `toJavaScript()`). Callers must put the serialized provider (see
@@ -19,7 +20,7 @@ import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import * as statusproto from "@pulumi/pulumi/proto/status_pb";
 
 /** Absolute path of the repository root (the default working directory of the host). */
-const REPO_ROOT = path.resolve(__dirname, "../..");
+const REPO_ROOT = path.resolve(__dirname, "..");
 
 /** Default per-call deadline. */
 const DEFAULT_TIMEOUT_MS = 120_000;

@@ -1,0 +1,164 @@
+/**
+ * What the bench prints and writes: the targets and their verdicts, the
+ * tables (drawn by the CLI's `formatTable`, the repository's one table
+ * formatter), the per-second timelines, the machine and the code measured,
+ * and the results file.
+ */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { formatTable } from "../cli/output";
+import { MB, RunResult } from "./measure";
+import { BenchOptions, RunKind } from "./options";
+
+/** One target of docs/benchmarks.md, with the figure measured and its verdict. */
+export interface TargetResult {
+  target: string;
+  figure: string;
+  required: string;
+  /** "n/a" when the run it needs was not made or the figure is unknown. */
+  verdict: "PASS" | "FAIL" | "n/a";
+}
+
+/** The targets of docs/benchmarks.md, judged on the runs made. */
+export function targets(runs: RunResult[]): TargetResult[] {
+  const find = (k: RunKind) => runs.find((r) => r.kind === k);
+  const limited = find("limited");
+  const unlimited = find("unlimited");
+  const curl = find("curl");
+  const out: TargetResult[] = [];
+  const add = (target: string, figure: string, required: string, ok: boolean | undefined) =>
+    out.push({ target, figure, required, verdict: ok === undefined ? "n/a" : ok ? "PASS" : "FAIL" });
+  const na = "not run";
+  add("rate-limited: share of the limit reached", limited ? pct(limited.shareOfLimit!) : na, ">= 90%", limited ? limited.shareOfLimit! >= 0.9 : undefined);
+  add("rate-limited: failed operations", limited ? String(limited.failures) : na, "0", limited ? limited.failures === 0 : undefined);
+  add("rate-limited: 429 answers", limited ? pct(limited.share429) : na, "<= 2% of requests", limited ? limited.share429 <= 0.02 : undefined);
+  for (const r of [limited, unlimited]) {
+    if (!r) continue;
+    add(`${r.name}: DELETEs per revoked session`, fix(r.deletesPerSession, 3), "<= 1.05", r.deletesPerSession <= 1.05);
+  }
+  add(
+    "unlimited throughput vs curl baseline",
+    unlimited && curl ? `${fix(unlimited.revocationsPerSecond / curl.revocationsPerSecond, 2)}x (${fix(unlimited.revocationsPerSecond, 0)} vs ${fix(curl.revocationsPerSecond, 0)} /s)` : na,
+    ">= 3x",
+    unlimited && curl ? unlimited.revocationsPerSecond >= 3 * curl.revocationsPerSecond : undefined,
+  );
+  for (const r of [limited, unlimited]) {
+    if (!r) continue;
+    add(`${r.name}: provider peak RSS`, r.peakRssBytes ? `${fix(r.peakRssBytes / MB, 0)} MB` : "unknown", "< 150 MB", r.peakRssBytes ? r.peakRssBytes < 150 * MB : undefined);
+  }
+  return out;
+}
+
+/** `x` as a percentage with one decimal. */
+export function pct(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+
+/** `x` with `digits` decimals; "n/a" when it is not a finite number (nothing revoked, for example). */
+export function fix(x: number, digits: number): string {
+  return Number.isFinite(x) ? x.toFixed(digits) : "n/a";
+}
+
+/** One row per run, figures right-aligned, as Markdown. */
+export function runTable(runs: RunResult[]): string {
+  const header = ["run", "wall s", "revoked/s", "% of limit", "req/session", "DELETE/session", "429s", "failures", "peak RSS"];
+  const rows = runs.map((r) => [
+    r.name,
+    fix(r.wallSeconds, 2),
+    fix(r.revocationsPerSecond, 0),
+    r.shareOfLimit === null ? "n/a" : pct(r.shareOfLimit),
+    fix(r.requestsPerSession, 3),
+    fix(r.deletesPerSession, 3),
+    `${r.requests.status429} (${pct(r.share429)})`,
+    `${r.failures}/${r.operations}`,
+    r.peakRssBytes === null ? "n/a" : `${fix(r.peakRssBytes / MB, 0)} MB`,
+  ]);
+  return formatTable(header, rows, { format: "markdown", align: header.map((_, i) => (i === 0 ? "left" : "right")) });
+}
+
+/** One row per target, as Markdown. */
+export function targetTable(ts: TargetResult[]): string {
+  return formatTable(["target", "figure", "required", "verdict"], ts.map((t) => [t.target, t.figure, t.required, t.verdict]), { format: "markdown" });
+}
+
+/** A run's requests per second (the first 40 s), then when its first request, first 429 and last request arrived, then its failure samples. */
+export function timelineLines(r: RunResult): string[] {
+  const secs = r.timeline.slice(0, 40).map((t) => (t.throttled > 0 ? `${t.accepted}+${t.throttled}x429` : `${t.accepted}`));
+  const more = r.timeline.length > 40 ? ` ... (${r.timeline.length} s in all)` : "";
+  const lines = [`  ${r.name}: requests per second (accepted[+429s]): ${secs.join(" ")}${more}`];
+  const span = [
+    r.firstRequestAtSeconds !== null ? `first request at ${fix(r.firstRequestAtSeconds, 3)} s` : "",
+    r.firstThrottleAtSeconds !== null ? `first 429 at ${fix(r.firstThrottleAtSeconds, 3)} s` : "",
+    r.lastRequestAtSeconds !== null ? `last request at ${fix(r.lastRequestAtSeconds, 3)} s` : "",
+  ].filter((x) => x !== "");
+  if (span.length > 0) lines.push(`    ${span.join(", ")}`);
+  for (const f of r.failureSamples) lines.push(`    failure: ${f}`);
+  return lines;
+}
+
+/** What makes a run's figures meaningless: a crash or timeout, sessions left behind, requests never answered. Empty when all is well. */
+export function problemsOf(runs: RunResult[]): string[] {
+  const problems: string[] = [];
+  for (const r of runs) {
+    if (r.broken) problems.push(`${r.name}: ${r.broken}`);
+    if (r.sessionsLeft !== 0) problems.push(`${r.name}: the emulator still holds ${r.sessionsLeft} sessions after the run`);
+    if (r.requests.pending !== 0) problems.push(`${r.name}: ${r.requests.pending} requests never answered`);
+  }
+  return problems;
+}
+
+/** The code measured: the commit, and uncommitted changes to what the runs exercise (the host runs the runtime built from the working tree). */
+export interface CodeState {
+  commit: string;
+  uncommitted: string[];
+}
+
+/** The code measured, read from git. */
+export function codeState(repoRoot: string): CodeState {
+  const git = (args: string[]) => spawnSync("git", args, { cwd: repoRoot, encoding: "utf8" });
+  const head = git(["rev-parse", "--short", "HEAD"]);
+  const status = git(["status", "--porcelain", "--", "provider", "emulator", "harness"]);
+  return {
+    commit: head.status === 0 ? head.stdout.trim() : "unknown (not a git checkout)",
+    uncommitted: status.status === 0 ? status.stdout.split("\n").filter((l) => l.trim() !== "").map((l) => l.trim()) : [],
+  };
+}
+
+/** The machine measured on, and the curl the baseline runs. */
+export type Machine = ReturnType<typeof machine>;
+
+/** The machine measured on: CPUs, memory, OS, Node and the version of the curl at `curlPath`. */
+export function machine(curlPath: string) {
+  const curlVersion = spawnSync(curlPath, ["--version"], { encoding: "utf8" }).stdout?.split("\n")[0] ?? "unknown";
+  return {
+    nproc: os.availableParallelism?.() ?? os.cpus().length,
+    cpu: os.cpus()[0]?.model ?? "unknown",
+    memoryGiB: Number((os.totalmem() / 1024 ** 3).toFixed(1)),
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    curl: curlVersion,
+  };
+}
+
+/** Everything a results file holds. */
+export interface BenchReport {
+  startedAt: string;
+  machine: Machine;
+  code: CodeState;
+  options: BenchOptions;
+  runs: RunResult[];
+  targets: TargetResult[];
+  problems: string[];
+}
+
+/** Writes `report` to `<dir>/<start time>.json` and `<dir>/latest.json`; returns the first file's name. */
+export function writeResults(dir: string, report: BenchReport): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const name = `${report.startedAt.replace(/:/g, "-")}.json`;
+  const json = JSON.stringify(report, null, 2) + "\n";
+  fs.writeFileSync(path.join(dir, name), json);
+  fs.writeFileSync(path.join(dir, "latest.json"), json);
+  return name;
+}
