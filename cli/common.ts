@@ -1,8 +1,11 @@
 /**
  * What every part of the `pingone-sessions` CLI shares: where it writes, the
- * exit codes scripts rely on, and the error that means "the command line is
- * wrong". Kept apart from `index.ts` so commands do not import the entry.
+ * exit codes scripts rely on, how an interrupt reaches it, and the error that
+ * means "the command line is wrong". Kept apart from `index.ts` so commands do
+ * not import the entry.
  */
+import { setTimeout as delay } from "node:timers/promises";
+import { Clock, systemClock } from "../provider/client/retry";
 
 /** Something the CLI writes text to: `process.stdout`, `process.stderr`, or a test's collector. */
 export interface TextSink {
@@ -10,28 +13,42 @@ export interface TextSink {
   write(text: string): unknown;
 }
 
+/** The process signals that interrupt a command; the CLI exits with 128 + the signal's number. */
+export type InterruptSignal = "SIGINT" | "SIGTERM";
+
 /** Everything `run` touches outside itself, so tests call it in-process. */
 export interface CliIo {
-  /** Results: tables, JSON, per-session lines, summaries. */
+  /** Results: tables, JSON, per-session lines, summaries. Nothing else, so `--json` output is pure JSON. */
   stdout: TextSink;
-  /** Errors (one line each) and the progress bar. */
+  /** Errors (one line each), the progress bar and retry lines. */
   stderr: TextSink;
   /** Where `PINGONE_*` settings are read (pass `process.env`); flags take precedence. */
   env: Record<string, string | undefined>;
-  /** True when stdout is a terminal: enables the progress bar of bulk work (never with `--json`). */
-  isTTY: boolean;
-  /** Stops the `emulator` command (besides SIGINT and SIGTERM); unused by the other commands. */
-  signal?: AbortSignal;
+  /**
+   * True when stderr is a terminal: enables the progress bar of bulk work
+   * (not with `--json`) and one line per retry as it happens. Default false.
+   */
+  stderrIsTTY?: boolean;
+  /**
+   * Aborted when the user interrupts (the entry wires SIGINT and SIGTERM to
+   * it); its `reason` names the signal (`"SIGTERM"`, anything else counts as
+   * `"SIGINT"`). `list` and `revoke` then send nothing new, let requests in
+   * flight finish, report what was done and exit 130 or 143; `emulator` stops.
+   */
+  interrupt?: AbortSignal;
+  /** Time and randomness of retry waits; default the system's. Tests pass a fake one. */
+  clock?: Clock;
 }
 
 /**
  * Exit codes a script can rely on:
  * `ok` 0 success (a session already gone counts as revoked);
- * `failed` 1 a PingOne call failed (a revocation, or listing the sessions);
+ * `failed` 1 a PingOne call failed (a revocation, or listing the sessions), or an internal error;
  * `usage` 2 the command line is wrong (unknown or malformed flag, missing or conflicting flags, an id that is not a UUID);
- * `config` 3 the connection settings are wrong (missing credentials, unknown region, http:// to a non-loopback host).
+ * `config` 3 the connection settings are wrong (missing credentials, unknown region, http:// to a non-loopback host);
+ * `interrupted` 130 stopped by SIGINT (128 + 2), `terminated` 143 stopped by SIGTERM (128 + 15): what was done is reported.
  */
-export const EXIT_CODES = { ok: 0, failed: 1, usage: 2, config: 3 } as const;
+export const EXIT_CODES = { ok: 0, failed: 1, usage: 2, config: 3, interrupted: 130, terminated: 143 } as const;
 
 /** One of `EXIT_CODES`. */
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
@@ -45,4 +62,39 @@ export class UsageError extends Error {
 /** Writes `text` and a newline. */
 export function writeLine(sink: TextSink, text = ""): void {
   sink.write(`${text}\n`);
+}
+
+/** The signal that interrupted the command, or undefined while it has not been interrupted. */
+export function interruptedBy(io: Pick<CliIo, "interrupt">): InterruptSignal | undefined {
+  if (!io.interrupt?.aborted) return undefined;
+  return io.interrupt.reason === "SIGTERM" ? "SIGTERM" : "SIGINT";
+}
+
+/** The exit code of a command stopped by `signal`: 128 + the signal's number, as shells report it. */
+export function interruptExitCode(signal: InterruptSignal): ExitCode {
+  return signal === "SIGTERM" ? EXIT_CODES.terminated : EXIT_CODES.interrupted;
+}
+
+/**
+ * `clock` (default the system's) whose waits end as soon as `interrupt` is
+ * aborted, so a retry backing off for 30 s does not hold an interrupted run:
+ * its next attempt then fails at once as not sent. A system wait is a timer
+ * cancelled on interrupt, so nothing keeps the process alive afterwards.
+ */
+export function interruptibleClock(clock: Clock | undefined, interrupt: AbortSignal | undefined): Clock {
+  const base = clock ?? systemClock;
+  if (interrupt === undefined) return base;
+  const sleep = (ms: number): Promise<void> => {
+    if (interrupt.aborted) return Promise.resolve();
+    if (clock === undefined) return delay(ms, undefined, { signal: interrupt }).catch(() => undefined);
+    return new Promise<void>((resolve) => {
+      const wake = (): void => {
+        interrupt.removeEventListener("abort", wake);
+        resolve();
+      };
+      interrupt.addEventListener("abort", wake);
+      void clock.sleep(ms).then(wake, wake);
+    });
+  };
+  return { now: () => base.now(), random: () => base.random(), sleep };
 }

@@ -85,7 +85,7 @@ async function throughCli(emulator: RunningEmulator, say: (text?: string) => voi
     say(`  $ ${COMMAND} revoke --environment <demo> --user <${user}> ${extra.join(" ")}`);
     const lines: string[] = [];
     const sink: TextSink = { write: (text: string) => lines.push(...text.split("\n").filter((l) => l !== "")) };
-    const code = await run(["revoke", "--environment", DEMO.environmentId, "--user", DEMO.users[user], ...extra], { stdout: sink, stderr: sink, env, isTTY: false });
+    const code = await run(["revoke", "--environment", DEMO.environmentId, "--user", DEMO.users[user], ...extra], { stdout: sink, stderr: sink, env });
     for (const line of lines) say(wrap(line));
     say(`    (exit ${code})`);
     return code;

@@ -3,21 +3,23 @@
  * `pingone-sessions`: list and revoke PingOne user sessions from a shell,
  * with the provider's own client (settings, retries, pacing, errors). This
  * file parses the command line, checks every id and setting before any
- * request, dispatches, and turns failures into one stderr line and an exit
- * code (`EXIT_CODES`).
+ * request, dispatches, and turns failures into one stderr line (and, with
+ * `--json`, a JSON error object on stdout) and an exit code (`EXIT_CODES`).
  */
 import { parseArgs, ParseArgsConfig } from "node:util";
 import { main as emulatorMain } from "../emulator/cli";
 import { PingOneClient } from "../provider/client/client";
-import { invalidIdReason, UserRef } from "../provider/client/ids";
-import { ConnectionOptions, PingOneConfigError, SETTING_SOURCES } from "../provider/client/settings";
+import { FailureCode, PingOneApiError } from "../provider/client/errors";
+import { ERR_INVALID_ID, invalidIdReason, UserRef } from "../provider/client/ids";
+import { ConnectionOptions, PingOneConfigError, SETTING_SOURCES, SettingName } from "../provider/client/settings";
+import { printable, redact, secretForms } from "../provider/client/text";
 import { PACKAGE_NAME, PACKAGE_VERSION } from "../provider/client/version";
 import { listCommand } from "./commands/list";
 import { revokeCommand, RevokeSelection } from "./commands/revoke";
-import { CliIo, EXIT_CODES, TextSink, UsageError, writeLine } from "./common";
-import { oneLine } from "./output";
+import { CliIo, EXIT_CODES, ExitCode, interruptedBy, interruptExitCode, interruptibleClock, InterruptSignal, TextSink, UsageError, writeLine } from "./common";
+import { formatJson, oneLine, Progress, retryLine } from "./output";
 
-export { CliIo, EXIT_CODES, ExitCode, TextSink, UsageError } from "./common";
+export { CliIo, EXIT_CODES, ExitCode, InterruptSignal, TextSink, UsageError } from "./common";
 
 /** The command's name, as installed by package.json "bin". */
 export const COMMAND = "pingone-sessions";
@@ -69,6 +71,16 @@ export const CONNECTION_FLAGS: readonly ConnectionFlag[] = SETTING_SOURCES.map((
   secret: source.secret,
 }));
 
+/**
+ * How the CLI's messages name a setting: the flag and the variable a user of
+ * the CLI would set (`--max-attempts / PINGONE_MAX_ATTEMPTS`), never the
+ * provider's stack config key. Given to the settings resolver and the client.
+ */
+export const cliSettingName: SettingName = (field) => {
+  const flag = CONNECTION_FLAGS.find((f) => f.field === field);
+  return flag ? `--${flag.flag} / ${flag.envVar}` : field;
+};
+
 /** The usage text of `--help`; it documents the exit codes. */
 export const USAGE = `Usage: ${COMMAND} <command> [options]
 
@@ -83,7 +95,8 @@ Commands:
            --created-before, only those created strictly before T, an ISO 8601
            time such as 2026-11-28T12:00:00Z). A session already gone is
            "already absent", which is success: running again is safe. --json
-           prints {"revoked":[...],"alreadyAbsent":[...],"failed":[...]}.
+           prints {"revoked":[...],"alreadyAbsent":[...],"failed":[...],
+           "notAttempted":[...],"interrupted":null}.
   emulator [--port P] [--seed demo] [--latency-ms N]
            Run a local PingOne emulator (${COMMAND} emulator --help).
   help     This text (also --help, -h). --version prints the version.
@@ -97,25 +110,36 @@ ${connectionHelp()}
 Pass secrets through PINGONE_CLIENT_SECRET / PINGONE_API_ACCESS_TOKEN rather
 than flags: other users can read command lines (ps, shell history).
 
+Output: results on stdout; errors, and on a terminal the progress bar and one
+line per retry, on stderr. With --json, stdout holds one JSON document; when
+the command fails as a whole it is {"error":{"message","status","code","id",
+"failure","transactionId"}}.
+
+Interrupting (Ctrl-C, SIGTERM) stops sending, lets requests in flight finish,
+prints what was revoked and what was not attempted, and exits 130 or 143.
+
 Exit codes:
-  0  success (including sessions that were already absent)
-  1  a PingOne call failed: a revocation, or listing the sessions (stderr says why)
-  2  usage error: unknown or malformed flag, missing or conflicting flags, an id that is not a UUID
-  3  configuration error: missing credentials, unknown region, http:// to a non-loopback host`;
+  0    success (including sessions that were already absent)
+  1    a PingOne call failed: a revocation, or listing the sessions (stderr says why); or an internal error
+  2    usage error: unknown or malformed flag, missing or conflicting flags, an id that is not a UUID
+  3    configuration error: missing credentials, unknown region, http:// to a non-loopback host
+  130  interrupted by SIGINT (Ctrl-C); the report says what was done
+  143  interrupted by SIGTERM; the report says what was done`;
 
 /**
  * Runs one command line (`argv` without node and the script) and resolves to
  * its exit code (`EXIT_CODES`); never rejects and never calls
  * `process.exit`, so tests run it in-process. Usage errors and bad settings
  * are reported before any request is sent. Errors go to `io.stderr` as one
- * line; any secret value given by flag or environment is masked in all output.
+ * line; any secret value given by flag or environment is masked in all
+ * output, in every form it can take (as is, URL-encoded, HTTP Basic).
  */
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const masked = maskSecrets(io, secretValues(argv, io.env));
+  const masked = maskSecrets(io, secretTexts(argv, io.env));
   try {
     return await dispatch(argv, masked);
   } catch (error) {
-    return reportError(error, masked);
+    return reportError(error, masked, false);
   }
 }
 
@@ -139,13 +163,33 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     writeLine(io.stdout, USAGE);
     return EXIT_CODES.ok;
   }
-  const user: UserRef = { environmentId: idFlag(values, "environment"), userId: idFlag(values, "user") };
   const json = values.json === true;
-  const selection = command === "revoke" ? revokeSelection(values) : undefined;
-
-  const client = PingOneClient.fromSettings({ explicit: connectionOptions(values), env: io.env });
+  let code: number;
   try {
-    return selection === undefined ? await listCommand(client, { user, json }, io) : await revokeCommand(client, { user, selection, json }, io);
+    code = await runCommand(command, values, json, io);
+  } catch (error) {
+    code = reportError(error, io, json);
+  }
+  const signal = interruptedBy(io);
+  return signal === undefined ? code : interruptExitCode(signal);
+}
+
+/** `list` or `revoke` with parsed flags: checks them, builds the client, runs the command. */
+async function runCommand(command: "list" | "revoke", values: FlagValues, json: boolean, io: CliIo): Promise<ExitCode> {
+  const user: UserRef = { environmentId: idFlag(values, "environment"), userId: idFlag(values, "user") };
+  const selection = command === "revoke" ? revokeSelection(values) : undefined;
+  const progress = new Progress(io.stderr, io.stderrIsTTY === true && !json);
+  const client = PingOneClient.fromSettings(
+    { explicit: connectionOptions(values), env: io.env, naming: cliSettingName },
+    {
+      signal: io.interrupt,
+      clock: interruptibleClock(io.clock, io.interrupt),
+      // Only a person watching a terminal needs to know why it is waiting; stdout is never touched.
+      onRetry: io.stderrIsTTY === true ? (notice) => progress.note(retryLine(notice)) : undefined,
+    },
+  );
+  try {
+    return selection === undefined ? await listCommand(client, { user, json }, io) : await revokeCommand(client, { user, selection, json }, io, progress);
   } finally {
     client.close();
   }
@@ -225,41 +269,84 @@ function connectionOptions(values: FlagValues): ConnectionOptions {
   return options;
 }
 
-/** `emulator`: the emulator's own command line, writing through `io`; bad arguments are usage errors. */
+/** `emulator`: the emulator's own command line, writing through `io`, stopped by `io.interrupt`; a wrong command line is a usage error. */
 async function runEmulator(args: string[], io: CliIo): Promise<number> {
   try {
-    await emulatorMain(args, { write: (line) => writeLine(io.stdout, line), signal: io.signal });
+    await emulatorMain(args, { write: (line) => writeLine(io.stdout, line), signal: io.interrupt });
   } catch (error) {
-    // The emulator reports bad arguments as TypeError (its own checks and parseArgs); the first line says which.
-    if (error instanceof TypeError) throw new UsageError(`emulator: ${(error.message.split("\n")[0] ?? "").trim()}`);
+    // Branch on stable codes only: the emulator's usage error (ERR_USAGE) and Node's parseArgs errors. Anything else is not the user's mistake.
+    const code = errorCode(error);
+    if (code === "ERR_USAGE" || code?.startsWith("ERR_PARSE_ARGS_")) {
+      throw new UsageError(`emulator: ${(String((error as Error).message).split("\n")[0] ?? "").trim()}`, { cause: error });
+    }
     throw error;
   }
   return EXIT_CODES.ok;
 }
 
-function reportError(error: unknown, io: CliIo): number {
-  if (error instanceof UsageError) {
-    writeLine(io.stderr, `${COMMAND}: ${oneLine(error.message)} (see ${COMMAND} --help)`);
-    return EXIT_CODES.usage;
-  }
-  if (error instanceof PingOneConfigError) {
-    writeLine(io.stderr, `${COMMAND}: ${oneLine(namingFlags(error.message))}`);
-    return EXIT_CODES.config;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  writeLine(io.stderr, `${COMMAND}: ${oneLine(message)}`);
-  // A PingOneApiError (the list failed) or anything unexpected: the operation did not happen.
-  return EXIT_CODES.failed;
+/** Why a command failed as a whole, as `--json` prints it under `error`. Fields a failure does not have are null. */
+export interface CliErrorObject {
+  /** The whole message: what failed, why, and what to do. One printable line. */
+  message: string;
+  /** The HTTP status of PingOne's last answer; null when nothing answered or no call was made. */
+  status: number | null;
+  /** PingOne's error code (`ACCESS_FAILED`, ...). */
+  code: string | null;
+  /** PingOne's error id, to quote to Ping support. */
+  id: string | null;
+  /** The client's stable failure code (`HTTP_STATUS`, `NOT_PINGONE`, `ABORTED`, ...), or `USAGE`, `CONFIG`, `INTERNAL`. */
+  failure: FailureCode | "USAGE" | "CONFIG" | "INTERNAL";
+  /** The `X-Ping-External-Transaction-ID` sent, for Ping support; null when no call was made. */
+  transactionId: string | null;
 }
 
-/** Settings errors name `pingone:x / PINGONE_X`; the CLI has no stack config, so name the flag instead. */
-function namingFlags(message: string): string {
-  let text = message;
-  for (const { flag, field, envVar } of CONNECTION_FLAGS) {
-    const configKey = SETTING_SOURCES.find((s) => s.field === field)?.configKey;
-    if (configKey) text = text.split(`${configKey} / ${envVar}`).join(`--${flag} / ${envVar}`);
+/** A failure, classified: its exit code, its stderr line and its JSON object. */
+interface DescribedFailure {
+  exitCode: ExitCode;
+  line: string;
+  object: CliErrorObject;
+}
+
+/**
+ * Classifies an error by what it is, never by its class name alone: the
+ * CLI's `UsageError` and the client's invalid id (`ERR_INVALID_ID`) are usage
+ * errors (2); `PingOneConfigError` is a configuration error (3); a
+ * `PingOneApiError` (from any copy of the package) is a failed call (1);
+ * anything else is a bug (1, "internal error"), whose stack is shown only
+ * with `PINGONE_SESSIONS_DEBUG=1`.
+ */
+export function describeFailure(error: unknown, env: Record<string, string | undefined> = {}): DescribedFailure {
+  const message = printable(oneLine(error instanceof Error ? error.message : String(error)));
+  const object = (failure: CliErrorObject["failure"], text = message): CliErrorObject => ({ message: text, status: null, code: null, id: null, failure, transactionId: null });
+  if (error instanceof UsageError || errorCode(error) === ERR_INVALID_ID) {
+    return { exitCode: EXIT_CODES.usage, line: `${COMMAND}: ${message} (see ${COMMAND} --help)`, object: object("USAGE") };
   }
-  return text;
+  if (error instanceof PingOneConfigError) return { exitCode: EXIT_CODES.config, line: `${COMMAND}: ${message}`, object: object("CONFIG") };
+  if (PingOneApiError.isInstance(error)) {
+    return {
+      exitCode: EXIT_CODES.failed,
+      line: `${COMMAND}: ${message}`,
+      object: { message, status: error.status ?? null, code: error.code ?? null, id: error.id ?? null, failure: error.failure, transactionId: error.transactionId },
+    };
+  }
+  const internal = `internal error (a bug in ${COMMAND}; please report it): ${message}`;
+  const stack =
+    env.PINGONE_SESSIONS_DEBUG === "1" && error instanceof Error && error.stack ? `\n${error.stack.split("\n").map(printable).join("\n")}` : " (set PINGONE_SESSIONS_DEBUG=1 to see where)";
+  return { exitCode: EXIT_CODES.failed, line: `${COMMAND}: ${internal}${stack}`, object: object("INTERNAL", internal) };
+}
+
+/** Writes the failure's line on stderr and, with `--json`, its JSON error object on stdout; returns its exit code. */
+function reportError(error: unknown, io: CliIo, json: boolean): number {
+  const failure = describeFailure(error, io.env);
+  writeLine(io.stderr, failure.line);
+  if (json) writeLine(io.stdout, formatJson({ error: failure.object }));
+  return failure.exitCode;
+}
+
+/** An error's stable `code` (Node's and this package's errors carry one), if it has a string one. */
+function errorCode(error: unknown): string | undefined {
+  const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === "string" ? code : undefined;
 }
 
 function connectionHelp(): string {
@@ -272,30 +359,52 @@ function connectionHelp(): string {
   return rows.map(([a, b, c]) => `  ${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}`.trimEnd()).join("\n");
 }
 
-/** Secret values from the secret flags and variables; short values are left alone so masking cannot garble ordinary text. */
-function secretValues(argv: string[], env: Record<string, string | undefined>): string[] {
-  const secretFlags = CONNECTION_FLAGS.filter((f) => f.secret).map((f) => `--${f.flag}`);
+/** Every value `argv` gives `--flag`, as `--flag V` or `--flag=V`, before the flags are parsed (so even a usage error is masked). */
+function flagValues(argv: string[], flag: string): string[] {
   const values: string[] = [];
   argv.forEach((arg, i) => {
-    for (const flag of secretFlags) {
-      if (arg === flag && i + 1 < argv.length) values.push(argv[i + 1]);
-      else if (arg.startsWith(`${flag}=`)) values.push(arg.slice(flag.length + 1));
-    }
+    if (arg === `--${flag}` && i + 1 < argv.length) values.push(argv[i + 1]);
+    else if (arg.startsWith(`--${flag}=`)) values.push(arg.slice(flag.length + 3));
   });
-  for (const { envVar, secret } of CONNECTION_FLAGS) if (secret && env[envVar]) values.push(env[envVar]!);
-  return [...new Set(values.map((v) => v.trim()))].filter((v) => v.length >= 6);
+  return values;
 }
 
+/**
+ * Every form of every secret given by flag or environment (`secretForms`:
+ * as is, URL- and form-encoded, and HTTP Basic with each client id given),
+ * so no output can repeat one in any encoding.
+ */
+function secretTexts(argv: string[], env: Record<string, string | undefined>): string[] {
+  const given = (flag: ConnectionFlag) => [...flagValues(argv, flag.flag), env[flag.envVar] ?? ""].flatMap((v) => [v, v.trim()]).filter((v) => v !== "");
+  const clientIds = given(CONNECTION_FLAGS.find((f) => f.field === "clientId")!);
+  const secrets = CONNECTION_FLAGS.filter((f) => f.secret).flatMap(given);
+  return [...new Set(secrets.flatMap((secret) => [secretForms(secret), ...clientIds.map((id) => secretForms(secret, id))].flat()))];
+}
+
+/** `io` whose stdout and stderr remove every one of `secrets` from what they write (`redact`). */
 function maskSecrets(io: CliIo, secrets: string[]): CliIo {
   if (secrets.length === 0) return io;
-  const mask = (sink: TextSink): TextSink => ({
-    write: (text: string) => sink.write(secrets.reduce((t, s) => t.split(s).join("***"), text)),
-  });
+  const mask = (sink: TextSink): TextSink => ({ write: (text: string) => sink.write(redact(text, secrets)) });
   return { ...io, stdout: mask(io.stdout), stderr: mask(io.stderr) };
 }
 
-if (require.main === module) {
-  void run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, isTTY: process.stdout.isTTY === true }).then((code) => {
+/**
+ * The process's own wiring: SIGINT and SIGTERM abort `interrupt` (naming the
+ * signal), so the command stops sending and reports; a second signal ends
+ * the process at once with the same exit code.
+ */
+function main(): void {
+  const interrupt = new AbortController();
+  const onSignal = (signal: InterruptSignal): void => {
+    if (interrupt.signal.aborted) process.exit(interruptExitCode(signal));
+    interrupt.abort(signal);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, stderrIsTTY: process.stderr.isTTY === true, interrupt: interrupt.signal };
+  void run(process.argv.slice(2), io).then((code) => {
     process.exitCode = code;
   });
 }
+
+if (require.main === module) main();

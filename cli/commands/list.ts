@@ -1,6 +1,7 @@
 /**
  * `pingone-sessions list`: a user's sessions, newest first, as a table or
- * as the JSON array PingOne returned.
+ * as the JSON array PingOne returned. Either way, server text is escaped
+ * (`sessionRows`, `formatJson`) before it reaches the terminal.
  */
 import { PingOneClient } from "../../provider/client/client";
 import { UserRef } from "../../provider/client/ids";
@@ -19,7 +20,7 @@ export interface ListOptions {
  * Lists the user's sessions through `client` and prints them. Returns 0;
  * throws `PingOneApiError` when the list fails (404 for an unknown user,
  * 403 when the worker application may not see the user), which the entry
- * turns into exit code 1.
+ * turns into exit code 1 and, with `--json`, a JSON error object.
  */
 export async function listCommand(client: PingOneClient, options: ListOptions, io: CliIo): Promise<ExitCode> {
   const sessions = await client.listSessions(options.user);

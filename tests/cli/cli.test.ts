@@ -5,8 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { DEMO, RunningEmulator, startEmulator } from "../../emulator";
-import { CONNECTION_FLAGS, EXIT_CODES, run, USAGE } from "../../cli";
-import { SETTING_SOURCES } from "../../provider/client/settings";
+import { CONNECTION_FLAGS, EXIT_CODES, run } from "../../cli";
 import { PACKAGE_VERSION } from "../../provider/client/version";
 import { SENTINEL_SECRET, startWorld, World } from "../support/world";
 import { cli, emulatorEnv } from "./support";
@@ -149,7 +148,7 @@ describe("pingone-sessions CLI", () => {
       await cli(["revoke", ...target(), "--session", world.sessionIds[0]], env);
       const result = await cli(["revoke", ...target(), "--session", world.sessionIds[0], "--json"], env);
       assert.equal(result.code, EXIT_CODES.ok);
-      assert.deepEqual(JSON.parse(result.stdout), { revoked: [], alreadyAbsent: [world.sessionIds[0]], failed: [] });
+      assert.deepEqual(JSON.parse(result.stdout), { revoked: [], alreadyAbsent: [world.sessionIds[0]], failed: [], notAttempted: [], interrupted: null });
       const text = await cli(["revoke", ...target(), "--session", world.sessionIds[0]], env);
       assert.equal(text.stdout.split("\n")[0], `already absent ${world.sessionIds[0]}`);
     });
@@ -164,7 +163,7 @@ describe("pingone-sessions CLI", () => {
     });
 
     it("--all in a terminal draws a progress bar on stderr; piped, plain lines only", async () => {
-      const tty = await cli(["revoke", ...target(), "--all"], env, true);
+      const tty = await cli(["revoke", ...target(), "--all"], env, { stderrIsTTY: true });
       assert.equal(tty.code, EXIT_CODES.ok);
       assert.ok(tty.stderr.startsWith("\r[..........] 0/3"), JSON.stringify(tty.stderr));
       assert.ok(tty.stderr.includes("\r[##########] 3/3"));
@@ -172,7 +171,7 @@ describe("pingone-sessions CLI", () => {
       assert.equal(tty.stdout.split("\n").filter((l) => l.startsWith("revoked ")).length, 3);
 
       world.emulator.state.addSession(world.environmentId, world.userId);
-      const piped = await cli(["revoke", ...target(), "--all"], env, false);
+      const piped = await cli(["revoke", ...target(), "--all"], env);
       assert.equal(piped.stderr, "");
       assert.ok(!piped.stdout.includes("\r"));
     });
@@ -180,7 +179,7 @@ describe("pingone-sessions CLI", () => {
     it("--all for a user who does not exist has nothing to revoke (exit 0), as in the provider", async () => {
       const result = await cli(["revoke", "--environment", world.environmentId, "--user", "0f8fad5b-d9cb-469f-a165-70867728950e", "--all", "--json"], env);
       assert.equal(result.code, EXIT_CODES.ok);
-      assert.deepEqual(JSON.parse(result.stdout), { revoked: [], alreadyAbsent: [], failed: [] });
+      assert.deepEqual(JSON.parse(result.stdout), { revoked: [], alreadyAbsent: [], failed: [], notAttempted: [], interrupted: null });
     });
   });
 
@@ -198,7 +197,35 @@ describe("pingone-sessions CLI", () => {
       for (const r of runs) {
         assert.ok(!`${r.stdout}${r.stderr}`.includes(SENTINEL_SECRET), `secret printed: ${r.stdout}${r.stderr}`);
       }
-      assert.match(runs[4].stderr, /Unknown PingOne region "\*\*\*"/);
+      assert.equal(runs[4].stderr, 'pingone-sessions: Unknown PingOne region "[redacted]" (--region / PINGONE_REGION_CODE): use one of NA, EU, CA, AP, AU, SG.\n');
+    });
+
+    it("masks a secret given by flag or variable in every form it can come back in: as is, URL-encoded, form-encoded, HTTP Basic", async () => {
+      const secret = "s3cr3t/with+reserved&chars=? and a space";
+      const { clientId } = world.emulator.state.addApplication({
+        environmentId: world.environmentId,
+        clientSecret: secret,
+        roles: [{ role: "Identity Data Administrator", environmentId: world.environmentId }],
+      });
+      const byVariable = { ...env, PINGONE_CLIENT_ID: clientId, PINGONE_CLIENT_SECRET: secret };
+      assert.equal((await cli(["list", ...target()], byVariable)).code, EXIT_CODES.ok, "the secret works: Basic with form-encoded id and secret");
+
+      const forms = {
+        plain: secret,
+        urlEncoded: encodeURIComponent(secret),
+        formEncoded: new URLSearchParams({ s: secret }).toString().slice(2),
+        basic: Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString("base64"),
+      };
+      assert.equal(new Set(Object.values(forms)).size, 4, "four distinct forms");
+      for (const [name, form] of Object.entries(forms)) {
+        // An unknown command is echoed whole: the one place a value reaches the output uncut.
+        const viaVariable = await cli([form], byVariable);
+        const viaFlags = await cli([form, "--client-id", clientId, `--client-secret=${secret}`], {});
+        for (const result of [viaVariable, viaFlags]) {
+          assert.equal(result.code, EXIT_CODES.usage, name);
+          assert.equal(result.stderr, `pingone-sessions: unknown command "[redacted]"${HINT}`, name);
+        }
+      }
     });
   });
 
@@ -238,24 +265,74 @@ describe("pingone-sessions CLI", () => {
       assert.match(result.stderr, /^pingone-sessions: Could not list sessions .*HTTP 403 .*Identity Data Administrator/);
       assert.equal(demo.state.listSessions(DEMO.environmentId, DEMO.users.carol).length, 2);
     });
+
+    it("list --json and revoke --all --json for that user print the same JSON error object on stdout, exit 1", async () => {
+      for (const argv of [["list", ...carol, "--json"], ["revoke", ...carol, "--all", "--json"]]) {
+        demo.clearRequests();
+        const result = await cli(argv, demoEnv);
+        assert.equal(result.code, EXIT_CODES.failed, argv[0]);
+        const { error } = JSON.parse(result.stdout) as { error: Record<string, unknown> };
+        assert.deepEqual(Object.keys(error), ["message", "status", "code", "id", "failure", "transactionId"]);
+        assert.equal(error.status, 403);
+        assert.equal(error.code, "ACCESS_FAILED");
+        assert.equal(error.failure, "HTTP_STATUS");
+        assert.match(String(error.id), /^[0-9a-f-]{36}$/);
+        assert.equal(`pingone-sessions: ${String(error.message)}\n`, result.stderr, "the same message as the stderr line");
+        const listed = demo.requests().filter((r) => r.method === "GET");
+        assert.deepEqual(listed.map((r) => [r.status, r.transactionId]), [[403, error.transactionId]], "the transaction id is the one PingOne saw");
+      }
+      assert.equal(demo.state.listSessions(DEMO.environmentId, DEMO.users.carol).length, 2);
+    });
   });
 
   describe("help, version, emulator", () => {
-    it("--help, help and no arguments print the usage with every exit code and every setting", async () => {
+    it("--help, help and no arguments print the usage: commands, every flag with its variable, every exit code", async () => {
+      const expected = [
+        "Usage: pingone-sessions <command> [options]",
+        "  list     --environment E --user U [--json]",
+        "  revoke   --environment E --user U (--session S | --all [--created-before T]) [--json]",
+        /^ {2}--client-id ID\s+PINGONE_CLIENT_ID\s+worker application's client id$/,
+        /^ {2}--client-secret SECRET\s+PINGONE_CLIENT_SECRET\s+prefer the variable: ps shows flags$/,
+        /^ {2}--region CODE\s+PINGONE_REGION_CODE\s+NA \(default\), EU, CA, AP, AU or SG$/,
+        /^ {2}--max-concurrency N\s+PINGONE_MAX_CONCURRENCY\s+most requests in flight \(default 32\)$/,
+        "  0    success (including sessions that were already absent)",
+        "  2    usage error: unknown or malformed flag, missing or conflicting flags, an id that is not a UUID",
+        "  3    configuration error: missing credentials, unknown region, http:// to a non-loopback host",
+        "  130  interrupted by SIGINT (Ctrl-C); the report says what was done",
+        "  143  interrupted by SIGTERM; the report says what was done",
+      ];
       for (const argv of [["--help"], ["help"], [], ["revoke", "--help"]]) {
         const result = await cli(argv, {});
         assert.equal(result.code, EXIT_CODES.ok);
-        assert.equal(result.stdout, `${USAGE}\n`);
+        assert.equal(result.stderr, "");
+        const lines = result.stdout.split("\n");
+        for (const line of expected) {
+          assert.ok(lines.some((l) => (typeof line === "string" ? l === line : line.test(l))), `${argv.join(" ") || "(none)"}: no line ${String(line)}`);
+        }
       }
-      for (const code of Object.values(EXIT_CODES)) assert.match(USAGE, new RegExp(`^  ${code}  \\S`, "m"));
-      for (const source of SETTING_SOURCES) assert.ok(USAGE.includes(source.envVar), source.envVar);
-      assert.match(USAGE, /--client-secret SECRET\s+PINGONE_CLIENT_SECRET\s+prefer the variable: ps shows flags/);
     });
 
-    it("every provider setting has a flag, and --region is the region's", () => {
-      assert.deepEqual(CONNECTION_FLAGS.map((f) => f.field), SETTING_SOURCES.map((s) => s.field));
-      assert.equal(CONNECTION_FLAGS.find((f) => f.field === "regionCode")?.flag, "region");
-      assert.equal(CONNECTION_FLAGS.find((f) => f.field === "environmentId")?.flag, "environment-id");
+    it("one flag per setting, named as documented, each read from its PINGONE_* variable", () => {
+      assert.deepEqual(
+        CONNECTION_FLAGS.map((f) => `--${f.flag} ${f.envVar}${f.secret ? " (secret)" : ""}`),
+        [
+          "--client-id PINGONE_CLIENT_ID",
+          "--client-secret PINGONE_CLIENT_SECRET (secret)",
+          "--environment-id PINGONE_ENVIRONMENT_ID",
+          "--region PINGONE_REGION_CODE",
+          "--api-access-token PINGONE_API_ACCESS_TOKEN (secret)",
+          "--api-url PINGONE_API_URL",
+          "--auth-url PINGONE_AUTH_URL",
+          "--token-auth-method PINGONE_TOKEN_AUTH_METHOD",
+          "--max-attempts PINGONE_MAX_ATTEMPTS",
+          "--operation-timeout-seconds PINGONE_OPERATION_TIMEOUT_SECONDS",
+          "--request-timeout-seconds PINGONE_REQUEST_TIMEOUT_SECONDS",
+          "--retry-base-delay-seconds PINGONE_RETRY_BASE_DELAY_SECONDS",
+          "--retry-max-delay-seconds PINGONE_RETRY_MAX_DELAY_SECONDS",
+          "--max-retry-after-seconds PINGONE_MAX_RETRY_AFTER_SECONDS",
+          "--max-concurrency PINGONE_MAX_CONCURRENCY",
+        ],
+      );
     });
 
     it("--version prints the package version", async () => {
@@ -263,13 +340,13 @@ describe("pingone-sessions CLI", () => {
       assert.equal(result.stdout, `pingone-sessions ${PACKAGE_VERSION} (pulumi-pingone-sessions)\n`);
     });
 
-    it("emulator runs the seeded emulator until stopped, and rejects a bad port with exit 2", async () => {
+    it("emulator runs the seeded emulator until interrupted, and an unknown emulator flag is a usage error (exit 2)", async () => {
       const stop = new AbortController();
       let stdout = "";
       let listening!: () => void;
       const started = new Promise<void>((resolve) => (listening = resolve));
       const sink = { write: (text: string) => ((stdout += text), text.includes("PINGONE_CLIENT_SECRET") && listening()) };
-      const running = run(["emulator", "--seed", "demo"], { stdout: sink, stderr: sink, env: {}, isTTY: false, signal: stop.signal });
+      const running = run(["emulator", "--seed", "demo"], { stdout: sink, stderr: sink, env: {}, interrupt: stop.signal });
       try {
         await started;
         const url = /^PingOne emulator listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(stdout)?.[1];
@@ -283,9 +360,9 @@ describe("pingone-sessions CLI", () => {
       assert.ok(stdout.includes(`export PINGONE_CLIENT_ID=${DEMO.clientId}`));
       assert.ok(stdout.endsWith("PingOne emulator stopped.\n"));
 
-      const bad = await cli(["emulator", "--port", "99999"], {});
+      const bad = await cli(["emulator", "--frobnicate"], {});
       assert.equal(bad.code, EXIT_CODES.usage);
-      assert.equal(bad.stderr, `pingone-sessions: emulator: --port must be an integer 0..65535, got 99999${HINT}`);
+      assert.match(bad.stderr, /^pingone-sessions: emulator: [^\n]*--frobnicate[^\n]* \(see pingone-sessions --help\)\n$/);
     });
   });
 });

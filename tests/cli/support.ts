@@ -2,7 +2,7 @@
  * Runs the `pingone-sessions` CLI in-process and collects what it wrote.
  */
 import { RunningEmulator } from "../../emulator";
-import { run } from "../../cli";
+import { CliIo, run } from "../../cli";
 
 /** What one run produced. */
 export interface CliOutcome {
@@ -11,16 +11,18 @@ export interface CliOutcome {
   stderr: string;
 }
 
-/** Runs `argv` with `env` as the process environment; `isTTY` turns on the progress bar. */
-export async function cli(argv: string[], env: Record<string, string | undefined>, isTTY = false, signal?: AbortSignal): Promise<CliOutcome> {
+/** What a run may be given besides its command line and environment: a terminal on stderr, an interrupt, a clock. */
+export type CliExtras = Pick<CliIo, "stderrIsTTY" | "interrupt" | "clock">;
+
+/** Runs `argv` with `env` as the process environment; `extras.stderrIsTTY` turns on the progress bar and retry lines. */
+export async function cli(argv: string[], env: Record<string, string | undefined>, extras: CliExtras = {}): Promise<CliOutcome> {
   const out: string[] = [];
   const err: string[] = [];
   const code = await run(argv, {
     stdout: { write: (text: string) => out.push(text) },
     stderr: { write: (text: string) => err.push(text) },
     env,
-    isTTY,
-    signal,
+    ...extras,
   });
   return { code, stdout: out.join(""), stderr: err.join("") };
 }
