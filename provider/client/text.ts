@@ -54,8 +54,13 @@ export function secretForms(secret: string, clientId?: string): string[] {
     forms.push(Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString("base64"));
     forms.push(Buffer.from(`${clientId}:${secret}`).toString("base64"));
   }
+  // Messages quote a value cut to its first 60 characters (`quote` in ids.ts): that cut is a form too.
+  for (const form of [...forms]) if (form.length > QUOTE_CUT) forms.push(form.slice(0, QUOTE_CUT));
   return [...new Set(forms)];
 }
+
+/** Where `quote` cuts a long value. */
+const QUOTE_CUT = 60;
 
 /**
  * `text` with every occurrence of each of `secrets` replaced by `[redacted]`,

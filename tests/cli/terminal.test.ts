@@ -106,7 +106,7 @@ describe("pingone-sessions CLI on a terminal", () => {
       const [sessionId] = world.sessionIds;
       world.emulator.injectFault({ method: "DELETE", path: `${sessionsPath()}/${sessionId}`, status: 503, retryAfter: "2" });
       world.emulator.injectFault({ method: "DELETE", path: `${sessionsPath()}/${sessionId}`, status: 500 });
-      const clock = new FakeClock(0.5);
+      const clock = new FakeClock({ random: 0.5 });
       const result = await cli(["revoke", ...target(), "--session", sessionId], env, { stderrIsTTY: true, clock });
       assert.equal(result.code, EXIT_CODES.ok);
       assert.equal(
@@ -123,7 +123,7 @@ describe("pingone-sessions CLI on a terminal", () => {
       const port = await closedPort();
       const tokenUrl = `http://127.0.0.1:${port}/${world.environmentId}/as/token`;
       const argv = ["list", ...target(), "--auth-url", `http://127.0.0.1:${port}`, "--max-attempts", "3", "--json"];
-      const onTerminal = await cli(argv, env, { stderrIsTTY: true, clock: new FakeClock(0.5) });
+      const onTerminal = await cli(argv, env, { stderrIsTTY: true, clock: new FakeClock({ random: 0.5 }) });
       const refused = `the connection was refused: connect ECONNREFUSED 127.0.0.1:${port} (ECONNREFUSED)`;
       const lines = onTerminal.stderr.split("\n");
       assert.deepEqual(lines.slice(0, 2), [
@@ -136,7 +136,7 @@ describe("pingone-sessions CLI on a terminal", () => {
       assert.equal(parsed.error.failure, "NO_ANSWER");
       assert.equal(onTerminal.code, EXIT_CODES.failed);
 
-      const piped = await cli(argv, env, { clock: new FakeClock(0.5) });
+      const piped = await cli(argv, env, { clock: new FakeClock({ random: 0.5 }) });
       assert.equal(piped.stderr.split("\n").length, 2, "piped: the error line only");
       assert.ok(piped.stderr.startsWith("pingone-sessions: Could not list sessions"));
     });

@@ -60,7 +60,7 @@ describe("resilience through the dynamic-provider host", function () {
     const selfToken = emulator.state.issueUserSessionToken(environmentId, selfUser, selfSession);
     const goneSessions = Array.from({ length: 20 }, () => randomUUID());
 
-    emulator.setChaos({ seed: 20261128, rate: 0.3, kinds: ["429", "500", "502", "503", "504", "reset", "slow"], retryAfter: "1", slowMs: 400 });
+    emulator.setChaos({ seed: 20261128, rate: 0.3, kinds: ["429", "500", "502", "503", "504", "reset", "slow"], retryAfter: "1", slowMs: 1500 });
     const host = await ProviderHost.start({
       config: stackConfig(emulator, { ...app, environmentId }, {
         // Small waits so the suite stays fast; the figures are the same policy, scaled down.
