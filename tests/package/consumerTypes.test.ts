@@ -96,7 +96,7 @@ describe("the npm package, type-checked in a consumer project", function () {
     assert.ok(README_SNIPPETS.some((code) => code.includes('from "pulumi-pingone-sessions/emulator"')), "the README shows the emulator");
     const failures = await Promise.all(
       MODES.map(async ({ moduleResolution, ...options }) => {
-        // The examples' own tsconfig, with only the resolution changed.
+        // The examples' own tsconfig, with only the resolution and the lib checks above changed.
         const config = path.join(folder, `tsconfig.${moduleResolution}.json`);
         fs.writeFileSync(
           config,
