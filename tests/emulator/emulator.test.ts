@@ -1,4 +1,4 @@
-// The emulator over real HTTP on loopback, checked against the facts in shared/pingone-api.md.
+// The emulator over real HTTP on loopback, checked against PingOne's rules as contract/pingone.openapi.yaml writes them.
 
 import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";

@@ -12,9 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { ProviderHost, urnFor } from "../../harness/providerHost";
 import { SENTINEL_SECRET, startWorld, World } from "../support/world";
-
-const ROOT = path.resolve(__dirname, "../..");
-const PULUMI_VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules/@pulumi/pulumi/package.json"), "utf8")) as { version: string }).version;
+import { packedPackage, ROOT } from "./packedPackage";
 
 describe("the npm package, installed into an empty project", function () {
   this.timeout(180_000);
@@ -23,11 +21,7 @@ describe("the npm package, installed into an empty project", function () {
   let world: World;
 
   before(() => {
-    project = fs.mkdtempSync(path.join(os.tmpdir(), "pingone-sessions-consumer-"));
-    // `pretest` has just built dist/; skip the prepare script's second build.
-    const tarball = execFileSync("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", project], { cwd: ROOT, encoding: "utf8" }).trim().split("\n").pop()!;
-    fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
-    execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", `./${tarball}`, `@pulumi/pulumi@${PULUMI_VERSION}`], { cwd: project, stdio: "pipe" });
+    project = packedPackage().project;
     // Serialize inside the consumer project, exactly as `new SessionRevocation(...)` would there.
     serialized = execFileSync(
       process.execPath,
@@ -41,9 +35,6 @@ describe("the npm package, installed into an empty project", function () {
       { cwd: project, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
     );
   });
-  after(() => {
-    if (project) fs.rmSync(project, { recursive: true, force: true });
-  });
   beforeEach(async () => {
     world = await startWorld({}, 1);
   });
@@ -52,7 +43,7 @@ describe("the npm package, installed into an empty project", function () {
   });
 
   it("ships compiled code and type declarations, and no sources or tests", () => {
-    const installed = path.join(project, "node_modules", "pulumi-pingone-sessions");
+    const { installed } = packedPackage();
     for (const file of ["dist/provider/index.js", "dist/provider/index.d.ts", "dist/provider/runtime/index.js", "dist/emulator/index.js"]) {
       assert.ok(fs.existsSync(path.join(installed, file)), file);
     }
