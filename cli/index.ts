@@ -8,6 +8,7 @@
  */
 import { parseArgs, ParseArgsConfig } from "node:util";
 import { main as emulatorMain } from "../emulator/cli";
+import { EmulatorUsageError } from "../emulator/usage";
 import { PingOneClient } from "../provider/client/client";
 import { invalidIdReason, UserRef } from "../provider/client/ids";
 import { ConnectionOptions, PingOneConfigError, SETTING_SOURCES } from "../provider/client/settings";
@@ -230,8 +231,8 @@ async function runEmulator(args: string[], io: CliIo): Promise<number> {
   try {
     await emulatorMain(args, { write: (line) => writeLine(io.stdout, line), signal: io.signal });
   } catch (error) {
-    // The emulator reports bad arguments as TypeError (its own checks and parseArgs); the first line says which.
-    if (error instanceof TypeError) throw new UsageError(`emulator: ${(error.message.split("\n")[0] ?? "").trim()}`);
+    // The emulator reports a wrong command line as EmulatorUsageError (code ERR_USAGE), never as a bare TypeError.
+    if (EmulatorUsageError.isInstance(error)) throw new UsageError(`emulator: ${error.message}`);
     throw error;
   }
   return EXIT_CODES.ok;
