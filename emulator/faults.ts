@@ -264,7 +264,9 @@ export class LicenceRateLimiter {
     let bucket = this.sources.get(source);
     if (!bucket) {
       const { requestsPerSecond, burst, perSourceIpShare } = this.limit;
-      bucket = new TokenBucket({ requestsPerSecond: requestsPerSecond * perSourceIpShare, burst: Math.max(1, burst * perSourceIpShare) }, this.now);
+      // Rounded, so 0.1 x 0.3 is reported as the 0.03 it means (quotaLimit), not 0.030000000000000002.
+      const rate = Math.round(requestsPerSecond * perSourceIpShare * 1e9) / 1e9;
+      bucket = new TokenBucket({ requestsPerSecond: rate, burst: Math.max(1, Math.round(burst * perSourceIpShare * 1e9) / 1e9) }, this.now);
       this.sources.set(source, bucket);
     }
     return bucket;
