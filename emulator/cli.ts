@@ -63,40 +63,61 @@ export async function main(argv: string[], io: CliIo = {}): Promise<void> {
     write(USAGE);
     return;
   }
-  const emulator = await startEmulator({
-    port: options.port,
-    latencyMs: options.latencyMs,
-    seed: options.seed,
-    rateLimit: options.rateLimit,
-    userPageSize: options.userPageSize,
-  });
+  // Listening for stop requests before anything starts: a signal that arrives while the first lines
+  // are printed (or while a large tenant is seeded) must stop the emulator, not kill it mid-write.
+  const stopRequest = stopRequested(io.signal, options.outliveParent);
+  let emulator: RunningEmulator;
   let tenant: TenantSeed | undefined;
+  try {
+    emulator = await startEmulator({
+      port: options.port,
+      latencyMs: options.latencyMs,
+      seed: options.seed,
+      rateLimit: options.rateLimit,
+      userPageSize: options.userPageSize,
+    });
+  } catch (err) {
+    stopRequest.cancel();
+    throw err;
+  }
   try {
     if (options.users !== undefined) tenant = seedTenant(emulator.state, { users: options.users, seed: options.randomSeed });
   } catch (err) {
+    stopRequest.cancel();
     await emulator.stop();
     throw err;
   }
   for (const line of describe(emulator, options, tenant)) write(line);
-
-  const why = await new Promise<string | undefined>((resolve) => {
-    const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-    let unwatch = (): void => undefined;
-    const stop = (reason?: string): void => {
-      for (const s of signals) process.off(s, onSignal);
-      io.signal?.removeEventListener("abort", onAbort);
-      unwatch();
-      resolve(reason);
-    };
-    const onSignal = (signal: NodeJS.Signals): void => stop(`received ${signal}`);
-    const onAbort = (): void => stop();
-    for (const s of signals) process.on(s, onSignal);
-    if (!options.outliveParent) unwatch = watchParent((reason) => stop(reason));
-    if (io.signal?.aborted) stop();
-    else io.signal?.addEventListener("abort", onAbort);
-  });
+  const why = await stopRequest.reason;
   await emulator.stop();
   write(why === undefined ? "PingOne emulator stopped." : `PingOne emulator stopped: ${why}.`);
+}
+
+/**
+ * Resolves `reason` on the first of SIGINT, SIGTERM, SIGHUP, `signal` aborting (reason undefined)
+ * or, unless `outliveParent`, the parent process going; then stops listening. `cancel` stops
+ * listening without resolving.
+ */
+function stopRequested(signal: AbortSignal | undefined, outliveParent: boolean): { reason: Promise<string | undefined>; cancel: () => void } {
+  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+  let settle: (reason: string | undefined) => void = () => undefined;
+  const reason = new Promise<string | undefined>((resolve) => (settle = resolve));
+  const onSignal = (name: NodeJS.Signals): void => finish(`received ${name}`);
+  const onAbort = (): void => finish(undefined);
+  const unwatch = outliveParent ? () => undefined : watchParent((why) => finish(why));
+  const cancel = (): void => {
+    for (const s of signals) process.off(s, onSignal);
+    signal?.removeEventListener("abort", onAbort);
+    unwatch();
+  };
+  function finish(why: string | undefined): void {
+    cancel();
+    settle(why);
+  }
+  for (const s of signals) process.on(s, onSignal);
+  if (signal?.aborted) finish(undefined);
+  else signal?.addEventListener("abort", onAbort);
+  return { reason, cancel };
 }
 
 function parseCommandLine(argv: string[]): CliOptions | "help" {
