@@ -92,7 +92,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
 }
 
 /**
- * Starts a PingOne emulator on 127.0.0.1 (see pingone-api.md for the behaviour it copies).
+ * Starts a PingOne emulator on 127.0.0.1 (emulator/README.md says what it models and each choice).
  * Rejects with RangeError on an invalid option, or with the listen error (e.g. EADDRINUSE) if the
  * port cannot be bound. Call `stop()` when done; a running emulator keeps the process alive.
  */
