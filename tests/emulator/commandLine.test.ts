@@ -77,7 +77,8 @@ describe("PingOne emulator: command line", () => {
         if (typeof message === "string") assert.equal(err.message, message);
         else assert.match(err.message, message);
       }
-      const parseError = await main(["--bogus"]).catch((e: EmulatorUsageError) => e);
+      const parseError: unknown = await main(["--bogus"]).catch((e: unknown) => e);
+      assert.ok(parseError instanceof EmulatorUsageError);
       assert.equal((parseError.cause as { code?: string }).code, "ERR_PARSE_ARGS_UNKNOWN_OPTION");
     });
 
