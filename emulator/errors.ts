@@ -33,6 +33,10 @@ export interface ErrorBody {
 
 /** PingOne's wording for 401 and 403; the reason for a 403 goes in the detail. */
 export const ACCESS_FAILED_MESSAGE = "The request could not be completed. You do not have access to this resource.";
+/** The detail of every 403: no hint at what would have been allowed. */
+export const INSUFFICIENT_PERMISSIONS_MESSAGE = "Actor does not have permissions to access this resource.";
+/** The top-level message of a refused users filter (the code is `INVALID_FILTER`; see emulator/README.md). */
+export const INVALID_FILTER_MESSAGE = "The request could not be completed. The filter is not valid.";
 /** PingOne's wording for 404. */
 export const NOT_FOUND_MESSAGE = "The requested resource was not found.";
 /** The answer PingOne gives when a user's own sign-on tries to delete itself. */
@@ -50,9 +54,13 @@ export function accessFailed(): P1Error {
   return p1Error("ACCESS_FAILED", ACCESS_FAILED_MESSAGE);
 }
 
-/** 403: the actor lacks the role; `reason` says which rule refused it. */
-export function insufficientPermissions(reason: string): P1Error {
-  return p1Error("ACCESS_FAILED", ACCESS_FAILED_MESSAGE, [{ code: "INSUFFICIENT_PERMISSIONS", message: reason }]);
+/**
+ * 403: the actor lacks a role for this. The same words whatever the rule that refused, as PingOne
+ * does: the answer never says which roles or populations would have been needed, nor whether the
+ * user exists.
+ */
+export function insufficientPermissions(): P1Error {
+  return p1Error("ACCESS_FAILED", ACCESS_FAILED_MESSAGE, [{ code: "INSUFFICIENT_PERMISSIONS", message: INSUFFICIENT_PERMISSIONS_MESSAGE }]);
 }
 
 /** 404. */
@@ -81,12 +89,26 @@ export function methodNotAllowed(method: string, allowed: string[]): P1Error {
   return p1Error("REQUEST_FAILED", `The method ${method} is not supported for this resource; allowed: ${allowed.join(", ")}.`);
 }
 
-/** 429 from the rate limiter or a fault. */
-export function requestLimited(retryAfter?: string): P1Error {
-  const hint = retryAfter === undefined ? "" : ` Retry after ${retryAfter}.`;
-  return p1Error("REQUEST_LIMITED", "The request could not be completed due to rate limiting.", [
-    { code: "LIMIT_EXCEEDED", message: `The rate of requests was greater than the allowed rate.${hint}` },
-  ]);
+/** What the rate limiter knows when it refuses a request: sent in `details[].innerError`. */
+export interface QuotaState {
+  /** Seconds until a request would be accepted, to the millisecond (the header rounds up to whole seconds). */
+  retryAfter: number;
+  /** When a request would be accepted, ISO 8601. */
+  quotaResetTime: string;
+  /** The limit that refused it, in requests per second (the licence's, or one source address's share of it). */
+  quotaLimit: number;
+}
+
+/** 429 from the rate limiter (with its `QuotaState` as `innerError`), a fault or chaos (without). */
+export function requestLimited(quota?: QuotaState): P1Error {
+  const detail: P1ErrorDetail = { code: "LIMIT_EXCEEDED", message: "The rate of requests was greater than the allowed rate." };
+  if (quota) detail.innerError = { retryAfter: quota.retryAfter, quotaResetTime: quota.quotaResetTime, quotaLimit: quota.quotaLimit };
+  return p1Error("REQUEST_LIMITED", "The request could not be completed due to rate limiting.", [detail]);
+}
+
+/** 400: a users filter outside what PingOne accepts; `reason` says what (syntax, attribute or operator). */
+export function invalidFilter(reason: string): P1Error {
+  return p1Error("INVALID_FILTER", INVALID_FILTER_MESSAGE, [{ code: "INVALID_VALUE", target: "filter", message: reason }]);
 }
 
 /** 500. */
@@ -97,7 +119,7 @@ export function unexpectedError(): P1Error {
 const P1_CODE_BY_STATUS: Record<number, () => P1Error> = {
   400: () => invalidData([{ target: "request", message: "Injected fault." }]),
   401: accessFailed,
-  403: () => insufficientPermissions("Injected fault."),
+  403: insufficientPermissions,
   404: notFound,
   429: () => requestLimited(),
   500: unexpectedError,

@@ -1,5 +1,8 @@
-// Deciding which requests misbehave: scripted faults, seeded chaos and the rate limiter.
+// Deciding which requests misbehave: scripted faults, seeded chaos and the rate limiter (the licence
+// and each source address's share of it).
 // Pure decisions only; server.ts turns a decision into an HTTP answer.
+
+import { isIP } from "node:net";
 
 import type { ChaosKind, ChaosOptions, FaultSpec, RateLimit } from "./types";
 
@@ -162,14 +165,115 @@ export class TokenBucket {
 
   /** Spends one token, or says how many whole seconds until one is available (at least 1, as Retry-After needs an integer). */
   take(): TakeResult {
+    const waitMs = this.waitMs();
+    if (waitMs === 0) {
+      this.spend();
+      return { allowed: true };
+    }
+    return { allowed: false, retryAfterSeconds: wholeSeconds(waitMs) };
+  }
+
+  /** Milliseconds until a token is available (0: one is), after refilling; spends nothing. */
+  waitMs(): number {
     const now = this.now();
     this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.rate);
     this.last = now;
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
+    return this.tokens >= 1 ? 0 : ((1 - this.tokens) / this.rate) * 1000;
+  }
+
+  /** Spends one token; call only after `waitMs()` returned 0 at the same instant. */
+  spend(): void {
+    this.tokens -= 1;
+  }
+}
+
+/** Seconds for a Retry-After header: whole, at least 1. */
+export function wholeSeconds(ms: number): number {
+  // The epsilon keeps float noise (5000.000001 ms) from adding a whole second.
+  return Math.max(1, Math.ceil(ms / 1000 - 1e-9));
+}
+
+/** The licence limit with every default applied. */
+export interface ResolvedRateLimit {
+  requestsPerSecond: number;
+  burst: number;
+  perSourceIpShare: number;
+  allowedSourceIps: ReadonlySet<string>;
+}
+
+/** PingOne's default share of the licence rate one source address may use. */
+export const DEFAULT_PER_SOURCE_IP_SHARE = 0.35;
+/** Sources exempt from the per-address share unless told otherwise: the loopback address a single local client uses. */
+export const DEFAULT_ALLOWED_SOURCE_IPS: readonly string[] = ["127.0.0.1"];
+
+/** Outcome of asking the licence for one request from one source. */
+export type LimitDecision =
+  | { allowed: true }
+  | {
+      allowed: false;
+      /** Milliseconds until a request from this source would be accepted. */
+      waitMs: number;
+      /** The rate, in requests per second, of the limit that refused: the licence's or the source's share. */
+      quotaLimit: number;
+    };
+
+/**
+ * PingOne's rate limit: one token bucket for the licence, and for each source address not in
+ * `allowedSourceIps` a bucket of `perSourceIpShare` of the licence's rate and burst (at least 1).
+ * A request passes only if both have a token, and then spends one of each; a refused request spends
+ * nothing. Throws RangeError naming the offending field.
+ */
+export class LicenceRateLimiter {
+  readonly limit: ResolvedRateLimit;
+  private readonly licence: TokenBucket;
+  private readonly sources = new Map<string, TokenBucket>();
+
+  constructor(limit: RateLimit, private readonly now: () => number = () => performance.now()) {
+    this.licence = new TokenBucket(limit, now);
+    const share = limit.perSourceIpShare ?? DEFAULT_PER_SOURCE_IP_SHARE;
+    if (!(share > 0 && share <= 1)) throw new RangeError(`rateLimit.perSourceIpShare must be in (0, 1], got ${limit.perSourceIpShare}`);
+    const allowed = limit.allowedSourceIps ?? DEFAULT_ALLOWED_SOURCE_IPS;
+    if (!Array.isArray(allowed) || allowed.some((ip) => typeof ip !== "string" || !isIP(ip))) {
+      throw new RangeError(`rateLimit.allowedSourceIps must be an array of IP addresses, got ${JSON.stringify(limit.allowedSourceIps)}`);
+    }
+    this.limit = {
+      requestsPerSecond: this.licence.rate,
+      burst: this.licence.capacity,
+      perSourceIpShare: share,
+      allowedSourceIps: new Set(allowed.map(normalizeAddress)),
+    };
+  }
+
+  /** Takes one request from `source` (a remote address), or says how long it must wait and which limit refused. */
+  take(source: string): LimitDecision {
+    const bucket = this.sourceBucket(normalizeAddress(source));
+    const licenceWait = this.licence.waitMs();
+    const sourceWait = bucket ? bucket.waitMs() : 0;
+    if (licenceWait === 0 && sourceWait === 0) {
+      this.licence.spend();
+      bucket?.spend();
       return { allowed: true };
     }
-    const seconds = (1 - this.tokens) / this.rate;
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(seconds)) };
+    return sourceWait > licenceWait && bucket
+      ? { allowed: false, waitMs: sourceWait, quotaLimit: bucket.rate }
+      : { allowed: false, waitMs: licenceWait, quotaLimit: this.licence.rate };
   }
+
+  private sourceBucket(source: string): TokenBucket | undefined {
+    if (this.limit.allowedSourceIps.has(source)) return undefined;
+    let bucket = this.sources.get(source);
+    if (!bucket) {
+      const { requestsPerSecond, burst, perSourceIpShare } = this.limit;
+      // Rounded, so 0.1 x 0.3 is reported as the 0.03 it means (quotaLimit), not 0.030000000000000002.
+      const rate = Math.round(requestsPerSecond * perSourceIpShare * 1e9) / 1e9;
+      bucket = new TokenBucket({ requestsPerSecond: rate, burst: Math.max(1, Math.round(burst * perSourceIpShare * 1e9) / 1e9) }, this.now);
+      this.sources.set(source, bucket);
+    }
+    return bucket;
+  }
+}
+
+/** An IPv4 address as an IPv4-mapped IPv6 socket reports it ("::ffff:127.0.0.2") is the IPv4 address. */
+export function normalizeAddress(address: string): string {
+  return address.startsWith("::ffff:") && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
 }

@@ -1,6 +1,7 @@
 // Public entry of the PingOne emulator: start one, get back its URLs and controls.
 
-import { EmulatorServer } from "./server";
+import { MAX_USER_PAGE_SIZE } from "./api";
+import { checkUserPageSize, EmulatorServer } from "./server";
 import { seedDemo } from "./seed";
 import type { EmulatorOptions, ResolvedEmulatorOptions, RunningEmulator } from "./types";
 
@@ -18,18 +19,35 @@ export {
   EmulatorState,
   EmulatorStateError,
   MAX_SESSIONS_PER_USER,
+  MAX_LOCATIONS,
   isUuid,
   type AccessDecision,
   type Actor,
+  type ApplicationSpec,
   type EmulatorStateOptions,
+  type IdentityDataAdminGrant,
+  type LocationSpec,
+  type PopulationView,
+  type Reach,
+  type ReadDecision,
   type RoleAssignment,
+  type RoleAssignmentSpec,
+  type RoleAssignmentView,
+  type RoleView,
   type Session,
   type SessionLocation,
+  type SessionSpec,
   type TokenAuthMethod,
+  type UserSpec,
+  type UserView,
 } from "./state";
+export { BUILT_IN_ROLES, IDENTITY_DATA_ADMIN, SCOPE_TYPES, type Permission, type Role, type ScopeType } from "./roles";
 export { DEMO, seedDemo, type DemoSeed } from "./seed";
-export { mulberry32 } from "./faults";
-export type { P1Error, P1ErrorDetail, OAuthError } from "./errors";
+export { seedTenant, type TenantSeed, type TenantSeedOptions } from "./bulk";
+export { mulberry32, DEFAULT_PER_SOURCE_IP_SHARE, DEFAULT_ALLOWED_SOURCE_IPS } from "./faults";
+export { MAX_USER_PAGE_SIZE, DEFAULT_USER_LIMIT } from "./api";
+export { EmulatorUsageError } from "./usage";
+export type { P1Error, P1ErrorDetail, OAuthError, QuotaState } from "./errors";
 
 /** Every default, in one place. */
 export const DEFAULT_OPTIONS = {
@@ -38,6 +56,7 @@ export const DEFAULT_OPTIONS = {
   rateLimit: undefined,
   tokenLifetimeSeconds: 3600,
   listPageSize: undefined,
+  userPageSize: MAX_USER_PAGE_SIZE,
   chaos: undefined,
   seed: undefined,
   requestLogLimit: 100_000,
@@ -51,6 +70,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
     rateLimit: options.rateLimit ?? DEFAULT_OPTIONS.rateLimit,
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? DEFAULT_OPTIONS.tokenLifetimeSeconds,
     listPageSize: options.listPageSize ?? DEFAULT_OPTIONS.listPageSize,
+    userPageSize: options.userPageSize ?? DEFAULT_OPTIONS.userPageSize,
     chaos: options.chaos ?? DEFAULT_OPTIONS.chaos,
     seed: options.seed ?? DEFAULT_OPTIONS.seed,
     requestLogLimit: options.requestLogLimit ?? DEFAULT_OPTIONS.requestLogLimit,
@@ -63,6 +83,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
   if (resolved.listPageSize !== undefined && !(Number.isInteger(resolved.listPageSize) && resolved.listPageSize >= 1)) {
     throw new RangeError(`listPageSize must be a positive integer, got ${options.listPageSize}`);
   }
+  checkUserPageSize(resolved.userPageSize);
   if (!(Number.isInteger(resolved.requestLogLimit) && resolved.requestLogLimit >= 1)) {
     throw new RangeError(`requestLogLimit must be a positive integer, got ${options.requestLogLimit}`);
   }
@@ -71,7 +92,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
 }
 
 /**
- * Starts a PingOne emulator on 127.0.0.1 (see pingone-api.md for the behaviour it copies).
+ * Starts a PingOne emulator on 127.0.0.1 (emulator/README.md says what it models and each choice).
  * Rejects with RangeError on an invalid option, or with the listen error (e.g. EADDRINUSE) if the
  * port cannot be bound. Call `stop()` when done; a running emulator keeps the process alive.
  */
@@ -90,6 +111,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     state: server.state,
     setLatency: (ms) => server.setLatency(ms),
     setRateLimit: (limit) => server.setRateLimit(limit),
+    setUserPageSize: (size) => server.setUserPageSize(size),
     setChaos: (chaos) => server.setChaos(chaos),
     injectFault: (fault) => server.injectFault(fault),
     clearFaults: () => server.clearFaults(),

@@ -1,6 +1,8 @@
 // The demo story: a compromised user in a population the worker application administers, a
-// bystander in the same population, and a user in a population it must not touch.
+// bystander in the same population, and a user in a population it must not touch; plus a second
+// worker application that administers the whole environment, so both levels of the role can be shown.
 
+import { BUILT_IN_ROLES } from "./roles";
 import type { EmulatorState } from "./state";
 
 /**
@@ -28,10 +30,21 @@ export const DEMO = {
     bob: ["de000000-0000-4000-8003-0b0b00000001", "de000000-0000-4000-8003-0b0b00000002"],
     carol: ["de000000-0000-4000-8003-ca2010000001", "de000000-0000-4000-8003-ca2010000002"],
   },
-  /** A worker application issued by the demo environment, authenticating with client_secret_basic, holding Identity Data Administrator on "Staff" only. */
+  /**
+   * The population-level worker application (`applications.staffAdmin`): issued by the demo
+   * environment, authenticating with client_secret_basic, holding Identity Data Admin for "Staff"
+   * only, plus Identity Data Read Only at environment level so it can read any user's population.
+   */
   clientId: "de000000-0000-4000-8004-000000000001",
   clientSecret: "demo-not-a-secret",
   tokenAuthMethod: "client_secret_basic",
+  /** Both worker applications of the story, by the level of their Identity Data Admin role. */
+  applications: {
+    /** Identity Data Admin for population Staff (and Identity Data Read Only for the environment): the same as `clientId`. */
+    staffAdmin: { clientId: "de000000-0000-4000-8004-000000000001", clientSecret: "demo-not-a-secret", tokenAuthMethod: "client_secret_basic" },
+    /** Identity Data Admin at environment level: may revoke anyone's sessions. */
+    environmentAdmin: { clientId: "de000000-0000-4000-8004-000000000002", clientSecret: "demo-not-a-secret-either", tokenAuthMethod: "client_secret_basic" },
+  },
 } as const;
 
 /** What `seedDemo` created: the `DEMO` constant. */
@@ -55,12 +68,21 @@ export function seedDemo(state: EmulatorState, now: number = Date.now()): DemoSe
     const ids = DEMO.sessions[name];
     ids.forEach((id, i) => state.addSession(env, DEMO.users[name], { id, createdAt: new Date(now - (i + 1) * HOUR_MS) }));
   }
+  const { staffAdmin, environmentAdmin } = DEMO.applications;
   state.addApplication({
     environmentId: env,
-    clientId: DEMO.clientId,
-    clientSecret: DEMO.clientSecret,
-    tokenAuthMethod: DEMO.tokenAuthMethod,
-    roles: [{ role: "Identity Data Administrator", environmentId: env, populationId: DEMO.populations.staff }],
+    ...staffAdmin,
+    name: "Revoker (Staff)",
+    roleAssignments: [
+      { role: { id: BUILT_IN_ROLES.identityDataAdmin.id }, scope: { type: "POPULATION", id: DEMO.populations.staff } },
+      { role: { id: BUILT_IN_ROLES.identityDataReadOnly.id }, scope: { type: "ENVIRONMENT", id: env } },
+    ],
+  });
+  state.addApplication({
+    environmentId: env,
+    ...environmentAdmin,
+    name: "Revoker (environment)",
+    roleAssignments: [{ role: { id: BUILT_IN_ROLES.identityDataAdmin.id }, scope: { type: "ENVIRONMENT", id: env } }],
   });
   return DEMO;
 }

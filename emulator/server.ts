@@ -1,28 +1,16 @@
-// The HTTP face of the emulator: token endpoint and the three session operations, with PingOne's
-// auth rules and error bodies, plus the misbehaviour tests ask for (latency, rate limit, scripted
-// faults, chaos). Requests under /__emulator/ go to the admin API untouched by any of that.
+// The HTTP face of the emulator: the token endpoint and the management API (api.ts), plus the
+// misbehaviour tests ask for (latency, rate limit, scripted faults, chaos) and the request log.
+// Requests under /__emulator/ go to the admin API untouched by any of that.
 
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 
 import { handleAdmin, isAdminPath } from "./admin";
-import {
-  accessFailed,
-  currentSession,
-  defaultErrorBody,
-  gatewayPage,
-  insufficientPermissions,
-  invalidData,
-  methodNotAllowed,
-  notFound,
-  oauthBody,
-  requestLimited,
-  unexpectedError,
-  type P1Error,
-} from "./errors";
-import { Chaos, FaultQueue, TokenBucket } from "./faults";
-import { EmulatorState, isUuid, type Actor, type TokenAuthMethod } from "./state";
+import { ManagementApi, MAX_USER_PAGE_SIZE } from "./api";
+import { defaultErrorBody, gatewayPage, invalidData, notFound, oauthBody, requestLimited, unexpectedError, type P1Error } from "./errors";
+import { Chaos, FaultQueue, LicenceRateLimiter, normalizeAddress, wholeSeconds } from "./faults";
+import { EmulatorState, type TokenAuthMethod } from "./state";
 import type { ChaosOptions, FaultSpec, RateLimit, RequestLogEntry, ResolvedEmulatorOptions } from "./types";
 
 /** Request bodies above this are refused with 413; nothing legitimate comes close. */
@@ -30,7 +18,6 @@ const MAX_BODY_BYTES = 1024 * 1024;
 /** Idle keep-alive sockets are closed after this, like a typical load balancer. */
 const KEEP_ALIVE_TIMEOUT_MS = 5000;
 
-const SESSIONS_PATH = /^\/v1\/environments\/([^/]+)\/users\/([^/]+)\/sessions(?:\/([^/]+))?$/;
 const TOKEN_PATH = /^\/([^/]+)\/as\/token$/;
 /** PingOne turns characters outside this set into "_" in correlation headers, and keeps at most 100. */
 const CORRELATION_INVALID = /[^\p{L}\p{M}\p{N}._\-/@=#+]/gu;
@@ -42,6 +29,22 @@ type Plan =
   | { kind: "handle"; extraHeaders?: Record<string, string> }
   | { kind: "answer"; status: number; contentType: string; body: string | Buffer; headers: Record<string, string> }
   | { kind: "reset" };
+
+/** A request whose body has been read, as `dispatch` receives it. */
+interface Arrival {
+  req: http.IncomingMessage;
+  res: http.ServerResponse;
+  /** `Date.now()` when the request arrived. */
+  arrivedAt: number;
+  /** Path with query, exactly as requested. */
+  rawUrl: string;
+  pathname: string;
+  /** Query string without "?" ("" when none). */
+  query: string;
+  body: string;
+  /** The body exceeded `MAX_BODY_BYTES` (and was truncated). */
+  tooLarge: boolean;
+}
 
 interface Exchange {
   req: http.IncomingMessage;
@@ -66,12 +69,14 @@ export class EmulatorServer {
   readonly authUrl: string;
   readonly state: EmulatorState;
   private latencyMs: number;
-  private limiter: TokenBucket | undefined;
+  private limiter: LicenceRateLimiter | undefined;
   private chaos: Chaos | undefined;
   private readonly faults = new FaultQueue();
   private log: RequestLogEntry[] = [];
   private readonly logLimit: number;
   private readonly listPageSize: number | undefined;
+  private userPageSize: number;
+  private readonly api: ManagementApi;
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopping: Promise<void> | undefined;
 
@@ -81,16 +86,18 @@ export class EmulatorServer {
     this.authUrl = this.url;
     this.state = new EmulatorState({ apiUrl: this.apiUrl, tokenLifetimeSeconds: options.tokenLifetimeSeconds });
     this.latencyMs = options.latencyMs;
-    this.limiter = options.rateLimit ? new TokenBucket(options.rateLimit) : undefined;
+    this.limiter = options.rateLimit ? new LicenceRateLimiter(options.rateLimit) : undefined;
     this.chaos = options.chaos ? new Chaos(options.chaos) : undefined;
     this.logLimit = options.requestLogLimit;
     this.listPageSize = options.listPageSize;
+    this.userPageSize = options.userPageSize;
+    this.api = new ManagementApi(this.state, this.url, () => ({ listPageSize: this.listPageSize, userPageSize: this.userPageSize }));
   }
 
   /** Listens on 127.0.0.1:`options.port`. Rejects if the port cannot be bound or an option is invalid (RangeError). */
   static async start(options: ResolvedEmulatorOptions): Promise<EmulatorServer> {
     // Validate before binding so a bad option never leaves a listening socket behind.
-    if (options.rateLimit) new TokenBucket(options.rateLimit);
+    if (options.rateLimit) new LicenceRateLimiter(options.rateLimit);
     if (options.chaos) new Chaos(options.chaos);
     const server = http.createServer({ noDelay: true });
     server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
@@ -116,9 +123,14 @@ export class EmulatorServer {
     this.latencyMs = ms;
   }
 
-  /** A new limit starts with a full bucket; undefined removes it. Throws RangeError on a non-positive rate. */
+  /** A new limit starts with full buckets; undefined removes it. Throws RangeError on an invalid limit. */
   setRateLimit(limit: RateLimit | undefined): void {
-    this.limiter = limit ? new TokenBucket(limit) : undefined;
+    this.limiter = limit ? new LicenceRateLimiter(limit) : undefined;
+  }
+
+  /** Throws RangeError unless `size` is an integer 1..200. */
+  setUserPageSize(size: number): void {
+    this.userPageSize = checkUserPageSize(size);
   }
 
   /** Restarts the PRNG from the seed; undefined turns chaos off. Throws RangeError on invalid options. */
@@ -180,24 +192,17 @@ export class EmulatorServer {
         handleAdmin(this, req, res, pathname, body);
         return;
       }
-      this.dispatch(req, res, at, rawUrl, pathname, q < 0 ? "" : rawUrl.slice(q + 1), body, size > MAX_BODY_BYTES);
+      this.dispatch({ req, res, arrivedAt: at, rawUrl, pathname, query: q < 0 ? "" : rawUrl.slice(q + 1), body, tooLarge: size > MAX_BODY_BYTES });
     });
   }
 
-  private dispatch(
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
-    at: number,
-    rawUrl: string,
-    pathname: string,
-    query: string,
-    body: string,
-    tooLarge: boolean,
-  ): void {
+  private dispatch(arrival: Arrival): void {
+    const { req, res, arrivedAt, rawUrl, pathname, query, body, tooLarge } = arrival;
     const method = req.method ?? "GET";
     const headers = flattenHeaders(req.headers);
     const sentTransactionId = headers["x-ping-external-transaction-id"];
-    const entry: RequestLogEntry = { at, method, path: rawUrl, status: "pending", headers, body };
+    const remoteAddress = normalizeAddress(req.socket.remoteAddress ?? "");
+    const entry: RequestLogEntry = { at: arrivedAt, method, path: rawUrl, status: "pending", headers, body, remoteAddress };
     if (sentTransactionId !== undefined) entry.transactionId = sentTransactionId;
     this.pushLog(entry);
 
@@ -219,11 +224,15 @@ export class EmulatorServer {
     // even when answers are delayed by different amounts.
     let delay = this.latencyMs;
     let plan: Plan = { kind: "handle" };
-    const allowance = this.limiter?.take();
+    const allowance = this.limiter?.take(remoteAddress);
     const fault = allowance && !allowance.allowed ? undefined : this.faults.take(method, rawUrl);
     if (allowance && !allowance.allowed) {
-      const retryAfter = String(allowance.retryAfterSeconds);
-      plan = jsonPlan(429, requestLimited(`${retryAfter} second(s)`), { "Retry-After": retryAfter });
+      const quota = {
+        retryAfter: Math.ceil(allowance.waitMs) / 1000,
+        quotaResetTime: new Date(arrivedAt + Math.ceil(allowance.waitMs)).toISOString(),
+        quotaLimit: allowance.quotaLimit,
+      };
+      plan = jsonPlan(429, requestLimited(quota), { "Retry-After": String(wholeSeconds(allowance.waitMs)) });
     } else if (fault) {
       delay += fault.delayMs ?? 0;
       plan = planFault(fault, kind === "token");
@@ -297,106 +306,17 @@ export class EmulatorServer {
     this.send(ex, 200, body, "application/json", { "Cache-Control": "no-store", Pragma: "no-cache" });
   }
 
-  // ---- management API: the three session operations ----
+  // ---- management API ----
 
   private handleApi(ex: Exchange): void {
-    // The gateway authenticates before routing, so even an unknown path needs a valid token.
-    const actor = this.authenticate(ex);
-    if (!actor) return;
-    const match = SESSIONS_PATH.exec(ex.pathname);
-    if (!match) {
-      this.sendP1(ex, 404, notFound());
-      return;
-    }
-    const isItem = match[3] !== undefined;
-    const allowed = isItem ? ["GET", "DELETE"] : ["GET"];
-    if (!allowed.includes(ex.entry.method)) {
-      // 405 rather than 404, so a client using the wrong verb is not told "already gone".
-      this.sendP1(ex, 405, methodNotAllowed(ex.entry.method, allowed), { Allow: allowed.join(", ") });
-      return;
-    }
-    const environmentId = safeDecode(match[1]);
-    const userId = safeDecode(match[2]);
-    const sessionId = isItem ? safeDecode(match[3]) : undefined;
-    const invalid: Array<{ target: string; message: string }> = [];
-    for (const [target, value, raw] of [
-      ["environmentId", environmentId, match[1]],
-      ["userId", userId, match[2]],
-      ["sessionId", sessionId, match[3]],
-    ] as const) {
-      if (raw !== undefined && (value === undefined || !isUuid(value))) invalid.push({ target, message: `${target} must be a UUID, got ${JSON.stringify(value ?? raw)}.` });
-    }
-    if (invalid.length > 0 || environmentId === undefined || userId === undefined) {
-      this.sendP1(ex, 400, invalidData(invalid));
-      return;
-    }
-    // Permission before existence, so an actor cannot learn which users or sessions exist.
-    const access = this.state.checkAccess(actor, environmentId, userId);
-    if (access.outcome === "forbidden") {
-      this.sendP1(ex, 403, insufficientPermissions(access.reason));
-      return;
-    }
-    if (access.outcome === "user-not-found") {
-      this.sendP1(ex, 404, notFound());
-      return;
-    }
-    if (sessionId === undefined) this.listSessions(ex, environmentId, userId);
-    else if (ex.entry.method === "GET") this.readSession(ex, environmentId, userId, sessionId);
-    else this.deleteSession(ex, actor, environmentId, userId, sessionId);
-  }
-
-  private listSessions(ex: Exchange, environmentId: string, userId: string): void {
-    const all = this.state.sessionsNewestFirst(environmentId, userId);
-    const cursor = new URLSearchParams(ex.query).get("cursor");
-    let offset = 0;
-    if (cursor !== null) {
-      const decoded = decodeCursor(cursor);
-      if (decoded === undefined) {
-        this.sendP1(ex, 400, invalidData([{ target: "cursor", message: "cursor is not one this server issued." }]));
-        return;
-      }
-      offset = decoded;
-    }
-    const pageSize = this.listPageSize ?? all.length;
-    const page = all.slice(offset, offset + pageSize);
-    const links: Record<string, { href: string }> = { self: { href: `${this.url}${ex.entry.path}` } };
-    if (offset + page.length < all.length) {
-      links.next = { href: `${this.apiUrl}/environments/${environmentId}/users/${userId}/sessions?cursor=${encodeCursor(offset + page.length)}` };
-    }
-    const body = JSON.stringify({ _links: links, _embedded: { sessions: page }, count: all.length, size: page.length });
-    this.send(ex, 200, body, "application/json");
-  }
-
-  private readSession(ex: Exchange, environmentId: string, userId: string, sessionId: string): void {
-    const session = this.state.findSession(environmentId, userId, sessionId);
-    if (!session) this.sendP1(ex, 404, notFound());
-    else this.send(ex, 200, JSON.stringify(session), "application/json");
-  }
-
-  private deleteSession(ex: Exchange, actor: Actor, environmentId: string, userId: string, sessionId: string): void {
-    if (!this.state.findSession(environmentId, userId, sessionId)) {
-      this.sendP1(ex, 404, notFound());
-      return;
-    }
-    if (actor.kind === "user" && actor.sessionId === sessionId) {
-      this.sendP1(ex, 400, currentSession());
-      return;
-    }
-    this.state.deleteSession(environmentId, userId, sessionId);
-    this.send(ex, 204, undefined, undefined);
-  }
-
-  /** The actor behind the bearer token, or undefined after answering 401. */
-  private authenticate(ex: Exchange): Actor | undefined {
-    const header = ex.req.headers.authorization;
-    const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const actor = match ? this.state.resolveToken(match[1]) : undefined;
-    if (!actor) {
-      // RFC 6750: no error code when no token was sent, invalid_token when one was refused.
-      const challenge = match ? 'Bearer error="invalid_token"' : "Bearer";
-      this.sendP1(ex, 401, accessFailed(), { "WWW-Authenticate": challenge });
-    }
-    return actor;
+    const answer = this.api.handle({
+      method: ex.entry.method,
+      pathname: ex.pathname,
+      query: ex.query,
+      rawPath: ex.entry.path,
+      authorization: ex.req.headers.authorization,
+    });
+    this.send(ex, answer.status, answer.body, answer.body === undefined ? undefined : "application/json", answer.headers);
   }
 
   // ---- answering ----
@@ -470,7 +390,7 @@ function planChaos(kind: "429" | "500" | "502" | "503" | "504" | "reset", retryA
     case "reset":
       return { kind: "reset" };
     case "429":
-      return jsonPlan(429, requestLimited(`${retryAfter} second(s)`), { "Retry-After": retryAfter });
+      return jsonPlan(429, requestLimited(), { "Retry-After": retryAfter });
     case "500":
       return jsonPlan(500, unexpectedError(), {});
     default: {
@@ -506,6 +426,12 @@ function formDecode(value: string): string | undefined {
   return safeDecode(value.replace(/\+/g, " "));
 }
 
+/** Throws RangeError unless `size` is an integer 1..`MAX_USER_PAGE_SIZE`. */
+export function checkUserPageSize(size: number): number {
+  if (!(Number.isInteger(size) && size >= 1 && size <= MAX_USER_PAGE_SIZE)) throw new RangeError(`userPageSize must be an integer 1..${MAX_USER_PAGE_SIZE}, got ${size}`);
+  return size;
+}
+
 function safeDecode(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   try {
@@ -513,15 +439,6 @@ function safeDecode(value: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function encodeCursor(offset: number): string {
-  return Buffer.from(`offset:${offset}`).toString("base64url");
-}
-
-function decodeCursor(cursor: string): number | undefined {
-  const match = /^offset:(\d{1,9})$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
-  return match ? Number(match[1]) : undefined;
 }
 
 function sanitizeCorrelation(value: string): string {

@@ -3,10 +3,23 @@
 
 import type { EmulatorState } from "./state";
 
-/** A token-bucket limit: `requestsPerSecond` refill rate, `burst` bucket size (default: `requestsPerSecond`, at least 1). */
+/**
+ * The licence's rate limit, as PingOne applies it: a token bucket over every API and token request
+ * (`requestsPerSecond` refill rate, `burst` bucket size), and for each source address a bucket of
+ * `perSourceIpShare` of both, keyed by the request's remote address. A request must pass both.
+ */
 export interface RateLimit {
   requestsPerSecond: number;
+  /** Default: `requestsPerSecond`, at least 1. */
   burst?: number;
+  /** Share of the licence one source address may use, in (0, 1]. Default 0.35, PingOne's default. */
+  perSourceIpShare?: number;
+  /**
+   * Addresses exempt from the per-address share (PingOne's "Rate Limits and Allowed IPs" list), so
+   * they may use the whole licence. Default ["127.0.0.1"]: a single local client gets the licence,
+   * while shards bound to 127.0.0.2, 127.0.0.3, ... each get their share. [] applies the share to all.
+   */
+  allowedSourceIps?: string[];
 }
 
 /** What chaos may do to a request. "slow" delays the answer by `slowMs` and then answers normally. */
@@ -76,6 +89,8 @@ export interface RequestLogEntry {
   answeredAt?: number;
   /** The `X-Ping-External-Transaction-ID` sent by the client, if any. */
   transactionId?: string;
+  /** The client's address ("127.0.0.2"), which keys the per-address rate limit. */
+  remoteAddress: string;
 }
 
 /**
@@ -93,6 +108,11 @@ export interface EmulatorOptions {
   tokenLifetimeSeconds?: number;
   /** If set, session lists are paged with this many sessions per page and an absolute `_links.next.href`. Default: one page. */
   listPageSize?: number;
+  /**
+   * The most users one page of `GET …/users` holds, whatever `limit` asks: PingOne's cap, 200, by
+   * default. Lower it to make a client meet pages smaller than it asked for.
+   */
+  userPageSize?: number;
   /** Seeded random faults. Default: none. */
   chaos?: ChaosOptions;
   /** Seed a named story at start (see `DEMO` in seed.ts). */
@@ -108,6 +128,7 @@ export interface ResolvedEmulatorOptions {
   rateLimit: RateLimit | undefined;
   tokenLifetimeSeconds: number;
   listPageSize: number | undefined;
+  userPageSize: number;
   chaos: ChaosOptions | undefined;
   seed: "demo" | undefined;
   requestLogLimit: number;
@@ -125,8 +146,10 @@ export interface RunningEmulator {
   state: EmulatorState;
   /** Throws RangeError if `ms` is negative or not finite. */
   setLatency(ms: number): void;
-  /** `undefined` removes the limit. A new limit starts with a full bucket. Throws RangeError on a non-positive rate or burst. */
+  /** `undefined` removes the limit. A new limit starts with full buckets. Throws RangeError on a non-positive rate or burst, a share outside (0, 1] or a bad address. */
   setRateLimit(limit: RateLimit | undefined): void;
+  /** Changes `userPageSize`. Throws RangeError unless it is an integer 1..200. */
+  setUserPageSize(size: number): void;
   /** `undefined` turns chaos off. A new setting restarts the PRNG from its seed. Throws RangeError on invalid options. */
   setChaos(chaos: ChaosOptions | undefined): void;
   /** Queues a scripted fault; faults are tried in the order injected. Throws RangeError on an invalid spec. */

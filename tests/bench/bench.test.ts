@@ -58,7 +58,7 @@ describe("bench", () => {
       peakRssBytes: 120 * MB,
       notes: [],
     };
-    const entry = (atMs: number, method: string, path: string, status: RequestLogEntry["status"]): RequestLogEntry => ({ at: 1_000_000 + atMs, method, path, status, headers: {}, body: "" });
+    const entry = (atMs: number, method: string, path: string, status: RequestLogEntry["status"]): RequestLogEntry => ({ at: 1_000_000 + atMs, method, path, status, headers: {}, body: "", remoteAddress: "127.0.0.1" });
 
     it("counts requests by kind and second from the emulator's log, and revocations from its sessions", () => {
       const log = [

@@ -254,7 +254,7 @@ describe("pingone-sessions CLI", () => {
       assert.match(report.failed[0].id, /^[0-9a-f-]{36}$/);
       assert.equal(result.stderr.split("\n").length, 2, "one line");
       assert.ok(result.stderr.startsWith(`failed ${sessionId}: Could not revoke session`));
-      assert.match(result.stderr, /Identity Data Administrator role covers only population\(s\) /);
+      assert.match(result.stderr, /INSUFFICIENT_PERMISSIONS .*needs the Identity Data Administrator role at environment level, or at population level for this user's population/);
       assert.equal(demo.state.listSessions(DEMO.environmentId, DEMO.users.carol).length, 2);
     });
 

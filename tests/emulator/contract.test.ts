@@ -11,6 +11,7 @@ import Ajv, { type ValidateFunction } from "ajv";
 import * as yaml from "js-yaml";
 
 import { startEmulator, type RunningEmulator } from "../../emulator";
+import { BUILT_IN_ROLES } from "../../emulator/roles";
 import { call, requestToken, sessionsUrl, tokenFor, type Reply } from "./helpers";
 
 const CONTRACT_PATH = path.resolve(__dirname, "../../contract/pingone.openapi.yaml");
@@ -27,6 +28,11 @@ const SERVED = [
   "GET /environments/{environmentID}/users/{userID}/sessions",
   "GET /environments/{environmentID}/users/{userID}/sessions/{sessionID}",
   "DELETE /environments/{environmentID}/users/{userID}/sessions/{sessionID}",
+  "GET /environments/{environmentID}/users",
+  "GET /environments/{environmentID}/users/{userID}",
+  "GET /environments/{environmentID}/populations/{populationID}",
+  "GET /environments/{environmentID}/applications/{applicationID}/roleAssignments",
+  "GET /roles/{roleID}",
 ];
 
 interface Reference {
@@ -164,6 +170,11 @@ describe("PingOne emulator contract (OpenAPI)", function () {
       "GET /environments/{environmentID}/users/{userID}/sessions": sessionOutcomes,
       "GET /environments/{environmentID}/users/{userID}/sessions/{sessionID}": sessionOutcomes,
       "DELETE /environments/{environmentID}/users/{userID}/sessions/{sessionID}": [204, ...sessionOutcomes.slice(1)],
+      "GET /environments/{environmentID}/users": [200, 400, 401, 403],
+      "GET /environments/{environmentID}/users/{userID}": [200, 403, 404],
+      "GET /environments/{environmentID}/populations/{populationID}": [200, 404],
+      "GET /environments/{environmentID}/applications/{applicationID}/roleAssignments": [200, 403],
+      "GET /roles/{roleID}": [200, 404],
     });
   });
 
@@ -232,7 +243,7 @@ describe("PingOne emulator contract (OpenAPI)", function () {
       const served = SERVED.includes(operation.key);
       const methods = served ? METHODS : [operation.method];
       for (const method of methods) {
-        const ids = { environmentID: env, userID: userId, sessionID: emu.state.addSession(env, userId).id, populationID: populationId, applicationID: app.clientId, roleID: randomUUID() };
+        const ids = { environmentID: env, userID: userId, sessionID: emu.state.addSession(env, userId).id, populationID: populationId, applicationID: app.clientId, roleID: BUILT_IN_ROLES.identityDataAdmin.id };
         const url = urlFor(emu, operation, ids);
         const documented = contract.paths[operation.template][method] !== undefined;
         const reply =
@@ -260,8 +271,10 @@ async function exerciseEveryOutcome(emu: RunningEmulator, operations: Operation[
   const envApp = s.addApplication({ environmentId: env, roles: [{ role: IDA, environmentId: env }] });
   const popApp = s.addApplication({ environmentId: env, roles: [{ role: IDA, environmentId: env, populationId: inside }] });
   const postApp = s.addApplication({ environmentId: env, tokenAuthMethod: "client_secret_post", roles: [] });
+  const blindApp = s.addApplication({ environmentId: env, roles: [{ role: IDA, environmentId: env }], roleAssignmentsReadable: false });
   const token = await tokenFor(emu, env, envApp.clientId, envApp.clientSecret);
   const popToken = await tokenFor(emu, env, popApp.clientId, popApp.clientSecret);
+  const blindToken = await tokenFor(emu, env, blindApp.clientId, blindApp.clientSecret);
   const userToken = s.issueUserSessionToken(env, user, sessions[0]);
 
   const templates = operations.map((operation) => ({
@@ -321,6 +334,24 @@ async function exerciseEveryOutcome(emu: RunningEmulator, operations: Operation[
   emu.setChaos({ seed: 3, rate: 1, kinds: ["429", "500", "502", "503", "504"] });
   for (let i = 0; i < 10; i++) await send("GET", item(sessions[3]), token);
   emu.setChaos(undefined);
+
+  // The reads a sweep and a 403 explanation make: success, refusal, not found, a bad filter.
+  const api = emu.apiUrl;
+  const users = `${api}/environments/${env}/users`;
+  await send("GET", `${users}?limit=2`, token); // 200, a next link
+  await send("GET", `${users}?filter=${encodeURIComponent(`population.id eq "${inside}"`)}`, popToken); // 200, its own population
+  await send("GET", `${users}?filter=${encodeURIComponent('username co "x"')}`, token); // 400 INVALID_FILTER
+  await send("GET", users); // 401
+  await send("GET", `${api}/environments/${randomUUID()}/users`, token); // 403 unknown environment
+  await send("GET", `${users}/${user}`, token); // 200
+  await send("GET", `${users}/${stranger}`, popToken); // 403 outside its populations
+  await send("GET", `${users}/${randomUUID()}`, token); // 404
+  await send("GET", `${api}/environments/${env}/populations/${inside}`, token); // 200
+  await send("GET", `${api}/environments/${env}/populations/${randomUUID()}`, token); // 404
+  await send("GET", `${api}/environments/${env}/applications/${envApp.clientId}/roleAssignments`, token); // 200
+  await send("GET", `${api}/environments/${env}/applications/${envApp.clientId}/roleAssignments`, blindToken); // 403 may not read them
+  await send("GET", `${api}/roles/${BUILT_IN_ROLES.identityDataAdmin.id}`, token); // 200
+  await send("GET", `${api}/roles/${randomUUID()}`, token); // 404
 
   const tokenUrl = `${emu.authUrl}/${env}/as/token`;
   const form = { "content-type": "application/x-www-form-urlencoded" };

@@ -270,7 +270,8 @@ describe("PingOne emulator", function () {
         assert.equal(reply.json.code, "ACCESS_FAILED");
         assert.equal(reply.json.details[0].code, "INSUFFICIENT_PERMISSIONS");
       }
-      assert.match(list.json.details[0].message, /covers only population/);
+      // PingOne's words, never a hint at which role or population would have been needed.
+      assert.equal(list.json.details[0].message, "Actor does not have permissions to access this resource.");
       assert.notEqual(emu.state.getSession(t.env, t.userB, t.sessionsB[0]), undefined);
     });
 
