@@ -9,8 +9,9 @@
  */
 import path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
-import type { ProviderKind } from "../runtime";
+import type { ProviderKind, ProviderTypes } from "../runtime";
 import { PACKAGE_NAME, PACKAGE_ROOT } from "../client/version";
+import { printable } from "../client/text";
 
 /**
  * How the host finds the runtime. Installed under node_modules it is the
@@ -22,17 +23,34 @@ export const RUNTIME_MODULE: string = PACKAGE_ROOT.split(path.sep).includes("nod
   ? `${PACKAGE_NAME}/runtime`
   : path.join(PACKAGE_ROOT, "dist", "provider", "runtime", "index.js");
 
-/** A `ResourceProvider` whose every method forwards to the runtime's implementation of `kind`. */
-export function shimProvider(kind: ProviderKind): pulumi.dynamic.ResourceProvider {
-  const runtimeModule = RUNTIME_MODULE;
+/** The typed provider of `kind`: Pulumi's `ResourceProvider` over that kind's inputs and outputs. */
+export type ProviderOf<K extends ProviderKind> = pulumi.dynamic.ResourceProvider<ProviderTypes[K]["inputs"], ProviderTypes[K]["outputs"]>;
+
+/**
+ * A `ResourceProvider` whose every method forwards to the runtime's
+ * implementation of `kind`, loaded from `runtimeModule` at call time. A
+ * runtime that cannot be found gets the install advice; a runtime that is
+ * found but throws while loading is reported as such, with the first line
+ * of what it threw (escaped: it may come from anywhere).
+ */
+export function shimProvider<K extends ProviderKind>(kind: K, runtimeModule: string = RUNTIME_MODULE): ProviderOf<K> {
   // `require` is the host's, at call time; nothing of the runtime is captured.
   const load = () => {
     try {
       return require(runtimeModule);
     } catch (error) {
+      const firstLine = printable(String((error as Error)?.message ?? error).split("\n")[0]).slice(0, 300);
+      const code = (error as NodeJS.ErrnoException)?.code;
+      if (code === "ERR_PACKAGE_PATH_NOT_EXPORTED" || (code === "MODULE_NOT_FOUND" && firstLine.includes(`'${runtimeModule}'`))) {
+        throw new Error(
+          `The PingOne sessions provider could not load ${runtimeModule} (${firstLine}). ` +
+            "Install pulumi-pingone-sessions in the program's folder (npm install), or run npm run build in a checkout of it.",
+        );
+      }
       throw new Error(
-        `The PingOne sessions provider could not load ${runtimeModule} (${(error as Error).message.split("\n")[0]}). ` +
-          "Install pulumi-pingone-sessions in the program's folder (npm install), or run npm run build in a checkout of it.",
+        `The PingOne sessions provider's runtime ${runtimeModule} was found but failed to load: ${firstLine}. ` +
+          "The installed package or one of its dependencies is broken: reinstall it (npm ci), and report it if that does not help.",
+        { cause: error },
       );
     }
   };
