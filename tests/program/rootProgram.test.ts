@@ -1,6 +1,8 @@
 /**
  * The root Pulumi program (Pulumi.yaml at the repository root) under
- * `setMocks`, and the config rules it applies.
+ * `setMocks`, wiring only (the mock invents the outputs; what its resources
+ * really do is in `programsThroughHost.test.ts`), and the config rules it
+ * applies, which must be the provider's own.
  */
 import assert from "node:assert/strict";
 import path from "node:path";
@@ -12,10 +14,10 @@ const USER = "0f8fad5b-d9cb-469f-a165-70867728950e";
 const SESSION = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
 const OTHER_USER = "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed";
 
-describe("root program", function () {
+describe("root program under setMocks (wiring only: the mock invents the outputs)", function () {
   this.timeout(30_000);
 
-  it("declares one SessionRevocation per session entry and one UserSessionsRevocation per user entry", async () => {
+  it("wires one SessionRevocation per session entry and one UserSessionsRevocation per user entry, and exports their outputs", async () => {
     const run = await runProgram(path.resolve(__dirname, "../../program/index.ts"), "pingone-sessions", {
       revoke: [
         { environmentId: ENV, userId: USER, sessionId: SESSION },
