@@ -11,7 +11,6 @@ import path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ProviderKind, ProviderTypes } from "../runtime";
 import { PACKAGE_NAME, PACKAGE_ROOT } from "../client/version";
-import { printable } from "../client/text";
 
 /**
  * How the host finds the runtime. Installed under node_modules it is the
@@ -39,9 +38,14 @@ export function shimProvider<K extends ProviderKind>(kind: K, runtimeModule: str
     try {
       return require(runtimeModule);
     } catch (error) {
-      const firstLine = printable(String((error as Error)?.message ?? error).split("\n")[0]).slice(0, 300);
+      // Only printable ASCII is shown as is. Not `printable` from client/text: a module of this
+      // package captured here is serialized as a deep require, which the package's exports refuse.
+      const rawLine = String((error as Error)?.message ?? error).split("\n")[0];
+      const firstLine = rawLine
+        .slice(0, 300)
+        .replace(/[^\x20-\x7e]/g, (c) => (c.charCodeAt(0) <= 0xff ? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
       const code = (error as NodeJS.ErrnoException)?.code;
-      if (code === "ERR_PACKAGE_PATH_NOT_EXPORTED" || (code === "MODULE_NOT_FOUND" && firstLine.includes(`'${runtimeModule}'`))) {
+      if (code === "ERR_PACKAGE_PATH_NOT_EXPORTED" || (code === "MODULE_NOT_FOUND" && rawLine.includes(`'${runtimeModule}'`))) {
         throw new Error(
           `The PingOne sessions provider could not load ${runtimeModule} (${firstLine}). ` +
             "Install pulumi-pingone-sessions in the program's folder (npm install), or run npm run build in a checkout of it.",

@@ -2,9 +2,9 @@
  * Refresh and destroy after the credentials change, through Pulumi's real
  * dynamic-provider host against the emulator. Pulumi hands refresh and
  * destroy only the stored outputs; credentials must come from stack config
- * as it is then, and the stored routing must yield to stack config. The
- * stored states below are written as version 0.1.0 wrote them: the
- * resource's non-secret connection fields, the client id included.
+ * as it is then, and the stored routing must yield to stack config and the
+ * environment. The stored states below are written as version 0.1.0 wrote
+ * them: the resource's non-secret connection fields, the client id included.
  */
 import assert from "node:assert/strict";
 import { sessionRevocationProvider } from "../../provider/resources/sessionRevocation";
@@ -17,60 +17,72 @@ const SESSION_URN = urnFor("pulumi-nodejs:dynamic/pingone:SessionRevocation", "l
 const USER_URN = urnFor("pulumi-nodejs:dynamic/pingone:UserSessionsRevocation", "bob");
 const ADMIN = "Identity Data Administrator" as const;
 
+type Stored = { id: string; properties: Record<string, unknown> };
+
 describe("refresh and destroy after the credentials change", function () {
   this.timeout(60_000);
+  // One tenant and the app-A hosts for all; each test works on users of its own, and clears the request log.
   let world: World;
   let sessionProvider: string;
   let usersProvider: string;
-  let secondUser: string;
-  const hosts: ProviderHost[] = [];
+  let withAppA: ProviderHost;
+  let credentialsOnly: ProviderHost;
+  let user: { id: string; sessionId: string };
+  let otherUser: string;
+  const started: ProviderHost[] = [];
+
+  async function host(options: Parameters<typeof ProviderHost.start>[0]): Promise<ProviderHost> {
+    const running = await ProviderHost.start(options);
+    started.push(running);
+    return running;
+  }
+  const appA = () => ({ clientId: world.clientId, clientSecret: SENTINEL_SECRET, environmentId: world.environmentId });
 
   before(async () => {
     [sessionProvider, usersProvider] = await Promise.all([serializeProvider(sessionRevocationProvider), serializeProvider(userSessionsRevocationProvider)]);
+    world = await startWorld({}, 0);
+    [withAppA, credentialsOnly] = await Promise.all([
+      host({ config: stackConfig(world.emulator, appA()) }),
+      host({ config: { "pingone:clientId": world.clientId, "pingone:clientSecret": SENTINEL_SECRET, "pingone:environmentId": world.environmentId } }),
+    ]);
   });
-  beforeEach(async () => {
-    world = await startWorld({}, 2);
-    secondUser = world.emulator.state.addUser(world.environmentId);
-    world.emulator.state.addSession(world.environmentId, secondUser);
+  after(async () => {
+    await Promise.all(started.splice(0).map((h) => h.stop()));
+    await world?.stop();
   });
-  afterEach(async () => {
-    await Promise.all(hosts.splice(0).map((h) => h.stop()));
-    await world.stop();
+  beforeEach(() => {
+    const id = world.emulator.state.addUser(world.environmentId);
+    user = { id, sessionId: world.emulator.state.addSession(world.environmentId, id).id };
+    otherUser = world.emulator.state.addUser(world.environmentId);
+    world.emulator.state.addSession(world.environmentId, otherUser);
   });
 
-  async function host(config: Record<string, string>): Promise<ProviderHost> {
-    const started = await ProviderHost.start({ config });
-    hosts.push(started);
-    return started;
-  }
-  const appA = () => ({ clientId: world.clientId, clientSecret: SENTINEL_SECRET, environmentId: world.environmentId });
   const sessionInputs = (connection?: Record<string, unknown>) => ({
     __provider: sessionProvider,
     environmentId: world.environmentId,
-    userId: world.userId,
-    sessionId: world.sessionIds[0],
+    userId: user.id,
+    sessionId: user.sessionId,
     ...(connection ? { connection } : {}),
   });
-  const userInputs = (connection?: Record<string, unknown>) => ({ __provider: usersProvider, environmentId: world.environmentId, userId: secondUser, ...(connection ? { connection } : {}) });
+  const userInputs = (connection?: Record<string, unknown>) => ({ __provider: usersProvider, environmentId: world.environmentId, userId: otherUser, ...(connection ? { connection } : {}) });
   /** What 0.1.0 stored for a resource whose connection named app A and tuning. */
   const legacyConnection = () => ({ clientId: world.clientId, environmentId: world.environmentId, tokenAuthMethod: "client_secret_basic", maxAttempts: "3" });
 
   /** Creates both resources with app A, and returns their stored outputs as 0.1.0 wrote them. */
-  async function createWithAppA(): Promise<{ session: { id: string; properties: Record<string, unknown> }; user: { id: string; properties: Record<string, unknown> } }> {
-    const withA = await host(stackConfig(world.emulator, appA()));
-    const session = await withA.create(SESSION_URN, sessionInputs());
-    const user = await withA.create(USER_URN, userInputs());
+  async function createWithAppA(): Promise<{ session: Stored; user: Stored }> {
+    const session = await withAppA.create(SESSION_URN, sessionInputs());
+    const users = await withAppA.create(USER_URN, userInputs());
     // Sessions come back, so that refresh has something to find and destroy something to revoke.
-    world.emulator.state.addSession(world.environmentId, world.userId, { id: world.sessionIds[0] });
-    world.emulator.state.addSession(world.environmentId, secondUser);
+    world.emulator.state.addSession(world.environmentId, user.id, { id: user.sessionId });
+    world.emulator.state.addSession(world.environmentId, otherUser);
     world.emulator.clearRequests();
     return {
       session: { id: session.id, properties: { ...session.properties, connection: legacyConnection() } },
-      user: { id: user.id, properties: { ...user.properties, connection: legacyConnection() } },
+      user: { id: users.id, properties: { ...users.properties, connection: legacyConnection() } },
     };
   }
 
-  async function refreshAndDestroy(rotated: ProviderHost, stored: Awaited<ReturnType<typeof createWithAppA>>): Promise<void> {
+  async function refreshAndDestroy(rotated: ProviderHost, stored: { session: Stored; user: Stored }): Promise<void> {
     const readSession = await rotated.read(stored.session.id, SESSION_URN, stored.session.properties);
     assert.equal(readSession.properties.present, true, "refresh found the session that came back");
     assert.deepEqual(readSession.properties.connection, {}, "refresh drops the stored credentials");
@@ -78,8 +90,8 @@ describe("refresh and destroy after the credentials change", function () {
     assert.equal(readUser.properties.present, true);
     await rotated.delete(stored.session.id, SESSION_URN, stored.session.properties);
     await rotated.delete(stored.user.id, USER_URN, stored.user.properties);
-    assert.equal(world.emulator.state.getSession(world.environmentId, world.userId, world.sessionIds[0]), undefined);
-    assert.deepEqual(world.emulator.state.listSessions(world.environmentId, secondUser), []);
+    assert.equal(world.emulator.state.getSession(world.environmentId, user.id, user.sessionId), undefined);
+    assert.deepEqual(world.emulator.state.listSessions(world.environmentId, otherUser), []);
     assert.deepEqual(
       world.apiRequests().map((r) => `${r.method} ${r.status}`),
       ["GET 200", "GET 200", "DELETE 204", "GET 200", "DELETE 204"],
@@ -92,7 +104,7 @@ describe("refresh and destroy after the credentials change", function () {
     // App B: issued by another environment, authenticating with client_secret_post.
     const issuerB = world.emulator.state.addEnvironment();
     const appB = world.emulator.state.addApplication({ environmentId: issuerB, tokenAuthMethod: "client_secret_post", roles: [{ role: ADMIN, environmentId: world.environmentId }] });
-    const withB = await host(stackConfig(world.emulator, { ...appB, environmentId: issuerB }, { "pingone:tokenAuthMethod": "client_secret_post" }));
+    const withB = await host({ config: stackConfig(world.emulator, { ...appB, environmentId: issuerB }, { "pingone:tokenAuthMethod": "client_secret_post" }) });
 
     await refreshAndDestroy(withB, stored);
 
@@ -110,7 +122,7 @@ describe("refresh and destroy after the credentials change", function () {
   it("rotated to a static pingone:apiAccessToken: refresh and destroy send that token and ask for none", async () => {
     const stored = await createWithAppA();
     const { accessToken } = world.emulator.state.issueApplicationToken(world.clientId);
-    const withToken = await host({ "pingone:apiUrl": world.emulator.apiUrl, "pingone:authUrl": world.emulator.authUrl, "pingone:apiAccessToken": accessToken });
+    const withToken = await host({ config: { "pingone:apiUrl": world.emulator.apiUrl, "pingone:authUrl": world.emulator.authUrl, "pingone:apiAccessToken": accessToken } });
 
     await refreshAndDestroy(withToken, stored);
 
@@ -120,81 +132,74 @@ describe("refresh and destroy after the credentials change", function () {
 
   it("an older stored connection is an update, not a replace, and the update stores only routing", async () => {
     const stored = await createWithAppA();
-    const withA = await host(stackConfig(world.emulator, appA()));
-    const before = await withA.diff(stored.session.id, SESSION_URN, stored.session.properties, sessionInputs());
+    const before = await withAppA.diff(stored.session.id, SESSION_URN, stored.session.properties, sessionInputs());
     assert.deepEqual(before, { changes: "some", replaces: [], deleteBeforeReplace: false });
-    const updated = await withA.update(stored.session.id, SESSION_URN, stored.session.properties, sessionInputs());
+    const updated = await withAppA.update(stored.session.id, SESSION_URN, stored.session.properties, sessionInputs());
     assert.deepEqual(updated.properties.connection, {});
-    assert.equal((await withA.diff(stored.session.id, SESSION_URN, updated.properties, sessionInputs())).changes, "none");
+    assert.equal((await withAppA.diff(stored.session.id, SESSION_URN, updated.properties, sessionInputs())).changes, "none");
 
-    const userBefore = await withA.diff(stored.user.id, USER_URN, stored.user.properties, userInputs());
+    const userBefore = await withAppA.diff(stored.user.id, USER_URN, stored.user.properties, userInputs());
     assert.deepEqual(userBefore, { changes: "some", replaces: [], deleteBeforeReplace: false });
   });
 
   describe("stored routing", () => {
-    let elsewhere: RunningEmulator;
+    let elsewhere: RunningEmulator | undefined;
     afterEach(async () => {
       await elsewhere?.stop();
+      elsewhere = undefined;
     });
 
     /** Credentials in stack config, routing only in the resource's connection. */
-    async function createRoutedByConnection() {
+    async function createRoutedByConnection(): Promise<Stored> {
       const routing = { apiUrl: world.emulator.apiUrl, authUrl: world.emulator.authUrl };
-      const credentialsOnly = await host({ "pingone:clientId": world.clientId, "pingone:clientSecret": SENTINEL_SECRET, "pingone:environmentId": world.environmentId });
       const created = await credentialsOnly.create(SESSION_URN, sessionInputs({ ...routing, clientId: world.clientId, maxAttempts: 4 }));
       assert.deepEqual(created.properties.connection, routing, "only the routing is stored");
       world.emulator.clearRequests();
-      return { created, credentialsOnly };
+      return created;
     }
 
-    it("reaches the tenant of the stored routing when stack config sets no routing", async () => {
-      const { created, credentialsOnly } = await createRoutedByConnection();
+    /** The same tenant at another address, with the session present there. */
+    async function movedTenant(): Promise<RunningEmulator> {
+      const moved = await startEmulator();
+      elsewhere = moved;
+      moved.state.addEnvironment({ id: world.environmentId });
+      moved.state.addUser(world.environmentId, { id: user.id });
+      moved.state.addSession(world.environmentId, user.id, { id: user.sessionId });
+      moved.state.addApplication({ environmentId: world.environmentId, clientId: world.clientId, clientSecret: SENTINEL_SECRET, roles: [{ role: ADMIN, environmentId: world.environmentId }] });
+      return moved;
+    }
+
+    async function assertRoutedTo(tenant: RunningEmulator, routed: ProviderHost, created: Stored): Promise<void> {
+      const read = await routed.read(created.id, SESSION_URN, created.properties);
+      assert.equal(read.properties.present, true);
+      await routed.delete(created.id, SESSION_URN, created.properties);
+      assert.equal(tenant.state.getSession(world.environmentId, user.id, user.sessionId), undefined);
+      assert.deepEqual(world.emulator.requests(), [], "the stored address was not used");
+      assert.deepEqual(tenant.requests().map((r) => `${r.method} ${r.status}`), ["POST 200", "GET 200", "DELETE 204"]);
+    }
+
+    it("reaches the tenant of the stored routing when stack config and the environment set none", async () => {
+      const created = await createRoutedByConnection();
       await credentialsOnly.read(created.id, SESSION_URN, created.properties);
       await credentialsOnly.delete(created.id, SESSION_URN, created.properties);
       assert.deepEqual(world.apiRequests().map((r) => `${r.method} ${r.status}`), ["GET 404", "DELETE 404"]);
     });
 
-    /** The same tenant at another address, with the session present there. */
-    async function movedTenant(): Promise<RunningEmulator> {
-      elsewhere = await startEmulator();
-      elsewhere.state.addEnvironment({ id: world.environmentId });
-      elsewhere.state.addUser(world.environmentId, { id: world.userId });
-      elsewhere.state.addSession(world.environmentId, world.userId, { id: world.sessionIds[0] });
-      elsewhere.state.addApplication({ environmentId: world.environmentId, clientId: world.clientId, clientSecret: SENTINEL_SECRET, roles: [{ role: ADMIN, environmentId: world.environmentId }] });
-      return elsewhere;
-    }
-
-    async function assertRoutedElsewhere(moved: ProviderHost, created: { id: string; properties: Record<string, unknown> }): Promise<void> {
-      const read = await moved.read(created.id, SESSION_URN, created.properties);
-      assert.equal(read.properties.present, true);
-      await moved.delete(created.id, SESSION_URN, created.properties);
-      assert.equal(elsewhere.state.getSession(world.environmentId, world.userId, world.sessionIds[0]), undefined);
-      assert.deepEqual(world.emulator.requests(), [], "the stored address was not used");
-      assert.deepEqual(elsewhere.requests().map((r) => `${r.method} ${r.status}`), ["POST 200", "GET 200", "DELETE 204"]);
-    }
-
     it("yields to routing set in stack config", async () => {
-      const { created } = await createRoutedByConnection();
+      const created = await createRoutedByConnection();
       const tenant = await movedTenant();
-      const moved = await host({
-        "pingone:apiUrl": tenant.apiUrl,
-        "pingone:authUrl": tenant.authUrl,
-        "pingone:clientId": world.clientId,
-        "pingone:clientSecret": SENTINEL_SECRET,
-        "pingone:environmentId": world.environmentId,
-      });
-      await assertRoutedElsewhere(moved, created);
+      const routed = await host({ config: stackConfig(tenant, appA()) });
+      await assertRoutedTo(tenant, routed, created);
     });
 
     it("yields to routing set in the environment", async () => {
-      const { created } = await createRoutedByConnection();
+      const created = await createRoutedByConnection();
       const tenant = await movedTenant();
-      const moved = await ProviderHost.start({
+      const routed = await host({
         config: { "pingone:clientId": world.clientId, "pingone:clientSecret": SENTINEL_SECRET, "pingone:environmentId": world.environmentId },
         env: { PINGONE_API_URL: tenant.apiUrl, PINGONE_AUTH_URL: tenant.authUrl },
       });
-      hosts.push(moved);
-      await assertRoutedElsewhere(moved, created);
+      await assertRoutedTo(tenant, routed, created);
     });
   });
 });

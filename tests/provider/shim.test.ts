@@ -43,7 +43,7 @@ describe("the serialized shim, when its runtime does not load", function () {
     const throwing = path.join(__dirname, "fixtures", "throwingRuntime.js");
     assert.equal(
       await failureWith(throwing),
-      `The PingOne sessions provider's runtime ${throwing} was found but failed to load: boom \\x1b]0;owned\\x07 while loading. ` +
+      `The PingOne sessions provider's runtime ${throwing} was found but failed to load: boom \\x1b]0;owned\\x07 while \\u202eloading. ` +
         "The installed package or one of its dependencies is broken: reinstall it (npm ci), and report it if that does not help.",
     );
   });
