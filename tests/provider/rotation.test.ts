@@ -143,63 +143,58 @@ describe("refresh and destroy after the credentials change", function () {
   });
 
   describe("stored routing", () => {
-    let elsewhere: RunningEmulator | undefined;
-    afterEach(async () => {
-      await elsewhere?.stop();
-      elsewhere = undefined;
+    // The address the resources were created at, stored in their outputs; the tenant is the same as `world`'s.
+    let oldAddress: RunningEmulator;
+    before(async () => {
+      oldAddress = await startEmulator();
+      oldAddress.state.addEnvironment({ id: world.environmentId });
+      oldAddress.state.addApplication({ environmentId: world.environmentId, clientId: world.clientId, clientSecret: SENTINEL_SECRET, roles: [{ role: ADMIN, environmentId: world.environmentId }] });
+    });
+    after(async () => {
+      await oldAddress?.stop();
     });
 
-    /** Credentials in stack config, routing only in the resource's connection. */
-    async function createRoutedByConnection(): Promise<Stored> {
-      const routing = { apiUrl: world.emulator.apiUrl, authUrl: world.emulator.authUrl };
+    /** Created at the old address through the resource's connection, credentials from stack config; the session is back at the new one. */
+    async function createAtOldAddress(): Promise<Stored> {
+      oldAddress.state.addUser(world.environmentId, { id: user.id });
+      oldAddress.state.addSession(world.environmentId, user.id, { id: user.sessionId });
+      const routing = { apiUrl: oldAddress.apiUrl, authUrl: oldAddress.authUrl };
       const created = await credentialsOnly.create(SESSION_URN, sessionInputs({ ...routing, clientId: world.clientId, maxAttempts: 4 }));
       assert.deepEqual(created.properties.connection, routing, "only the routing is stored");
+      assert.equal(oldAddress.state.getSession(world.environmentId, user.id, user.sessionId), undefined);
+      oldAddress.clearRequests();
       world.emulator.clearRequests();
       return created;
     }
 
-    /** The same tenant at another address, with the session present there. */
-    async function movedTenant(): Promise<RunningEmulator> {
-      const moved = await startEmulator();
-      elsewhere = moved;
-      moved.state.addEnvironment({ id: world.environmentId });
-      moved.state.addUser(world.environmentId, { id: user.id });
-      moved.state.addSession(world.environmentId, user.id, { id: user.sessionId });
-      moved.state.addApplication({ environmentId: world.environmentId, clientId: world.clientId, clientSecret: SENTINEL_SECRET, roles: [{ role: ADMIN, environmentId: world.environmentId }] });
-      return moved;
-    }
-
-    async function assertRoutedTo(tenant: RunningEmulator, routed: ProviderHost, created: Stored): Promise<void> {
-      const read = await routed.read(created.id, SESSION_URN, created.properties);
-      assert.equal(read.properties.present, true);
+    /** Refresh and destroy through `routed` reached the address stack config or the environment gives, never the stored one. */
+    async function assertRoutedNow(routed: ProviderHost, created: Stored): Promise<void> {
+      assert.equal((await routed.read(created.id, SESSION_URN, created.properties)).properties.present, true);
       await routed.delete(created.id, SESSION_URN, created.properties);
-      assert.equal(tenant.state.getSession(world.environmentId, user.id, user.sessionId), undefined);
-      assert.deepEqual(world.emulator.requests(), [], "the stored address was not used");
-      assert.deepEqual(tenant.requests().map((r) => `${r.method} ${r.status}`), ["POST 200", "GET 200", "DELETE 204"]);
+      assert.equal(world.emulator.state.getSession(world.environmentId, user.id, user.sessionId), undefined);
+      assert.deepEqual(world.apiRequests().map((r) => `${r.method} ${r.status}`), ["GET 200", "DELETE 204"]);
+      assert.deepEqual(oldAddress.requests(), [], "the stored address was not used");
     }
 
-    it("reaches the tenant of the stored routing when stack config and the environment set none", async () => {
-      const created = await createRoutedByConnection();
+    it("reaches the stored address when stack config and the environment set no routing", async () => {
+      const created = await createAtOldAddress();
       await credentialsOnly.read(created.id, SESSION_URN, created.properties);
       await credentialsOnly.delete(created.id, SESSION_URN, created.properties);
-      assert.deepEqual(world.apiRequests().map((r) => `${r.method} ${r.status}`), ["GET 404", "DELETE 404"]);
+      assert.deepEqual(oldAddress.requests().filter((r) => r.path.startsWith("/v1/")).map((r) => `${r.method} ${r.status}`), ["GET 404", "DELETE 404"]);
+      assert.deepEqual(world.emulator.requests(), []);
     });
 
     it("yields to routing set in stack config", async () => {
-      const created = await createRoutedByConnection();
-      const tenant = await movedTenant();
-      const routed = await host({ config: stackConfig(tenant, appA()) });
-      await assertRoutedTo(tenant, routed, created);
+      await assertRoutedNow(withAppA, await createAtOldAddress());
     });
 
     it("yields to routing set in the environment", async () => {
-      const created = await createRoutedByConnection();
-      const tenant = await movedTenant();
-      const routed = await host({
+      const created = await createAtOldAddress();
+      const routedByEnvironment = await host({
         config: { "pingone:clientId": world.clientId, "pingone:clientSecret": SENTINEL_SECRET, "pingone:environmentId": world.environmentId },
-        env: { PINGONE_API_URL: tenant.apiUrl, PINGONE_AUTH_URL: tenant.authUrl },
+        env: { PINGONE_API_URL: world.emulator.apiUrl, PINGONE_AUTH_URL: world.emulator.authUrl },
       });
-      await assertRoutedTo(tenant, routed, created);
+      await assertRoutedNow(routedByEnvironment, created);
     });
   });
 });
