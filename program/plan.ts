@@ -3,7 +3,7 @@
  * checked list of revocations. Kept apart from the program so the rules are
  * tested without a Pulumi engine.
  */
-import { invalidIdReason } from "../provider/client/ids";
+import { invalidDateTimeReason, invalidIdReason } from "../provider/client/inputs";
 
 /** One session to revoke. */
 export interface SessionTarget {
@@ -65,10 +65,10 @@ export function resourceName(target: RevocationTarget): string {
   return target.kind === "session" ? `session-${target.sessionId}` : `user-${target.environmentId}-${target.userId}`;
 }
 
+/** The provider's own rule for `createdBefore`, so an entry this accepts is never refused by `check`. */
 function createdBefore(value: unknown, at: string): { createdBefore?: string } {
   if (value === undefined) return {};
-  if (typeof value !== "string" || Number.isNaN(Date.parse(value))) {
-    throw new Error(`${at}.createdBefore must be an ISO 8601 time such as 2026-11-28T12:00:00Z; got ${JSON.stringify(value)}`);
-  }
-  return { createdBefore: value };
+  const reason = invalidDateTimeReason("createdBefore", value);
+  if (reason) throw new Error(`${at}.${reason}`);
+  return { createdBefore: value as string };
 }

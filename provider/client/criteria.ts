@@ -1,37 +1,15 @@
 /**
  * Which users and which sessions a sweep acts on, and the one validator for
- * each of its inputs: a PingOne SCIM user filter, CIDR ranges, times and a
- * shard. Checked before any request (Pulumi's `check`, the CLI's flags), so
+ * each of its inputs: a PingOne SCIM user filter, CIDR ranges and a shard
+ * (times use `invalidDateTimeReason` from inputs.ts, like every other cutoff). Checked before any request (Pulumi's `check`, the CLI's flags), so
  * a mistake is named with its property and never reaches PingOne.
  */
 import { createHash } from "node:crypto";
 import { isIPv4, isIPv6 } from "node:net";
 import { sessionCreatedAt } from "./answers";
-import { invalidIdReason, quote } from "./ids";
+import { quote } from "./ids";
+import { invalidDateTimeReason, invalidIdReason } from "./inputs";
 import { PingOneSession } from "./types";
-
-/** An ISO 8601 date-time with a zone, the only form a cutoff takes. */
-const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-](\d{2}):(\d{2}))$/;
-
-/**
- * Why `value` is not a usable cutoff time, or `undefined` when it is one:
- * a full ISO 8601 date-time with a zone whose fields are a real calendar
- * time. `Date.parse` silently moves `2026-02-30` to March and `T24:00` to
- * the next day; a cutoff that moves is refused instead.
- */
-export function invalidTimeReason(name: string, value: unknown): string | undefined {
-  const example = "such as 2026-11-28T12:00:00Z";
-  if (typeof value !== "string") return `${name} must be an ISO 8601 time ${example}; got ${value === null ? "null" : typeof value}`;
-  const m = ISO_TIME.exec(value);
-  if (!m) return `${name} must be an ISO 8601 time with a zone, ${example}; got ${quote(value)}`;
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? "0"].map(Number);
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  const zoneOk = m[8] === undefined || (Number(m[8]) <= 23 && Number(m[9]) <= 59);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59 || !zoneOk) {
-    return `${name} ${quote(value)} is not a real calendar time (${daysInMonth} days in that month, hours 00-23, minutes and seconds 00-59): give one ${example}`;
-  }
-  return undefined;
-}
 
 /** One IPv4 or IPv6 range, as `address/prefix` (a bare address is a /32 or /128). */
 export interface Cidr {
@@ -148,7 +126,7 @@ export function criteriaProblems(criteria: SessionCriteria): InputProblem[] {
   const problems: InputProblem[] = [];
   for (const name of ["createdBefore", "lastSignOnBefore"] as const) {
     const value = criteria[name];
-    const reason = value === undefined ? undefined : invalidTimeReason(name, value);
+    const reason = value === undefined ? undefined : invalidDateTimeReason(name, value);
     if (reason) problems.push({ property: name, reason });
   }
   if (criteria.remoteIps !== undefined) {

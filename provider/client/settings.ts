@@ -89,8 +89,9 @@ export const SETTING_SOURCES: readonly SettingSource[] = [
 ];
 
 /** Ping's Terraform provider takes bare hostnames; honoured when no URL is set. */
-const API_HOSTNAME_ENV = "PINGONE_API_SERVICE_HOSTNAME";
-const AUTH_HOSTNAME_ENV = "PINGONE_AUTH_SERVICE_HOSTNAME";
+export const API_HOSTNAME_ENV = "PINGONE_API_SERVICE_HOSTNAME";
+/** The auth service's bare hostname, Terraform style; honoured when no auth URL is set. */
+export const AUTH_HOSTNAME_ENV = "PINGONE_AUTH_SERVICE_HOSTNAME";
 
 /** How the client proves who it is. */
 export type ResolvedCredentials =

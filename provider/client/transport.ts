@@ -15,8 +15,11 @@ import http from "node:http";
 import https from "node:https";
 import type { Readable } from "node:stream";
 import axios, { AxiosInstance } from "axios";
-import { getProxyForUrl } from "proxy-from-env";
 import { printable, redactUrl } from "./text";
+
+// The proxy decision axios itself makes (HTTPS_PROXY, NO_PROXY, ...); the package ships no types.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { getProxyForUrl } = require("proxy-from-env") as { getProxyForUrl(url: string): string };
 
 /** One HTTP request. */
 export interface HttpRequest {

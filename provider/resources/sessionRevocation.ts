@@ -3,7 +3,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConnectionArgs, secretConnection } from "./connection";
-import { shimProvider } from "./shim";
+import { ProviderOf, shimProvider } from "./shim";
 
 /** Arguments of a `SessionRevocation`. */
 export interface SessionRevocationArgs {
@@ -23,13 +23,28 @@ export interface SessionRevocationArgs {
  * send `DELETE .../sessions/{sessionId}` (404 means already gone); read
  * reports `present: true` when the session exists again.
  */
-export const sessionRevocationProvider: pulumi.dynamic.ResourceProvider = shimProvider("SessionRevocation");
+export const sessionRevocationProvider: ProviderOf<"SessionRevocation"> = shimProvider("SessionRevocation");
 
 /**
  * Ensures one PingOne session is absent. `pulumi up` revokes it (an absent
  * session is fine), `pulumi refresh` notices when it is present again and the
  * next `up` revokes it again, `pulumi destroy` revokes it once more.
  * Resource id: `${environmentId}/${userId}/${sessionId}`.
+ *
+ * ## Example Usage
+ *
+ * ```typescript
+ * import { SessionRevocation } from "pulumi-pingone-sessions";
+ *
+ * // Credentials from stack config: pingone:clientId, pingone:clientSecret (--secret), pingone:environmentId.
+ * const stolenLaptop = new SessionRevocation("stolen-laptop", {
+ *     environmentId: "6f6e8d2c-4a39-4b7a-9d0e-1c2b3a4d5e6f",
+ *     userId: "0f8fad5b-d9cb-469f-a165-70867728950e",
+ *     sessionId: "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+ *     connection: { regionCode: "EU" },
+ * });
+ * export const outcome = stolenLaptop.outcome; // "revoked" or "already-absent"
+ * ```
  */
 export class SessionRevocation extends pulumi.dynamic.Resource {
   /** The environment holding the user. */

@@ -9,7 +9,7 @@
  */
 import path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
-import type { ProviderKind } from "../runtime";
+import type { ProviderKind, ProviderTypes } from "../runtime";
 import { PACKAGE_NAME, PACKAGE_ROOT } from "../client/version";
 
 /**
@@ -22,17 +22,39 @@ export const RUNTIME_MODULE: string = PACKAGE_ROOT.split(path.sep).includes("nod
   ? `${PACKAGE_NAME}/runtime`
   : path.join(PACKAGE_ROOT, "dist", "provider", "runtime", "index.js");
 
-/** A `ResourceProvider` whose every method forwards to the runtime's implementation of `kind`. */
-export function shimProvider(kind: ProviderKind): pulumi.dynamic.ResourceProvider {
-  const runtimeModule = RUNTIME_MODULE;
+/** The typed provider of `kind`: Pulumi's `ResourceProvider` over that kind's inputs and outputs. */
+export type ProviderOf<K extends ProviderKind> = pulumi.dynamic.ResourceProvider<ProviderTypes[K]["inputs"], ProviderTypes[K]["outputs"]>;
+
+/**
+ * A `ResourceProvider` whose every method forwards to the runtime's
+ * implementation of `kind`, loaded from `runtimeModule` at call time. A
+ * runtime that cannot be found gets the install advice; a runtime that is
+ * found but throws while loading is reported as such, with the first line
+ * of what it threw (escaped: it may come from anywhere).
+ */
+export function shimProvider<K extends ProviderKind>(kind: K, runtimeModule: string = RUNTIME_MODULE): ProviderOf<K> {
   // `require` is the host's, at call time; nothing of the runtime is captured.
   const load = () => {
     try {
       return require(runtimeModule);
     } catch (error) {
+      // Only printable ASCII is shown as is. Not `printable` from client/text: a module of this
+      // package captured here is serialized as a deep require, which the package's exports refuse.
+      const rawLine = String((error as Error)?.message ?? error).split("\n")[0];
+      const firstLine = rawLine
+        .slice(0, 300)
+        .replace(/[^\x20-\x7e]/g, (c) => (c.charCodeAt(0) <= 0xff ? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+      const code = (error as NodeJS.ErrnoException)?.code;
+      if (code === "ERR_PACKAGE_PATH_NOT_EXPORTED" || (code === "MODULE_NOT_FOUND" && rawLine.includes(`'${runtimeModule}'`))) {
+        throw new Error(
+          `The PingOne sessions provider could not load ${runtimeModule} (${firstLine}). ` +
+            "Install pulumi-pingone-sessions in the program's folder (npm install), or run npm run build in a checkout of it.",
+        );
+      }
       throw new Error(
-        `The PingOne sessions provider could not load ${runtimeModule} (${(error as Error).message.split("\n")[0]}). ` +
-          "Install pulumi-pingone-sessions in the program's folder (npm install), or run npm run build in a checkout of it.",
+        `The PingOne sessions provider's runtime ${runtimeModule} was found but failed to load: ${firstLine}. ` +
+          "The installed package or one of its dependencies is broken: reinstall it (npm ci), and report it if that does not help.",
+        { cause: error },
       );
     }
   };

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConnectionArgs, secretConnection } from "./connection";
-import { shimProvider } from "./shim";
+import { ProviderOf, shimProvider } from "./shim";
 
 /** Arguments of a `UserSessionsRevocation`. */
 export interface UserSessionsRevocationArgs {
@@ -13,9 +13,11 @@ export interface UserSessionsRevocationArgs {
   /** The user whose sessions are revoked (a UUID). Changing it replaces. */
   userId: pulumi.Input<string>;
   /**
-   * Only sessions created before this ISO 8601 time (for example the moment a
-   * credential leaked); sessions without a creation time are revoked too.
-   * Omitted: every session. Changing it updates.
+   * Only sessions created strictly before this moment (for example when a
+   * credential leaked): a full ISO 8601 date-time with a zone, such as
+   * `2026-11-28T12:00:00Z`; dates alone and impossible times (`2026-02-30`,
+   * `T24:00`) are refused by `check`. Sessions without a creation time are
+   * revoked too. Omitted: every session. Changing it updates.
    */
   createdBefore?: pulumi.Input<string>;
   /** Connection settings overriding stack config and the environment; see `ConnectionArgs`. */
@@ -28,13 +30,28 @@ export interface UserSessionsRevocationArgs {
  * user's sessions and delete the matching ones (a user or session already
  * gone is fine); read lists again to find sessions that appeared since.
  */
-export const userSessionsRevocationProvider: pulumi.dynamic.ResourceProvider = shimProvider("UserSessionsRevocation");
+export const userSessionsRevocationProvider: ProviderOf<"UserSessionsRevocation"> = shimProvider("UserSessionsRevocation");
 
 /**
  * Ensures a user has no (matching) sessions. `pulumi up` signs the user out
  * everywhere, `pulumi refresh` notices new sign-ons and the next `up` revokes
  * them, `pulumi destroy` revokes whatever matches at that moment (environment
  * teardown). Resource id: `${environmentId}/${userId}`.
+ *
+ * ## Example Usage
+ *
+ * ```typescript
+ * import { UserSessionsRevocation } from "pulumi-pingone-sessions";
+ *
+ * // Every session Alice opened before the incident was contained.
+ * const alice = new UserSessionsRevocation("alice", {
+ *     environmentId: "6f6e8d2c-4a39-4b7a-9d0e-1c2b3a4d5e6f",
+ *     userId: "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed",
+ *     createdBefore: "2026-11-28T12:00:00Z",
+ *     connection: { regionCode: "EU", maxAttempts: 5 },
+ * });
+ * export const revoked = alice.revokedSessionIds;
+ * ```
  */
 export class UserSessionsRevocation extends pulumi.dynamic.Resource {
   /** The environment holding the user. */

@@ -1,64 +1,121 @@
 /**
- * Helpers shared by the resource implementations: reading inputs that
- * arrive as untyped property bags, and keeping secrets out of outputs.
+ * What both resource implementations share: turning the property bags the
+ * host hands over into typed values (one parser for every field kind), what
+ * of a connection may be stored, and the rules of errors at the host's edge.
+ * Only type imports of Pulumi: the runtime never loads @pulumi/pulumi.
  */
-import { ConnectionOptions, PingOneConfigError, SETTING_SOURCES, validateConnectionOptions } from "../client/settings";
-import { invalidIdReason } from "../client/ids";
+import type { dynamic } from "@pulumi/pulumi";
+import { ConnectionOptions, PingOneConfigError, validateConnectionOptions } from "../client/settings";
+import { SessionRef } from "../client/ids";
+import { invalidDateTimeReason, invalidIdReason } from "../client/inputs";
 
 /**
  * How the host passes a value that is not known yet (an output of a resource
  * still to be created) during preview: Pulumi's `rpc.unknownValue`, copied
- * here so the runtime does not load @pulumi/pulumi. `check` accepts it.
+ * here so the runtime does not load @pulumi/pulumi. `check` accepts it
+ * wherever it stands. It happens to be a UUID, so an id field holding it
+ * would pass the id check anyway; every other field must skip it explicitly.
  */
 export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-/** A property bag as the dynamic-provider host hands it over. */
-export type Props = Record<string, unknown>;
+/** A property bag as the host hands it over, before it is parsed. */
+export type PropertyBag = Record<string, unknown>;
 
-/** One `check` failure, in the host's shape. */
-export interface CheckFailure {
-  property: string;
-  reason: string;
+/** A property bag parsed into `T`, with every reason it fails `check`. */
+export interface Parsed<T> {
+  /** The typed value; fields that failed hold what was given, as text. */
+  value: T;
+  /** One entry per refused property, named as the user wrote it (`connection.regionCode`). */
+  failures: dynamic.CheckFailure[];
 }
 
-/** Failures for each named property that is not a PingOne id. */
-export function idFailures(props: Props, names: string[]): CheckFailure[] {
-  return names.flatMap((name) => {
-    const reason = invalidIdReason(name, props[name]);
-    return reason ? [{ property: name, reason }] : [];
-  });
-}
+/** The id properties a resource may carry, in the order its resource id joins them. */
+export type IdKey = keyof SessionRef;
 
-/** Failures for a malformed `connection`, each naming `connection.<field>`. */
-export function connectionFailures(props: Props): CheckFailure[] {
-  const connection = props.connection;
-  if (connection === undefined || connection === null || connection === UNKNOWN_VALUE) return [];
-  if (typeof connection !== "object") return [{ property: "connection", reason: "connection must be an object of connection settings" }];
-  const known = Object.fromEntries(Object.entries(connection).filter(([, value]) => value !== UNKNOWN_VALUE)) as ConnectionOptions;
-  return validateConnectionOptions(known).map((p) => ({ property: `connection.${p.field}`, reason: p.reason }));
-}
-
-/** The connection settings in a property bag (inputs or stored outputs). */
-export function connectionOf(props: Props): ConnectionOptions | undefined {
-  const connection = props.connection;
-  return connection && typeof connection === "object" ? (connection as ConnectionOptions) : undefined;
+/** True for the preview placeholder of a value not known yet. */
+export function isUnknown(value: unknown): boolean {
+  return value === UNKNOWN_VALUE;
 }
 
 /**
- * The part of a connection that may be stored in outputs: routing and
- * tuning, never a credential. Destroy and refresh receive only the stored
- * outputs, so this is what lets them reach the same tenant; their
- * credentials come from stack config or the environment at that time.
+ * Reads the id properties `keys` from `bag`. Stored outputs written by a
+ * failed or older run may lack them: then the resource `id` (the same ids
+ * joined by `/`) supplies them.
  */
-export function publicConnection(props: Props): Record<string, string | number> {
-  const connection = connectionOf(props);
-  const kept: Record<string, string | number> = {};
-  if (!connection) return kept;
-  for (const source of SETTING_SOURCES) {
-    const value = connection[source.field];
-    if (!source.secret && value !== undefined && value !== null && value !== "") kept[source.field] = value;
+export function parseIds<K extends IdKey>(keys: readonly K[], bag: PropertyBag, id?: string): Parsed<Pick<SessionRef, K>> {
+  const fromId = (id ?? "").split("/");
+  const value = {} as Pick<SessionRef, K>;
+  const failures: dynamic.CheckFailure[] = [];
+  keys.forEach((key, index) => {
+    const given = bag[key] ?? fromId[index];
+    value[key] = String(given ?? "") as SessionRef[K];
+    const reason = isUnknown(given) ? undefined : invalidIdReason(key, given);
+    if (reason) failures.push({ property: key, reason });
+  });
+  return { value, failures };
+}
+
+/** Reads `createdBefore`: absent, or a date-time that `invalidDateTimeReason` accepts. */
+export function parseCreatedBefore(bag: PropertyBag): Parsed<string | undefined> {
+  const given = bag.createdBefore;
+  if (given === undefined || given === null || given === "") return { value: undefined, failures: [] };
+  const reason = isUnknown(given) ? undefined : invalidDateTimeReason("createdBefore", given);
+  return { value: String(given), failures: reason ? [{ property: "createdBefore", reason }] : [] };
+}
+
+/**
+ * Reads `connection`: absent, or an object of connection settings, each
+ * checked on its own without looking at stack config (what preview can
+ * say). Fields not known yet are left out of the checks.
+ */
+export function parseConnection(bag: PropertyBag): Parsed<ConnectionOptions | undefined> {
+  const given = bag.connection;
+  if (given === undefined || given === null || isUnknown(given)) return { value: undefined, failures: [] };
+  if (typeof given !== "object" || Array.isArray(given)) {
+    return { value: undefined, failures: [{ property: "connection", reason: "connection must be an object of connection settings" }] };
   }
-  return kept;
+  const value = given as ConnectionOptions;
+  const known = Object.fromEntries(Object.entries(value).filter(([, field]) => !isUnknown(field))) as ConnectionOptions;
+  return { value, failures: validateConnectionOptions(known).map((p) => ({ property: `connection.${p.field}`, reason: p.reason })) };
+}
+
+/**
+ * The settings of a connection that route to a tenant, and so the only ones
+ * stored in outputs: refresh and destroy receive nothing but the stored
+ * outputs, and must reach the tenant the resource was created in. A
+ * credential (client id and secret, the worker application's environment,
+ * a token, the token authentication method, which belongs to the worker
+ * application) is never stored; neither is tuning, which is the operator's
+ * choice at the time of each run.
+ */
+export const ROUTING_FIELDS = ["regionCode", "apiUrl", "authUrl"] as const;
+
+/** The routing part of a connection, as stored in the `connection` output. */
+export type StoredRouting = Partial<Record<(typeof ROUTING_FIELDS)[number], string>>;
+
+/**
+ * The routing fields of `connection` that are set, as text. Anything else in
+ * it, such as the credentials older versions stored, is dropped.
+ */
+export function routingOf(connection: unknown): StoredRouting {
+  const routing: StoredRouting = {};
+  if (!connection || typeof connection !== "object") return routing;
+  for (const field of ROUTING_FIELDS) {
+    const value = (connection as Record<string, unknown>)[field];
+    if ((typeof value === "string" || typeof value === "number") && String(value).trim() !== "") routing[field] = String(value);
+  }
+  return routing;
+}
+
+/**
+ * True when the stored `connection` output is not what the new inputs would
+ * store: other routing, or fields an older version stored that are no longer
+ * kept. A connection not known yet (preview) counts as a change. Either way
+ * `diff` reports an update, so the stored value is rewritten.
+ */
+export function storedConnectionDiffers(stored: unknown, connection: unknown): boolean {
+  if (isUnknown(connection) || (connection && typeof connection === "object" && Object.values(connection).some(isUnknown))) return true;
+  return canonical(stored ?? {}) !== canonical(routingOf(connection));
 }
 
 /** Now, as stored in `checkedAt`. */
@@ -76,10 +133,36 @@ export function withStoredConnection<T>(resolve: () => T): T {
   } catch (error) {
     if (error instanceof PingOneConfigError && error.missingCredentials.length > 0) {
       throw new PingOneConfigError(
-        `${error.message} Refresh and destroy read credentials from stack config or the environment: a secret given in a resource's connection is never stored in state.`,
+        `${error.message} Refresh and destroy read credentials from stack config or the environment as they are at that time: credentials given in a resource's connection are never stored in state.`,
         error.missingCredentials,
       );
     }
     throw error;
   }
+}
+
+/**
+ * Runs a create or update so that what it throws is never taken for a
+ * half-made resource. The host reads an `id` on an error thrown by create or
+ * update as "created with this id but not initialized" and the engine stores
+ * that id in state; a `PingOneApiError` carries PingOne's error id under
+ * that name. Such an error is rethrown as a plain `Error` with the same
+ * message and the original as `cause`; nothing was created, so nothing may
+ * be stored.
+ */
+export async function failingWithoutState<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (error !== null && typeof error === "object" && (error as { id?: unknown }).id) {
+      throw new Error(String((error as { message?: unknown }).message), { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** The same object whatever the order of its keys, as text for comparison. */
+function canonical(value: unknown): string {
+  if (!value || typeof value !== "object") return JSON.stringify(value);
+  return JSON.stringify(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

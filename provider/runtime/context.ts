@@ -5,7 +5,8 @@
  */
 import { createHash } from "node:crypto";
 import { PingOneClient } from "../client/client";
-import { ConnectionOptions, resolveConnection, ResolvedConnection, SETTING_SOURCES } from "../client/settings";
+import { API_HOSTNAME_ENV, AUTH_HOSTNAME_ENV, ConnectionOptions, resolveConnection, ResolvedConnection, SettingsInput, SETTING_SOURCES } from "../client/settings";
+import { ROUTING_FIELDS, StoredRouting } from "./common";
 
 /** The subset of Pulumi's dynamic `Config` the provider reads. */
 export interface ConfigReader {
@@ -27,10 +28,34 @@ export function configure(config: ConfigReader | undefined): void {
 
 /**
  * The shared client for `connection` merged over stack config and the
- * environment. Throws `PingOneConfigError` when settings are missing or wrong.
+ * environment: what create and update use. Throws `PingOneConfigError` when
+ * settings are missing or wrong.
  */
 export function clientFor(connection: ConnectionOptions | undefined): PingOneClient {
-  const resolved = resolveConnection({ explicit: connection, config: (key) => state.config?.get(key), env: process.env });
+  return sharedClient({ explicit: connection, config: configValue, env: process.env });
+}
+
+/**
+ * The shared client for refresh and destroy, which receive only stored
+ * outputs. Precedence: stack config, then the environment, then the stored
+ * routing, then the defaults. Credentials and tuning always come from stack
+ * config and the environment as they are now (a rotated worker application
+ * or a static token takes effect at once). The stored routing counts only
+ * when neither stack config nor the environment sets any routing (region,
+ * API or auth URL or hostname): routing is one choice, so a region set on
+ * purpose in stack config is never mixed with a URL stored from an old run.
+ */
+export function clientForStored(routing: StoredRouting): PingOneClient {
+  const env = process.env;
+  const routedNow =
+    SETTING_SOURCES.some((s) => (ROUTING_FIELDS as readonly string[]).includes(s.field) && (isSet(configValue(s.configKey)) || isSet(env[s.envVar]))) ||
+    isSet(env[API_HOSTNAME_ENV]) ||
+    isSet(env[AUTH_HOSTNAME_ENV]);
+  return sharedClient({ explicit: routedNow ? undefined : routing, config: configValue, env });
+}
+
+function sharedClient(input: SettingsInput): PingOneClient {
+  const resolved = resolveConnection(input);
   const key = cacheKey(resolved);
   let client = state.clients.get(key);
   if (!client) {
@@ -38,6 +63,15 @@ export function clientFor(connection: ConnectionOptions | undefined): PingOneCli
     state.clients.set(key, client);
   }
   return client;
+}
+
+function configValue(key: string): string | undefined {
+  return state.config?.get(key);
+}
+
+/** Set as the resolver counts it: blank text is unset. */
+function isSet(value: string | undefined): boolean {
+  return value !== undefined && value.trim() !== "";
 }
 
 /** A digest of the resolved settings, secrets included, so the map key never holds a secret in plain text. */

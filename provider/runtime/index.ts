@@ -2,30 +2,30 @@
  * The code the serialized provider shims load at call time, inside Pulumi's
  * dynamic-provider host. Exposed as `pulumi-pingone-sessions/runtime`.
  */
-import * as sessionRevocation from "./sessionRevocation";
-import * as userSessionsRevocation from "./userSessionsRevocation";
+import { sessionRevocation, SessionRevocationInputs, SessionRevocationOutputs } from "./sessionRevocation";
+import { userSessionsRevocation, UserSessionsRevocationInputs, UserSessionsRevocationOutputs } from "./userSessionsRevocation";
 
 export { configure } from "./context";
+export { BulkRevocationError, ERROR_BRAND } from "./errors";
+export type { FailedSession } from "./errors";
+export type { SessionRevocationInputs, SessionRevocationOutputs, RevocationOutcome } from "./sessionRevocation";
+export type { UserSessionsRevocationInputs, UserSessionsRevocationOutputs } from "./userSessionsRevocation";
+export { ROUTING_FIELDS } from "./common";
+export type { StoredRouting } from "./common";
 
 /** The implementation of each dynamic resource, by the kind name its shim carries. */
 export const providers = {
-  SessionRevocation: {
-    check: sessionRevocation.check,
-    diff: sessionRevocation.diff,
-    create: sessionRevocation.create,
-    read: sessionRevocation.read,
-    update: sessionRevocation.update,
-    delete: sessionRevocation.remove,
-  },
-  UserSessionsRevocation: {
-    check: userSessionsRevocation.check,
-    diff: userSessionsRevocation.diff,
-    create: userSessionsRevocation.create,
-    read: userSessionsRevocation.read,
-    update: userSessionsRevocation.update,
-    delete: userSessionsRevocation.remove,
-  },
+  SessionRevocation: sessionRevocation,
+  UserSessionsRevocation: userSessionsRevocation,
 };
 
 /** The kinds of dynamic resource this package implements. */
 export type ProviderKind = keyof typeof providers;
+
+/** The typed inputs and outputs of each kind, for the shims' `ResourceProvider<Inputs, Outputs>`. */
+export interface ProviderTypes {
+  /** One session. */
+  SessionRevocation: { inputs: SessionRevocationInputs; outputs: SessionRevocationOutputs };
+  /** Every (matching) session of a user. */
+  UserSessionsRevocation: { inputs: UserSessionsRevocationInputs; outputs: UserSessionsRevocationOutputs };
+}

@@ -1,13 +1,15 @@
 /**
  * SessionRevocation, the real implementation: ensure-absent for one session.
  * Loaded by the serialized shim at call time, so every `up`, `refresh` and
- * `destroy` runs the installed code. Reads top to bottom as check, diff,
- * create, read, update, delete.
+ * `destroy` runs the installed code. Reads top to bottom as the types, the
+ * one parser of its property bags, then check, diff, create, read, update,
+ * delete.
  */
-import type * as pulumi from "@pulumi/pulumi";
+import type { dynamic } from "@pulumi/pulumi";
 import { SessionRef } from "../client/ids";
-import { clientFor } from "./context";
-import { CheckFailure, connectionFailures, connectionOf, idFailures, nowIso, Props, publicConnection, withStoredConnection } from "./common";
+import { ConnectionOptions } from "../client/settings";
+import { clientFor, clientForStored } from "./context";
+import { failingWithoutState, nowIso, Parsed, parseConnection, parseIds, PropertyBag, routingOf, StoredRouting, storedConnectionDiffers, withStoredConnection } from "./common";
 
 /** The properties that identify the session; changing any of them targets another session. */
 export const SESSION_KEYS = ["environmentId", "userId", "sessionId"] as const;
@@ -15,65 +17,99 @@ export const SESSION_KEYS = ["environmentId", "userId", "sessionId"] as const;
 /** What a revocation found: PingOne deleted the session, or it was already gone. */
 export type RevocationOutcome = "revoked" | "already-absent";
 
+/** The inputs of a SessionRevocation, as `check` accepts them. */
+export interface SessionRevocationInputs extends SessionRef {
+  /** Settings over stack config and the environment; may hold credentials (a Pulumi secret). */
+  connection?: ConnectionOptions;
+}
+
+/** The outputs stored in state. */
+export interface SessionRevocationOutputs extends SessionRef {
+  /** What the last create or update found. */
+  outcome: RevocationOutcome;
+  /** True after a refresh found the session again. */
+  present: boolean;
+  /** When PingOne was last asked (ISO 8601). */
+  checkedAt: string;
+  /** The routing given in `connection`, never a credential: see `ROUTING_FIELDS`. */
+  connection: StoredRouting;
+}
+
+/** The provider: Pulumi's typed contract, one method per lifecycle step below. */
+export const sessionRevocation: dynamic.ResourceProvider<SessionRevocationInputs, SessionRevocationOutputs> = {
+  check,
+  diff,
+  create,
+  read,
+  update,
+  delete: remove,
+};
+
+/**
+ * The one reading of a SessionRevocation's property bag, inputs or stored
+ * outputs alike. Stored outputs may lack the ids (then `id` gives them) and
+ * may hold credentials an older version stored (ignored: see `routingOf`).
+ */
+export function parseSessionRevocation(bag: object, id?: string): Parsed<SessionRevocationInputs> {
+  const ids = parseIds(SESSION_KEYS, bag as PropertyBag, id);
+  const connection = parseConnection(bag as PropertyBag);
+  return { value: { ...ids.value, connection: connection.value }, failures: [...ids.failures, ...connection.failures] };
+}
+
 /** Validates ids and connection settings; no network call (it runs in preview). */
-export async function check(_olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
-  const failures: CheckFailure[] = [...idFailures(news, [...SESSION_KEYS]), ...connectionFailures(news)];
-  return { inputs: news, failures };
+async function check(_olds: SessionRevocationInputs, news: SessionRevocationInputs): Promise<dynamic.CheckResult<SessionRevocationInputs>> {
+  return { inputs: news, failures: parseSessionRevocation(news).failures };
 }
 
 /**
- * Another session replaces; `present: true` in the stored state (refresh
- * found the session again) is a change `update` repairs; a connection
- * change alone changes nothing. No network call.
+ * Another session replaces. An update is due when the stored state says the
+ * session was found again (`present: true`), or when the stored connection
+ * is not what these inputs would store, so a new route, or credentials an
+ * older version stored, are rewritten. No network call.
  */
-export async function diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
+async function diff(_id: string, olds: SessionRevocationOutputs, news: SessionRevocationInputs): Promise<dynamic.DiffResult> {
   const replaces = SESSION_KEYS.filter((key) => olds[key] !== news[key]);
-  return { changes: replaces.length > 0 || olds.present === true, replaces, deleteBeforeReplace: false };
+  const changes = replaces.length > 0 || olds.present === true || storedConnectionDiffers(olds.connection, news.connection);
+  return { changes, replaces, deleteBeforeReplace: false };
 }
 
 /** Revokes the session; 404 counts as done (`already-absent`). */
-export async function create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
-  const ref = sessionRef(inputs);
-  return { id: idOf(ref), outs: await revoke(ref, inputs) };
+async function create(inputs: SessionRevocationInputs): Promise<dynamic.CreateResult<SessionRevocationOutputs>> {
+  const { value } = parseSessionRevocation(inputs);
+  return { id: SESSION_KEYS.map((key) => value[key]).join("/"), outs: await revoke(value) };
 }
 
 /**
  * Looks the session up. Absent keeps `present: false`; present sets
  * `present: true` so the next `up` revokes it again. The id is always kept:
- * dropping it would make Pulumi forget the revocation.
+ * dropping it would make Pulumi forget the revocation. The stored connection
+ * is rewritten to its routing alone.
  */
-export async function read(id: string, props: Props): Promise<pulumi.dynamic.ReadResult> {
-  const ref = sessionRef(props, id);
-  const session = await withStoredConnection(() => clientFor(connectionOf(props))).getSession(ref);
-  return { id, props: { ...props, ...ref, present: session !== undefined, checkedAt: nowIso() } };
+async function read(id: string, props?: SessionRevocationOutputs): Promise<dynamic.ReadResult<SessionRevocationOutputs>> {
+  const stored = props ?? ({} as SessionRevocationOutputs);
+  const { value } = parseSessionRevocation(stored, id);
+  const ref = refOf(value);
+  const session = await withStoredConnection(() => clientForStored(routingOf(value.connection))).getSession(ref);
+  return { id, props: { ...stored, ...ref, connection: routingOf(value.connection), present: session !== undefined, checkedAt: nowIso() } };
 }
 
-/** Revokes again: reached after refresh found the session present. */
-export async function update(_id: string, _olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
-  return { outs: await revoke(sessionRef(news), news) };
+/** Revokes again: reached after refresh found the session present, or to rewrite the stored connection. */
+async function update(_id: string, _olds: SessionRevocationOutputs, news: SessionRevocationInputs): Promise<dynamic.UpdateResult<SessionRevocationOutputs>> {
+  return { outs: await revoke(parseSessionRevocation(news).value) };
 }
 
-/** Revokes on destroy too: removing the resource must not leave the session alive. */
-export async function remove(id: string, props: Props): Promise<void> {
-  await withStoredConnection(() => clientFor(connectionOf(props))).deleteSession(sessionRef(props, id));
+/** Revokes on destroy too: removing the resource must not leave the session alive. If it fails, the resource stays in state. */
+async function remove(id: string, props: SessionRevocationOutputs): Promise<void> {
+  const { value } = parseSessionRevocation(props, id);
+  await withStoredConnection(() => clientForStored(routingOf(value.connection))).deleteSession(refOf(value));
 }
 
-async function revoke(ref: SessionRef, inputs: Props): Promise<Props> {
-  const result = await clientFor(connectionOf(inputs)).deleteSession(ref);
-  const outcome: RevocationOutcome = result === "deleted" ? "revoked" : "already-absent";
-  return { ...ref, outcome, present: false, checkedAt: nowIso(), connection: publicConnection(inputs) };
+async function revoke(inputs: SessionRevocationInputs): Promise<SessionRevocationOutputs> {
+  const ref = refOf(inputs);
+  const result = await failingWithoutState(() => clientFor(inputs.connection).deleteSession(ref));
+  return { ...ref, outcome: result === "deleted" ? "revoked" : "already-absent", present: false, checkedAt: nowIso(), connection: routingOf(inputs.connection) };
 }
 
-function idOf(ref: SessionRef): string {
-  return `${ref.environmentId}/${ref.userId}/${ref.sessionId}`;
-}
-
-/** The session named by the properties, or by the resource id when stored outputs lack them. */
-function sessionRef(props: Props, id?: string): SessionRef {
-  const [environmentId, userId, sessionId] = (id ?? "").split("/");
-  return {
-    environmentId: String(props.environmentId ?? environmentId ?? ""),
-    userId: String(props.userId ?? userId ?? ""),
-    sessionId: String(props.sessionId ?? sessionId ?? ""),
-  };
+function refOf(value: SessionRef): SessionRef {
+  return { environmentId: value.environmentId, userId: value.userId, sessionId: value.sessionId };
 }

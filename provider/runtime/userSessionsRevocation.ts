@@ -2,104 +2,163 @@
  * UserSessionsRevocation, the real implementation: ensure-absent for every
  * session of a user (optionally only those created before a time). PingOne
  * has no "delete all sessions" call, so each operation lists the user's
- * sessions and deletes the matching ones. Reads top to bottom as check,
- * diff, create, read, update, delete.
+ * sessions and deletes the matching ones. Reads top to bottom as the types,
+ * the one parser of its property bags, then check, diff, create, read,
+ * update, delete.
  */
-import type * as pulumi from "@pulumi/pulumi";
+import type { dynamic } from "@pulumi/pulumi";
 import { PingOneClient } from "../client/client";
 import { matchingSessions, revokeUserSessions } from "../client/bulk";
 import { UserRef } from "../client/ids";
-import { clientFor } from "./context";
-import { CheckFailure, connectionFailures, connectionOf, idFailures, nowIso, Props, publicConnection, UNKNOWN_VALUE, withStoredConnection } from "./common";
+import { ConnectionOptions } from "../client/settings";
+import { clientFor, clientForStored } from "./context";
+import { BulkRevocationError } from "./errors";
+import {
+  failingWithoutState,
+  nowIso,
+  Parsed,
+  parseConnection,
+  parseCreatedBefore,
+  parseIds,
+  PropertyBag,
+  routingOf,
+  StoredRouting,
+  storedConnectionDiffers,
+  withStoredConnection,
+} from "./common";
 
 /** The properties that identify the user; changing either targets another user. */
 export const USER_KEYS = ["environmentId", "userId"] as const;
 
-/** Validates ids, `createdBefore` and connection settings; no network call. */
-export async function check(_olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
-  const failures: CheckFailure[] = [...idFailures(news, [...USER_KEYS])];
-  const createdBefore = news.createdBefore;
-  if (createdBefore !== undefined && createdBefore !== null && createdBefore !== UNKNOWN_VALUE && (typeof createdBefore !== "string" || !isIsoTime(createdBefore))) {
-    failures.push({ property: "createdBefore", reason: `createdBefore must be an ISO 8601 time such as 2026-11-28T12:00:00Z; got ${JSON.stringify(createdBefore)}` });
-  }
-  failures.push(...connectionFailures(news));
-  return { inputs: news, failures };
+/** The inputs of a UserSessionsRevocation, as `check` accepts them. */
+export interface UserSessionsRevocationInputs extends UserRef {
+  /** Only sessions created strictly before this ISO 8601 date-time; absent: every session. */
+  createdBefore?: string;
+  /** Settings over stack config and the environment; may hold credentials (a Pulumi secret). */
+  connection?: ConnectionOptions;
 }
 
-/** Another user or environment replaces; a new `createdBefore`, or sessions found by refresh, update. No network call. */
-export async function diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
+/** The outputs stored in state. */
+export interface UserSessionsRevocationOutputs extends UserRef {
+  /** The cutoff, when one was given. */
+  createdBefore?: string;
+  /** Sessions the last create or update deleted. */
+  revokedSessionIds: string[];
+  /** Matching sessions the last refresh found; empty after create and update. */
+  remainingSessionIds: string[];
+  /** True after a refresh found matching sessions. */
+  present: boolean;
+  /** When PingOne was last asked (ISO 8601). */
+  checkedAt: string;
+  /** The routing given in `connection`, never a credential: see `ROUTING_FIELDS`. */
+  connection: StoredRouting;
+}
+
+/** The provider: Pulumi's typed contract, one method per lifecycle step below. */
+export const userSessionsRevocation: dynamic.ResourceProvider<UserSessionsRevocationInputs, UserSessionsRevocationOutputs> = {
+  check,
+  diff,
+  create,
+  read,
+  update,
+  delete: remove,
+};
+
+/**
+ * The one reading of a UserSessionsRevocation's property bag, inputs or
+ * stored outputs alike. Stored outputs may lack the ids (then `id` gives
+ * them) and may hold credentials an older version stored (ignored).
+ */
+export function parseUserSessionsRevocation(bag: object, id?: string): Parsed<UserSessionsRevocationInputs> {
+  const ids = parseIds(USER_KEYS, bag as PropertyBag, id);
+  const createdBefore = parseCreatedBefore(bag as PropertyBag);
+  const connection = parseConnection(bag as PropertyBag);
+  return {
+    value: { ...ids.value, createdBefore: createdBefore.value, connection: connection.value },
+    failures: [...ids.failures, ...createdBefore.failures, ...connection.failures],
+  };
+}
+
+/** Validates ids, `createdBefore` and connection settings; no network call. */
+async function check(_olds: UserSessionsRevocationInputs, news: UserSessionsRevocationInputs): Promise<dynamic.CheckResult<UserSessionsRevocationInputs>> {
+  return { inputs: news, failures: parseUserSessionsRevocation(news).failures };
+}
+
+/**
+ * Another user or environment replaces. A new `createdBefore`, sessions found
+ * by refresh, or a stored connection that is not what these inputs would
+ * store, update. No network call.
+ */
+async function diff(_id: string, olds: UserSessionsRevocationOutputs, news: UserSessionsRevocationInputs): Promise<dynamic.DiffResult> {
   const replaces = USER_KEYS.filter((key) => olds[key] !== news[key]);
-  const changes = replaces.length > 0 || olds.present === true || (olds.createdBefore ?? null) !== (news.createdBefore ?? null);
+  const changes =
+    replaces.length > 0 ||
+    olds.present === true ||
+    (olds.createdBefore ?? null) !== (news.createdBefore ?? null) ||
+    storedConnectionDiffers(olds.connection, news.connection);
   return { changes, replaces, deleteBeforeReplace: false };
 }
 
 /** Lists the user's sessions and revokes every matching one. */
-export async function create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
-  const user = userRef(inputs);
-  return { id: `${user.environmentId}/${user.userId}`, outs: await revokeAll(user, inputs) };
+async function create(inputs: UserSessionsRevocationInputs): Promise<dynamic.CreateResult<UserSessionsRevocationOutputs>> {
+  const { value } = parseUserSessionsRevocation(inputs);
+  return { id: USER_KEYS.map((key) => value[key]).join("/"), outs: await revokeAll(value) };
 }
 
-/** Lists again: `present` and `remainingSessionIds` report sessions that match now (a sign-on since). Keeps the id. */
-export async function read(id: string, props: Props): Promise<pulumi.dynamic.ReadResult> {
-  const user = userRef(props, id);
-  const client = withStoredConnection(() => clientFor(connectionOf(props)));
-  const remaining = (await matchingSessions(client, user, createdBeforeOf(props))).map((s) => s.id);
-  return { id, props: { ...props, ...user, remainingSessionIds: remaining, present: remaining.length > 0, checkedAt: nowIso() } };
+/**
+ * Lists again: `present` and `remainingSessionIds` report sessions that
+ * match now (a sign-on since). Keeps the id; rewrites the stored connection
+ * to its routing alone.
+ */
+async function read(id: string, props?: UserSessionsRevocationOutputs): Promise<dynamic.ReadResult<UserSessionsRevocationOutputs>> {
+  const stored = props ?? ({} as UserSessionsRevocationOutputs);
+  const { value } = parseUserSessionsRevocation(stored, id);
+  const user = userOf(value);
+  const client = withStoredConnection(() => clientForStored(routingOf(value.connection)));
+  const remaining = (await matchingSessions(client, user, value.createdBefore)).map((s) => s.id);
+  return {
+    id,
+    props: { ...stored, ...user, connection: routingOf(value.connection), remainingSessionIds: remaining, present: remaining.length > 0, checkedAt: nowIso() },
+  };
 }
 
-/** Revokes what matches now: after drift, or with a new `createdBefore`. */
-export async function update(_id: string, _olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
-  return { outs: await revokeAll(userRef(news), news) };
+/** Revokes what matches now: after drift, with a new `createdBefore`, or to rewrite the stored connection. */
+async function update(_id: string, _olds: UserSessionsRevocationOutputs, news: UserSessionsRevocationInputs): Promise<dynamic.UpdateResult<UserSessionsRevocationOutputs>> {
+  return { outs: await revokeAll(parseUserSessionsRevocation(news).value) };
 }
 
-/** Destroy revokes whatever matches at that moment: the environment-teardown job. */
-export async function remove(id: string, props: Props): Promise<void> {
-  const user = userRef(props, id);
-  await revokeMatching(withStoredConnection(() => clientFor(connectionOf(props))), user, createdBeforeOf(props));
+/** Destroy revokes whatever matches at that moment: the environment-teardown job. If it fails, the resource stays in state. */
+async function remove(id: string, props: UserSessionsRevocationOutputs): Promise<void> {
+  const { value } = parseUserSessionsRevocation(props, id);
+  await revokeMatching(withStoredConnection(() => clientForStored(routingOf(value.connection))), userOf(value), value.createdBefore);
 }
 
-async function revokeAll(user: UserRef, inputs: Props): Promise<Props> {
-  const revoked = await revokeMatching(clientFor(connectionOf(inputs)), user, createdBeforeOf(inputs));
-  const createdBefore = createdBeforeOf(inputs);
+async function revokeAll(inputs: UserSessionsRevocationInputs): Promise<UserSessionsRevocationOutputs> {
+  const user = userOf(inputs);
+  const revoked = await failingWithoutState(() => revokeMatching(clientFor(inputs.connection), user, inputs.createdBefore));
   return {
     ...user,
-    ...(createdBefore !== undefined ? { createdBefore } : {}),
+    ...(inputs.createdBefore !== undefined ? { createdBefore: inputs.createdBefore } : {}),
     revokedSessionIds: revoked,
     remainingSessionIds: [],
     present: false,
     checkedAt: nowIso(),
-    connection: publicConnection(inputs),
+    connection: routingOf(inputs.connection),
   };
 }
 
 /**
  * Lists, filters and deletes every match (see `revokeUserSessions`). Every
  * deletion is attempted before any failure is reported, so one bad session
- * does not leave the others alive. Returns the ids PingOne actually deleted.
+ * does not leave the others alive; then a `BulkRevocationError` reports
+ * them. Returns the ids PingOne actually deleted.
  */
 async function revokeMatching(client: PingOneClient, user: UserRef, createdBefore: string | undefined): Promise<string[]> {
   const outcome = await revokeUserSessions(client, user, createdBefore);
-  if (outcome.failed.length > 0) {
-    const total = outcome.revoked.length + outcome.alreadyAbsent.length + outcome.failed.length;
-    const [first, ...others] = outcome.failed;
-    const rest = others.length > 0 ? ` The other sessions that failed: ${others.map((f) => f.sessionId).join(", ")}.` : "";
-    const text = first.error instanceof Error ? first.error.message : String(first.error);
-    throw new Error(`${outcome.failed.length} of ${total} sessions of user ${user.userId} in environment ${user.environmentId} could not be revoked. First failure: ${text}${rest}`);
-  }
+  if (outcome.failed.length > 0) throw new BulkRevocationError(user, outcome);
   return outcome.revoked;
 }
 
-function createdBeforeOf(props: Props): string | undefined {
-  const value = props.createdBefore;
-  return typeof value === "string" && value !== "" ? value : undefined;
-}
-
-function userRef(props: Props, id?: string): UserRef {
-  const [environmentId, userId] = (id ?? "").split("/");
-  return { environmentId: String(props.environmentId ?? environmentId ?? ""), userId: String(props.userId ?? userId ?? "") };
-}
-
-/** A full ISO 8601 date-time with a zone, as `Date.parse` reads it. */
-function isIsoTime(value: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) && !Number.isNaN(Date.parse(value));
+function userOf(value: UserRef): UserRef {
+  return { environmentId: value.environmentId, userId: value.userId };
 }

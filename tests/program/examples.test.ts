@@ -1,6 +1,11 @@
 /**
- * The example programs, as users copy them, under `setMocks`. They import
- * the package by name; `tests/setup.ts` links this checkout in.
+ * The example programs, as users copy them, under `setMocks`: wiring only.
+ * They prove that stack config reaches the resources' inputs and that the
+ * programs export what the resources output; the outputs themselves are
+ * invented by the mock (`tests/support/mocks.ts`), so nothing here proves a
+ * revocation. What each program's resources really do, through the provider
+ * host against the emulator: `programsThroughHost.test.ts`. The examples
+ * import the package by name; `tests/setup.ts` links this checkout in.
  */
 import assert from "node:assert/strict";
 import path from "node:path";
@@ -11,23 +16,23 @@ const USERS = ["0f8fad5b-d9cb-469f-a165-70867728950e", "1b9d6bcd-bbfd-4b2d-9b5d-
 const SESSION = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
 const example = (name: string) => path.resolve(__dirname, "../../examples", name, "index.ts");
 
-describe("examples", function () {
+describe("examples under setMocks (wiring only: the mock invents the outputs)", function () {
   this.timeout(30_000);
 
-  it("revoke-one-session declares one SessionRevocation from stack config", async () => {
+  it("revoke-one-session wires stack config into one SessionRevocation and exports its outputs", async () => {
     const run = await runProgram(example("revoke-one-session"), "revoke-one-session", { environmentId: ENV, userId: USERS[0], sessionId: SESSION });
     assert.deepEqual(run.resources.map((r) => [r.type, r.name, r.inputs.sessionId]), [["pulumi-nodejs:dynamic/pingone:SessionRevocation", "stolen-laptop-session", SESSION]]);
     assert.deepEqual(run.outputs, { outcome: "revoked", present: false });
   });
 
-  it("incident-response signs out each listed user, with the cutoff", async () => {
+  it("incident-response wires each listed user and the cutoff into a UserSessionsRevocation and exports its outputs", async () => {
     const run = await runProgram(example("incident-response"), "incident-response", { environmentId: ENV, users: USERS, createdBefore: "2026-11-28T12:00:00Z" });
     assert.deepEqual(run.resources.map((r) => [r.type, r.name, r.inputs.userId, r.inputs.createdBefore]), USERS.map((u) => ["pulumi-nodejs:dynamic/pingone:UserSessionsRevocation", `signed-out-${u}`, u, "2026-11-28T12:00:00Z"]));
     assert.deepEqual(run.outputs.revokedSessionIds, Object.fromEntries(USERS.map((u) => [u, [`revoked-for-${u}`]])));
     assert.deepEqual(run.outputs.usersWithSessions, []);
   });
 
-  it("environment-teardown declares one UserSessionsRevocation per user", async () => {
+  it("environment-teardown wires one UserSessionsRevocation per user and sums their outputs", async () => {
     const run = await runProgram(example("environment-teardown"), "environment-teardown", { environmentId: ENV, userIds: USERS });
     assert.deepEqual(run.resources.map((r) => r.name), USERS.map((u) => `teardown-${u}`));
     assert.equal(run.outputs.sessionsRevoked, 2);

@@ -68,6 +68,19 @@ describe("SessionRevocation through the dynamic-provider host", function () {
       assert.match(result.failures[2].reason, /Unknown PingOne region "MOON"/);
       assert.equal(world.emulator.requests().length, 0);
     });
+
+    it("skips values not known yet in preview, and still refuses a bad value beside them", async () => {
+      const unknown = (await import("@pulumi/pulumi/runtime/rpc")).unknownValue;
+      const result = await host.check(urn(), {}, {
+        ...inputs(),
+        sessionId: "../admin",
+        connection: { regionCode: unknown, apiUrl: unknown, maxAttempts: unknown, tokenAuthMethod: "nonsense" },
+      });
+      assert.deepEqual(result.failures.map((f) => f.property), ["sessionId", "connection.tokenAuthMethod"]);
+      assert.match(result.failures[1].reason, /^pingone:tokenAuthMethod \/ PINGONE_TOKEN_AUTH_METHOD must be client_secret_basic or client_secret_post; got "nonsense"/);
+      const wholeConnectionUnknown = await host.check(urn(), {}, { ...inputs(), connection: unknown });
+      assert.deepEqual(wholeConnectionUnknown.failures, []);
+    });
   });
 
   describe("create", () => {
@@ -103,6 +116,7 @@ describe("SessionRevocation through the dynamic-provider host", function () {
       assert.match(error.message, new RegExp(`^Could not revoke session \\(session ${world.sessionIds[0]} of user ${world.userId} in environment ${world.environmentId}\\): HTTP 403 ACCESS_FAILED/INSUFFICIENT_PERMISSIONS denied`));
       assert.match(error.message, /Identity Data Administrator role at environment level, or at population level/);
       assert.match(error.message, /PingOne error id f00d, transaction id pulumi-pingone-sessions-/);
+      assert.equal(error.initFailure, undefined, "PingOne's error id is not taken for the id of a half-created resource");
       assert.equal(stillThere(), true);
     });
 
@@ -158,13 +172,15 @@ describe("SessionRevocation through the dynamic-provider host", function () {
       assert.equal(after.changes, "none");
     });
 
-    it("replaces on another session, user or environment; a connection change alone is no change", async () => {
+    it("replaces on another session, user or environment; new routing updates; new credentials alone change nothing", async () => {
       const created = await host.create(urn(), inputs());
       assert.deepEqual((await host.diff(created.id, urn(), created.properties, inputs(1))).replaces, ["sessionId"]);
       const moved = { ...inputs(), userId: "0f8fad5b-d9cb-469f-a165-70867728950e", environmentId: "1f8fad5b-d9cb-469f-a165-70867728950e" };
       assert.deepEqual((await host.diff(created.id, urn(), created.properties, moved)).replaces, ["environmentId", "userId"]);
-      const reconnected = await host.diff(created.id, urn(), created.properties, inputs(0, { connection: { regionCode: "EU" } }));
-      assert.deepEqual(reconnected, { changes: "none", replaces: [], deleteBeforeReplace: false });
+      const rerouted = await host.diff(created.id, urn(), created.properties, inputs(0, { connection: { regionCode: "EU" } }));
+      assert.deepEqual(rerouted, { changes: "some", replaces: [], deleteBeforeReplace: false });
+      const recredentialed = await host.diff(created.id, urn(), created.properties, inputs(0, { connection: { clientId: "other", clientSecret: SENTINEL_SECRET, maxAttempts: 3 } }));
+      assert.deepEqual(recredentialed, { changes: "none", replaces: [], deleteBeforeReplace: false });
       assert.deepEqual(world.apiRequests().map((r) => r.method), ["DELETE"], "diff sends nothing");
     });
   });
@@ -185,7 +201,7 @@ describe("SessionRevocation through the dynamic-provider host", function () {
       try {
         const error = await hostError(bare.delete(created.id, urn(), created.properties));
         assert.match(error.message, /pingone:clientSecret \/ PINGONE_CLIENT_SECRET/);
-        assert.match(error.message, /a secret given in a resource's connection is never stored in state/);
+        assert.match(error.message, /credentials given in a resource's connection are never stored in state\.$/);
       } finally {
         await bare.stop();
       }

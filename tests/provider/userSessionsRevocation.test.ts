@@ -35,14 +35,31 @@ describe("UserSessionsRevocation through the dynamic-provider host", function ()
   it("checks ids and createdBefore without a request", async () => {
     const result = await host.check(urn, {}, inputs({ userId: "alice", createdBefore: "yesterday" }));
     assert.deepEqual(result.failures.map((f) => f.property), ["userId", "createdBefore"]);
-    assert.match(result.failures[1].reason, /createdBefore must be an ISO 8601 time such as 2026-11-28T12:00:00Z; got "yesterday"/);
+    assert.equal(result.failures[1].reason, 'createdBefore must be an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "yesterday"');
     assert.equal(world.emulator.requests().length, 0);
   });
 
-  it("accepts values not known yet during preview", async () => {
+  it("refuses createdBefore values that Date.parse reads or silently moves, and accepts a zone offset", async () => {
+    const refused: [string, string][] = [
+      ["2026-11-28", 'createdBefore must be an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "2026-11-28"'],
+      ["Nov 28 2026", 'createdBefore must be an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "Nov 28 2026"'],
+      ["2026-02-30T00:00:00Z", 'createdBefore names a time that does not exist (February 2026 has 28 days): use an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "2026-02-30T00:00:00Z"'],
+      ["2026-11-28T24:00:00Z", 'createdBefore names a time that does not exist (hours run from 00 to 23): use an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "2026-11-28T24:00:00Z"'],
+      ["2026-11-28T23:60:00Z", 'createdBefore names a time that does not exist (minutes run from 00 to 59): use an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "2026-11-28T23:60:00Z"'],
+    ];
+    for (const [createdBefore, reason] of refused) {
+      assert.deepEqual((await host.check(urn, {}, inputs({ createdBefore }))).failures, [{ property: "createdBefore", reason }], createdBefore);
+    }
+    assert.deepEqual((await host.check(urn, {}, inputs({ createdBefore: "2026-11-28T13:00:00+01:00" }))).failures, []);
+    assert.equal(world.emulator.requests().length, 0);
+  });
+
+  it("skips values not known yet in preview, and still refuses a bad value beside them", async () => {
     const unknown = (await import("@pulumi/pulumi/runtime/rpc")).unknownValue;
-    const result = await host.check(urn, {}, inputs({ userId: unknown, createdBefore: unknown, connection: { regionCode: unknown, apiUrl: unknown } }));
-    assert.deepEqual(result.failures, []);
+    const result = await host.check(urn, {}, inputs({ userId: "alice", createdBefore: unknown, connection: { regionCode: unknown, apiUrl: unknown, maxAttempts: "lots" } }));
+    assert.deepEqual(result.failures.map((f) => f.property), ["userId", "connection.maxAttempts"]);
+    const allKnownButBad = await host.check(urn, {}, inputs({ createdBefore: "soon", connection: { regionCode: "XX" } }));
+    assert.deepEqual(allKnownButBad.failures.map((f) => f.property), ["createdBefore", "connection.regionCode"], "the same fields are refused when known");
   });
 
   it("revokes every session with one list and one DELETE per session", async () => {
@@ -114,15 +131,28 @@ describe("UserSessionsRevocation through the dynamic-provider host", function ()
     assert.equal((properties.revokedSessionIds as string[]).length, 3);
   });
 
-  it("attempts every session before failing, and names how many failed", async () => {
-    const denied = world.sessionIds[2];
-    world.emulator.injectFault({ method: "DELETE", path: `/v1/environments/${world.environmentId}/users/${world.userId}/sessions/${denied}`, status: 403 });
-    const error = await host.create(urn, inputs()).then(
+  it("attempts every session before failing, counts the failures by kind, and gives the first in full", async () => {
+    const sessionPath = (id: string) => `/v1/environments/${world.environmentId}/users/${world.userId}/sessions/${id}`;
+    const listed = world.emulator.state.listSessions(world.environmentId, world.userId).map((s) => s.id); // newest first, as PingOne lists
+    const [denied, reset, alsoDenied] = [listed[0], listed[1], listed[3]];
+    world.emulator.injectFault({ method: "DELETE", path: sessionPath(denied), status: 403 });
+    world.emulator.injectFault({ method: "DELETE", path: sessionPath(reset), reset: true, count: 5 });
+    world.emulator.injectFault({ method: "DELETE", path: sessionPath(alsoDenied), status: 403 });
+    const error = await host.create(urn, inputs({ connection: { maxAttempts: 2, retryBaseDelaySeconds: 0.01 } })).then(
       () => assert.fail("expected a failure"),
       (e: unknown) => e as ProviderHostError,
     );
-    assert.match(error.message, new RegExp(`^1 of 4 sessions of user ${world.userId} in environment ${world.environmentId} could not be revoked\\. First failure: Could not revoke session \\(session ${denied}`));
-    assert.deepEqual(remaining(), [denied], "the other three were revoked");
+    assert.match(
+      error.message,
+      new RegExp(
+        `^3 of 4 sessions of user ${world.userId} in environment ${world.environmentId} could not be revoked: 2 ACCESS_FAILED \\(HTTP 403\\), 1 no answer \\(ECONNRESET\\); 1 revoked, 0 already absent\\. ` +
+          `First failure: Could not revoke session \\(session ${denied} .*The worker application lacks permission.* The other sessions not revoked: ${reset}, ${alsoDenied}\\. ` +
+          "Once the cause is fixed, run the operation again: what was revoked stays revoked\\.$",
+      ),
+    );
+    assert.equal(error.initFailure, undefined, "nothing is stored for a failed create");
+    assert.deepEqual(remaining().sort(), [denied, reset, alsoDenied].sort(), "the fourth was revoked");
+    assert.equal(world.apiRequests().filter((r) => r.path === sessionPath(reset)).length, 2, "the reset was retried, up to maxAttempts");
   });
 });
 
