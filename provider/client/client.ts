@@ -56,6 +56,8 @@ export interface PingOneClientOptions {
    * Requests already sent finish (each is bounded by its attempt timeout).
    */
   signal?: AbortSignal;
+  /** The source address outgoing connections bind to (default: the system's choice). */
+  localAddress?: string;
 }
 
 /** Counters a client keeps, for benchmarks, tests and the CLI's summary. */
@@ -152,7 +154,7 @@ export class PingOneClient {
     options: PingOneClientOptions = {},
   ) {
     this.clock = options.clock ?? systemClock;
-    this.transport = createTransport(USER_AGENT);
+    this.transport = createTransport(USER_AGENT, options.localAddress);
     this.pacer = new AdaptivePacer({ maxConcurrency: connection.maxConcurrency, ...options.pacer });
     this.onRetry = options.onRetry;
     this.signal = options.signal;

@@ -209,7 +209,7 @@ export function resolveConnection(input: SettingsInput): ResolvedConnection {
 export function validateConnectionOptions(options: ConnectionOptions | undefined): { field: keyof ConnectionOptions; reason: string }[] {
   const problems: { field: keyof ConnectionOptions; reason: string }[] = [];
   if (!options) return problems;
-  const given = (field: keyof ConnectionOptions) => present(options[field]);
+  const given = (field: keyof ConnectionOptions) => settingText(options[field]);
   const shaped: (keyof ConnectionOptions)[] = [
     "regionCode",
     "apiUrl",
@@ -275,12 +275,12 @@ const CREDENTIAL_FIELDS = ["apiAccessToken", "clientId", "clientSecret"] as cons
 /** Each source's present values, highest precedence first. */
 function settingSources(input: SettingsInput): Partial<Record<keyof ConnectionOptions, string>>[] {
   const read = (lookup: (source: SettingSource) => string | number | undefined) =>
-    Object.fromEntries(SETTING_SOURCES.map((source) => [source.field, present(lookup(source))]).filter(([, value]) => value !== undefined));
+    Object.fromEntries(SETTING_SOURCES.map((source) => [source.field, settingText(lookup(source))]).filter(([, value]) => value !== undefined));
   return [read((s) => input.explicit?.[s.field]), read((s) => input.config?.(s.configKey)), read((s) => input.env?.[s.envVar])];
 }
 
 /** Empty strings count as unset, so `PINGONE_CLIENT_SECRET=` does not shadow stack config. */
-function present(value: string | number | undefined): string | undefined {
+function settingText(value: string | number | undefined): string | undefined {
   if (value === undefined || value === null) return undefined;
   const text = String(value).trim();
   return text === "" ? undefined : text;

@@ -102,12 +102,17 @@ export function proxyRouteFor(url: string, env: Record<string, string | undefine
   return { variable, url: redactUrl(proxy) };
 }
 
-/** Creates the axios-backed transport used by `PingOneClient`. */
-export function createTransport(userAgent: string): Transport {
+/**
+ * Creates the axios-backed transport used by `PingOneClient`. `localAddress`
+ * binds outgoing connections to one source address of this machine (a
+ * runner with several, or shards on 127.0.0.2, 127.0.0.3, ... against the
+ * emulator's per-source rate limit).
+ */
+export function createTransport(userAgent: string, localAddress?: string): Transport {
   // Sockets are reused across the many small calls of a bulk run; the pacer,
   // not the agent, bounds how many are open.
-  const httpAgent = new http.Agent({ keepAlive: true });
-  const httpsAgent = new https.Agent({ keepAlive: true });
+  const httpAgent = new http.Agent({ keepAlive: true, localAddress });
+  const httpsAgent = new https.Agent({ keepAlive: true, localAddress });
   const instance: AxiosInstance = axios.create({
     httpAgent,
     httpsAgent,
