@@ -5,6 +5,7 @@
  * not import the entry.
  */
 import { setTimeout as delay } from "node:timers/promises";
+import { PingOneApiError } from "../provider/client/errors";
 import { Clock, systemClock } from "../provider/client/retry";
 
 /** Something the CLI writes text to: `process.stdout`, `process.stderr`, or a test's collector. */
@@ -38,13 +39,19 @@ export interface CliIo {
   interrupt?: AbortSignal;
   /** Time and randomness of retry waits; default the system's. Tests pass a fake one. */
   clock?: Clock;
+  /**
+   * Asks a person a yes/no question and resolves to the line they typed;
+   * given only when stdin is a terminal (the entry reads it from there). A
+   * command that needs a confirmation and has no `ask` refuses instead.
+   */
+  ask?: (question: string) => Promise<string>;
 }
 
 /**
  * Exit codes a script can rely on:
  * `ok` 0 success (a session already gone counts as revoked);
- * `failed` 1 a PingOne call failed (a revocation, or listing the sessions), or an internal error;
- * `usage` 2 the command line is wrong (unknown or malformed flag, missing or conflicting flags, an id that is not a UUID);
+ * `failed` 1 a PingOne call failed (a revocation, or listing the sessions or users), `access` found the application may not revoke, or an internal error;
+ * `usage` 2 the command line is wrong (unknown or malformed flag, missing or conflicting flags, an id that is not a UUID), or a large sweep was not confirmed;
  * `config` 3 the connection settings are wrong (missing credentials, unknown region, http:// to a non-loopback host);
  * `interrupted` 130 stopped by SIGINT (128 + 2), `terminated` 143 stopped by SIGTERM (128 + 15): what was done is reported.
  */
@@ -97,4 +104,14 @@ export function interruptibleClock(clock: Clock | undefined, interrupt: AbortSig
     });
   };
   return { now: () => base.now(), random: () => base.random(), sleep };
+}
+
+/**
+ * True when the client sent nothing at all for this operation: it was
+ * interrupted before its first attempt. An operation that was sent and then
+ * retried into the interrupt is a failure, not "not attempted": what its
+ * first attempt did is not known.
+ */
+export function neverSent(error: unknown): boolean {
+  return PingOneApiError.isInstance(error) && error.failure === "ABORTED" && error.attempts === 1;
 }

@@ -6,18 +6,21 @@
  * request, dispatches, and turns failures into one stderr line (and, with
  * `--json`, a JSON error object on stdout) and an exit code (`EXIT_CODES`).
  */
+import readline from "node:readline";
 import { parseArgs, ParseArgsConfig } from "node:util";
 import { main as emulatorMain } from "../emulator/cli";
-import { PingOneClient } from "../provider/client/client";
+import { PingOneClient, PingOneClientOptions } from "../provider/client/client";
 import { FailureCode, PingOneApiError } from "../provider/client/errors";
-import { ERR_INVALID_ID, invalidIdReason, UserRef } from "../provider/client/ids";
-import { ConnectionOptions, PingOneConfigError, SETTING_SOURCES, SettingName } from "../provider/client/settings";
+import { ERR_INVALID_ID } from "../provider/client/ids";
+import { ConnectionOptions, PingOneConfigError, resolveConnection, SETTING_SOURCES, SettingName, SettingsInput } from "../provider/client/settings";
 import { printable, redact, secretForms } from "../provider/client/text";
 import { PACKAGE_NAME, PACKAGE_VERSION } from "../provider/client/version";
+import { FlagValues, idFlag, localAddress, revokeTarget, SHARD_VARIABLES, sweepPlan } from "./args";
 import { listCommand } from "./commands/list";
-import { revokeCommand, RevokeSelection } from "./commands/revoke";
+import { revokeCommand } from "./commands/revoke";
+import { CONFIRM_ABOVE, SweepClient, sweepCommand } from "./commands/sweep";
 import { CliIo, EXIT_CODES, ExitCode, interruptedBy, interruptExitCode, interruptibleClock, InterruptSignal, TextSink, UsageError, writeLine } from "./common";
-import { formatJson, oneLine, Progress, retryLine } from "./output";
+import { formatCount, formatJson, oneLine, Progress, retryLine } from "./output";
 
 export { CliIo, EXIT_CODES, ExitCode, InterruptSignal, TextSink, UsageError } from "./common";
 
@@ -91,17 +94,38 @@ Commands:
   list     --environment E --user U [--json]
            List the user's sessions, newest first: a table, or a JSON array.
   revoke   --environment E --user U (--session S | --all [--created-before T]) [--json]
-           Revoke one session, or every session of the user (with
+  revoke   --environment E (--user U ... | --users-file FILE) --all [--created-before T] [--json]
+           Revoke one session, or every session of one or more users (with
            --created-before, only those created strictly before T, an ISO 8601
-           time such as 2026-11-28T12:00:00Z). A session already gone is
-           "already absent", which is success: running again is safe. --json
-           prints {"revoked":[...],"alreadyAbsent":[...],"failed":[...],
-           "notAttempted":[...],"interrupted":null}.
+           time such as 2026-11-28T12:00:00Z). --user may be repeated;
+           --users-file holds one user id a line (# comments and blank lines
+           are ignored). One client serves every user. A session already gone
+           is "already absent", which is success: running again is safe.
+           --json prints {"revoked":[...],"alreadyAbsent":[...],"failed":[...],
+           "notAttempted":[...],"interrupted":null,"users":[...]}, "users"
+           holding the same grouped by user.
+  sweep    --environment E (--population P | --filter SCIM | --all-users)
+           [--created-before T] [--last-sign-on-before T] [--remote-ip CIDR ...]
+           [--shard I/N | --shard-from-env [--shard-count N]] [--local-address IP]
+           [--dry-run] [--report FILE] [--yes] [--json]
+           Revoke the sessions of every user selected (a population, a PingOne
+           SCIM filter such as 'username sw "contractor-"', or all users,
+           asked for explicitly) that match every criterion given: created or
+           last signed on strictly before T, signed on from one of the CIDR
+           ranges (--remote-ip, repeatable). --dry-run lists what would be
+           revoked and deletes nothing. --report FILE appends one JSON line
+           per session acted on, as it happens, then a summary line (mode
+           0600). Without --yes, the sweep counts first, and above
+           ${formatCount(CONFIRM_ABOVE)} sessions asks on a terminal, or refuses (exit 2).
+           --shard I/N takes shard I (from 0) of N, split by a hash of the
+           user id; --shard-from-env reads I from ${SHARD_VARIABLES.index[0]}, else
+           ${SHARD_VARIABLES.index[1]} (Kubernetes Indexed Job), and N from
+           --shard-count or ${SHARD_VARIABLES.count}.
   emulator [--port P] [--seed demo] [--latency-ms N]
            Run a local PingOne emulator (${COMMAND} emulator --help).
   help     This text (also --help, -h). --version prints the version.
 
---environment is the environment holding the user; --environment-id is the
+--environment is the environment holding the users; --environment-id is the
 worker application's environment, where tokens are issued (often the same id).
 
 Connection: each flag, else its environment variable.
@@ -110,7 +134,7 @@ ${connectionHelp()}
 Pass secrets through PINGONE_CLIENT_SECRET / PINGONE_API_ACCESS_TOKEN rather
 than flags: other users can read command lines (ps, shell history).
 
-Output: results on stdout; errors, and on a terminal the progress bar and one
+Output: results on stdout; errors, and on a terminal the progress line and one
 line per retry, on stderr. With --json, stdout holds one JSON document; when
 the command fails as a whole it is {"error":{"message","status","code","id",
 "failure","transactionId"}}.
@@ -120,8 +144,8 @@ prints what was revoked and what was not attempted, and exits 130 or 143.
 
 Exit codes:
   0    success (including sessions that were already absent)
-  1    a PingOne call failed: a revocation, or listing the sessions (stderr says why); or an internal error
-  2    usage error: unknown or malformed flag, missing or conflicting flags, an id that is not a UUID
+  1    a PingOne call failed: a revocation, or listing the sessions or users (stderr says why); or an internal error
+  2    usage error: unknown or malformed flag, missing or conflicting flags, an id that is not a UUID; a large sweep not confirmed
   3    configuration error: missing credentials, unknown region, http:// to a non-loopback host
   130  interrupted by SIGINT (Ctrl-C); the report says what was done
   143  interrupted by SIGTERM; the report says what was done`;
@@ -154,8 +178,8 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     return EXIT_CODES.ok;
   }
   if (command === "emulator") return runEmulator(rest, io);
-  if (command !== "list" && command !== "revoke") {
-    throw new UsageError(command.startsWith("-") ? `expected a command (list, revoke, emulator) before ${command}` : `unknown command ${JSON.stringify(command)}`);
+  if (!isCommand(command)) {
+    throw new UsageError(command.startsWith("-") ? `expected a command (${COMMANDS.join(", ")}, emulator) before ${command}` : `unknown command ${JSON.stringify(command)}`);
   }
 
   const values = parseFlags(command, rest);
@@ -174,41 +198,71 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   return signal === undefined ? code : interruptExitCode(signal);
 }
 
-/** `list` or `revoke` with parsed flags: checks them, builds the client, runs the command. */
-async function runCommand(command: "list" | "revoke", values: FlagValues, json: boolean, io: CliIo): Promise<ExitCode> {
-  const user: UserRef = { environmentId: idFlag(values, "environment"), userId: idFlag(values, "user") };
-  const selection = command === "revoke" ? revokeSelection(values) : undefined;
+/** The commands that talk to PingOne. */
+const COMMANDS = ["list", "revoke", "sweep"] as const;
+
+/** One of `COMMANDS`. */
+type Command = (typeof COMMANDS)[number];
+
+function isCommand(name: string): name is Command {
+  return (COMMANDS as readonly string[]).includes(name);
+}
+
+/** A command with parsed flags: checks them, builds the client, runs the command. */
+async function runCommand(command: Command, values: FlagValues, json: boolean, io: CliIo): Promise<ExitCode> {
+  const environmentId = idFlag(values, "environment");
   const progress = new Progress(io.stderr, io.stderrIsTTY === true && !json);
-  const client = PingOneClient.fromSettings(
-    { explicit: connectionOptions(values), env: io.env, naming: cliSettingName },
-    {
-      signal: io.interrupt,
-      clock: interruptibleClock(io.clock, io.interrupt),
-      // Only a person watching a terminal needs to know why it is waiting; stdout is never touched.
-      onRetry: io.stderrIsTTY === true ? (notice) => progress.note(retryLine(notice)) : undefined,
-    },
-  );
+  const settings: SettingsInput = { explicit: connectionOptions(values), env: io.env, naming: cliSettingName };
+  const options: PingOneClientOptions = {
+    signal: io.interrupt,
+    clock: interruptibleClock(io.clock, io.interrupt),
+    // Only a person watching a terminal needs to know why it is waiting; stdout is never touched.
+    onRetry: io.stderrIsTTY === true ? (notice) => progress.note(retryLine(notice)) : undefined,
+  };
+  switch (command) {
+    case "list": {
+      const user = { environmentId, userId: idFlag(values, "user") };
+      return withClient(PingOneClient.fromSettings(settings, options), (client) => listCommand(client, { user, json }, io));
+    }
+    case "revoke": {
+      const { userIds, selection } = revokeTarget(values);
+      return withClient(PingOneClient.fromSettings(settings, options), (client) => revokeCommand(client, { environmentId, userIds, selection, json }, io, progress));
+    }
+    case "sweep": {
+      const plan = { ...sweepPlan(values, io.env), json };
+      const client = new SweepClient(resolveConnection(settings), { ...options, localAddress: localAddress(values) });
+      return withClient(client, (c) => sweepCommand(c, plan, io, progress));
+    }
+  }
+}
+
+/** Runs `work` on `client`, then frees its sockets. */
+async function withClient<C extends PingOneClient>(client: C, work: (client: C) => Promise<ExitCode>): Promise<ExitCode> {
   try {
-    return selection === undefined ? await listCommand(client, { user, json }, io) : await revokeCommand(client, { user, selection, json }, io, progress);
+    return await work(client);
   } finally {
     client.close();
   }
 }
 
-type FlagValues = Record<string, string | boolean | undefined>;
-
-/** Parses the flags of `list` or `revoke`; an unknown flag, a stray argument or a flag missing its value is a usage error naming it. */
-function parseFlags(command: "list" | "revoke", args: string[]): FlagValues {
+/** Parses the flags of a command; an unknown flag, a stray argument or a flag missing its value is a usage error naming it. */
+function parseFlags(command: Command, args: string[]): FlagValues {
   const options: NonNullable<ParseArgsConfig["options"]> = {
     environment: { type: "string" },
-    user: { type: "string" },
     json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   };
+  if (command === "list" || command === "revoke") options.user = { type: "string", multiple: true };
   if (command === "revoke") {
+    options["users-file"] = { type: "string" };
     options.session = { type: "string" };
     options.all = { type: "boolean" };
     options["created-before"] = { type: "string" };
+  }
+  if (command === "sweep") {
+    for (const flag of ["population", "filter", "created-before", "last-sign-on-before", "shard", "shard-count", "report", "local-address"]) options[flag] = { type: "string" };
+    for (const flag of ["all-users", "shard-from-env", "dry-run", "yes"]) options[flag] = { type: "boolean" };
+    options["remote-ip"] = { type: "string", multiple: true };
   }
   for (const { flag } of CONNECTION_FLAGS) options[flag] = { type: "string" };
   try {
@@ -231,32 +285,6 @@ function describeParseError(error: unknown): string {
     return message.includes("ambiguous") ? `${quoted} needs a value (write ${quoted}=VALUE for a value starting with "-")` : `${quoted} needs a value`;
   }
   return oneLine(message);
-}
-
-/** A required id flag, checked to be a UUID before anything is sent. */
-function idFlag(values: FlagValues, flag: string): string {
-  const value = values[flag];
-  const reason = invalidIdReason(`--${flag}`, value);
-  if (reason) throw new UsageError(reason);
-  return value as string;
-}
-
-function revokeSelection(values: FlagValues): RevokeSelection {
-  const all = values.all === true;
-  const createdBefore = values["created-before"] as string | undefined;
-  if (values.session !== undefined && all) throw new UsageError("--session and --all exclude each other: revoke one session or all of them");
-  if (values.session === undefined && !all) throw new UsageError("say which sessions to revoke: --session S for one, or --all for every session of the user");
-  if (createdBefore !== undefined && !all) throw new UsageError("--created-before applies only with --all");
-  if (!all) return { kind: "one", sessionId: idFlag(values, "session") };
-  if (createdBefore !== undefined && !isIsoDateTime(createdBefore)) {
-    throw new UsageError(`--created-before must be an ISO 8601 time such as 2026-11-28T12:00:00Z; got ${JSON.stringify(createdBefore.slice(0, 60))}`);
-  }
-  return { kind: "all", createdBefore };
-}
-
-/** The same form the provider's `check` accepts for `createdBefore`: a full date-time with a zone. */
-function isIsoDateTime(value: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) && !Number.isNaN(Date.parse(value));
 }
 
 /** The connection flags given, as explicit settings (the highest precedence). */
@@ -401,9 +429,34 @@ function main(): void {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  const io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, stderrIsTTY: process.stderr.isTTY === true, interrupt: interrupt.signal };
+  const io: CliIo = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    stderrIsTTY: process.stderr.isTTY === true,
+    interrupt: interrupt.signal,
+    ask: process.stdin.isTTY === true ? (question) => askOnTerminal(question, interrupt.signal) : undefined,
+  };
   void run(process.argv.slice(2), io).then((code) => {
     process.exitCode = code;
+  });
+}
+
+/**
+ * Asks on the terminal: the question on stderr, one line read from stdin.
+ * The terminal stays in line mode, so Ctrl-C still interrupts; an interrupt
+ * or the end of input answers "" (no). Reading stops after the line, so
+ * stdin does not keep the process alive.
+ */
+function askOnTerminal(question: string, interrupt: AbortSignal): Promise<string> {
+  return new Promise((resolve) => {
+    const lines = readline.createInterface({ input: process.stdin, terminal: false, signal: interrupt });
+    process.stderr.write(question);
+    lines.once("line", (line) => {
+      lines.close();
+      resolve(line);
+    });
+    lines.once("close", () => resolve(""));
   });
 }
 

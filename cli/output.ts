@@ -5,7 +5,7 @@
  * `printable` (text) or `formatJson` (JSON), so it cannot drive the terminal.
  */
 import { RetryNotice } from "../provider/client/client";
-import { OperationTarget } from "../provider/client/errors";
+import { FailureCode, OperationTarget, PingOneApiError } from "../provider/client/errors";
 import { printable } from "../provider/client/text";
 import { PingOneSession } from "../provider/client/types";
 import { TextSink, writeLine } from "./common";
@@ -57,7 +57,7 @@ export function sessionRows(sessions: PingOneSession[]): string[][] {
 }
 
 /** The value at `path` inside an untrusted JSON value, following own properties only (a string's `.at` is not a field). */
-function field(value: unknown, ...path: string[]): unknown {
+export function field(value: unknown, ...path: string[]): unknown {
   let at = value;
   for (const key of path) {
     if (typeof at !== "object" || at === null || !Object.hasOwn(at, key)) return undefined;
@@ -73,14 +73,20 @@ function cell(value: unknown): string {
 }
 
 /**
- * Pretty-printed JSON, two-space indent, for `--json`. `JSON.stringify`
- * escapes C0 control characters but leaves DEL, C1 controls and bidi marks
- * raw; those are written as `\uXXXX` too (the same characters `printable`
- * escapes), so the text parses to the same value and cannot drive a terminal.
+ * JSON for `--json` and report files: pretty-printed with `indent` spaces
+ * (default 2; 0 for one line). `JSON.stringify` escapes C0 control
+ * characters but leaves DEL, C1 controls and bidi marks raw; those are
+ * written as `\uXXXX` too (the same characters `printable` escapes), so the
+ * text parses to the same value and cannot drive a terminal.
  */
-export function formatJson(value: unknown): string {
+export function formatJson(value: unknown, indent = 2): string {
   // Outside strings, JSON.stringify writes only ASCII, so every character matched here is inside a string.
-  return JSON.stringify(value, null, 2).replace(/[^\x00-\x7e]/g, (c) => (printable(c) === c ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+  return JSON.stringify(value, null, indent).replace(/[^\x00-\x7e]/g, (c) => (printable(c) === c ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+}
+
+/** A count with thousands separators, as a person reads it: `4,211`. */
+export function formatCount(n: number): string {
+  return n.toLocaleString("en-US");
 }
 
 /** `text` on one line: every run of whitespace holding a line break becomes one space, so each error stays one line. */
@@ -95,13 +101,13 @@ export function progressBar(done: number, total: number, width = 10): string {
 }
 
 /**
- * A one-line progress bar redrawn in place (`\r`) on the sink it is given
- * (stderr, so stdout holds results only). When disabled (stderr not a
- * terminal, or `--json`) it draws nothing, so piped output holds plain lines
- * only; `note` prints a line above it either way.
+ * One status line redrawn in place (`\r`) on the sink it is given (stderr,
+ * so stdout holds results only): a progress bar, or a line of counts. When
+ * disabled (stderr not a terminal, or `--json`) it draws nothing, so piped
+ * output holds plain lines only; `note` prints a line above it either way.
  */
 export class Progress {
-  private drawn: { done: number; total: number } | undefined;
+  private drawn: string | undefined;
 
   /** Draws on `sink` only when `enabled`. */
   constructor(
@@ -109,24 +115,34 @@ export class Progress {
     private readonly enabled: boolean,
   ) {}
 
+  /** True when it draws (stderr is a terminal and the output is not JSON). */
+  get active(): boolean {
+    return this.enabled;
+  }
+
   /** Redraws the bar at `done` of `total`. */
   update(done: number, total: number): void {
-    if (!this.enabled) return;
-    this.sink.write(`\r${progressBar(done, total)}`);
-    this.drawn = { done, total };
+    this.show(progressBar(done, total));
   }
 
-  /** Writes `line` on its own line, then redraws the bar where it was, so a message never runs into the bar. */
+  /** Redraws the line as `text` (one line, already printable), erasing what was there. */
+  show(text: string): void {
+    if (!this.enabled) return;
+    this.sink.write(`\r${this.drawn !== undefined && this.drawn.length > text.length ? "\x1b[K" : ""}${text}`);
+    this.drawn = text;
+  }
+
+  /** Writes `line` on its own line, then redraws the status where it was, so a message never runs into it. */
   note(line: string): void {
-    const bar = this.drawn;
+    const shown = this.drawn;
     this.clear();
     writeLine(this.sink, line);
-    if (bar) this.update(bar.done, bar.total);
+    if (shown !== undefined) this.show(shown);
   }
 
-  /** Erases the bar, so the lines that follow start on a clean line. */
+  /** Erases the line, so the lines that follow start on a clean line. */
   clear(): void {
-    if (!this.drawn) return;
+    if (this.drawn === undefined) return;
     this.sink.write("\r\x1b[K");
     this.drawn = undefined;
   }
@@ -148,4 +164,35 @@ function operation(target: OperationTarget): string {
   if (target.sessionId) return `${target.action} ${target.sessionId}`;
   if (target.userId) return `${target.action} of user ${target.userId}`;
   return target.action;
+}
+
+/** Why one call failed, as `--json` and report files show it. Fields the failure does not have are null. */
+export interface FailureFields {
+  /** The HTTP status; null when nothing answered. */
+  status: number | null;
+  /** PingOne's error code (`ACCESS_FAILED`, ...). */
+  code: string | null;
+  /** PingOne's error id, to quote to Ping support. */
+  id: string | null;
+  /** Why, as the client's stable code (`HTTP_STATUS`, `NOT_PINGONE`, `NO_ANSWER`, ...); null for an error that is not the client's. */
+  failure: FailureCode | null;
+  /** The `X-Ping-External-Transaction-ID` sent, for Ping support; null for an error that is not the client's. */
+  transactionId: string | null;
+  /** The whole message: what failed, why, and what to do. One printable line. */
+  message: string;
+}
+
+/** The fields of a failure, from a `PingOneApiError` (any copy of the package) or any other error. */
+export function failureFields(error: unknown): FailureFields {
+  if (PingOneApiError.isInstance(error)) {
+    return {
+      status: error.status ?? null,
+      code: error.code ?? null,
+      id: error.id ?? null,
+      failure: error.failure,
+      transactionId: error.transactionId,
+      message: printable(oneLine(error.message)),
+    };
+  }
+  return { status: null, code: null, id: null, failure: null, transactionId: null, message: printable(oneLine(error instanceof Error ? error.message : String(error))) };
 }

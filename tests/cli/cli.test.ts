@@ -59,7 +59,7 @@ describe("pingone-sessions CLI", () => {
       {
         name: "--created-before that is not a time",
         argv: () => ["revoke", ...target(), "--all", "--created-before", "yesterday"],
-        message: '--created-before must be an ISO 8601 time such as 2026-11-28T12:00:00Z; got "yesterday"',
+        message: '--created-before must be an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "yesterday"',
       },
       { name: "unknown command", argv: () => ["purge", ...target()], message: 'unknown command "purge"' },
       { name: "stray argument", argv: () => ["list", ...target(), "extra"], message: 'list: unexpected argument "extra"' },
@@ -148,7 +148,14 @@ describe("pingone-sessions CLI", () => {
       await cli(["revoke", ...target(), "--session", world.sessionIds[0]], env);
       const result = await cli(["revoke", ...target(), "--session", world.sessionIds[0], "--json"], env);
       assert.equal(result.code, EXIT_CODES.ok);
-      assert.deepEqual(JSON.parse(result.stdout), { revoked: [], alreadyAbsent: [world.sessionIds[0]], failed: [], notAttempted: [], interrupted: null });
+      assert.deepEqual(JSON.parse(result.stdout), {
+        revoked: [],
+        alreadyAbsent: [world.sessionIds[0]],
+        failed: [],
+        notAttempted: [],
+        interrupted: null,
+        users: [{ userId: world.userId, revoked: [], alreadyAbsent: [world.sessionIds[0]], failed: [], notAttempted: [], error: null }],
+      });
       const text = await cli(["revoke", ...target(), "--session", world.sessionIds[0]], env);
       assert.equal(text.stdout.split("\n")[0], `already absent ${world.sessionIds[0]}`);
     });
@@ -179,7 +186,15 @@ describe("pingone-sessions CLI", () => {
     it("--all for a user who does not exist has nothing to revoke (exit 0), as in the provider", async () => {
       const result = await cli(["revoke", "--environment", world.environmentId, "--user", "0f8fad5b-d9cb-469f-a165-70867728950e", "--all", "--json"], env);
       assert.equal(result.code, EXIT_CODES.ok);
-      assert.deepEqual(JSON.parse(result.stdout), { revoked: [], alreadyAbsent: [], failed: [], notAttempted: [], interrupted: null });
+      const nobody = "0f8fad5b-d9cb-469f-a165-70867728950e";
+      assert.deepEqual(JSON.parse(result.stdout), {
+        revoked: [],
+        alreadyAbsent: [],
+        failed: [],
+        notAttempted: [],
+        interrupted: null,
+        users: [{ userId: nobody, revoked: [], alreadyAbsent: [], failed: [], notAttempted: [], error: null }],
+      });
     });
   });
 
@@ -296,7 +311,7 @@ describe("pingone-sessions CLI", () => {
         /^ {2}--region CODE\s+PINGONE_REGION_CODE\s+NA \(default\), EU, CA, AP, AU or SG$/,
         /^ {2}--max-concurrency N\s+PINGONE_MAX_CONCURRENCY\s+most requests in flight \(default 32\)$/,
         "  0    success (including sessions that were already absent)",
-        "  2    usage error: unknown or malformed flag, missing or conflicting flags, an id that is not a UUID",
+        "  2    usage error: unknown or malformed flag, missing or conflicting flags, an id that is not a UUID; a large sweep not confirmed",
         "  3    configuration error: missing credentials, unknown region, http:// to a non-loopback host",
         "  130  interrupted by SIGINT (Ctrl-C); the report says what was done",
         "  143  interrupted by SIGTERM; the report says what was done",

@@ -11,8 +11,8 @@ export interface CliOutcome {
   stderr: string;
 }
 
-/** What a run may be given besides its command line and environment: a terminal on stderr, an interrupt, a clock. */
-export type CliExtras = Pick<CliIo, "stderrIsTTY" | "interrupt" | "clock">;
+/** What a run may be given besides its command line and environment: a terminal on stderr, an interrupt, a clock, a person to ask. */
+export type CliExtras = Pick<CliIo, "stderrIsTTY" | "interrupt" | "clock" | "ask">;
 
 /** Runs `argv` with `env` as the process environment; `extras.stderrIsTTY` turns on the progress bar and retry lines. */
 export async function cli(argv: string[], env: Record<string, string | undefined>, extras: CliExtras = {}): Promise<CliOutcome> {
