@@ -10,6 +10,7 @@
  * the caller's (`answers.ts`).
  */
 import { randomUUID } from "node:crypto";
+import { explainForbidden } from "./access";
 import { adviceFor, AdviceContext } from "./advice";
 import { readNamed, readRoleAssignmentPage, readSession, readSessionPage, readTokenAnswer, readUser, readUserPage } from "./answers";
 import { decide } from "./decide";
@@ -174,12 +175,14 @@ export class PingOneClient {
    */
   async listSessions(user: UserRef): Promise<PingOneSession[]> {
     assertIds(user, ["environmentId", "userId"]);
-    const sessions = new Map<string, PingOneSession>();
-    const pages = this.pages({ action: "list sessions", ...user }, `${this.userUrl(user)}/sessions`, "session list", readSessionPage, MAX_LIST_PAGES);
-    for await (const page of pages) {
-      for (const session of page) if (!sessions.has(session.id.toLowerCase())) sessions.set(session.id.toLowerCase(), session);
-    }
-    return [...sessions.values()];
+    return this.explained(user, async () => {
+      const sessions = new Map<string, PingOneSession>();
+      const pages = this.pages({ action: "list sessions", ...user }, `${this.userUrl(user)}/sessions`, "session list", readSessionPage, MAX_LIST_PAGES);
+      for await (const page of pages) {
+        for (const session of page) if (!sessions.has(session.id.toLowerCase())) sessions.set(session.id.toLowerCase(), session);
+      }
+      return [...sessions.values()];
+    });
   }
 
   /**
@@ -190,12 +193,16 @@ export class PingOneClient {
    * rules as session lists hold: any failure, malformed page, stray or cyclic
    * link fails the whole listing, naming the page.
    */
-  listUsers(environmentId: string, filter?: string, limit = 200): AsyncGenerator<PingOneUser[]> {
+  async *listUsers(environmentId: string, filter?: string, limit = 200): AsyncGenerator<PingOneUser[]> {
     assertIds({ environmentId }, ["environmentId"]);
     const query = new URLSearchParams({ limit: String(limit) });
     if (filter !== undefined) query.set("filter", filter);
     const target: OperationTarget = { action: filter === undefined ? "list users" : `list users matching ${filter}`, environmentId };
-    return this.pages(target, `${this.connection.apiUrl}/environments/${environmentId}/users?${query}`, "user list", readUserPage, Infinity);
+    try {
+      yield* this.pages(target, `${this.connection.apiUrl}/environments/${environmentId}/users?${query}`, "user list", readUserPage, Infinity);
+    } catch (error) {
+      throw await this.explanation(error, { environmentId });
+    }
   }
 
   /** Reads one user (with `population.id`); `undefined` on PingOne's own 404. */
@@ -287,7 +294,7 @@ export class PingOneClient {
   /** Reads one session; `undefined` when PingOne answers its own 404 (the session, or its user, is gone). */
   async getSession(ref: SessionRef): Promise<PingOneSession | undefined> {
     assertIds(ref, ["environmentId", "userId", "sessionId"]);
-    return this.readObject({ action: "read session", ...ref }, this.sessionUrl(ref), (text) => readSession(text, ref.sessionId));
+    return this.explained(ref, () => this.readObject({ action: "read session", ...ref }, this.sessionUrl(ref), (text) => readSession(text, ref.sessionId)));
   }
 
   /**
@@ -298,13 +305,31 @@ export class PingOneClient {
    */
   async deleteSession(ref: SessionRef): Promise<DeleteResult> {
     assertIds(ref, ["environmentId", "userId", "sessionId"]);
-    const answer = await this.perform({
-      target: { action: "revoke session", ...ref },
-      endpoint: "api",
-      expected: "no-content",
-      request: (token) => ({ method: "DELETE", url: this.sessionUrl(ref), headers: this.apiHeaders(token!) }),
-    });
+    const answer = await this.explained(ref, () =>
+      this.perform({
+        target: { action: "revoke session", ...ref },
+        endpoint: "api",
+        expected: "no-content",
+        request: (token) => ({ method: "DELETE", url: this.sessionUrl(ref), headers: this.apiHeaders(token!) }),
+      }),
+    );
     return answer.kind === "not-found" ? "absent" : "deleted";
+  }
+
+  /** Runs a session or users call; PingOne's 403 comes back with the role rule explained for `target` (see access.ts). */
+  private async explained<T>(target: { environmentId: string; userId?: string }, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw await this.explanation(error, target);
+    }
+  }
+
+  /** `error` with the exact 403 explanation when it is PingOne's 403 to client credentials; otherwise `error` itself. */
+  private async explanation(error: unknown, target: { environmentId: string; userId?: string }): Promise<unknown> {
+    const forbidden = PingOneApiError.isInstance(error) && error.status === 403 && error.failure === "HTTP_STATUS";
+    if (!forbidden || this.tokens === undefined || this.signal?.aborted) return error;
+    return explainForbidden(this, error, target);
   }
 
   /** A copy of the counters. */
