@@ -10,6 +10,7 @@
  * the caller's (`answers.ts`).
  */
 import { randomUUID } from "node:crypto";
+import { explainForbidden } from "./access";
 import { adviceFor, AdviceContext } from "./advice";
 import { readNamed, readRoleAssignmentPage, readSession, readSessionPage, readTokenAnswer, readUser, readUserPage } from "./answers";
 import { decide } from "./decide";
@@ -108,6 +109,30 @@ interface OperationSpec {
   request: (token: Secret | undefined) => Omit<HttpRequest, "timeoutMs">;
 }
 
+/** One HAL list to page through. */
+interface ListSpec<T> {
+  target: OperationTarget;
+  firstPage: string;
+  /** "session list", "user list": how messages name it. */
+  noun: string;
+  /** Checks one page's body. */
+  read: (text: string) => { items: T[]; next?: string } | { problem: string };
+  /** Pages followed at most before the list is not trusted. */
+  maxPages: number;
+}
+
+/** One operation under way: what it does, when it must end, and which attempt it is on. */
+interface OperationRun {
+  spec: OperationSpec;
+  startedAt: number;
+  /** Epoch ms (client clock) after which nothing more is sent. */
+  deadline: number;
+  /** The `X-Ping-External-Transaction-ID` of every attempt. */
+  transactionId: string;
+  /** The attempt under way, from 1. */
+  attempt: number;
+}
+
 /** What a failure adds to what the operation knows. */
 interface FailureInit {
   status?: number;
@@ -174,12 +199,14 @@ export class PingOneClient {
    */
   async listSessions(user: UserRef): Promise<PingOneSession[]> {
     assertIds(user, ["environmentId", "userId"]);
-    const sessions = new Map<string, PingOneSession>();
-    const pages = this.pages({ action: "list sessions", ...user }, `${this.userUrl(user)}/sessions`, "session list", readSessionPage, MAX_LIST_PAGES);
-    for await (const page of pages) {
-      for (const session of page) if (!sessions.has(session.id.toLowerCase())) sessions.set(session.id.toLowerCase(), session);
-    }
-    return [...sessions.values()];
+    return this.explained(user, async () => {
+      const sessions = new Map<string, PingOneSession>();
+      const pages = this.pages({ target: { action: "list sessions", ...user }, firstPage: `${this.userUrl(user)}/sessions`, noun: "session list", read: readSessionPage, maxPages: MAX_LIST_PAGES });
+      for await (const page of pages) {
+        for (const session of page) if (!sessions.has(session.id.toLowerCase())) sessions.set(session.id.toLowerCase(), session);
+      }
+      return [...sessions.values()];
+    });
   }
 
   /**
@@ -190,12 +217,16 @@ export class PingOneClient {
    * rules as session lists hold: any failure, malformed page, stray or cyclic
    * link fails the whole listing, naming the page.
    */
-  listUsers(environmentId: string, filter?: string, limit = 200): AsyncGenerator<PingOneUser[]> {
+  async *listUsers(environmentId: string, filter?: string, limit = 200): AsyncGenerator<PingOneUser[]> {
     assertIds({ environmentId }, ["environmentId"]);
     const query = new URLSearchParams({ limit: String(limit) });
     if (filter !== undefined) query.set("filter", filter);
     const target: OperationTarget = { action: filter === undefined ? "list users" : `list users matching ${filter}`, environmentId };
-    return this.pages(target, `${this.connection.apiUrl}/environments/${environmentId}/users?${query}`, "user list", readUserPage, Infinity);
+    try {
+      yield* this.pages({ target, firstPage: `${this.connection.apiUrl}/environments/${environmentId}/users?${query}`, noun: "user list", read: readUserPage, maxPages: Infinity });
+    } catch (error) {
+      throw await this.explanation(error, { environmentId });
+    }
   }
 
   /** Reads one user (with `population.id`); `undefined` on PingOne's own 404. */
@@ -224,7 +255,8 @@ export class PingOneClient {
     const target: OperationTarget = { action: `read the role assignments of application ${applicationId}`, environmentId };
     const all: PingOneRoleAssignment[] = [];
     try {
-      for await (const page of this.pages(target, `${this.connection.apiUrl}/environments/${environmentId}/applications/${applicationId}/roleAssignments`, "role assignment list", readRoleAssignmentPage, MAX_LIST_PAGES)) all.push(...page);
+      const firstPage = `${this.connection.apiUrl}/environments/${environmentId}/applications/${applicationId}/roleAssignments`;
+      for await (const page of this.pages({ target, firstPage, noun: "role assignment list", read: readRoleAssignmentPage, maxPages: MAX_LIST_PAGES })) all.push(...page);
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -238,7 +270,7 @@ export class PingOneClient {
    * owner does not exist); on a later page, or any problem with a page or its
    * next link, it throws `MALFORMED_ANSWER` naming the page.
    */
-  private async *pages<T>(target: OperationTarget, firstPage: string, noun: string, read: (text: string) => { items: T[]; next?: string } | { problem: string }, maxPages: number): AsyncGenerator<T[]> {
+  private async *pages<T>({ target, firstPage, noun, read, maxPages }: ListSpec<T>): AsyncGenerator<T[]> {
     const pagesRead = new Set<string>();
     let url: string | undefined = firstPage;
     for (let page = 1; url !== undefined; page++) {
@@ -287,7 +319,7 @@ export class PingOneClient {
   /** Reads one session; `undefined` when PingOne answers its own 404 (the session, or its user, is gone). */
   async getSession(ref: SessionRef): Promise<PingOneSession | undefined> {
     assertIds(ref, ["environmentId", "userId", "sessionId"]);
-    return this.readObject({ action: "read session", ...ref }, this.sessionUrl(ref), (text) => readSession(text, ref.sessionId));
+    return this.explained(ref, () => this.readObject({ action: "read session", ...ref }, this.sessionUrl(ref), (text) => readSession(text, ref.sessionId)));
   }
 
   /**
@@ -298,13 +330,31 @@ export class PingOneClient {
    */
   async deleteSession(ref: SessionRef): Promise<DeleteResult> {
     assertIds(ref, ["environmentId", "userId", "sessionId"]);
-    const answer = await this.perform({
-      target: { action: "revoke session", ...ref },
-      endpoint: "api",
-      expected: "no-content",
-      request: (token) => ({ method: "DELETE", url: this.sessionUrl(ref), headers: this.apiHeaders(token!) }),
-    });
+    const answer = await this.explained(ref, () =>
+      this.perform({
+        target: { action: "revoke session", ...ref },
+        endpoint: "api",
+        expected: "no-content",
+        request: (token) => ({ method: "DELETE", url: this.sessionUrl(ref), headers: this.apiHeaders(token!) }),
+      }),
+    );
     return answer.kind === "not-found" ? "absent" : "deleted";
+  }
+
+  /** Runs a session or users call; PingOne's 403 comes back with the role rule explained for `target` (see access.ts). */
+  private async explained<T>(target: { environmentId: string; userId?: string }, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw await this.explanation(error, target);
+    }
+  }
+
+  /** `error` with the exact 403 explanation when it is PingOne's 403 to client credentials; otherwise `error` itself. */
+  private async explanation(error: unknown, target: { environmentId: string; userId?: string }): Promise<unknown> {
+    const forbidden = PingOneApiError.isInstance(error) && error.status === 403 && error.failure === "HTTP_STATUS";
+    if (!forbidden || this.tokens === undefined || this.signal?.aborted) return error;
+    return explainForbidden(this, error, target);
   }
 
   /** A copy of the counters. */
@@ -359,32 +409,28 @@ export class PingOneClient {
   private async perform(spec: OperationSpec): Promise<Accepted> {
     const retry = this.connection.retry;
     const startedAt = this.clock.now();
-    const deadline = startedAt + retry.operationTimeoutMs;
-    const transactionId = `pulumi-pingone-sessions-${randomUUID()}`;
+    const run: OperationRun = { spec, startedAt, deadline: startedAt + retry.operationTimeoutMs, transactionId: `pulumi-pingone-sessions-${randomUUID()}`, attempt: 0 };
     let mayRefreshToken = this.tokens !== undefined && spec.endpoint === "api";
-    const fail = (attempts: number, init: FailureInit) =>
-      this.error(spec, { transactionId, attempts, startedAt }, init);
-
-    for (let attempt = 1; ; attempt++) {
-      const token = spec.endpoint === "api" ? await this.tokenFor(spec, deadline, (init) => fail(attempt, init)) : undefined;
-      const result = await this.attempt(spec, token, transactionId, deadline, (init) => fail(attempt, init));
+    for (run.attempt = 1; ; run.attempt++) {
+      const token = spec.endpoint === "api" ? await this.tokenFor(run) : undefined;
+      const result = await this.attempt(run, token);
       const outcome = classify(result, spec.endpoint, spec.expected, this.clock.now());
-      const decision = decide(outcome, { attempt, mayRefreshToken, msLeft: deadline - this.clock.now() }, retry, () => this.clock.random(), this.connection.settingName);
+      const decision = decide(outcome, { attempt: run.attempt, mayRefreshToken, msLeft: run.deadline - this.clock.now() }, { settings: retry, random: () => this.clock.random(), name: this.connection.settingName });
       switch (decision.action) {
         case "accept":
-          return { kind: outcome.kind as Accepted["kind"], status: statusOf(result), headers: headersOf(result), text: textOf(result), body: outcome.body, transactionId, attempts: attempt, startedAt };
+          return { kind: outcome.kind as Accepted["kind"], status: statusOf(result), headers: headersOf(result), text: textOf(result), body: outcome.body, transactionId: run.transactionId, attempts: run.attempt, startedAt };
         case "refresh-token":
           mayRefreshToken = false;
           this.tokens!.invalidate(token!);
           continue;
         case "fail":
-          throw fail(attempt, failureOf(result, outcome, decision));
+          throw this.runError(run, failureOf(result, outcome, decision));
         case "retry":
           this.counters.retries++;
           if (decision.retryAfter) this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + decision.delayMs);
           this.onRetry?.({
             target: spec.target,
-            attempt,
+            attempt: run.attempt,
             maxAttempts: retry.maxAttempts,
             delayMs: decision.delayMs,
             retryAfter: decision.retryAfter,
@@ -395,24 +441,31 @@ export class PingOneClient {
     }
   }
 
+  /** The error of `run` at its current attempt. */
+  private runError(run: OperationRun, init: FailureInit): PingOneApiError {
+    return this.error(run.spec, { transactionId: run.transactionId, attempts: run.attempt, startedAt: run.startedAt }, init);
+  }
+
   /** The token for the next API attempt, waited for no longer than the operation's deadline. */
-  private async tokenFor(spec: OperationSpec, deadline: number, fail: (init: FailureInit) => PingOneApiError): Promise<Secret> {
+  private async tokenFor(run: OperationRun): Promise<Secret> {
     const credentials = this.connection.credentials;
     if (credentials.kind === "access-token") return credentials.accessToken;
     try {
       // A token fetch is shared and bounded by its own deadline; this operation stops waiting at its own.
-      return await beforeDeadline(this.tokens!.get(), deadline - this.clock.now(), () =>
-        fail({ reason: `no access token before the operation deadline of ${seconds(this.connection.retry.operationTimeoutMs)}`, failure: "DEADLINE", advice: `Check the auth URL and the network path; raise ${this.connection.settingName("operationTimeoutSeconds")}.` }),
+      return await beforeDeadline(this.tokens!.get(), run.deadline - this.clock.now(), () =>
+        this.runError(run, { reason: `no access token before the operation deadline of ${seconds(this.connection.retry.operationTimeoutMs)}`, failure: "DEADLINE", advice: `Check the auth URL and the network path; raise ${this.connection.settingName("operationTimeoutSeconds")}.` }),
       );
     } catch (error) {
       // A failed token fetch is reported against each operation that needed it.
-      if (PingOneApiError.isInstance(error) && error.target.action !== spec.target.action) throw error.forOperation(spec.target);
+      if (PingOneApiError.isInstance(error) && error.target.action !== run.spec.target.action) throw error.forOperation(run.spec.target);
       throw error;
     }
   }
 
   /** One attempt through the pacer, its time bounded by the attempt timeout and the operation deadline. */
-  private async attempt(spec: OperationSpec, token: Secret | undefined, transactionId: string, deadline: number, fail: (init: FailureInit) => PingOneApiError): Promise<HttpResult> {
+  private async attempt(run: OperationRun, token: Secret | undefined): Promise<HttpResult> {
+    const { spec, deadline, transactionId } = run;
+    const fail = (init: FailureInit) => this.runError(run, init);
     const retry = this.connection.retry;
     const remaining = deadline - this.clock.now();
     if (remaining <= 0) throw fail({ reason: `the operation deadline of ${seconds(retry.operationTimeoutMs)} passed`, failure: "DEADLINE", advice: `Raise ${this.connection.settingName("operationTimeoutSeconds")} or run again.` });

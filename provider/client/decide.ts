@@ -19,6 +19,16 @@ export interface AttemptState {
   msLeft: number;
 }
 
+/** The rules' inputs that do not change within an operation. */
+export interface RetryPolicy {
+  /** Attempts, backoff and Retry-After limits. */
+  settings: ResolvedRetry;
+  /** A number in [0, 1), for full jitter. */
+  random: () => number;
+  /** How messages name a setting. */
+  name: SettingName;
+}
+
 /** The next step. `fail` carries what to add to the outcome's reason. */
 export type Decision =
   | { action: "accept" }
@@ -40,7 +50,8 @@ export type Decision =
  * - otherwise full-jitter backoff; a backoff that would end past the
  *   deadline fails now, too.
  */
-export function decide(outcome: Outcome, state: AttemptState, settings: ResolvedRetry, random: () => number, name: SettingName = (field) => field): Decision {
+export function decide(outcome: Outcome, state: AttemptState, policy: RetryPolicy): Decision {
+  const { settings, random, name } = policy;
   if (outcome.kind === "success" || outcome.kind === "not-found") return { action: "accept" };
   if (outcome.kind === "unauthorized" && state.mayRefreshToken) return { action: "refresh-token" };
   if (outcome.kind !== "transient") return { action: "fail" };

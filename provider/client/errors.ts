@@ -104,6 +104,8 @@ export class PingOneApiError extends Error {
   readonly networkCode?: string;
   /** Why the operation failed, as a stable code. */
   readonly failure: FailureCode;
+  /** What to do, as the message says it. */
+  readonly advice: string;
   /** What was known, with server text already scrubbed; kept out of JSON and `inspect`. */
   readonly #init: PingOneApiErrorInit;
 
@@ -125,6 +127,7 @@ export class PingOneApiError extends Error {
     init = clean;
     this.#init = init;
     this.failure = init.failure ?? (init.status !== undefined ? "HTTP_STATUS" : "NO_ANSWER");
+    this.advice = init.advice;
     this.status = init.status;
     this.id = init.body?.id;
     this.code = init.body?.code;
@@ -144,6 +147,11 @@ export class PingOneApiError extends Error {
    */
   forOperation(target: OperationTarget): PingOneApiError {
     return new PingOneApiError({ ...this.#init, target, step: this.#init.target.action, cause: this });
+  }
+
+  /** The same failure with other advice (the exact explanation of a 403); everything else, ids included, is kept. */
+  withAdvice(advice: string): PingOneApiError {
+    return new PingOneApiError({ ...this.#init, advice, cause: this.#init.cause ?? this });
   }
 }
 

@@ -89,79 +89,95 @@ const FAILURES_QUOTED = 5;
  * error says so.
  */
 export async function sweepSessions(client: PingOneClient, options: SweepOptions): Promise<SweepResult> {
-  const matches = sessionMatcher(options.sessions);
-  const counts: SweepCounts = { usersScanned: 0, usersInOtherShards: 0, usersFailed: 0, sessionsMatched: 0, sessionsRevoked: 0, sessionsAlreadyAbsent: 0, sessionsFailed: 0 };
-  const failuresByCode: Record<string, number> = {};
-  const firstFailures: SweepResult["firstFailures"] = [];
-  const digest = Buffer.alloc(32);
-  const environmentId = options.environmentId;
-  const event = (e: Omit<SweepSessionEvent, "at" | "environmentId">) => options.onSession?.({ at: new Date().toISOString(), environmentId, ...e });
-  const recordFailure = (userId: string, sessionId: string | undefined, error: unknown) => {
-    const key = failureKey(error);
-    failuresByCode[key] = (failuresByCode[key] ?? 0) + 1;
-    if (firstFailures.length < FAILURES_QUOTED) firstFailures.push({ userId, sessionId, message: error instanceof Error ? error.message : String(error) });
-  };
+  return new Sweep(client, options).run();
+}
 
-  const sweepUser = async (userId: string) => {
+/** One run of a sweep: its counts, and the steps (page, user, session) that add to them. */
+class Sweep {
+  private readonly counts: SweepCounts = { usersScanned: 0, usersInOtherShards: 0, usersFailed: 0, sessionsMatched: 0, sessionsRevoked: 0, sessionsAlreadyAbsent: 0, sessionsFailed: 0 };
+  private readonly failuresByCode: Record<string, number> = {};
+  private readonly firstFailures: SweepResult["firstFailures"] = [];
+  private readonly digest = Buffer.alloc(32);
+  private readonly matches: (session: PingOneSession) => boolean;
+
+  constructor(
+    private readonly client: PingOneClient,
+    private readonly options: SweepOptions,
+  ) {
+    this.matches = sessionMatcher(options.sessions);
+  }
+
+  /** Pages through the users, at most `userConcurrency` of them in flight, so memory does not grow with the population. */
+  async run(): Promise<SweepResult> {
+    const limit = Math.max(1, this.options.userConcurrency ?? 16);
+    const running = new Set<Promise<void>>();
+    for await (const page of this.client.listUsers(this.options.environmentId, userFilterOf(this.options.users))) {
+      for (const user of page) {
+        if (this.options.shard && shardOf(user.id, this.options.shard.count) !== this.options.shard.index) {
+          this.counts.usersInOtherShards++;
+          continue;
+        }
+        while (running.size >= limit) await Promise.race(running);
+        const task: Promise<void> = this.sweepUser(user.id).finally(() => {
+          running.delete(task);
+          this.counts.usersScanned++;
+          this.options.onProgress?.({ ...this.counts });
+        });
+        running.add(task);
+      }
+    }
+    await Promise.all(running);
+    return { ...this.counts, failuresByCode: this.failuresByCode, firstFailures: this.firstFailures, revokedDigest: this.digest.toString("hex") };
+  }
+
+  /** Lists one user's sessions and revokes the matching ones in one wave (PingOne keeps at most 10 a user). */
+  private async sweepUser(userId: string): Promise<void> {
     let sessions: PingOneSession[];
     try {
-      sessions = (await client.listSessions({ environmentId, userId })).filter(matches);
+      sessions = (await this.client.listSessions({ environmentId: this.options.environmentId, userId })).filter(this.matches);
     } catch (error) {
-      // The user was deleted since the users page was read: nothing of theirs is left.
-      if (!isNotFound(error)) {
-        counts.usersFailed++;
-        recordFailure(userId, undefined, error);
-        event({ userId, sessionId: "", outcome: "failed", error: error as Error });
-      }
+      // A user deleted since the users page was read has nothing left to revoke.
+      if (isNotFound(error)) return;
+      this.counts.usersFailed++;
+      this.recordFailure(userId, undefined, error);
+      this.event({ userId, sessionId: "", outcome: "failed", error: error as Error });
       return;
     }
-    counts.sessionsMatched += sessions.length;
-    if (options.dryRun) {
-      for (const s of sessions) event({ userId, sessionId: s.id, outcome: "matched" });
+    this.counts.sessionsMatched += sessions.length;
+    if (this.options.dryRun) {
+      for (const s of sessions) this.event({ userId, sessionId: s.id, outcome: "matched" });
       return;
     }
-    // One wave: PingOne keeps at most 10 sessions a user, all deleted at once through the pacer.
-    await Promise.all(
-      sessions.map(async (s) => {
-        try {
-          const result = await client.deleteSession({ environmentId, userId, sessionId: s.id });
-          if (result === "deleted") {
-            counts.sessionsRevoked++;
-            xorInto(digest, s.id);
-            event({ userId, sessionId: s.id, outcome: "revoked" });
-          } else {
-            counts.sessionsAlreadyAbsent++;
-            event({ userId, sessionId: s.id, outcome: "already-absent" });
-          }
-        } catch (error) {
-          counts.sessionsFailed++;
-          recordFailure(userId, s.id, error);
-          event({ userId, sessionId: s.id, outcome: "failed", error: error as Error });
-        }
-      }),
-    );
-  };
+    await Promise.all(sessions.map((s) => this.revoke(userId, s.id)));
+  }
 
-  const limit = Math.max(1, options.userConcurrency ?? 16);
-  const running = new Set<Promise<void>>();
-  for await (const page of client.listUsers(environmentId, userFilterOf(options.users))) {
-    for (const user of page) {
-      if (options.shard && shardOf(user.id, options.shard.count) !== options.shard.index) {
-        counts.usersInOtherShards++;
-        continue;
+  private async revoke(userId: string, sessionId: string): Promise<void> {
+    try {
+      const result = await this.client.deleteSession({ environmentId: this.options.environmentId, userId, sessionId });
+      if (result === "deleted") {
+        this.counts.sessionsRevoked++;
+        xorInto(this.digest, sessionId);
+        this.event({ userId, sessionId, outcome: "revoked" });
+      } else {
+        this.counts.sessionsAlreadyAbsent++;
+        this.event({ userId, sessionId, outcome: "already-absent" });
       }
-      // Bounded: at most `limit` users in flight, so memory does not grow with the population.
-      while (running.size >= limit) await Promise.race(running);
-      const task: Promise<void> = sweepUser(user.id).finally(() => {
-        running.delete(task);
-        counts.usersScanned++;
-        options.onProgress?.({ ...counts });
-      });
-      running.add(task);
+    } catch (error) {
+      this.counts.sessionsFailed++;
+      this.recordFailure(userId, sessionId, error);
+      this.event({ userId, sessionId, outcome: "failed", error: error as Error });
     }
   }
-  await Promise.all(running);
-  return { ...counts, failuresByCode, firstFailures, revokedDigest: digest.toString("hex") };
+
+  private event(e: Omit<SweepSessionEvent, "at" | "environmentId">): void {
+    this.options.onSession?.({ at: new Date().toISOString(), environmentId: this.options.environmentId, ...e });
+  }
+
+  private recordFailure(userId: string, sessionId: string | undefined, error: unknown): void {
+    const key = failureKey(error);
+    this.failuresByCode[key] = (this.failuresByCode[key] ?? 0) + 1;
+    if (this.firstFailures.length < FAILURES_QUOTED) this.firstFailures.push({ userId, sessionId, message: error instanceof Error ? error.message : String(error) });
+  }
 }
 
 /** A failure's group: `ACCESS_FAILED (HTTP 403)`, `NO_ANSWER (ECONNRESET)`, ... */

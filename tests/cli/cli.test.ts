@@ -269,7 +269,7 @@ describe("pingone-sessions CLI", () => {
       assert.match(report.failed[0].id, /^[0-9a-f-]{36}$/);
       assert.equal(result.stderr.split("\n").length, 2, "one line");
       assert.ok(result.stderr.startsWith(`failed ${sessionId}: Could not revoke session`));
-      assert.match(result.stderr, /INSUFFICIENT_PERMISSIONS .*needs the Identity Data Administrator role at environment level, or at population level for this user's population/);
+      assert.match(result.stderr, /INSUFFICIENT_PERMISSIONS .*holds Identity Data Admin for population "Staff" \(de000000-0000-4000-8001-000000000001\) of environment de000000-0000-4000-8000-000000000001; user de000000-0000-4000-8002-0000000ca201 is in population "Contractors" \(de000000-0000-4000-8001-000000000002\): assign the role for "Contractors" \(de000000-0000-4000-8001-000000000002\), or at environment level\./);
       assert.equal(demo.state.listSessions(DEMO.environmentId, DEMO.users.carol).length, 2);
     });
 
@@ -277,7 +277,7 @@ describe("pingone-sessions CLI", () => {
       const result = await cli(["revoke", ...carol, "--all"], demoEnv);
       assert.equal(result.code, EXIT_CODES.failed);
       assert.equal(result.stdout, "");
-      assert.match(result.stderr, /^pingone-sessions: Could not list sessions .*HTTP 403 .*Identity Data Administrator/);
+      assert.match(result.stderr, /^pingone-sessions: Could not list sessions .*HTTP 403 .*user de000000-0000-4000-8002-0000000ca201 is in population "Contractors"/);
       assert.equal(demo.state.listSessions(DEMO.environmentId, DEMO.users.carol).length, 2);
     });
 
@@ -293,7 +293,7 @@ describe("pingone-sessions CLI", () => {
         assert.equal(error.failure, "HTTP_STATUS");
         assert.match(String(error.id), /^[0-9a-f-]{36}$/);
         assert.equal(`pingone-sessions: ${String(error.message)}\n`, result.stderr, "the same message as the stderr line");
-        const listed = demo.requests().filter((r) => r.method === "GET");
+        const listed = demo.requests().filter((r) => r.method === "GET" && r.path.endsWith("/sessions"));
         assert.deepEqual(listed.map((r) => [r.status, r.transactionId]), [[403, error.transactionId]], "the transaction id is the one PingOne saw");
       }
       assert.equal(demo.state.listSessions(DEMO.environmentId, DEMO.users.carol).length, 2);

@@ -19,7 +19,7 @@ describe("demo", () => {
     assert.equal(lines.filter((l) => l === NO_PULUMI_LINE).length, 1);
     assert.match(stdout, /BEFORE {2}alice: 4 sessions \(a11c00000001 a11c00000002 a11c00000003 a11c00000004\)/);
     assert.match(stdout, /AFTER {3}alice: 0 sessions\n/);
-    assert.match(stdout.replace(/\n\s+/g, " "), /HTTP 403 ACCESS_FAILED.*Identity Data Administrator role at environment level, or at population level/);
+    assert.match(stdout.replace(/\n\s+/g, " "), /HTTP 403 ACCESS_FAILED.*holds Identity Data Admin for population "Staff" \(de000000-0000-4000-8001-000000000001\) of environment de000000-0000-4000-8000-000000000001; user de000000-0000-4000-8002-0000000ca201 is in population "Contractors"/);
     assert.match(stdout, /already absent de000000-0000-4000-8003-a11c00000001/);
     assert.equal(lines.filter(Boolean).pop(), "Summary: alice 4 -> 0 sessions; bob 2 (untouched); carol 2 (refused with 403); second run: 0 changes. OK");
   });

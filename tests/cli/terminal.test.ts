@@ -93,7 +93,7 @@ describe("pingone-sessions CLI on a terminal", () => {
       const json = await cli(["revoke", ...target(), "--all", "--json"], env);
       for (const result of [text, json]) {
         assert.equal(result.code, EXIT_CODES.failed);
-        assert.ok(result.stderr.startsWith(`pingone-sessions: Could not list sessions (user ${world.userId} in environment ${world.environmentId}): HTTP 403 ACCESS_FAILED Denied\\x1b]0;pwned\\x07 \\x1b[2J \\u202eevil. The worker application lacks permission`), result.stderr);
+        assert.ok(result.stderr.startsWith(`pingone-sessions: Could not list sessions (user ${world.userId} in environment ${world.environmentId}): HTTP 403 ACCESS_FAILED Denied\\x1b]0;pwned\\x07 \\x1b[2J \\u202eevil. The worker application ${world.clientId} holds Identity Data Admin at environment level`), result.stderr);
         assert.doesNotMatch(result.stderr + result.stdout, RAW_CONTROL);
       }
       const error = (JSON.parse(json.stdout) as { error: { message: string } }).error;

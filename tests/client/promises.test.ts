@@ -111,6 +111,20 @@ describe("behaviours whose mutations used to survive (issue 10 item 8)", () => {
     });
   }
 
+  it("tells the truth about itself: the attempts and time of a 404 after three 500s, and no private state in its JSON (issue 10 items 3, 4)", async () => {
+    world = await startWorld({}, 1);
+    const unknownUser = "0f8fad5b-d9cb-469f-a165-70867728950e";
+    world.emulator.injectFault({ method: "GET", path: `/v1/environments/${world.environmentId}/users/${unknownUser}/sessions`, status: 500, count: 3 });
+    const { client, clock } = world.client();
+    const error = await client.listSessions({ environmentId: world.environmentId, userId: unknownUser }).catch((e: unknown) => e);
+    assert.ok(PingOneApiError.isInstance(error));
+    assert.equal(error.status, 404);
+    assert.equal(error.attempts, 4);
+    assert.equal(error.elapsedMs, clock.slept.reduce((a, b) => a + b, 0));
+    assert.match(error.message, new RegExp(`transaction id ${error.transactionId}, 4 attempts in ${(error.elapsedMs / 1000).toFixed(1)} s\\)$`));
+    assert.deepEqual(Object.keys(JSON.parse(JSON.stringify(error))).sort(), ["advice", "attempts", "code", "details", "elapsedMs", "failure", "id", "name", "pingOneMessage", "status", "target", "transactionId"]);
+  });
+
   it("recognises its errors across two copies of the package (brand, not instanceof)", () => {
     const foreign = Object.assign(Object.create(Error.prototype), { [Symbol.for("pulumi-pingone-sessions.PingOneApiError")]: true });
     assert.equal(PingOneApiError.isInstance(foreign), true);

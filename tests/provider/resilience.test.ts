@@ -107,7 +107,7 @@ describe("resilience through the dynamic-provider host", function () {
 
       for (const result of await denied) {
         assert.equal(result.status, "rejected");
-        assert.match(String((result as PromiseRejectedResult).reason), /Identity Data Administrator role at environment level, or at population level/);
+        assert.match(String((result as PromiseRejectedResult).reason), /holds Identity Data Admin for population "Population \d+" \([0-9a-f-]{36}\) of environment [0-9a-f-]{36} only, and may not even read user [0-9a-f-]{36}: the user is outside those populations/);
       }
       assert.equal(outsiders.reduce((sum, u) => sum + sessionsOf(u), 0), 5, "sessions outside the app's population are untouched");
       const own = await ownSession;

@@ -1,0 +1,53 @@
+/**
+ * The retry decision, rule by rule, as a pure function: no server, no clock.
+ */
+import assert from "node:assert/strict";
+import { decide, RetryPolicy } from "../../provider/client/decide";
+import { Outcome } from "../../provider/client/outcome";
+import { DEFAULT_RETRY } from "../../provider/client/retry";
+
+const policy: RetryPolicy = { settings: { ...DEFAULT_RETRY, maxAttempts: 3 }, random: () => 0.5, name: (f) => `pingone:${f}` };
+const state = (attempt: number, msLeft = 60_000, mayRefreshToken = true) => ({ attempt, msLeft, mayRefreshToken });
+const transient: Outcome = { kind: "transient", reason: "HTTP 503" };
+
+describe("decide", () => {
+  it("accepts a success and PingOne's own not-found", () => {
+    assert.deepEqual(decide({ kind: "success" }, state(1), policy), { action: "accept" });
+    assert.deepEqual(decide({ kind: "not-found" }, state(1), policy), { action: "accept" });
+  });
+
+  it("refreshes the token once after a 401, then fails", () => {
+    assert.deepEqual(decide({ kind: "unauthorized" }, state(1), policy), { action: "refresh-token" });
+    assert.deepEqual(decide({ kind: "unauthorized" }, state(2, 60_000, false), policy), { action: "fail" });
+  });
+
+  it("fails anything permanent at once", () => {
+    assert.deepEqual(decide({ kind: "permanent" }, state(1), policy), { action: "fail" });
+  });
+
+  it("backs off with full jitter, and gives up at maxAttempts naming the setting", () => {
+    assert.deepEqual(decide(transient, state(1), policy), { action: "retry", delayMs: 500, retryAfter: false });
+    assert.deepEqual(decide(transient, state(2), policy), { action: "retry", delayMs: 1000, retryAfter: false });
+    assert.deepEqual(decide(transient, state(3), policy), { action: "fail", reason: "gave up after 3 attempts (pingone:maxAttempts)" });
+  });
+
+  it("compares Retry-After, as sent, with the time left before capping it", () => {
+    assert.deepEqual(decide({ ...transient, retryAfterMs: 3_600_000 }, state(1, 5_000), policy), {
+      action: "fail",
+      failure: "DEADLINE",
+      reason: "the server asked to wait 3600.0 s (Retry-After) but only 5.0 s remain before the operation deadline, so it fails now",
+      advice: "Run again later, or raise pingone:operationTimeoutSeconds.",
+    });
+    assert.deepEqual(decide({ ...transient, retryAfterMs: 45_000 }, state(1, 60_000), policy), { action: "retry", delayMs: 30_000, retryAfter: true }, "capped at maxRetryAfterMs when it fits");
+    assert.deepEqual(decide({ ...transient, retryAfterMs: 2_000 }, state(1, 60_000), policy), { action: "retry", delayMs: 2_000, retryAfter: true });
+  });
+
+  it("fails now when the backoff would end past the deadline", () => {
+    assert.deepEqual(decide(transient, state(1, 400), policy), {
+      action: "fail",
+      failure: "DEADLINE",
+      reason: "the next retry would wait 0.5 s but only 0.4 s remain before the operation deadline, so it fails now",
+      advice: "Run again later, or raise pingone:operationTimeoutSeconds.",
+    });
+  });
+});
