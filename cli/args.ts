@@ -13,6 +13,7 @@ import { quote } from "../provider/client/ids";
 import { invalidDateTimeReason, invalidIdReason } from "../provider/client/inputs";
 import { printable } from "../provider/client/text";
 import { UsageError } from "./common";
+import type { AccessTarget } from "./commands/access";
 import type { RevokeSelection } from "./commands/revoke";
 import type { SweepPlan } from "./commands/sweep";
 
@@ -213,4 +214,14 @@ export function localAddress(values: FlagValues): string | undefined {
   const address = text(values, "local-address");
   if (address !== undefined && isIP(address) === 0) throw new UsageError(`--local-address must be an IP address of this machine, such as 10.0.0.5; got ${printable(quote(address))}`);
   return address;
+}
+
+/** Whom `access` asks about: `--user`, `--population` (not both), or the environment as a whole. */
+export function accessTarget(values: FlagValues): AccessTarget {
+  const user = values.user !== undefined;
+  const population = values.population !== undefined;
+  if (user && population) throw new UsageError("--user and --population exclude each other: ask about one user, one population, or (with neither) the environment");
+  if (user) return { userId: idFlag(values, "user") };
+  if (population) return { populationId: idFlag(values, "population") };
+  return undefined;
 }

@@ -3,7 +3,9 @@
  * `npm run demo`: the incident-response story against an in-process PingOne
  * emulator seeded with `DEMO`. alice (compromised) loses her sessions, bob
  * keeps his, carol is out of the worker application's population and the
- * refusal says why; running again changes nothing. Drives the root Pulumi
+ * refusal says exactly why (the application's populations, carol's), as
+ * `pingone-sessions access` said before anything was revoked; running again
+ * changes nothing. Drives the root Pulumi
  * program when a `pulumi` executable is on PATH, otherwise the same
  * revocations through the `pingone-sessions` CLI. Checks the emulator's
  * state afterwards and fails when the story did not happen.
@@ -31,6 +33,8 @@ export interface DemoIo {
 
 /** What a revocation path reports back for the final checks. */
 interface PathResult {
+  /** Exit code of the pre-flight `access` check for carol (1 expected: it may not). */
+  accessExit?: number;
   /** Exit code of alice's first revocation (0 expected). */
   aliceExit: number;
   /** Exit code of carol's revocation (non-zero expected). */
@@ -55,10 +59,12 @@ export async function runDemo(io: DemoIo): Promise<number> {
   const emulator = await startEmulator({ seed: "demo" });
   try {
     say(
-      `${COMMAND} demo: emulated PingOne at ${emulator.url}; the worker application holds Identity Data Administrator ` +
-        `on population Staff (alice, bob) only, not Contractors (carol).`,
+      `${COMMAND} demo: emulated PingOne at ${emulator.url}; the worker application holds Identity Data Admin ` +
+        `for population Staff (alice, bob) only, not Contractors (carol).`,
     );
     say(`BEFORE  alice: ${describeSessions(emulator, "alice")}; bob: ${countOf(emulator, "bob")}; carol: ${countOf(emulator, "carol")}`);
+    say("Pre-flight: may the worker application revoke carol's sessions?");
+    const accessExit = await cliStep(emulator, say, ["access", "--environment", DEMO.environmentId, "--user", DEMO.users.carol], "access --environment <demo> --user <carol>");
     say("Revoking declaratively...");
     const pulumi = findOnPath("pulumi", io.env ?? process.env);
     const pulumiProject = fs.existsSync(path.join(PACKAGE_ROOT, "Pulumi.yaml"));
@@ -69,7 +75,7 @@ export async function runDemo(io: DemoIo): Promise<number> {
       say(pulumi ? `Pulumi CLI found, but the Pulumi program is not here (${PACKAGE_ROOT}): ${NO_PULUMI_LINE.split(": ")[1]}` : NO_PULUMI_LINE);
       result = await throughCli(emulator, say);
     }
-    return verdict(emulator, result, say, io.stderr);
+    return verdict(emulator, { ...result, accessExit }, say, io.stderr);
   } catch (error) {
     writeLine(io.stderr, `demo failed: ${oneLine(error instanceof Error ? error.message : String(error))}`);
     return EXIT_CODES.failed;
@@ -78,18 +84,21 @@ export async function runDemo(io: DemoIo): Promise<number> {
   }
 }
 
+/** One `pingone-sessions` command run in-process against the emulator, shown as `shown` with its output and exit code. */
+async function cliStep(emulator: RunningEmulator, say: (text?: string) => void, argv: string[], shown: string): Promise<number> {
+  say(`  $ ${COMMAND} ${shown}`);
+  const lines: string[] = [];
+  const sink: TextSink = { write: (text: string) => lines.push(...text.split("\n").filter((l) => l !== "")) };
+  const code = await run(argv, { stdout: sink, stderr: sink, env: emulatorEnv(emulator) });
+  for (const line of lines) say(wrap(line));
+  say(`    (exit ${code})`);
+  return code;
+}
+
 /** The three steps through `run()` in-process: alice, carol (refused), alice again. */
 async function throughCli(emulator: RunningEmulator, say: (text?: string) => void): Promise<PathResult> {
-  const env = emulatorEnv(emulator);
-  const cli = async (user: "alice" | "carol", extra: string[]): Promise<number> => {
-    say(`  $ ${COMMAND} revoke --environment <demo> --user <${user}> ${extra.join(" ")}`);
-    const lines: string[] = [];
-    const sink: TextSink = { write: (text: string) => lines.push(...text.split("\n").filter((l) => l !== "")) };
-    const code = await run(["revoke", "--environment", DEMO.environmentId, "--user", DEMO.users[user], ...extra], { stdout: sink, stderr: sink, env });
-    for (const line of lines) say(wrap(line));
-    say(`    (exit ${code})`);
-    return code;
-  };
+  const cli = (user: "alice" | "carol", extra: string[]): Promise<number> =>
+    cliStep(emulator, say, ["revoke", "--environment", DEMO.environmentId, "--user", DEMO.users[user], ...extra], `revoke --environment <demo> --user <${user}> ${extra.join(" ")}`);
 
   const aliceExit = await cli("alice", ["--all"]);
   say(`AFTER   alice: ${describeSessions(emulator, "alice")}`);
@@ -178,6 +187,7 @@ function verdict(emulator: RunningEmulator, result: PathResult, say: (text?: str
     !carolRefused || result.carolExit === 0 ? `carol's revocation was not refused with HTTP 403 (exit ${result.carolExit})` : "",
     result.rerunExit !== 0 ? `the second run exited ${result.rerunExit}` : "",
     result.rerunDeletes !== 0 ? `the second run deleted ${result.rerunDeletes} sessions, expected 0` : "",
+    result.accessExit !== EXIT_CODES.failed ? `the pre-flight access check for carol exited ${result.accessExit}, expected 1 (may not)` : "",
   ].filter(Boolean);
   say(
     `Summary: alice ${DEMO.sessions.alice.length} -> ${alice} sessions; bob ${bob} (untouched); carol ${carol} (refused with 403); ` +
@@ -247,7 +257,7 @@ function exec(file: string, args: string[], options: { cwd: string; env: NodeJS.
 function condense(output: string): string[] {
   return output
     .split("\n")
-    .filter((line) => /^Resources:|^\s+[+~-]?\s*\d+ (to )?(create|created|update|updated|delete|deleted|unchanged|replace|replaced|errored|failed)\b|error:|Identity Data Administrator/.test(line))
+    .filter((line) => /^Resources:|^\s+[+~-]?\s*\d+ (to )?(create|created|update|updated|delete|deleted|unchanged|replace|replaced|errored|failed)\b|error:|Identity Data Admin/.test(line))
     .map((line) => line.trim());
 }
 

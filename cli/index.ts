@@ -15,7 +15,8 @@ import { ERR_INVALID_ID } from "../provider/client/ids";
 import { ConnectionOptions, PingOneConfigError, resolveConnection, SETTING_SOURCES, SettingName, SettingsInput } from "../provider/client/settings";
 import { printable, redact, secretForms } from "../provider/client/text";
 import { PACKAGE_NAME, PACKAGE_VERSION } from "../provider/client/version";
-import { FlagValues, idFlag, localAddress, revokeTarget, SHARD_VARIABLES, sweepPlan } from "./args";
+import { accessTarget, FlagValues, idFlag, localAddress, revokeTarget, SHARD_VARIABLES, sweepPlan } from "./args";
+import { accessCommand } from "./commands/access";
 import { listCommand } from "./commands/list";
 import { revokeCommand } from "./commands/revoke";
 import { CONFIRM_ABOVE, SweepClient, sweepCommand } from "./commands/sweep";
@@ -121,6 +122,12 @@ Commands:
            user id; --shard-from-env reads I from ${SHARD_VARIABLES.index[0]}, else
            ${SHARD_VARIABLES.index[1]} (Kubernetes Indexed Job), and N from
            --shard-count or ${SHARD_VARIABLES.count}.
+  access   --environment E [--user U | --population P] [--json]
+           What the worker application may revoke there: its Identity Data
+           Admin scopes (with population names) and, for a user or a
+           population, yes or no with the reason. Exit 0 when it may, 1 when
+           it may not or when its role assignments cannot be read (the check
+           needs read access to them). A pre-flight step before pulumi up.
   emulator [--port P] [--seed demo] [--latency-ms N]
            Run a local PingOne emulator (${COMMAND} emulator --help).
   help     This text (also --help, -h). --version prints the version.
@@ -144,7 +151,7 @@ prints what was revoked and what was not attempted, and exits 130 or 143.
 
 Exit codes:
   0    success (including sessions that were already absent)
-  1    a PingOne call failed: a revocation, or listing the sessions or users (stderr says why); or an internal error
+  1    a PingOne call failed: a revocation, or listing the sessions or users (stderr says why); access: it may not; or an internal error
   2    usage error: unknown or malformed flag, missing or conflicting flags, an id that is not a UUID; a large sweep not confirmed
   3    configuration error: missing credentials, unknown region, http:// to a non-loopback host
   130  interrupted by SIGINT (Ctrl-C); the report says what was done
@@ -199,7 +206,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
 }
 
 /** The commands that talk to PingOne. */
-const COMMANDS = ["list", "revoke", "sweep"] as const;
+const COMMANDS = ["list", "revoke", "sweep", "access"] as const;
 
 /** One of `COMMANDS`. */
 type Command = (typeof COMMANDS)[number];
@@ -233,6 +240,10 @@ async function runCommand(command: Command, values: FlagValues, json: boolean, i
       const client = new SweepClient(resolveConnection(settings), { ...options, localAddress: localAddress(values) });
       return withClient(client, (c) => sweepCommand(c, plan, io, progress));
     }
+    case "access": {
+      const target = accessTarget(values);
+      return withClient(PingOneClient.fromSettings(settings, options), (client) => accessCommand(client, { environmentId, target, json }, io));
+    }
   }
 }
 
@@ -252,7 +263,8 @@ function parseFlags(command: Command, args: string[]): FlagValues {
     json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   };
-  if (command === "list" || command === "revoke") options.user = { type: "string", multiple: true };
+  if (command === "list" || command === "revoke" || command === "access") options.user = { type: "string", multiple: true };
+  if (command === "access") options.population = { type: "string" };
   if (command === "revoke") {
     options["users-file"] = { type: "string" };
     options.session = { type: "string" };
