@@ -4,6 +4,7 @@
  * means "the command line is wrong". Kept apart from `index.ts` so commands do
  * not import the entry.
  */
+import readline from "node:readline";
 import { setTimeout as delay } from "node:timers/promises";
 import { PingOneApiError } from "../provider/client/errors";
 import { Clock, systemClock } from "../provider/client/retry";
@@ -114,4 +115,24 @@ export function interruptibleClock(clock: Clock | undefined, interrupt: AbortSig
  */
 export function neverSent(error: unknown): boolean {
   return PingOneApiError.isInstance(error) && error.failure === "ABORTED" && error.attempts === 1;
+}
+
+/**
+ * Asks `question` on `output` and resolves to the next line read from
+ * `input` (the entry passes the terminal's stdin and stderr). The terminal
+ * stays in line mode, so Ctrl-C still interrupts; an interrupt or the end
+ * of input answers "" (no). Reading stops after the line, so the input does
+ * not keep the process alive.
+ */
+export function askLine(question: string, input: NodeJS.ReadableStream, output: TextSink, interrupt?: AbortSignal): Promise<string> {
+  return new Promise((resolve) => {
+    const lines = readline.createInterface({ input, terminal: false, signal: interrupt });
+    output.write(question);
+    lines.once("line", (line) => {
+      // First: closing emits "close" at once, which answers "".
+      resolve(line);
+      lines.close();
+    });
+    lines.once("close", () => resolve(""));
+  });
 }

@@ -6,7 +6,6 @@
  * request, dispatches, and turns failures into one stderr line (and, with
  * `--json`, a JSON error object on stdout) and an exit code (`EXIT_CODES`).
  */
-import readline from "node:readline";
 import { parseArgs, ParseArgsConfig } from "node:util";
 import { main as emulatorMain } from "../emulator/cli";
 import { PingOneClient, PingOneClientOptions } from "../provider/client/client";
@@ -20,7 +19,7 @@ import { accessCommand } from "./commands/access";
 import { listCommand } from "./commands/list";
 import { revokeCommand } from "./commands/revoke";
 import { CONFIRM_ABOVE, SweepClient, sweepCommand } from "./commands/sweep";
-import { CliIo, EXIT_CODES, ExitCode, interruptedBy, interruptExitCode, interruptibleClock, InterruptSignal, TextSink, UsageError, writeLine } from "./common";
+import { askLine, CliIo, EXIT_CODES, ExitCode, interruptedBy, interruptExitCode, interruptibleClock, InterruptSignal, TextSink, UsageError, writeLine } from "./common";
 import { formatCount, formatJson, oneLine, Progress, retryLine } from "./output";
 
 export { CliIo, EXIT_CODES, ExitCode, InterruptSignal, TextSink, UsageError } from "./common";
@@ -237,7 +236,8 @@ async function runCommand(command: Command, values: FlagValues, json: boolean, i
     }
     case "sweep": {
       const plan = { ...sweepPlan(values, io.env), json };
-      const client = new SweepClient(resolveConnection(settings), { ...options, localAddress: localAddress(values) });
+      const address = localAddress(values);
+      const client = new SweepClient(resolveConnection(settings), { ...options, localAddress: address });
       return withClient(client, (c) => sweepCommand(c, plan, io, progress));
     }
     case "access": {
@@ -447,28 +447,10 @@ function main(): void {
     env: process.env,
     stderrIsTTY: process.stderr.isTTY === true,
     interrupt: interrupt.signal,
-    ask: process.stdin.isTTY === true ? (question) => askOnTerminal(question, interrupt.signal) : undefined,
+    ask: process.stdin.isTTY === true ? (question) => askLine(question, process.stdin, process.stderr, interrupt.signal) : undefined,
   };
   void run(process.argv.slice(2), io).then((code) => {
     process.exitCode = code;
-  });
-}
-
-/**
- * Asks on the terminal: the question on stderr, one line read from stdin.
- * The terminal stays in line mode, so Ctrl-C still interrupts; an interrupt
- * or the end of input answers "" (no). Reading stops after the line, so
- * stdin does not keep the process alive.
- */
-function askOnTerminal(question: string, interrupt: AbortSignal): Promise<string> {
-  return new Promise((resolve) => {
-    const lines = readline.createInterface({ input: process.stdin, terminal: false, signal: interrupt });
-    process.stderr.write(question);
-    lines.once("line", (line) => {
-      lines.close();
-      resolve(line);
-    });
-    lines.once("close", () => resolve(""));
   });
 }
 

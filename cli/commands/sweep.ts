@@ -285,7 +285,8 @@ async function runPass(client: SweepClient, plan: SweepPlan, io: CliIo, progress
   };
   const listing = pass === "dry-run" ? new Listing(io, plan.json) : undefined;
   if (listing) client.keepMatching(plan.sessions);
-  const status = new StatusLine(client, io, progress, pass === "revoke" ? "revoked" : "matched", usersTotal);
+  // A dry run's rows on stdout are its progress; a status line redrawn on stderr would run through them.
+  const status = new StatusLine(client, io, progress, pass === "revoke" ? "revoked" : "matched", usersTotal, pass !== "dry-run");
   const listsBefore = client.listsStarted;
   let usersDone = 0;
   let drained: (() => void) | undefined;
@@ -406,8 +407,8 @@ function summaryOf(tally: Tally, plan: SweepPlan, io: CliIo): SweepSummary {
   };
 }
 
-/** Prints the summary (and the failures) and decides the exit code. */
-function finish(summary: SweepSummary, failures: SweepFailure[], plan: SweepPlan, io: CliIo, dryRunDone: boolean): ExitCode {
+/** Prints the summary (and the failures) and decides the exit code; `documentOpen` when a dry run's `--json` listing already began the document. */
+function finish(summary: SweepSummary, failures: SweepFailure[], plan: SweepPlan, io: CliIo, documentOpen: boolean): ExitCode {
   const failed = summary.usersFailed + summary.sessionsFailed;
   for (const f of failures) writeLine(io.stderr, `failed user ${f.userId}${f.sessionId ? ` session ${f.sessionId}` : ""}: ${f.message}`);
   if (failed > failures.length) {
@@ -423,8 +424,8 @@ function finish(summary: SweepSummary, failures: SweepFailure[], plan: SweepPlan
     );
   }
   if (plan.json) {
-    if (!dryRunDone) writeLine(io.stdout, formatJson({ failures, summary }));
-    else writeLine(io.stdout, `${formatJson({ failures, summary }).slice(1)}`);
+    // A dry run's listing opened the document with its `matched` array: the rest follows it.
+    writeLine(io.stdout, documentOpen ? formatJson({ failures, summary }).slice(1) : formatJson({ failures, summary }));
   } else {
     writeLine(io.stdout, summaryLine(summary, plan));
   }
@@ -535,6 +536,7 @@ class StatusLine {
     private readonly progress: Progress,
     private readonly verb: "revoked" | "matched",
     private readonly usersTotal: number | undefined,
+    private readonly wanted: boolean,
   ) {
     this.startedAt = this.now();
     this.requestsBefore = this.requests();
@@ -542,13 +544,13 @@ class StatusLine {
 
   update(usersScanned: number, sessions: number): void {
     this.last = [usersScanned, sessions];
-    if (!this.progress.active || this.now() - this.lastDrawn < REDRAW_MS) return;
+    if (!this.shown || this.now() - this.lastDrawn < REDRAW_MS) return;
     this.draw();
   }
 
   /** The final figures, then the line is erased. */
   done(): void {
-    if (!this.progress.active) return;
+    if (!this.shown) return;
     this.draw();
     this.progress.clear();
   }
@@ -560,6 +562,10 @@ class StatusLine {
     const etaMs = this.usersTotal !== undefined && usersScanned > 0 && elapsedMs >= 500 ? (Math.max(0, this.usersTotal - usersScanned) * elapsedMs) / usersScanned : undefined;
     this.progress.show(sweepStatus({ usersScanned, usersTotal: this.usersTotal, sessions, verb: this.verb, requestsPerSecond: rate, etaMs }));
     this.lastDrawn = this.now();
+  }
+
+  private get shown(): boolean {
+    return this.wanted && this.progress.active;
   }
 
   private now(): number {

@@ -10,9 +10,11 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
+import { PassThrough } from "node:stream";
 import path from "node:path";
 import { RunningEmulator, startEmulator } from "../../emulator";
 import { EXIT_CODES } from "../../cli";
+import { askLine } from "../../cli/common";
 import { sweepStatus } from "../../cli/commands/sweep";
 import { shardOf } from "../../provider/client/criteria";
 import { SENTINEL_SECRET } from "../support/world";
@@ -421,6 +423,24 @@ describe("pingone-sessions sweep", () => {
       assert.equal(deletes().length, 1010);
     });
 
+    it("the terminal's question: the line typed, or no on end of input or an interrupt", async () => {
+      let shown = "";
+      const output = { write: (text: string) => (shown += text) };
+      const typed = new PassThrough();
+      const answer = askLine("Revoke 1,010 sessions of 101 users? [y/N] ", typed, output);
+      typed.write("y\n");
+      assert.equal(await answer, "y");
+      assert.equal(shown, "Revoke 1,010 sessions of 101 users? [y/N] ");
+      const ended = new PassThrough();
+      const noAnswer = askLine("?", ended, output);
+      ended.end();
+      assert.equal(await noAnswer, "");
+      const interrupt = new AbortController();
+      const waiting = askLine("?", new PassThrough(), output, interrupt.signal);
+      interrupt.abort("SIGINT");
+      assert.equal(await waiting, "");
+    });
+
     it("--yes: no count, no question, every session revoked", async () => {
       const many = seedMany();
       const result = await cli(sweep("--population", many, "--yes"), t.env, { ask: async () => assert.fail("asked despite --yes") });
@@ -445,6 +465,8 @@ describe("pingone-sessions sweep", () => {
       assert.ok(!result.stdout.includes("\r"));
       const json = await cli(sweep("--all-users", "--yes", "--json"), t.env, { stderrIsTTY: true });
       assert.equal(json.stderr, "");
+      const dryRun = await cli(sweep("--all-users", "--dry-run"), t.env, { stderrIsTTY: true });
+      assert.equal(dryRun.stderr, "", "a dry run's rows are its progress: no status line runs through them");
     });
 
     it("the status line: each part only when known, an ETA only with a total", () => {
@@ -456,6 +478,15 @@ describe("pingone-sessions sweep", () => {
       );
       assert.equal(sweepStatus({ usersScanned: 5, usersTotal: 100_000, sessions: 9, verb: "revoked", etaMs: 3_725_000 }), "users scanned 5 of 100,000, sessions revoked 9, ETA 1 h 02 min");
     });
+  });
+
+  it("--local-address: every request leaves from that address (a runner's own share of the rate limit); a bad one is a usage error", async () => {
+    const result = await cli(sweep("--all-users", "--yes", "--local-address", "127.0.0.2"), t.env);
+    assert.equal(result.code, EXIT_CODES.ok, result.stderr);
+    assert.deepEqual([...new Set(t.emulator.requests().map((r) => r.remoteAddress))], ["127.0.0.2"]);
+    const bad = await cli(sweep("--all-users", "--yes", "--local-address", "runner-3"), t.env);
+    assert.equal(bad.code, EXIT_CODES.usage);
+    assert.equal(bad.stderr, `pingone-sessions: --local-address must be an IP address of this machine, such as 10.0.0.5; got "runner-3"${HINT}`);
   });
 
   it("never prints the client secret, nor writes it to the report", async () => {
