@@ -378,7 +378,7 @@ describe("PopulationSessionsRevocation through the dynamic-provider host", funct
       const staff = Array.from({ length: 300 }, () => t.user(t.staff, 1));
       const bystander = t.user(t.contractors, 2);
       const inputs = t.inputs({ populationId: t.staff });
-      emulator.setLatency(10);
+      emulator.setLatency(20);
       const crashing = await ProviderHost.start({ config });
       try {
         const firstRun = crashing.create(urn("crash"), inputs).then(() => "finished", () => "lost");
@@ -417,7 +417,7 @@ describe("PopulationSessionsRevocation through the dynamic-provider host", funct
         assert.equal(t.sessionsOf(bystander.userId).length, 2);
         const log = t.requests();
         const faulted = log.filter((r) => r.status === "reset" || (typeof r.status === "number" && r.status >= 429 && r.status !== 403 && r.status !== 404)).length;
-        assert.ok(faulted / log.length > 0.2, `chaos reached ${faulted} of ${log.length} requests`);
+        assert.ok(faulted / log.length > 0.15, `chaos (30 % of requests, in arrival order) reached ${faulted} of ${log.length} requests`);
       } finally {
         emulator.setChaos(undefined);
       }
