@@ -334,7 +334,7 @@ describe("PopulationSessionsRevocation through the dynamic-provider host", funct
         new RegExp(
           `^The sweep of all users in environment ${t.env} could not list the sessions of 2 of 4 users: 2 ACCESS_FAILED \\(HTTP 403\\)\\. ` +
             "Every user and session was attempted: 2 revoked, 0 already absent\\. " +
-            `First failure: Could not list sessions \\(user (${contractors[0].userId}|${contractors[1].userId}) in environment ${t.env}\\): HTTP 403 ACCESS_FAILED.*Identity Data Administrator.*` +
+            `First failure: Could not list sessions \\(user (${contractors[0].userId}|${contractors[1].userId}) in environment ${t.env}\\): HTTP 403 ACCESS_FAILED.*holds Identity Data Admin for population "Staff" \\([0-9a-f-]{36}\\) of environment ${t.env}; user \\1 is in population "Contractors" \\([0-9a-f-]{36}\\): assign the role for "Contractors".*` +
             "Once the cause is fixed, run the operation again: what was revoked stays revoked\\.$",
         ),
       );
