@@ -16,8 +16,12 @@ export {
   populationSessionsRevocationProvider,
 } from "./resources/populationSessionsRevocation";
 export { ConnectionArgs } from "./resources/connection";
-export { PingOneClient, PingOneClientOptions, ClientStats, DeleteResult } from "./client/client";
-export { PingOneApiError, PingOneApiErrorInit, OperationTarget, isNotFound } from "./client/errors";
+export { PingOneClient, PingOneClientOptions, ClientStats, DeleteResult, RetryNotice } from "./client/client";
+export { PingOneApiError, PingOneApiErrorInit, OperationTarget, FailureCode, isNotFound } from "./client/errors";
+export { sweepSessions, SweepOptions, SweepResult, SweepCounts, SweepSessionEvent, describeFailures } from "./client/sweep";
+export { SessionCriteria, UserSelection, Shard, shardOf } from "./client/criteria";
+export { accessFacts, mayRevoke, AccessFacts, AccessScope, AccessVerdict, IDENTITY_DATA_ADMIN } from "./client/access";
+export { revokeUserSessions, BulkRevocation } from "./client/bulk";
 export {
   ConnectionOptions,
   PingOneConfigError,
