@@ -1,15 +1,27 @@
 /**
  * pulumi-pingone-sessions: declarative revocation of PingOne user sessions.
  *
- * Resources: `SessionRevocation` (one session) and `UserSessionsRevocation`
- * (every session of a user). The client they are built on,
+ * Resources: `SessionRevocation` (one session), `UserSessionsRevocation`
+ * (every session of a user) and `PopulationSessionsRevocation` (a sweep: every
+ * matching session of a population, a filtered set of users or every user,
+ * optionally one shard of them). The client they are built on,
  * `PingOneClient`, is exported for programs and scripts that need it directly.
  */
 export { SessionRevocation, SessionRevocationArgs, sessionRevocationProvider } from "./resources/sessionRevocation";
 export { UserSessionsRevocation, UserSessionsRevocationArgs, userSessionsRevocationProvider } from "./resources/userSessionsRevocation";
+export {
+  PopulationSessionsRevocation,
+  PopulationSessionsRevocationArgs,
+  SweepUsersArgs,
+  populationSessionsRevocationProvider,
+} from "./resources/populationSessionsRevocation";
 export { ConnectionArgs } from "./resources/connection";
-export { PingOneClient, PingOneClientOptions, ClientStats, DeleteResult } from "./client/client";
-export { PingOneApiError, PingOneApiErrorInit, OperationTarget, isNotFound } from "./client/errors";
+export { PingOneClient, PingOneClientOptions, ClientStats, DeleteResult, RetryNotice } from "./client/client";
+export { PingOneApiError, PingOneApiErrorInit, OperationTarget, FailureCode, isNotFound } from "./client/errors";
+export { sweepSessions, SweepOptions, SweepResult, SweepCounts, SweepSessionEvent, describeFailures } from "./client/sweep";
+export { SessionCriteria, UserSelection, Shard, shardOf } from "./client/criteria";
+export { accessFacts, mayRevoke, AccessFacts, AccessScope, AccessVerdict, IDENTITY_DATA_ADMIN } from "./client/access";
+export { revokeUserSessions, BulkRevocation } from "./client/bulk";
 export {
   ConnectionOptions,
   PingOneConfigError,

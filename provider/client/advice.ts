@@ -14,6 +14,8 @@ export interface AdviceContext {
   staticToken: boolean;
   /** True for a session list, where 404 means the user does not exist. */
   listing?: boolean;
+  /** True when the call is about one session (read or revoke), where a 400 may be the "current session" rule. */
+  session?: boolean;
   /** How to name a setting for the reader (`pingone:x / PINGONE_X`, or a CLI flag). */
   settingName: SettingName;
 }
@@ -39,7 +41,9 @@ export function adviceFor(status: number | undefined, context: AdviceContext, fa
   if (context.endpoint === "token") return tokenAdvice(status, name);
   switch (status) {
     case 400:
-      return "PingOne refused the request as invalid; its message above says why. A session cannot revoke itself: use a worker application's token, not one from the user's own sign-on.";
+      return context.session
+        ? "PingOne refused the request as invalid; its message above says why. A session cannot revoke itself: use a worker application's token, not one from the user's own sign-on."
+        : "PingOne refused the request as invalid; its message above says why (for a users list, check the filter against PingOne's SCIM subset).";
     case 401:
       return context.staticToken
         ? `The access token (${name("apiAccessToken")}) was refused: it is invalid or expired; supply a fresh one, or use client credentials instead.`

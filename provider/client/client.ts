@@ -511,7 +511,7 @@ export class PingOneClient {
 
   /** The error for an operation, with the true attempt count and time, and every secret this client knows scrubbed. */
   private error(spec: Pick<OperationSpec, "target" | "endpoint" | "listing">, at: { transactionId: string; attempts: number; startedAt: number }, init: FailureInit): PingOneApiError {
-    const context: AdviceContext = { endpoint: spec.endpoint, staticToken: this.tokens === undefined, listing: spec.listing, settingName: this.connection.settingName };
+    const context: AdviceContext = { endpoint: spec.endpoint, staticToken: this.tokens === undefined, listing: spec.listing, session: spec.target.sessionId !== undefined, settingName: this.connection.settingName };
     return new PingOneApiError({
       target: spec.target,
       ...init,

@@ -111,22 +111,27 @@ class Sweep {
   async run(): Promise<SweepResult> {
     const limit = Math.max(1, this.options.userConcurrency ?? 16);
     const running = new Set<Promise<void>>();
-    for await (const page of this.client.listUsers(this.options.environmentId, userFilterOf(this.options.users))) {
-      for (const user of page) {
-        if (this.options.shard && shardOf(user.id, this.options.shard.count) !== this.options.shard.index) {
-          this.counts.usersInOtherShards++;
-          continue;
+    try {
+      for await (const page of this.client.listUsers(this.options.environmentId, userFilterOf(this.options.users))) {
+        for (const user of page) {
+          if (this.options.shard && shardOf(user.id, this.options.shard.count) !== this.options.shard.index) {
+            this.counts.usersInOtherShards++;
+            continue;
+          }
+          while (running.size >= limit) await Promise.race(running);
+          const task: Promise<void> = this.sweepUser(user.id).finally(() => {
+            running.delete(task);
+            this.counts.usersScanned++;
+            this.options.onProgress?.({ ...this.counts });
+          });
+          running.add(task);
         }
-        while (running.size >= limit) await Promise.race(running);
-        const task: Promise<void> = this.sweepUser(user.id).finally(() => {
-          running.delete(task);
-          this.counts.usersScanned++;
-          this.options.onProgress?.({ ...this.counts });
-        });
-        running.add(task);
       }
+    } finally {
+      // Even when the users list fails, the users already started finish before the sweep reports:
+      // nothing keeps deleting after the operation has said it is over.
+      await Promise.allSettled([...running]);
     }
-    await Promise.all(running);
     return { ...this.counts, failuresByCode: this.failuresByCode, firstFailures: this.firstFailures, revokedDigest: this.digest.toString("hex") };
   }
 

@@ -5,6 +5,7 @@
  * loaded (a program's and the provider host's), where `instanceof` fails.
  */
 import { BulkRevocation } from "../client/bulk";
+import { describeFailures, SweepCounts, SweepResult } from "../client/sweep";
 import type { PingOneApiError } from "../client/errors";
 import { UserRef } from "../client/ids";
 import { printable } from "../client/text";
@@ -104,4 +105,94 @@ function failureKind(error: unknown): string {
 /** A `PingOneApiError` made by any copy of the package, where `instanceof` sees only its own copy's class. */
 function asApiError(error: unknown): Pick<PingOneApiError, "status" | "code" | "networkCode"> | undefined {
   return error instanceof Error && error.name === "PingOneApiError" ? (error as PingOneApiError) : undefined;
+}
+
+/** What a sweep covered, as its error names it. */
+export interface SweepScope {
+  /** The environment swept. */
+  environmentId: string;
+  /** The users, in words: `population 1b9d…`, `users matching "username sw \"c-\""`, `all users`. */
+  users: string;
+  /** This runner's part of the users, when the sweep is sharded. */
+  shard?: { index: number; count: number };
+}
+
+/**
+ * A sweep (`PopulationSessionsRevocation`) that could not finish its job on
+ * every user: some users' sessions could not be listed, or some matching
+ * sessions could not be revoked. Raised only after every user and every
+ * matching session was attempted; what was revoked stays revoked. The
+ * message counts the failures by code ("57 ACCESS_FAILED (HTTP 403), 1
+ * NO_ANSWER (ECONNRESET)"), then gives the first failure in full, with
+ * PingOne's advice, error id and transaction id; `cause` is that first
+ * failure. A refresh (a dry run) raises it when it could not count what
+ * matches now.
+ */
+export class SweepIncompleteError extends Error {
+  /** The code every `SweepIncompleteError` carries. */
+  static readonly CODE = "SWEEP_INCOMPLETE";
+
+  /** Always `SweepIncompleteError`. */
+  override readonly name = "SweepIncompleteError";
+  /** Stable: `SWEEP_INCOMPLETE`. */
+  readonly code = SweepIncompleteError.CODE;
+  /** The package's brand; see `isInstance`. */
+  readonly [ERROR_BRAND] = true;
+  /** What was swept. */
+  readonly scope: SweepScope;
+  /** True when nothing was to be deleted (a refresh counting what matches). */
+  readonly dryRun: boolean;
+  /** The sweep's counts; `usersFailed` and `sessionsFailed` say what is left undone. */
+  readonly counts: SweepCounts;
+  /** Failures by code, users and sessions together. */
+  readonly failuresByCode: Readonly<Record<string, number>>;
+
+  /**
+   * Builds the error from what `sweepSessions` returned and the first
+   * failure it reported; `result.usersFailed + result.sessionsFailed` must
+   * be above 0.
+   */
+  constructor(scope: SweepScope, result: SweepResult, firstFailure: unknown, dryRun: boolean) {
+    const undone = [
+      result.usersFailed > 0 ? `could not list the sessions of ${result.usersFailed} of ${result.usersScanned} users` : "",
+      result.sessionsFailed > 0 ? `could not revoke ${result.sessionsFailed} of ${result.sessionsMatched} matching sessions` : "",
+    ].filter(Boolean);
+    const quoted = result.firstFailures[0];
+    const firstText = firstFailure instanceof Error ? firstFailure.message : quoted ? quoted.message : String(firstFailure);
+    const done = dryRun
+      ? `Every user was attempted; ${result.sessionsMatched} matching sessions were counted on the others, and the state is left as it was.`
+      : `Every user and session was attempted: ${result.sessionsRevoked} revoked, ${result.sessionsAlreadyAbsent} already absent.`;
+    const failures = result.usersFailed + result.sessionsFailed;
+    const others = result.firstFailures.slice(1).map((f) => (f.sessionId ? `session ${f.sessionId} of user ${f.userId}` : `user ${f.userId}`));
+    const unnamed = failures - 1 - others.length;
+    const rest = others.length > 0 ? ` Also failed: ${others.join(", ")}${unnamed > 0 ? ` and ${unnamed} more` : ""}.` : "";
+    super(
+      `${dryRun ? "The refresh of the sweep of" : "The sweep of"} ${describeScope(scope)} ${undone.join(" and ")}: ${printable(describeFailures(result.failuresByCode))}. ${done} ` +
+        `First failure: ${printable(firstText)}${printable(rest)} Once the cause is fixed, run the operation again${dryRun ? "" : ": what was revoked stays revoked"}.`,
+      { cause: firstFailure },
+    );
+    this.scope = { ...scope, ...(scope.shard ? { shard: { ...scope.shard } } : {}) };
+    this.dryRun = dryRun;
+    this.counts = {
+      usersScanned: result.usersScanned,
+      usersInOtherShards: result.usersInOtherShards,
+      usersFailed: result.usersFailed,
+      sessionsMatched: result.sessionsMatched,
+      sessionsRevoked: result.sessionsRevoked,
+      sessionsAlreadyAbsent: result.sessionsAlreadyAbsent,
+      sessionsFailed: result.sessionsFailed,
+    };
+    this.failuresByCode = { ...result.failuresByCode };
+  }
+
+  /** True when `value` is a `SweepIncompleteError` made by any copy of this package. */
+  static isInstance(value: unknown): value is SweepIncompleteError {
+    return hasBrand(value, SweepIncompleteError.CODE);
+  }
+}
+
+/** "population 1b9d… in environment 6f6e… (shard 2 of 3, index 1)". */
+function describeScope(scope: SweepScope): string {
+  const shard = scope.shard ? ` (shard index ${scope.shard.index} of ${scope.shard.count})` : "";
+  return `${printable(scope.users)} in environment ${scope.environmentId}${shard}`;
 }

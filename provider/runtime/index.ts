@@ -4,12 +4,14 @@
  */
 import { sessionRevocation, SessionRevocationInputs, SessionRevocationOutputs } from "./sessionRevocation";
 import { userSessionsRevocation, UserSessionsRevocationInputs, UserSessionsRevocationOutputs } from "./userSessionsRevocation";
+import { populationSessionsRevocation, PopulationSessionsRevocationInputs, PopulationSessionsRevocationOutputs } from "./populationSessionsRevocation";
 
 export { configure } from "./context";
-export { BulkRevocationError, ERROR_BRAND } from "./errors";
-export type { FailedSession } from "./errors";
+export { BulkRevocationError, SweepIncompleteError, ERROR_BRAND } from "./errors";
+export type { FailedSession, SweepScope } from "./errors";
 export type { SessionRevocationInputs, SessionRevocationOutputs, RevocationOutcome } from "./sessionRevocation";
 export type { UserSessionsRevocationInputs, UserSessionsRevocationOutputs } from "./userSessionsRevocation";
+export type { PopulationSessionsRevocationInputs, PopulationSessionsRevocationOutputs } from "./populationSessionsRevocation";
 export { ROUTING_FIELDS } from "./common";
 export type { StoredRouting } from "./common";
 
@@ -17,6 +19,7 @@ export type { StoredRouting } from "./common";
 export const providers = {
   SessionRevocation: sessionRevocation,
   UserSessionsRevocation: userSessionsRevocation,
+  PopulationSessionsRevocation: populationSessionsRevocation,
 };
 
 /** The kinds of dynamic resource this package implements. */
@@ -28,4 +31,6 @@ export interface ProviderTypes {
   SessionRevocation: { inputs: SessionRevocationInputs; outputs: SessionRevocationOutputs };
   /** Every (matching) session of a user. */
   UserSessionsRevocation: { inputs: UserSessionsRevocationInputs; outputs: UserSessionsRevocationOutputs };
+  /** Every (matching) session of a population, a filtered set of users, or every user: a sweep. */
+  PopulationSessionsRevocation: { inputs: PopulationSessionsRevocationInputs; outputs: PopulationSessionsRevocationOutputs };
 }

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import type { ServerResponse } from "node:http";
 import { matching, revokeUserSessions } from "../../provider/client/bulk";
+import { sweepSessions } from "../../provider/client/sweep";
 import { PingOneClient, PingOneClientOptions } from "../../provider/client/client";
 import { isNotFound, PingOneApiError } from "../../provider/client/errors";
 import { ConnectionOptions } from "../../provider/client/settings";
@@ -179,6 +180,24 @@ describe("hostile servers", () => {
         [],
         "a readable time after the cutoff still keeps its session",
       );
+    });
+  });
+
+  describe("a sweep whose users list fails midway", () => {
+    it("lets the users already started finish before it fails, so nothing is deleted after it reports", async () => {
+      const users = ["11111111-2222-4333-8444-555555555551", "11111111-2222-4333-8444-555555555552"];
+      server = await startHostileServer((req, res) => {
+        if (req.method === "DELETE") return res.writeHead(204).end();
+        if (req.url.includes("/users?") && !req.url.includes("cursor")) return json(res, 200, { _embedded: { users: users.map((id) => ({ id })) }, _links: { next: { href: `/v1/environments/${ENV}/users?limit=200&cursor=2` } } });
+        if (req.url.includes("cursor=2")) return json(res, 400, p1Error("INVALID_REQUEST", "The request could not be completed."));
+        const id = req.url.split("/users/")[1].split("/")[0];
+        setTimeout(() => json(res, 200, list([session(`${id.slice(0, -1)}0`)])), 150);
+      });
+      const { client } = clientOf(server);
+      const error = await failure(sweepSessions(client, { environmentId: ENV, users: { allUsers: true } }));
+      const deletesWhenItFailed = deletes().length;
+      assert.match(error.message, /^Could not list users \(in environment [0-9a-f-]+\): HTTP 400 INVALID_REQUEST The request could not be completed\. PingOne refused the request as invalid; its message above says why \(for a users list, check the filter against PingOne's SCIM subset\)\./);
+      assert.equal(deletesWhenItFailed, 2, "both started users were swept before the failure was reported");
     });
   });
 

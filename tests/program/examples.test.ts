@@ -38,6 +38,38 @@ describe("examples under setMocks (wiring only: the mock invents the outputs)", 
     assert.equal(run.outputs.sessionsRevoked, 2);
   });
 
+  it("population-teardown wires the selection, criteria and shard into one PopulationSessionsRevocation and exports its counts", async () => {
+    const population = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
+    const run = await runProgram(example("population-teardown"), "population-teardown", {
+      environmentId: ENV,
+      populationId: population,
+      remoteIps: ["203.0.113.0/24", "2001:db8::/32"],
+      createdBefore: "2026-11-28T12:00:00Z",
+      shard: { index: 1, count: 4 },
+    });
+    assert.deepEqual(
+      run.resources.map((r) => [r.type, r.name, r.inputs.environmentId, r.inputs.populationId, r.inputs.userFilter, r.inputs.allUsers, r.inputs.remoteIps, r.inputs.createdBefore, r.inputs.lastSignOnBefore, r.inputs.shard]),
+      [["pulumi-nodejs:dynamic/pingone:PopulationSessionsRevocation", "population-teardown", ENV, population, undefined, undefined, ["203.0.113.0/24", "2001:db8::/32"], "2026-11-28T12:00:00Z", undefined, { index: 1, count: 4 }]],
+    );
+    assert.deepEqual(run.outputs, { usersScanned: 3, sessionsRevoked: 7, sessionsRemaining: 0, revokedDigest: "mock-digest" });
+  });
+
+  it("population-teardown takes a SCIM filter or allUsers instead, and refuses none or two", async () => {
+    const filter = 'username sw "contractor-"';
+    const byFilter = await runProgram(example("population-teardown"), "population-teardown", { environmentId: ENV, userFilter: filter });
+    assert.deepEqual(byFilter.resources.map((r) => [r.inputs.populationId, r.inputs.userFilter, r.inputs.allUsers]), [[undefined, filter, undefined]]);
+    const everyone = await runProgram(example("population-teardown"), "population-teardown", { environmentId: ENV, allUsers: "true" });
+    assert.deepEqual(everyone.resources.map((r) => [r.inputs.populationId, r.inputs.userFilter, r.inputs.allUsers]), [[undefined, undefined, true]]);
+    await assert.rejects(
+      runProgram(example("population-teardown"), "population-teardown", { environmentId: ENV }),
+      /^Error: Set exactly one of population-teardown:populationId, population-teardown:userFilter or population-teardown:allUsers \(true\)$/,
+    );
+    await assert.rejects(
+      runProgram(example("population-teardown"), "population-teardown", { environmentId: ENV, userFilter: filter, allUsers: "true" }),
+      /; got userFilter and allUsers$/,
+    );
+  });
+
   it("fails with Pulumi's own message when required config is missing", async () => {
     await assert.rejects(runProgram(example("environment-teardown"), "environment-teardown", { userIds: USERS }), /Missing required configuration variable 'environment-teardown:environmentId'/);
   });

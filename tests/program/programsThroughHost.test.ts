@@ -99,4 +99,18 @@ describe("the programs' resources, created by the provider host against the emul
     assert.deepEqual(outputs.map((o) => (o.revokedSessionIds as string[]).length), [2, 2]);
     assert.deepEqual([sessionsOf(firstUser), sessionsOf(otherUser)], [[], []]);
   });
+
+  it("population-teardown: every user of the population ends with no session in the range, and nobody else loses one", async () => {
+    const state = world.emulator.state;
+    const leavers = state.addPopulation(world.environmentId, { name: "Leavers" });
+    const leaver = state.addUser(world.environmentId, { populationId: leavers });
+    const inRange = state.addSession(world.environmentId, leaver, { remoteIp: "203.0.113.8" }).id;
+    const outOfRange = state.addSession(world.environmentId, leaver, { remoteIp: "198.51.100.8" }).id;
+    const run = await runProgram(example("population-teardown"), "population-teardown", { environmentId: world.environmentId, populationId: leavers, remoteIps: ["203.0.113.0/24"] });
+    const [outputs] = await upThroughHost(run.resources);
+    assert.deepEqual([outputs.usersScanned, outputs.sessionsRevoked], [1, 1]);
+    assert.deepEqual(sessionsOf(leaver), [outOfRange]);
+    assert.deepEqual(world.apiRequests().filter((r) => r.method === "DELETE").map((r) => r.path.split("/").pop()), [inRange]);
+    assert.deepEqual([sessionsOf(firstUser), sessionsOf(otherUser)], [firstSessions, [otherSessions.old, otherSessions.fresh].sort()], "users of other populations keep theirs");
+  });
 });

@@ -68,6 +68,6 @@ describe("the serialized shim, and the runtime it loads", function () {
       ],
       { encoding: "utf8" },
     );
-    assert.deepEqual(JSON.parse(loaded), { seen: [], kinds: ["SessionRevocation", "UserSessionsRevocation"] });
+    assert.deepEqual(JSON.parse(loaded), { seen: [], kinds: ["SessionRevocation", "UserSessionsRevocation", "PopulationSessionsRevocation"] });
   });
 });

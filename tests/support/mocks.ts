@@ -36,9 +36,10 @@ export async function runProgram(modulePath: string, project: string, config: Re
       newResource(args) {
         resources.push({ type: args.type, name: args.name, inputs: args.inputs });
         const inputs = args.inputs as Record<string, string>;
-        const added =
-          args.type.endsWith(":SessionRevocation")
-            ? { outcome: "revoked", present: false }
+        const added = args.type.endsWith(":SessionRevocation")
+          ? { outcome: "revoked", present: false }
+          : args.type.endsWith(":PopulationSessionsRevocation")
+            ? { usersScanned: 3, sessionsRevoked: 7, sessionsAlreadyAbsent: 0, sessionsFailed: 0, sessionsRemaining: 0, present: false, revokedDigest: "mock-digest" }
             : { revokedSessionIds: [`revoked-for-${inputs.userId}`], remainingSessionIds: [], present: false };
         const id = [inputs.environmentId, inputs.userId, inputs.sessionId].filter(Boolean).join("/");
         return { id, state: { ...args.inputs, ...added } };
