@@ -54,23 +54,15 @@ export interface SweepPlan {
 }
 
 /**
- * The client a sweep runs on: a `PingOneClient` that also counts the users
- * whose sessions it was asked to list and, once `keepMatching` is set, keeps
- * each matching session until `takeSession` hands it over. `sweepSessions`
- * reports sessions by id only (the dry-run table shows their times and
- * address), and when the users list fails it returns before the users
- * already started have finished (the report must not close before them):
- * these two facts are what this class is for.
+ * The client a sweep runs on: a `PingOneClient` that, once `keepMatching` is
+ * set, keeps each matching session it lists until `takeSession` hands it
+ * over. `sweepSessions` reports sessions by id only, and the dry-run table
+ * shows their times and address: that is what this class is for. Memory
+ * stays bounded: every session kept is one the sweep is about to report.
  */
 export class SweepClient extends PingOneClient {
-  private started = 0;
   private readonly kept = new Map<string, PingOneSession>();
   private keep?: (session: PingOneSession) => boolean;
-
-  /** Session lists asked for so far: one per user a sweep started on. */
-  get listsStarted(): number {
-    return this.started;
-  }
 
   /** From now on, keeps the sessions `criteria` selects from every list, for `takeSession`. */
   keepMatching(criteria: SessionCriteria): void {
@@ -85,9 +77,8 @@ export class SweepClient extends PingOneClient {
     return session;
   }
 
-  /** `PingOneClient.listSessions`, counted, keeping what matches. */
+  /** `PingOneClient.listSessions`, keeping what matches. */
   override async listSessions(user: UserRef): Promise<PingOneSession[]> {
-    this.started++;
     const sessions = await super.listSessions(user);
     if (this.keep) for (const s of sessions) if (this.keep(s)) this.kept.set(`${user.userId.toLowerCase()}/${s.id.toLowerCase()}`, s);
     return sessions;
@@ -263,9 +254,9 @@ async function askUnlessInterrupted(io: CliIo, question: string): Promise<string
  * One pass of `sweepSessions`: `count` and `dry-run` list and match only,
  * `revoke` deletes. Events feed the tally, the report (not while counting)
  * and, in a dry run, the listing on stdout as it goes. Never throws for a
- * PingOne failure: a users list that fails part way is the tally's `error`.
- * Before returning it waits for every user already started, so nothing is
- * told after the summary.
+ * PingOne failure: a users list that fails part way is the tally's `error`
+ * (`sweepSessions` lets the users already started finish first, so nothing
+ * is told after the summary).
  */
 async function runPass(client: SweepClient, plan: SweepPlan, io: CliIo, progress: Progress, pass: SweepPass, report?: ReportFile, usersTotal?: number): Promise<Tally> {
   const tally: Tally = {
@@ -287,9 +278,6 @@ async function runPass(client: SweepClient, plan: SweepPlan, io: CliIo, progress
   if (listing) client.keepMatching(plan.sessions);
   // A dry run's rows on stdout are its progress; a status line redrawn on stderr would run through them.
   const status = new StatusLine(client, io, progress, pass === "revoke" ? "revoked" : "matched", usersTotal, pass !== "dry-run");
-  const listsBefore = client.listsStarted;
-  let usersDone = 0;
-  let drained: (() => void) | undefined;
 
   const onSession = (event: SweepSessionEvent) => {
     const userLevel = event.sessionId === "";
@@ -320,9 +308,7 @@ async function runPass(client: SweepClient, plan: SweepPlan, io: CliIo, progress
   };
   const onProgress = (counts: SweepCounts) => {
     tally.progress = counts;
-    usersDone++;
     status.update(counts.usersScanned, pass === "revoke" ? tally.sessionsRevoked : tally.sessionsMatched);
-    if (drained && client.listsStarted - listsBefore === usersDone) drained();
   };
 
   try {
@@ -337,8 +323,7 @@ async function runPass(client: SweepClient, plan: SweepPlan, io: CliIo, progress
     });
     tally.progress = tally.result;
   } catch (error) {
-    // The users list failed, or was interrupted: users already started still run; wait for them.
-    if (client.listsStarted - listsBefore > usersDone) await new Promise<void>((resolve) => (drained = resolve));
+    // The users list failed, or was interrupted.
     const interrupted = interruptedBy(io) !== undefined && PingOneApiError.isInstance(error) && error.failure === "ABORTED";
     if (!interrupted) tally.error = error;
     if (!PingOneApiError.isInstance(error)) throw error;
