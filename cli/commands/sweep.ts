@@ -168,7 +168,6 @@ interface Tally {
   sessionsAlreadyAbsent: number;
   sessionsFailed: number;
   sessionsNotAttempted: number;
-  failures: number;
   failuresByCode: Record<string, number>;
   firstFailures: SweepFailure[];
   error?: unknown;
@@ -270,7 +269,6 @@ async function runPass(client: SweepClient, plan: SweepPlan, io: CliIo, progress
     sessionsAlreadyAbsent: 0,
     sessionsFailed: 0,
     sessionsNotAttempted: 0,
-    failures: 0,
     failuresByCode: {},
     firstFailures: [],
   };
@@ -338,7 +336,6 @@ async function runPass(client: SweepClient, plan: SweepPlan, io: CliIo, progress
 function recordFailure(tally: Tally, event: SweepSessionEvent): void {
   const key = failureGroup(event.error);
   tally.failuresByCode[key] = (tally.failuresByCode[key] ?? 0) + 1;
-  tally.failures++;
   if (tally.firstFailures.length < FAILURES_SHOWN) tally.firstFailures.push({ userId: event.userId, sessionId: event.sessionId || null, ...failureFields(event.error) });
 }
 
