@@ -138,9 +138,9 @@ function userSelection(values: FlagValues): UserSelection {
   if (given.length > 1) throw new UsageError(`give only one of --population, --filter and --all-users; got ${given.join(" and ")}`);
   if (population !== undefined) return { populationId: idFlag(values, "population") };
   if (filter !== undefined) {
-    // The shared validator names the provider's property; the CLI's user typed a flag.
-    const reason = invalidFilterReason(filter);
-    if (reason) throw new UsageError(reason.replace(/^userFilter\b/, "--filter"));
+    // The shared validator, naming the flag the user typed.
+    const reason = invalidFilterReason(filter, "--filter");
+    if (reason) throw new UsageError(reason);
     return { userFilter: filter };
   }
   return { allUsers: true };

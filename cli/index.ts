@@ -18,7 +18,7 @@ import { accessTarget, FlagValues, idFlag, localAddress, revokeTarget, SHARD_VAR
 import { accessCommand } from "./commands/access";
 import { listCommand } from "./commands/list";
 import { revokeCommand } from "./commands/revoke";
-import { CONFIRM_ABOVE, SweepClient, sweepCommand } from "./commands/sweep";
+import { CONFIRM_ABOVE, sweepCommand } from "./commands/sweep";
 import { askLine, CliIo, EXIT_CODES, ExitCode, interruptedBy, interruptExitCode, interruptibleClock, InterruptSignal, TextSink, UsageError, writeLine } from "./common";
 import { formatCount, formatJson, oneLine, Progress, retryLine } from "./output";
 
@@ -237,7 +237,7 @@ async function runCommand(command: Command, values: FlagValues, json: boolean, i
     case "sweep": {
       const plan = { ...sweepPlan(values, io.env), json };
       const address = localAddress(values);
-      const client = new SweepClient(resolveConnection(settings), { ...options, localAddress: address });
+      const client = new PingOneClient(resolveConnection(settings), { ...options, localAddress: address });
       return withClient(client, (c) => sweepCommand(c, plan, io, progress));
     }
     case "access": {

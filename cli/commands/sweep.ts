@@ -13,11 +13,10 @@
  * count by sessions created or ended in between. `--yes` skips the count.
  */
 import { PingOneClient } from "../../provider/client/client";
-import { SessionCriteria, sessionAddresses, sessionMatcher, Shard, UserSelection } from "../../provider/client/criteria";
+import { SessionCriteria, sessionAddresses, Shard, UserSelection } from "../../provider/client/criteria";
 import { PingOneApiError } from "../../provider/client/errors";
-import { UserRef } from "../../provider/client/ids";
 import { systemClock } from "../../provider/client/retry";
-import { describeFailures, SweepCounts, SweepResult, sweepSessions, SweepSessionEvent } from "../../provider/client/sweep";
+import { describeFailures, failureGroup, SweepCounts, SweepResult, sweepSessions, SweepSessionEvent } from "../../provider/client/sweep";
 import { printable } from "../../provider/client/text";
 import { PingOneSession } from "../../provider/client/types";
 import { CliIo, EXIT_CODES, ExitCode, InterruptSignal, interruptedBy, neverSent, UsageError, writeLine } from "../common";
@@ -51,38 +50,6 @@ export interface SweepPlan {
   json: boolean;
   /** Revoke without counting first and without asking, whatever the number. */
   yes: boolean;
-}
-
-/**
- * The client a sweep runs on: a `PingOneClient` that, once `keepMatching` is
- * set, keeps each matching session it lists until `takeSession` hands it
- * over. `sweepSessions` reports sessions by id only, and the dry-run table
- * shows their times and address: that is what this class is for. Memory
- * stays bounded: every session kept is one the sweep is about to report.
- */
-export class SweepClient extends PingOneClient {
-  private readonly kept = new Map<string, PingOneSession>();
-  private keep?: (session: PingOneSession) => boolean;
-
-  /** From now on, keeps the sessions `criteria` selects from every list, for `takeSession`. */
-  keepMatching(criteria: SessionCriteria): void {
-    this.keep = sessionMatcher(criteria);
-  }
-
-  /** The kept session, removed from the keep (each is handed over once); undefined when it was not kept. */
-  takeSession(userId: string, sessionId: string): PingOneSession | undefined {
-    const key = `${userId.toLowerCase()}/${sessionId.toLowerCase()}`;
-    const session = this.kept.get(key);
-    this.kept.delete(key);
-    return session;
-  }
-
-  /** `PingOneClient.listSessions`, keeping what matches. */
-  override async listSessions(user: UserRef): Promise<PingOneSession[]> {
-    const sessions = await super.listSessions(user);
-    if (this.keep) for (const s of sessions) if (this.keep(s)) this.kept.set(`${user.userId.toLowerCase()}/${s.id.toLowerCase()}`, s);
-    return sessions;
-  }
 }
 
 /** Which pass a summary describes: the count before a confirmation, a dry run, or the revoking sweep. */
@@ -185,7 +152,7 @@ interface Tally {
  * when a sweep above `CONFIRM_ABOVE` sessions is not confirmed, before any
  * DELETE.
  */
-export async function sweepCommand(client: SweepClient, plan: SweepPlan, io: CliIo, progress: Progress): Promise<ExitCode> {
+export async function sweepCommand(client: PingOneClient, plan: SweepPlan, io: CliIo, progress: Progress): Promise<ExitCode> {
   const report = plan.reportPath !== undefined ? ReportFile.open(plan.reportPath) : undefined;
   const close = (tally: Tally): SweepSummary => {
     const summary = summaryOf(tally, plan, io);
@@ -257,7 +224,7 @@ async function askUnlessInterrupted(io: CliIo, question: string): Promise<string
  * (`sweepSessions` lets the users already started finish first, so nothing
  * is told after the summary).
  */
-async function runPass(client: SweepClient, plan: SweepPlan, io: CliIo, progress: Progress, pass: SweepPass, report?: ReportFile, usersTotal?: number): Promise<Tally> {
+async function runPass(client: PingOneClient, plan: SweepPlan, io: CliIo, progress: Progress, pass: SweepPass, report?: ReportFile, usersTotal?: number): Promise<Tally> {
   const tally: Tally = {
     pass,
     progress: { usersScanned: 0, usersInOtherShards: 0, usersFailed: 0, sessionsMatched: 0, sessionsRevoked: 0, sessionsAlreadyAbsent: 0, sessionsFailed: 0 },
@@ -273,7 +240,6 @@ async function runPass(client: SweepClient, plan: SweepPlan, io: CliIo, progress
     firstFailures: [],
   };
   const listing = pass === "dry-run" ? new Listing(io, plan.json) : undefined;
-  if (listing) client.keepMatching(plan.sessions);
   // A dry run's rows on stdout are its progress; a status line redrawn on stderr would run through them.
   const status = new StatusLine(client, io, progress, pass === "revoke" ? "revoked" : "matched", usersTotal, pass !== "dry-run");
 
@@ -288,7 +254,7 @@ async function runPass(client: SweepClient, plan: SweepPlan, io: CliIo, progress
       case "matched":
         tally.sessionsMatched++;
         if (pass === "count") tally.usersWithMatches.add(event.userId.toLowerCase());
-        listing?.add(event.userId, event.sessionId, client.takeSession(event.userId, event.sessionId));
+        listing?.add(event.userId, event.sessionId, event.session);
         break;
       case "revoked":
         tally.sessionsRevoked++;
@@ -339,13 +305,6 @@ function recordFailure(tally: Tally, event: SweepSessionEvent): void {
   if (tally.firstFailures.length < FAILURES_SHOWN) tally.firstFailures.push({ userId: event.userId, sessionId: event.sessionId || null, ...failureFields(event.error) });
 }
 
-/** A failure's group, as `sweepSessions` keys `failuresByCode`: `ACCESS_FAILED (HTTP 403)`, `NO_ANSWER (ECONNRESET)`, ... */
-function failureGroup(error: unknown): string {
-  if (!PingOneApiError.isInstance(error)) return "UNEXPECTED";
-  if (error.code) return `${error.code} (HTTP ${error.status})`;
-  if (error.networkCode) return `${error.failure} (${error.networkCode})`;
-  return error.status !== undefined ? `${error.failure} (HTTP ${error.status})` : error.failure;
-}
 
 /** The evidence line of an event: ids, outcome and PingOne's error id and code; never a message (it could quote anything). */
 function reportLine(event: SweepSessionEvent): SweepReportLine {

@@ -189,13 +189,13 @@ const FILTER_OPERATORS = new Set(["eq", "sw"]);
  * joined by `and`/`or`, with parentheses). Checked before any request, so a
  * typo is named at `check` rather than by a 400 in the middle of a run.
  */
-export function invalidFilterReason(filter: string): string | undefined {
+export function invalidFilterReason(filter: string, name = "userFilter"): string | undefined {
   const tokens = filter.match(/\s*("(?:[^"\\]|\\.)*"|\(|\)|\[|\]|[A-Za-z_][\w.]*|\S)/g)?.map((t) => t.trim()) ?? [];
   if (tokens.length === 0 || tokens.includes('"')) {
-    return `userFilter ${quote(filter)} is empty or has an unterminated string`;
+    return `${name} ${quote(filter)} is empty or has an unterminated string`;
   }
   let i = 0;
-  const fail = (what: string) => `userFilter ${quote(filter)}: ${what} at token ${i + 1}${tokens[i] ? ` (${quote(tokens[i])})` : ""}; the form is attribute eq|sw "value", or memberOfGroups[id eq "…"], joined by and/or`;
+  const fail = (what: string) => `${name} ${quote(filter)}: ${what} at token ${i + 1}${tokens[i] ? ` (${quote(tokens[i])})` : ""}; the form is attribute eq|sw "value", or memberOfGroups[id eq "…"], joined by and/or`;
   const comparison = (): string | undefined => {
     if (tokens[i] === "(") {
       i++;

@@ -42,6 +42,8 @@ export interface SweepSessionEvent {
   sessionId: string;
   /** `matched`: a dry run found it; the others are what its DELETE did. */
   outcome: "matched" | "revoked" | "already-absent" | "failed";
+  /** The session as listed (absent when listing the user's sessions failed): what a dry run shows. */
+  session?: PingOneSession;
   /** The failure, when `outcome` is `failed` (or when listing the user's sessions failed: then `sessionId` is empty). */
   error?: PingOneApiError | Error;
 }
@@ -150,27 +152,28 @@ class Sweep {
     }
     this.counts.sessionsMatched += sessions.length;
     if (this.options.dryRun) {
-      for (const s of sessions) this.event({ userId, sessionId: s.id, outcome: "matched" });
+      for (const s of sessions) this.event({ userId, sessionId: s.id, outcome: "matched", session: s });
       return;
     }
-    await Promise.all(sessions.map((s) => this.revoke(userId, s.id)));
+    await Promise.all(sessions.map((s) => this.revoke(userId, s)));
   }
 
-  private async revoke(userId: string, sessionId: string): Promise<void> {
+  private async revoke(userId: string, session: PingOneSession): Promise<void> {
+    const sessionId = session.id;
     try {
       const result = await this.client.deleteSession({ environmentId: this.options.environmentId, userId, sessionId });
       if (result === "deleted") {
         this.counts.sessionsRevoked++;
         xorInto(this.digest, sessionId);
-        this.event({ userId, sessionId, outcome: "revoked" });
+        this.event({ userId, sessionId, outcome: "revoked", session });
       } else {
         this.counts.sessionsAlreadyAbsent++;
-        this.event({ userId, sessionId, outcome: "already-absent" });
+        this.event({ userId, sessionId, outcome: "already-absent", session });
       }
     } catch (error) {
       this.counts.sessionsFailed++;
       this.recordFailure(userId, sessionId, error);
-      this.event({ userId, sessionId, outcome: "failed", error: error as Error });
+      this.event({ userId, sessionId, outcome: "failed", error: error as Error, session });
     }
   }
 
@@ -179,14 +182,14 @@ class Sweep {
   }
 
   private recordFailure(userId: string, sessionId: string | undefined, error: unknown): void {
-    const key = failureKey(error);
+    const key = failureGroup(error);
     this.failuresByCode[key] = (this.failuresByCode[key] ?? 0) + 1;
     if (this.firstFailures.length < FAILURES_QUOTED) this.firstFailures.push({ userId, sessionId, message: error instanceof Error ? error.message : String(error) });
   }
 }
 
-/** A failure's group: `ACCESS_FAILED (HTTP 403)`, `NO_ANSWER (ECONNRESET)`, ... */
-function failureKey(error: unknown): string {
+/** A failure's group, as `failuresByCode` keys it: `ACCESS_FAILED (HTTP 403)`, `NO_ANSWER (ECONNRESET)`, ... */
+export function failureGroup(error: unknown): string {
   if (!PingOneApiError.isInstance(error)) return "UNEXPECTED";
   if (error.code) return `${error.code} (HTTP ${error.status})`;
   if (error.networkCode) return `${error.failure} (${error.networkCode})`;

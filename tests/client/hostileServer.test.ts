@@ -5,7 +5,6 @@
  * error text, and what the server saw.
  */
 import assert from "node:assert/strict";
-import type { ServerResponse } from "node:http";
 import { matching, revokeUserSessions } from "../../provider/client/bulk";
 import { sweepSessions } from "../../provider/client/sweep";
 import { PingOneClient, PingOneClientOptions } from "../../provider/client/client";

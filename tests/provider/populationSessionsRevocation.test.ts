@@ -14,7 +14,6 @@ import { ProviderHost, ProviderHostError, serializeProvider, urnFor } from "../.
 import { SENTINEL_SECRET, stackConfig } from "../support/world";
 
 const TYPE = "pulumi-nodejs:dynamic/pingone:PopulationSessionsRevocation";
-const OUTPUT_KEYS = ["usersScanned", "sessionsRevoked", "sessionsAlreadyAbsent", "sessionsFailed", "sessionsRemaining", "present", "checkedAt", "revokedDigest", "connection"];
 /** Retry waits scaled down so faulted runs stay fast; the same policy otherwise. */
 const QUICK_RETRIES = { maxAttempts: 25, retryBaseDelaySeconds: 0.005, retryMaxDelaySeconds: 0.05, maxRetryAfterSeconds: 0.02 };
 
