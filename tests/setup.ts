@@ -9,4 +9,9 @@ import path from "node:path";
 
 const root = path.resolve(__dirname, "..");
 const link = path.join(root, "node_modules", "pulumi-pingone-sessions");
-if (!fs.existsSync(link)) fs.symlinkSync(root, link, "dir");
+try {
+  if (!fs.existsSync(link)) fs.symlinkSync(root, link, "dir");
+} catch (error) {
+  // Mocha's parallel workers load this at the same moment: another one made the link first.
+  if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+}
