@@ -263,6 +263,8 @@ export interface ProcessFigures {
   readyRssBytes: number;
   peakRssBytes: number;
   window: WindowSecond[];
+  /** For each 429 it got (the first 100): seconds from that answer to its next request, i.e. how long it went quiet. */
+  quietAfter429: number[];
 }
 
 /** The figures of one sweep scenario run (one or several processes). */
@@ -352,6 +354,7 @@ export function analyseSweep(facts: SweepFacts, log: readonly RequestLogEntry[],
       readyRssBytes: rep.readyRssBytes,
       peakRssBytes: rep.peakRssBytes,
       window: windowPerSecond(rep.samples),
+      quietAfter429: quietAfter429(bySource.get(source) ?? []).slice(0, 100),
     };
   });
   const listed = new Map<string, number>();
@@ -394,6 +397,29 @@ export function analyseSweep(facts: SweepFacts, log: readonly RequestLogEntry[],
     usersListedTwice,
     usersNeverListed,
   };
+}
+
+/**
+ * For each 429 in `log` (one source's requests), the seconds from its answer
+ * to the next request that arrived after it: how long the client stayed
+ * quiet once told. A 429 followed by no request gives nothing.
+ */
+export function quietAfter429(log: readonly RequestLogEntry[]): number[] {
+  const arrivals = log.map((r) => r.at).sort((a, b) => a - b);
+  const gaps: number[] = [];
+  for (const r of log) {
+    if (r.status !== 429 || r.answeredAt === undefined) continue;
+    let lo = 0;
+    let hi = arrivals.length;
+    // The first arrival strictly after the answer.
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (arrivals[mid] <= r.answeredAt) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < arrivals.length) gaps.push((arrivals[lo] - r.answeredAt) / 1000);
+  }
+  return gaps;
 }
 
 // ---------------------------------------------------------------------------

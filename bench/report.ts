@@ -9,7 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { formatTable } from "../cli/output";
-import { MB, OneUserResult, RunResult, SweepRunResult } from "./measure";
+import { MB, median, OneUserResult, RunResult, SweepRunResult } from "./measure";
 import { BenchOptions, RunKind, SweepKind } from "./options";
 
 /** One target of docs/benchmarks.md, with the figure measured and its verdict. */
@@ -294,6 +294,10 @@ export function sweepTimelineLines(r: SweepRunResult): string[] {
     if (p.window.length === 0) continue;
     const w = p.window.slice(0, 60).map((s) => `${s.window}@${Number.isFinite(s.rate) ? fix(s.rate, 0) : "-"}`);
     lines.push(`    ${p.label} pacer window@rate/s per second: ${w.join(" ")}${p.window.length > 60 ? " ..." : ""}`);
+    if (p.quietAfter429.length > 0) {
+      const q = p.quietAfter429;
+      lines.push(`    ${p.label} quiet after each 429 (s, answer to next request): median ${fix(median(q), 3)}, max ${fix(Math.max(...q), 3)}: ${q.slice(0, 30).map((x) => fix(x, 2)).join(" ")}${q.length > 30 ? " ..." : ""}`);
+    }
     for (const f of p.failureSamples) lines.push(`    ${p.label} failure: ${f}`);
   }
   return lines;

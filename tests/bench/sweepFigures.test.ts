@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import type { RequestLogEntry } from "../../emulator";
 import {
-  analyseSweep, countRequests, criticalPathDepth, listedUser, MB, median, OneUserResult, requestKind, SweepFacts, sweepFloor, SweepRunResult, windowPerSecond,
+  analyseSweep, countRequests, quietAfter429, criticalPathDepth, listedUser, MB, median, OneUserResult, requestKind, SweepFacts, sweepFloor, SweepRunResult, windowPerSecond,
 } from "../../bench/measure";
 import { oneUserTable, sweepProblems, sweepTargets, sweepTable } from "../../bench/report";
 import type { WorkerReport } from "../../bench/shardWorker";
@@ -158,6 +158,12 @@ describe("bench: sweep figures", () => {
       assert.equal(r.finishSpread, 2 / 1.6 - 1);
     });
 
+    it("measures how long each process went quiet after each 429 it got", () => {
+      // Shard 2's 429 was answered at 91 ms; its next request arrived at 1,100 ms.
+      assert.deepEqual(r.processes.map((p) => p.quietAfter429), [[], [1.009]]);
+      assert.deepEqual(quietAfter429([entry(0, "GET", `${ENV}/users`, 429)]), [], "a 429 followed by nothing gives nothing");
+    });
+
     it("counts the users listed twice and never (a 429 lists nothing; ids compare without case)", () => {
       assert.equal(r.usersListedTwice, 1);
       assert.equal(r.usersNeverListed, 0);
@@ -232,7 +238,7 @@ describe("bench: sweep figures", () => {
     });
     const proc = (peakMb: number, finished = 30) => ({
       label: "p", source: "127.0.0.1", finishedAtSeconds: finished, requests: countRequests([]), shareOfLimit: null, share429: 0,
-      usersScanned: 1, sessionsRevoked: 1, sessionsAlreadyAbsent: 0, failures: 0, failureSamples: [], readyRssBytes: 50 * MB, peakRssBytes: peakMb * MB, window: [],
+      usersScanned: 1, sessionsRevoked: 1, sessionsAlreadyAbsent: 0, failures: 0, failureSamples: [], readyRssBytes: 50 * MB, peakRssBytes: peakMb * MB, window: [], quietAfter429: [],
     });
     const oneUser: OneUserResult = {
       latencyMs: 50,
