@@ -263,7 +263,7 @@ export interface ProcessFigures {
   readyRssBytes: number;
   peakRssBytes: number;
   window: WindowSecond[];
-  /** For each 429 it got (the first 100): seconds from that answer to its next request, i.e. how long it went quiet. */
+  /** For each 429 it got (the first 100): its longest silence, in seconds, within 2 s of that answer (`quietAfter429`). */
   quietAfter429: number[];
 }
 
@@ -399,10 +399,16 @@ export function analyseSweep(facts: SweepFacts, log: readonly RequestLogEntry[],
   };
 }
 
+/** How long after a 429's answer the silences it caused are looked for. */
+export const QUIET_WINDOW_MS = 2000;
+
 /**
- * For each 429 in `log` (one source's requests), the seconds from its answer
- * to the next request that arrived after it: how long the client stayed
- * quiet once told. A 429 followed by no request gives nothing.
+ * For each 429 in `log` (one source's requests), the longest silence of that
+ * source in the `QUIET_WINDOW_MS` after the 429 was answered: the longest gap
+ * between consecutive arrivals, counting from the answer, and up to the first
+ * arrival after the window. Requests already queued in the client leave just
+ * after a 429, so the first gap alone would hide a pause that follows them.
+ * A 429 followed by no request gives nothing.
  */
 export function quietAfter429(log: readonly RequestLogEntry[]): number[] {
   const arrivals = log.map((r) => r.at).sort((a, b) => a - b);
@@ -417,7 +423,15 @@ export function quietAfter429(log: readonly RequestLogEntry[]): number[] {
       if (arrivals[mid] <= r.answeredAt) lo = mid + 1;
       else hi = mid;
     }
-    if (lo < arrivals.length) gaps.push((arrivals[lo] - r.answeredAt) / 1000);
+    if (lo >= arrivals.length) continue;
+    let longest = 0;
+    let previous = r.answeredAt;
+    for (let i = lo; i < arrivals.length; i++) {
+      longest = Math.max(longest, arrivals[i] - previous);
+      previous = arrivals[i];
+      if (arrivals[i] > r.answeredAt + QUIET_WINDOW_MS) break;
+    }
+    gaps.push(longest / 1000);
   }
   return gaps;
 }

@@ -296,7 +296,7 @@ export function sweepTimelineLines(r: SweepRunResult): string[] {
     lines.push(`    ${p.label} pacer window@rate/s per second: ${w.join(" ")}${p.window.length > 60 ? " ..." : ""}`);
     if (p.quietAfter429.length > 0) {
       const q = p.quietAfter429;
-      lines.push(`    ${p.label} quiet after each 429 (s, answer to next request): median ${fix(median(q), 3)}, max ${fix(Math.max(...q), 3)}: ${q.slice(0, 30).map((x) => fix(x, 2)).join(" ")}${q.length > 30 ? " ..." : ""}`);
+      lines.push(`    ${p.label} longest silence within 2 s of each 429 (s): median ${fix(median(q), 3)}, max ${fix(Math.max(...q), 3)}: ${q.slice(0, 30).map((x) => fix(x, 2)).join(" ")}${q.length > 30 ? " ..." : ""}`);
     }
     for (const f of p.failureSamples) lines.push(`    ${p.label} failure: ${f}`);
   }

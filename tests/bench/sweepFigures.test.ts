@@ -158,9 +158,14 @@ describe("bench: sweep figures", () => {
       assert.equal(r.finishSpread, 2 / 1.6 - 1);
     });
 
-    it("measures how long each process went quiet after each 429 it got", () => {
+    it("measures each process's longest silence within 2 s of each 429 it got", () => {
       // Shard 2's 429 was answered at 91 ms; its next request arrived at 1,100 ms.
       assert.deepEqual(r.processes.map((p) => p.quietAfter429), [[], [1.009]]);
+      // Two queued requests leave at once, then a pause of 900 ms, then requests 10 ms apart.
+      const paused = [entry(0, "GET", `${ENV}/users/u/sessions`, 429), entry(21, "DELETE", `${ENV}/a`, 204), entry(22, "DELETE", `${ENV}/b`, 204), entry(922, "DELETE", `${ENV}/c`, 204), entry(932, "DELETE", `${ENV}/d`, 204)];
+      assert.deepEqual(quietAfter429(paused), [0.9]);
+      // A pause longer than the window counts whole, up to the first request after it.
+      assert.deepEqual(quietAfter429([entry(0, "GET", `${ENV}/users`, 429), entry(3_020, "GET", `${ENV}/users`, 200)]), [3]);
       assert.deepEqual(quietAfter429([entry(0, "GET", `${ENV}/users`, 429)]), [], "a 429 followed by nothing gives nothing");
     });
 
