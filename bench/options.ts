@@ -10,6 +10,22 @@ export type RunKind = "limited" | "unlimited" | "curl";
 /** Every run, in the order the bench measures them. */
 export const RUN_KINDS: readonly RunKind[] = ["limited", "unlimited", "curl"];
 
+/**
+ * The population sweeps (issue 11), each beside its baseline:
+ *   sweep         one process sweeps a large tenant at the rate limit
+ *   small-bucket  one process at 100 req/s with a burst of 10, beside today's per-user bulk
+ *   shards        N shard processes at once from N source addresses, beside one shard alone
+ *   memory        peak RSS of the sweeping process for a small and a large population
+ *   one-user      one user's 10 sessions from the CLI, beside the curl loop a person writes
+ */
+export type SweepKind = "sweep" | "small-bucket" | "shards" | "memory" | "one-user";
+
+/** Every sweep scenario, in the order the bench measures them. */
+export const SWEEP_KINDS: readonly SweepKind[] = ["sweep", "small-bucket", "shards", "memory", "one-user"];
+
+/** Anything `--only` may name. */
+export type ScenarioKind = RunKind | SweepKind;
+
 /** What one bench invocation measures, defaults applied. Written as given into the results file. */
 export interface BenchOptions {
   /** Users seeded. */
@@ -22,8 +38,8 @@ export interface BenchOptions {
   rate: number;
   /** Token-bucket burst of the rate-limited run. */
   burst: number;
-  /** Run only this one; all three when unset. */
-  only?: RunKind;
+  /** Run only these (`--only a,b`); every scenario when unset. */
+  only?: ScenarioKind[];
   /** Passed as pingone:maxConcurrency when set; the headline runs use the default (unset). */
   maxConcurrency?: number;
   /** curl processes at a time in the baseline. */
@@ -32,7 +48,25 @@ export interface BenchOptions {
   runTimeoutS: number;
   /** NODE_OPTIONS for the provider host, e.g. "--max-semi-space-size=1", to see how much of its memory is garbage not yet collected. */
   hostNodeOptions?: string;
+  /** Users of the one-process sweep (20% with no session, the others 1-10), at `rate`, `burst` and `latencyMs`. */
+  sweepUsers: number;
+  /** Users of the small-bucket sweep and its per-user baseline (at `SMALL_BUCKET`). */
+  bucketUsers: number;
+  /** Users of the population the shards split, at `rate` and `burst` with the per-source share applying to every shard. */
+  shardUsers: number;
+  /** Shard processes run at once (each from its own loopback address, 127.0.0.2 upwards). */
+  shards: number;
+  /** The two populations whose sweeps' peak RSS is compared, smaller first. */
+  memoryUsers: [number, number];
+  /** Seed of the drawn tenants (`seedTenant`): the same seed, the same users and sessions. */
+  tenantSeed: number;
 }
+
+/** The small bucket of issue 11: where today's per-user bulk met 5.2-5.7% of 429s. */
+export const SMALL_BUCKET = { requestsPerSecond: 100, burst: 10, latencyMs: 10 } as const;
+
+/** The latency of the one-user figure: a distant region, where round trips dominate. */
+export const ONE_USER_LATENCY_MS = 50;
 
 /** The headline configuration (docs/benchmarks.md). */
 export const DEFAULT_OPTIONS = {
@@ -43,12 +77,20 @@ export const DEFAULT_OPTIONS = {
   burst: 20,
   curlConcurrency: 32,
   runTimeoutS: 240,
+  sweepUsers: 2000,
+  bucketUsers: 200,
+  shardUsers: 800,
+  shards: 4,
+  memoryUsers: [2000, 20000],
+  tenantSeed: 1,
 } satisfies Partial<BenchOptions>;
 
 /** Printed by `--help` and after a usage error. */
 export const USAGE = `Usage: npm run bench -- [--users 200] [--sessions 10] [--latency-ms 20] [--rate 200]
-         [--burst 20] [--only limited|unlimited|curl] [--max-concurrency N]
-         [--curl-concurrency 32] [--run-timeout-s 240] [--host-node-options=--max-semi-space-size=1] [--help]`;
+         [--burst 20] [--only ${[...RUN_KINDS, ...SWEEP_KINDS].join("|")}[,...]] [--max-concurrency N]
+         [--curl-concurrency 32] [--run-timeout-s 240] [--host-node-options=--max-semi-space-size=1]
+         [--sweep-users 2000] [--bucket-users 200] [--shard-users 800] [--shards 4]
+         [--memory-users 2000,20000] [--tenant-seed 1] [--help]`;
 
 /** A bad command line: reported with the usage and without a stack. */
 export class UsageError extends Error {
@@ -67,6 +109,12 @@ const FLAGS = {
   "curl-concurrency": { type: "string" },
   "run-timeout-s": { type: "string" },
   "host-node-options": { type: "string" },
+  "sweep-users": { type: "string" },
+  "bucket-users": { type: "string" },
+  "shard-users": { type: "string" },
+  shards: { type: "string" },
+  "memory-users": { type: "string" },
+  "tenant-seed": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -74,7 +122,7 @@ const FLAGS = {
 export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
   const values = parseFlags(argv);
   if (values.help) return "help";
-  const read = (flag: Exclude<keyof typeof FLAGS, "only" | "host-node-options" | "help">, valid: (n: number) => boolean, rule: string): number | undefined => {
+  const read = (flag: Exclude<keyof typeof FLAGS, "only" | "host-node-options" | "memory-users" | "help">, valid: (n: number) => boolean, rule: string): number | undefined => {
     const raw = values[flag];
     if (raw === undefined) return undefined;
     const n = raw.trim() === "" ? NaN : Number(raw);
@@ -83,9 +131,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
   };
   const positiveInteger = (n: number) => Number.isInteger(n) && n >= 1;
   const positive = (n: number) => n > 0 && Number.isFinite(n);
-  if (values.only !== undefined && !(RUN_KINDS as readonly string[]).includes(values.only)) {
-    throw new UsageError(`--only must be ${RUN_KINDS.join(", ")}; got ${JSON.stringify(values.only)}`);
-  }
+  const only = values.only === undefined ? undefined : scenarioList(values.only);
+  const shards = read("shards", (n) => Number.isInteger(n) && n >= 2 && n <= 200, "an integer 2..200 (one loopback address each, from 127.0.0.2)");
   return {
     users: read("users", positiveInteger, "a positive integer") ?? DEFAULT_OPTIONS.users,
     // The emulator, like PingOne, keeps at most 10 sessions per user.
@@ -93,12 +140,46 @@ export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
     latencyMs: read("latency-ms", (n) => n >= 0 && Number.isFinite(n), "a non-negative number") ?? DEFAULT_OPTIONS.latencyMs,
     rate: read("rate", positive, "a positive number") ?? DEFAULT_OPTIONS.rate,
     burst: read("burst", (n) => n >= 1 && Number.isFinite(n), "at least 1") ?? DEFAULT_OPTIONS.burst,
-    only: values.only as RunKind | undefined,
+    only,
     maxConcurrency: read("max-concurrency", positive, "a positive number"),
     curlConcurrency: read("curl-concurrency", positiveInteger, "a positive integer") ?? DEFAULT_OPTIONS.curlConcurrency,
     runTimeoutS: read("run-timeout-s", positive, "a positive number") ?? DEFAULT_OPTIONS.runTimeoutS,
     hostNodeOptions: values["host-node-options"],
+    // seedTenant takes up to 1,000,000 users.
+    sweepUsers: read("sweep-users", tenantSize, TENANT_SIZE_RULE) ?? DEFAULT_OPTIONS.sweepUsers,
+    bucketUsers: read("bucket-users", tenantSize, TENANT_SIZE_RULE) ?? DEFAULT_OPTIONS.bucketUsers,
+    shardUsers: read("shard-users", tenantSize, TENANT_SIZE_RULE) ?? DEFAULT_OPTIONS.shardUsers,
+    shards: shards ?? DEFAULT_OPTIONS.shards,
+    memoryUsers: values["memory-users"] === undefined ? [...DEFAULT_OPTIONS.memoryUsers] : memoryUsers(values["memory-users"]),
+    tenantSeed: read("tenant-seed", (n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff, "an integer 0..4294967295") ?? DEFAULT_OPTIONS.tenantSeed,
   };
+}
+
+const TENANT_SIZE_RULE = "an integer 1..1000000";
+const tenantSize = (n: number) => Number.isInteger(n) && n >= 1 && n <= 1_000_000;
+
+/** `--only a,b`: known scenario names, each once. */
+function scenarioList(raw: string): ScenarioKind[] {
+  const known: readonly string[] = [...RUN_KINDS, ...SWEEP_KINDS];
+  const names = raw.split(",").map((n) => n.trim());
+  const bad = names.find((n) => !known.includes(n));
+  if (bad !== undefined) throw new UsageError(`--only takes a comma-separated list of ${known.join(", ")}; got ${JSON.stringify(bad)}`);
+  return [...new Set(names)] as ScenarioKind[];
+}
+
+/** `--memory-users SMALL,LARGE`: two population sizes, the smaller first. */
+function memoryUsers(raw: string): [number, number] {
+  const parts = raw.split(",");
+  const sizes = parts.map((p) => (p.trim() === "" ? NaN : Number(p)));
+  if (sizes.length !== 2 || !sizes.every(tenantSize) || sizes[0] >= sizes[1]) {
+    throw new UsageError(`--memory-users must be two population sizes SMALL,LARGE (each ${TENANT_SIZE_RULE}, SMALL < LARGE); got ${JSON.stringify(raw)}`);
+  }
+  return [sizes[0], sizes[1]];
+}
+
+/** True when `kind` is to be measured in this invocation. */
+export function selected(o: Pick<BenchOptions, "only">, kind: ScenarioKind): boolean {
+  return o.only === undefined || o.only.includes(kind);
 }
 
 /** Node's own parser: an unknown flag, a stray argument or a flag without its value is a usage error. */

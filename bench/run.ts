@@ -1,9 +1,11 @@
 /**
  * Benchmark: bulk revocation of PingOne user sessions through Pulumi's real
  * dynamic-provider host, against the emulator on loopback, compared with the
- * workaround people use today (one `curl --retry 10` per session). The runs are in
- * `scenarios.ts`, the figures in `measure.ts`, the targets and tables in `report.ts`,
- * the flags in `options.ts`.
+ * workaround people use today (one `curl --retry 10` per session); then the
+ * population sweeps of issue 11, each beside its baseline, run in separate
+ * sweeping processes. The runs are in `scenarios.ts` and `sweeps.ts` (the
+ * processes in `workers.ts` and `shardWorker.ts`), the figures in `measure.ts`,
+ * the targets and tables in `report.ts`, the flags in `options.ts`.
  *
  * Usage: see `USAGE` in options.ts, or `npm run bench -- --help`.
  *
@@ -16,10 +18,14 @@ import fs from "node:fs";
 import path from "node:path";
 import { serializeProvider } from "../harness/providerHost";
 import { userSessionsRevocationProvider } from "../provider/resources/userSessionsRevocation";
-import { RunResult } from "./measure";
-import { parseBenchArgs, RUN_KINDS, UsageError, USAGE } from "./options";
-import { codeState, fix, machine, problemsOf, runTable, targets, targetTable, timelineLines, writeResults } from "./report";
+import { OneUserResult, RunResult, SweepRunResult } from "./measure";
+import { BenchOptions, ONE_USER_LATENCY_MS, parseBenchArgs, RUN_KINDS, selected, SMALL_BUCKET, SweepKind, UsageError, USAGE } from "./options";
+import {
+  codeState, fix, machine, oneUserTable, problemsOf, processTable, runTable, sweepProblems, sweepTable, sweepTargets, sweepTimelineLines, targets, targetTable, timelineLines, writeResults,
+} from "./report";
 import { CURL, curlRun, providerRun } from "./scenarios";
+import { memoryRuns, oneUserRun, shardRuns, smallBucketRuns, sweepRun } from "./sweeps";
+import { transpileWorker, WorkerScript } from "./workers";
 
 const RESULTS_DIR = path.join(__dirname, "results");
 const EXIT_BROKEN = 2;
@@ -31,7 +37,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (!fs.existsSync(CURL) && (!o.only || o.only === "curl")) throw new Error(`${CURL} not found; the curl baseline needs it`);
+  if (!fs.existsSync(CURL) && selected(o, "curl")) throw new Error(`${CURL} not found; the curl baseline needs it`);
   const m = machine(CURL);
   const code = codeState(path.join(__dirname, ".."));
   const startedAt = new Date();
@@ -40,35 +46,70 @@ async function main(): Promise<number> {
       `rate-limited run: token bucket ${o.rate} req/s, burst ${o.burst}; provider pingone:maxConcurrency ${o.maxConcurrency ?? "default"}; ` +
       `curl baseline ${o.curlConcurrency} processes at a time`,
   );
+  console.log(
+    `sweeps: tenants drawn by seedTenant (seed ${o.tenantSeed}; 20% of users without a session, the others 1-10); one process ${o.sweepUsers} users at ${o.rate} req/s burst ${o.burst}; ` +
+      `small bucket ${o.bucketUsers} users at ${SMALL_BUCKET.requestsPerSecond} req/s burst ${SMALL_BUCKET.burst}, ${SMALL_BUCKET.latencyMs} ms; ` +
+      `${o.shards} shards of ${o.shardUsers} users at ${o.rate} req/s (per-source share 35%); memory ${o.memoryUsers.join(" vs ")} users unlimited; ` +
+      `one user's 10 sessions at ${ONE_USER_LATENCY_MS} ms`,
+  );
   console.log(`machine: ${m.nproc} cpus (${m.cpu}), ${m.memoryGiB} GiB, ${m.platform}, node ${m.node}, ${m.curl}`);
   console.log(
     `code: commit ${code.commit}` +
       (code.uncommitted.length > 0 ? `, WITH UNCOMMITTED CHANGES (measured as built): ${code.uncommitted.join("; ")}` : ", provider/ and emulator/ as committed"),
   );
 
-  const providerText = await serializeProvider(userSessionsRevocationProvider);
   const runs: RunResult[] = [];
-  for (const kind of o.only ? [o.only] : RUN_KINDS) {
-    process.stdout.write(`running ${kind} ... `);
-    const r = kind === "curl" ? await curlRun(o) : await providerRun(o, kind, providerText);
-    runs.push(r);
-    console.log(`${fix(r.wallSeconds, 2)} s, ${r.sessionsRevoked}/${r.sessionsSeeded} revoked${r.broken ? `, BROKEN: ${r.broken}` : ""}`);
+  const providerKinds = RUN_KINDS.filter((k) => selected(o, k));
+  if (providerKinds.length > 0) {
+    const providerText = await serializeProvider(userSessionsRevocationProvider);
+    for (const kind of providerKinds) {
+      process.stdout.write(`running ${kind} ... `);
+      const r = kind === "curl" ? await curlRun(o) : await providerRun(o, kind, providerText);
+      runs.push(r);
+      console.log(`${fix(r.wallSeconds, 2)} s, ${r.sessionsRevoked}/${r.sessionsSeeded} revoked${r.broken ? `, BROKEN: ${r.broken}` : ""}`);
+    }
   }
+  const { sweeps, oneUser } = await sweepScenarios(o);
 
-  console.log("");
-  console.log(runTable(runs));
-  console.log("");
-  console.log("req/session = API requests (lists + DELETEs, retries included) / sessions revoked; DELETE/session = the same beyond the list calls.");
-  console.log("% of limit = accepted requests (token included) per second of wall time / limit. Peak RSS = VmHWM of the provider host process.");
-  for (const r of runs) for (const n of r.notes) console.log(`note (${r.name}): ${n}`);
-  console.log("");
-  for (const r of runs) for (const line of timelineLines(r)) console.log(line);
-  const ts = targets(runs);
+  if (runs.length > 0) {
+    console.log("");
+    console.log(runTable(runs));
+    console.log("");
+    console.log("req/session = API requests (lists + DELETEs, retries included) / sessions revoked; DELETE/session = the same beyond the list calls.");
+    console.log("% of limit = accepted requests (token included) per second of wall time / limit. Peak RSS = VmHWM of the provider host process.");
+    for (const r of runs) for (const n of r.notes) console.log(`note (${r.name}): ${n}`);
+    console.log("");
+    for (const r of runs) for (const line of timelineLines(r)) console.log(line);
+  }
+  if (sweeps.length > 0) {
+    console.log("");
+    console.log(sweepTable(sweeps));
+    if (sweeps.some((r) => r.scenario === "shards")) {
+      console.log("");
+      console.log(processTable(sweeps));
+    }
+    console.log("");
+    console.log("Sweeps run in separate processes (bench/shardWorker.ts, the compiled client), the emulator in the bench's.");
+    console.log("floor = per process one token and every page of users (200 a page), one session list per user, one DELETE per session.");
+    console.log("% of limit = accepted requests per second of wall time (go to the last process's end) / the licence's rate. Peak RSS = maxRSS of each sweeping process.");
+    for (const r of sweeps) for (const n of r.notes) console.log(`note (${r.name}): ${n}`);
+    console.log("");
+    for (const r of sweeps) for (const line of sweepTimelineLines(r)) console.log(line);
+  }
+  if (oneUser) {
+    console.log("");
+    console.log(`one user, ${oneUser.sessions} sessions, ${oneUser.latencyMs} ms latency: start-up ${fix(oneUser.startupSeconds, 3)} s, round trip ${fix(oneUser.cli.roundTripSeconds, 3)} s`);
+    console.log(oneUserTable(oneUser));
+    for (const n of oneUser.notes) console.log(`note (one user): ${n}`);
+    for (const r of [oneUser.cli, ...(oneUser.curl ? [oneUser.curl] : [])]) for (const f of r.failures) console.log(`  ${r.name} failure: ${f}`);
+  }
+  // With --only, the targets of the scenarios left out are left out too.
+  const ts = [...targets(runs), ...sweepTargets(sweeps, oneUser)].filter((t) => o.only === undefined || t.verdict !== "n/a");
   console.log("");
   console.log(targetTable(ts));
 
-  const problems = problemsOf(runs);
-  const written = writeResults(RESULTS_DIR, { startedAt: startedAt.toISOString(), machine: m, code, options: o, runs, targets: ts, problems });
+  const problems = [...problemsOf(runs), ...sweepProblems(sweeps), ...oneUserProblems(oneUser)];
+  const written = writeResults(RESULTS_DIR, { startedAt: startedAt.toISOString(), machine: m, code, options: o, runs, sweeps, oneUser, targets: ts, problems });
   console.log(`\nwrote bench/results/${written} and bench/results/latest.json`);
 
   if (problems.length > 0) {
@@ -76,6 +117,48 @@ async function main(): Promise<number> {
     return EXIT_BROKEN;
   }
   return 0;
+}
+
+/** The sweep scenarios selected, in order; the worker script is transpiled once for all of them. */
+async function sweepScenarios(o: BenchOptions): Promise<{ sweeps: SweepRunResult[]; oneUser: OneUserResult | null }> {
+  const sweeps: SweepRunResult[] = [];
+  const plans: [SweepKind, (o: BenchOptions, script: WorkerScript) => Promise<SweepRunResult[]>][] = [
+    ["sweep", sweepRun],
+    ["small-bucket", smallBucketRuns],
+    ["shards", shardRuns],
+    ["memory", memoryRuns],
+  ];
+  const chosen = plans.filter(([kind]) => selected(o, kind));
+  if (chosen.length > 0) {
+    const script = transpileWorker();
+    try {
+      for (const [kind, run] of chosen) {
+        process.stdout.write(`running ${kind} ... `);
+        const t0 = Date.now();
+        const made = await run(o, script);
+        sweeps.push(...made);
+        console.log(`${fix((Date.now() - t0) / 1000, 1)} s: ${made.map((r) => `${r.name}: ${r.sessionsRevoked}/${r.sessionsInScope} revoked in ${fix(r.wallSeconds, 2)} s${r.broken ? `, BROKEN: ${r.broken}` : ""}`).join("; ")}`);
+      }
+    } finally {
+      script.dispose();
+    }
+  }
+  let oneUser: OneUserResult | null = null;
+  if (selected(o, "one-user")) {
+    process.stdout.write("running one-user ... ");
+    oneUser = await oneUserRun(o);
+    console.log(`CLI ${fix(oneUser.cli.wallSeconds, 3)} s${oneUser.curl ? `, curl loop ${fix(oneUser.curl.wallSeconds, 3)} s` : ""}`);
+  }
+  return { sweeps, oneUser };
+}
+
+/** The one-user run is meaningless when a side failed or left sessions. */
+function oneUserProblems(r: OneUserResult | null): string[] {
+  if (!r) return [];
+  return [r.cli, ...(r.curl ? [r.curl] : [])].flatMap((x) => [
+    ...x.failures.map((f) => `${x.name}: ${f}`),
+    ...(x.sessionsRevoked !== 10 ? [`${x.name}: revoked ${x.sessionsRevoked} of 10 sessions`] : []),
+  ]);
 }
 
 main().then(

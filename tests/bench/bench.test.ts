@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import type { RequestLogEntry } from "../../emulator";
 import { analyse, MB, RunFacts, RunResult } from "../../bench/measure";
-import { DEFAULT_OPTIONS, parseBenchArgs, UsageError } from "../../bench/options";
+import { BenchOptions, DEFAULT_OPTIONS, parseBenchArgs, RUN_KINDS, selected, SWEEP_KINDS, UsageError } from "../../bench/options";
 import { runTable, targets, targetTable } from "../../bench/report";
 
 describe("bench", () => {
@@ -19,10 +19,12 @@ describe("bench", () => {
       const o = parseBenchArgs([
         "--users=3", "--sessions", "2", "--latency-ms", "0", "--rate", "50.5", "--burst=4", "--only", "curl",
         "--max-concurrency", "8", "--curl-concurrency", "2", "--run-timeout-s", "30", "--host-node-options=--max-semi-space-size=1",
+        "--sweep-users", "500", "--bucket-users=50", "--shard-users", "400", "--shards", "3", "--memory-users", "100,1000", "--tenant-seed", "7",
       ]);
       assert.deepEqual(o, {
-        users: 3, sessions: 2, latencyMs: 0, rate: 50.5, burst: 4, only: "curl",
+        users: 3, sessions: 2, latencyMs: 0, rate: 50.5, burst: 4, only: ["curl"],
         maxConcurrency: 8, curlConcurrency: 2, runTimeoutS: 30, hostNodeOptions: "--max-semi-space-size=1",
+        sweepUsers: 500, bucketUsers: 50, shardUsers: 400, shards: 3, memoryUsers: [100, 1000], tenantSeed: 7,
       });
       assert.equal(parseBenchArgs(["--help"]), "help");
     });
@@ -32,13 +34,25 @@ describe("bench", () => {
       [["--users", "1.5"], /^--users must be a positive integer; got "1\.5"$/],
       [["--rate", "0"], /^--rate must be a positive number; got "0"$/],
       [["--burst", ""], /^--burst must be at least 1; got ""$/],
-      [["--only", "all"], /^--only must be limited, unlimited, curl; got "all"$/],
+      [["--only", "all"], /^--only takes a comma-separated list of limited, unlimited, curl, sweep, small-bucket, shards, memory, one-user; got "all"$/],
+      [["--only", "sweep,"], /^--only takes a comma-separated list of .*; got ""$/],
+      [["--memory-users", "20000,2000"], /^--memory-users must be two population sizes SMALL,LARGE \(each an integer 1\.\.1000000, SMALL < LARGE\); got "20000,2000"$/],
+      [["--memory-users", "2000"], /^--memory-users must be two population sizes .*; got "2000"$/],
+      [["--shards", "1"], /^--shards must be an integer 2\.\.200 \(one loopback address each, from 127\.0\.0\.2\); got "1"$/],
+      [["--sweep-users", "0"], /^--sweep-users must be an integer 1\.\.1000000; got "0"$/],
       [["--latency-ms=-1"], /^--latency-ms must be a non-negative number; got "-1"$/],
       [["--latency-ms", "-1"], /^Option '--latency-ms' argument is ambiguous\. .* use '--latency-ms=-XYZ'\.$/],
       [["--user", "3"], /^Unknown option '--user'/],
       [["--users"], /^Option '--users <value>' argument missing$/],
       [["200"], /^Unexpected argument '200'/],
     ];
+
+    it("reads --only as a list, each scenario once, and selects exactly those", () => {
+      const o = parseBenchArgs(["--only", "sweep, shards,sweep"]) as BenchOptions;
+      assert.deepEqual(o.only, ["sweep", "shards"]);
+      assert.deepEqual([...RUN_KINDS, ...SWEEP_KINDS].filter((k) => selected(o, k)), ["sweep", "shards"]);
+      assert.equal([...RUN_KINDS, ...SWEEP_KINDS].every((k) => selected(parseBenchArgs([]) as BenchOptions, k)), true);
+    });
     for (const [argv, message] of refusals) {
       it(`refuses ${JSON.stringify(argv)} with a one-line usage error that names it`, () => {
         assert.throws(() => parseBenchArgs(argv), (e: unknown) => e instanceof UsageError && message.test(e.message) && !e.message.includes("\n"));

@@ -14,7 +14,8 @@ import { promisify } from "node:util";
 import { packedPackage, ROOT } from "./packedPackage";
 
 const TSC = require.resolve("typescript/bin/tsc", { paths: [ROOT] });
-const EXAMPLES = fs.readdirSync(path.join(ROOT, "examples")).sort();
+// The Pulumi programs among the examples (examples/sharded-sweep holds CI and Kubernetes files only).
+const EXAMPLES = fs.readdirSync(path.join(ROOT, "examples")).filter((e) => fs.existsSync(path.join(ROOT, "examples", e, "index.ts"))).sort();
 const README_SNIPPETS = [...fs.readFileSync(path.join(ROOT, "README.md"), "utf8").matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map(([, code]) => code);
 
 /** What `pulumi new typescript` writes as tsconfig.json. */
