@@ -18,7 +18,6 @@ import type * as ClientModule from "../provider/client/client";
 import type * as SweepModule from "../provider/client/sweep";
 import type * as BulkModule from "../provider/client/bulk";
 import type { ClientStats } from "../provider/client/client";
-import type { PacerSnapshot } from "../provider/client/pacer";
 
 /** What a worker sweeps, or (the per-user baseline) revokes user by user. */
 export type WorkerJob =
@@ -104,11 +103,6 @@ function send(message: FromWorker): Promise<void> {
   return new Promise((resolve) => process.send!(message, () => resolve()));
 }
 
-/** The pacer inside a client, read for the bench's samples only: the client keeps it private and offers no snapshot of its own. */
-function pacerOf(client: object): { snapshot(): PacerSnapshot } | undefined {
-  const pacer = (client as { pacer?: { snapshot?: unknown } }).pacer;
-  return pacer && typeof pacer.snapshot === "function" ? (pacer as { snapshot(): PacerSnapshot }) : undefined;
-}
 
 async function runTask(task: WorkerTask): Promise<void> {
   const dist = (file: string) => path.join(task.repoRoot, "dist", "provider", "client", file);
@@ -116,7 +110,6 @@ async function runTask(task: WorkerTask): Promise<void> {
   const { sweepSessions } = require(dist("sweep")) as typeof SweepModule;
   const { revokeUserSessions } = require(dist("bulk")) as typeof BulkModule;
   const client = PingOneClient.fromSettings({ explicit: task.connection }, { localAddress: task.localAddress });
-  const pacer = pacerOf(client);
   const go = new Promise<void>((resolve) => process.on("message", (m: ToWorker) => m.type === "go" && resolve()));
   const readyRssBytes = process.memoryUsage.rss();
   await send({ type: "ready" });
@@ -125,7 +118,7 @@ async function runTask(task: WorkerTask): Promise<void> {
   const startedAtMs = Date.now();
   const samples: WorkerSample[] = [];
   const sample = () => {
-    const p = pacer?.snapshot();
+    const p = client.pacerSnapshot();
     samples.push({
       atMs: Date.now() - startedAtMs,
       ...(p && { window: p.concurrencyLimit, rate: p.rate, roundTripMs: p.roundTripMs, inFlight: p.inFlight, queued: p.queued, throttles: p.throttles }),

@@ -17,7 +17,7 @@ import { decide } from "./decide";
 import { FailureCode, isNotFound, OperationTarget, PingOneApiError } from "./errors";
 import { assertIds, SessionRef, UserRef } from "./ids";
 import { classify, Expected, Outcome } from "./outcome";
-import { AdaptivePacer, PacerDeadlineError, PacerOptions } from "./pacer";
+import { AdaptivePacer, PacerDeadlineError, PacerOptions, PacerSnapshot } from "./pacer";
 import { Clock, systemClock } from "./retry";
 import { Secret } from "./secret";
 import { resolveConnection, ResolvedConnection, SettingsInput } from "./settings";
@@ -355,6 +355,11 @@ export class PingOneClient {
     const forbidden = PingOneApiError.isInstance(error) && error.status === 403 && error.failure === "HTTP_STATUS";
     if (!forbidden || this.tokens === undefined || this.signal?.aborted) return error;
     return explainForbidden(this, error, target);
+  }
+
+  /** The pacer's window and rate now, for benchmarks and progress lines. */
+  pacerSnapshot(): PacerSnapshot {
+    return this.pacer.snapshot();
   }
 
   /** A copy of the counters. */

@@ -98,7 +98,8 @@ export function classify(result: HttpResult, endpoint: "api" | "token", expected
   const status = result.status;
   const body = endpoint === "token" ? tokenErrorBody(result.text) : pingOneErrorBody(result.text);
   const shape = describeBody(result);
-  const retryAfterMs = RETRY_AFTER_STATUSES.has(status) ? parseRetryAfter(result.headers["retry-after"], nowMs) ?? bodyRetryAfter(body, nowMs) : undefined;
+  // The body's innerError.retryAfter is exact (PingOne's header is whole seconds, rounded up): prefer it.
+  const retryAfterMs = RETRY_AFTER_STATUSES.has(status) ? bodyRetryAfter(body, nowMs) ?? parseRetryAfter(result.headers["retry-after"], nowMs) : undefined;
 
   if (status >= 200 && status < 300) {
     if (expected === "no-content" ? status === 204 : status !== 204) return { kind: "success" };

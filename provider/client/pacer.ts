@@ -14,10 +14,16 @@
  *   again: they were sent before the news arrived.
  * - From then on starts are spaced evenly, one every round-trip time divided
  *   by the window, so the rate is controlled finely (a window of 5.3 is 6 %
- *   more than 5), and the window probes upward slowly (one request per
- *   `probeRoundTrips` round trips). A run thus settles just under PingOne's
- *   rate with a 429 only now and then. The request that got the 429 still
- *   waits its own Retry-After (the client's retry loop does that).
+ *   more than 5), and the rate probes upward by a fixed number of requests
+ *   per second, each second of wall time, whatever the window and latency:
+ *   `probeRatePerSecond` (2 req/s each second) near the window of the last
+ *   429, `recoveryRatePerSecond` (20) when below 90 % of it (CUBIC's idea,
+ *   simplified). Time-based, so a small window at a short latency (many
+ *   answers a second) does not climb back in a blink; additive, so processes
+ *   that share one licence converge to equal shares (AIMD: the faster one
+ *   loses more at each cut, all gain alike). A run thus settles just under
+ *   PingOne's rate with a 429 every few seconds. The request that got the 429 still waits its own Retry-After
+ *   (the client's retry loop does that).
  *
  * The effective request rate is the window divided by the round-trip time;
  * both are in `snapshot()`. Time is injected (`PacerTimers`) so the policy is
@@ -34,8 +40,10 @@ export interface PacerOptions {
   initialConcurrency?: number;
   /** Slots added per answered request before the first 429 (default 0.25: the window grows by a quarter every round trip). */
   slowStartGrowth?: number;
-  /** After the first 429, round trips per one-request increase of the window (default 64). */
-  probeRoundTrips?: number;
+  /** After the first 429, requests per second added to the rate each second, near the window of the last 429 (default 2). */
+  probeRatePerSecond?: number;
+  /** After the first 429, requests per second added to the rate each second, below 90 % of the window of the last 429 (default 20). */
+  recoveryRatePerSecond?: number;
   /** Weight of a new round-trip sample in the smoothed round-trip time (default 0.125, as TCP). */
   roundTripGain?: number;
 }
@@ -49,7 +57,8 @@ export const DEFAULT_PACER = {
   minConcurrency: 1,
   initialConcurrency: 10,
   slowStartGrowth: 0.25,
-  probeRoundTrips: 64,
+  probeRatePerSecond: 2,
+  recoveryRatePerSecond: 20,
   roundTripGain: 0.125,
 } satisfies ResolvedPacerOptions;
 
@@ -112,6 +121,8 @@ export class AdaptivePacer {
   private slowStart = true;
   private roundTripMs = 0;
   private lastDecreaseAt = -Infinity;
+  /** The window when the last 429 arrived: the rate known to be too much. */
+  private throttledLimit = Infinity;
   private nextStartAt = 0;
   private timer?: unknown;
   private throttles = 0;
@@ -188,6 +199,7 @@ export class AdaptivePacer {
       // A request sent before the last decrease carries old news: the window already shrank for it.
       if (startedAt <= this.lastDecreaseAt) return;
       this.lastDecreaseAt = now;
+      this.throttledLimit = this.limit;
       // Averaged over a few round trips: one round trip holds only a handful of answers.
       const windowMs = Math.max(4 * this.roundTripMs, 100);
       const accepted = this.acceptedSince(now - windowMs);
@@ -200,7 +212,11 @@ export class AdaptivePacer {
     this.roundTripMs = this.roundTripMs === 0 ? elapsedMs : this.roundTripMs + this.options.roundTripGain * (elapsedMs - this.roundTripMs);
     this.accepted.push(now);
     if (this.accepted.length > 4096) this.accepted.splice(0, this.accepted.length - 2048);
-    const growth = this.slowStart ? this.options.slowStartGrowth : 1 / (this.limit * this.options.probeRoundTrips);
+    // The rate is limit / roundTrip and answers come that often: adding c * roundTrip^2 / limit to the
+    // window per answer adds c requests per second to the rate each second.
+    const perSecond = this.limit < 0.9 * this.throttledLimit ? this.options.recoveryRatePerSecond : this.options.probeRatePerSecond;
+    const roundTripS = this.roundTripMs / 1000;
+    const growth = this.slowStart ? this.options.slowStartGrowth : (perSecond * roundTripS * roundTripS) / this.limit;
     this.limit = Math.min(this.options.maxConcurrency, this.limit + growth);
   }
 
@@ -213,7 +229,7 @@ export class AdaptivePacer {
   private pump(): void {
     const paced = !this.slowStart && this.roundTripMs > 0;
     // While paced, the spacing sets the rate; the cap only bounds a latency spike.
-    const cap = paced ? Math.min(this.options.maxConcurrency, Math.ceil(this.limit) * 2) : Math.floor(this.limit);
+    const cap = paced ? Math.min(this.options.maxConcurrency, Math.ceil(this.limit) * 2) : Math.max(1, Math.floor(this.limit));
     while (this.waiting.length > 0 && this.inFlight < cap) {
       if (paced) {
         const now = this.timers.now();

@@ -107,24 +107,36 @@ describe("AdaptivePacer", () => {
     assert.ok(pacer.snapshot().rate < 123.5, `rate ${pacer.snapshot().rate}`);
   });
 
-  it("after the first 429 probes upward by one slot per probeRoundTrips round trips", async () => {
+  it("after the first 429 adds a fixed number of requests per second each second: fast far below the last 429's window, slowly near it", async () => {
     const timers = new FakeTimers();
-    const pacer = new AdaptivePacer({ initialConcurrency: 4, maxConcurrency: 32, probeRoundTrips: 2 }, timers);
+    const pacer = new AdaptivePacer({ initialConcurrency: 4, maxConcurrency: 32, minConcurrency: 1, probeRatePerSecond: 1, recoveryRatePerSecond: 10 }, timers);
     const { launch } = driver(pacer, timers);
-    void launch("ok", 10);
+    void launch("ok", 100);
     await flush();
-    await timers.advance(10);
-    void launch("throttled", 10);
+    await timers.advance(100);
+    void launch("throttled", 100);
     await flush();
-    await timers.advance(10);
-    assert.equal(pacer.snapshot().concurrencyLimit, 1, "one accepted in the last round trip");
-    // Each answer adds 1/(window x probeRoundTrips): 1 -> 1.5 -> 1.83 (still one slot) -> 2.1.
-    for (let i = 0; i < 3; i++) void launch("ok", 10);
-    await flush();
-    await timers.advance(20);
-    assert.equal(pacer.snapshot().concurrencyLimit, 1);
-    await timers.advance(10);
-    assert.equal(pacer.snapshot().concurrencyLimit, 2);
+    await timers.advance(100);
+    assert.equal(pacer.snapshot().rate, 10, "cut to one request per 100 ms round trip");
+    const second = async () => {
+      // One second of answers with the pipe kept full: as many requests each 100 ms as the rate allows.
+      for (let elapsed = 0; elapsed < 1000; elapsed += 100) {
+        const n = Math.max(1, Math.round(pacer.snapshot().rate / 10));
+        for (let k = 0; k < n; k++) void launch("ok", 100);
+        await flush();
+        for (let t = 0; t < 10; t++) await timers.advance(10);
+      }
+    };
+    await second();
+    const recovered = pacer.snapshot().rate;
+    assert.ok(recovered > 15 && recovered < 21, `far below the 429's 40 req/s: close to +10 req/s in a second (${recovered})`);
+    await second();
+    await second();
+    const near = pacer.snapshot().rate;
+    assert.ok(near >= 36, `back near 90 % of the 429's window (${near})`);
+    await second();
+    const probed = pacer.snapshot().rate;
+    assert.ok(probed - near > 0.3 && probed - near < 3, `near it: a few req/s in a second, far slower than the recovery (${near} -> ${probed})`);
   });
 
   it("halves the window on a 429 when nothing was accepted lately to measure", async () => {
