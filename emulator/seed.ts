@@ -43,7 +43,7 @@ export const DEMO = {
     /** Identity Data Admin for population Staff (and Identity Data Read Only for the environment): the same as `clientId`. */
     staffAdmin: { clientId: "de000000-0000-4000-8004-000000000001", clientSecret: "demo-not-a-secret", tokenAuthMethod: "client_secret_basic" },
     /** Identity Data Admin at environment level: may revoke anyone's sessions. */
-    environmentAdmin: { clientId: "de000000-0000-4000-8004-000000000002", clientSecret: "demo-not-a-secret-either", tokenAuthMethod: "client_secret_basic" },
+    environmentAdmin: { clientId: "de000000-0000-4000-8004-000000000002", clientSecret: "demo-secret-env-app", tokenAuthMethod: "client_secret_basic" },
   },
 } as const;
 

@@ -117,8 +117,8 @@ describe("PingOne emulator: the role rule from role assignments", () => {
     });
 
     it("treat a static access token configured for an application as that application", async () => {
-      const { accessToken } = emu.state.issueApplicationToken(t.apps.populations.clientId, { accessToken: "static-token-for-the-populations-app" });
-      assert.equal(accessToken, "static-token-for-the-populations-app");
+      const { accessToken } = emu.state.issueApplicationToken(t.apps.populations.clientId, { accessToken: "static-pop-token" });
+      assert.equal(accessToken, "static-pop-token");
       const inside = await call("GET", sessionsUrl(emu, t.env, t.users.b), { token: accessToken });
       const outside = await call("GET", sessionsUrl(emu, t.env, t.users.c), { token: accessToken });
       assert.deepEqual([inside.status, outside.status], [200, 403]);

@@ -99,9 +99,9 @@ describe("PingOne emulator: admin routes for the tenant model", () => {
     const app = await admin("POST", "/applications", { environmentId: env, roleAssignments: [] });
     const assigned = await admin("POST", `/applications/${app.json.clientId}/roleAssignments`, { role: "Identity Data Admin", scope: { type: "POPULATION", id: pop } });
     const role = await admin("POST", "/roles", { name: "Session Reader", permissions: ["authn:read:sessions"] });
-    const staticToken = await admin("POST", `/applications/${app.json.clientId}/tokens`, { accessToken: "a-static-token-for-dana-s-sweeper" });
+    const staticToken = await admin("POST", `/applications/${app.json.clientId}/tokens`, { accessToken: "static-dana-token" });
     assert.deepEqual([app.status, assigned.status, role.status, staticToken.status], [201, 201, 201, 201]);
-    assert.equal(staticToken.json.accessToken, "a-static-token-for-dana-s-sweeper");
+    assert.equal(staticToken.json.accessToken, "static-dana-token");
     const listed = await call("GET", usersUrl(emu, env, { filter: `memberOfGroups[id eq "${group}"] and name.given eq "dana"` }), { token: staticToken.json.accessToken });
     assert.deepEqual(listed.json._embedded.users.map((u: { username: string }) => u.username), ["dana"]);
     const both = await call("GET", usersUrl(emu, env, { filter: `memberOfGroups[id eq "${group}"]` }), { token: staticToken.json.accessToken });
