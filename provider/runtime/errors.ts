@@ -5,8 +5,7 @@
  * loaded (a program's and the provider host's), where `instanceof` fails.
  */
 import { BulkRevocation } from "../client/bulk";
-import { describeFailures, SweepCounts, SweepResult } from "../client/sweep";
-import type { PingOneApiError } from "../client/errors";
+import { describeFailures, failureGroup, SweepCounts, SweepResult } from "../client/sweep";
 import { UserRef } from "../client/ids";
 import { printable } from "../client/text";
 
@@ -79,32 +78,14 @@ export class BulkRevocationError extends Error {
   }
 }
 
-/** "2 ACCESS_FAILED (HTTP 403), 1 no answer (ECONNRESET)": most frequent first, then in order of appearance. */
+/** "2 ACCESS_FAILED (HTTP 403), 1 NO_ANSWER (ECONNRESET)": grouped as a sweep groups them (`failureGroup`), most frequent first. */
 function countByKind(failed: readonly FailedSession[]): string {
-  const counts = new Map<string, number>();
+  const counts: Record<string, number> = {};
   for (const { error } of failed) {
-    const kind = failureKind(error);
-    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+    const group = failureGroup(error);
+    counts[group] = (counts[group] ?? 0) + 1;
   }
-  return [...counts.entries()]
-    .sort(([, a], [, b]) => b - a)
-    .map(([kind, count]) => `${count} ${kind}`)
-    .join(", ");
-}
-
-/** A failure's kind in a few words: PingOne's code and the status, or the network code when nothing answered. */
-function failureKind(error: unknown): string {
-  const api = asApiError(error);
-  if (api) {
-    if (api.status !== undefined) return printable(api.code ? `${api.code} (HTTP ${api.status})` : `HTTP ${api.status}`);
-    return printable(api.networkCode ? `no answer (${api.networkCode})` : "no answer");
-  }
-  return error instanceof Error ? printable(error.name) : "unknown failure";
-}
-
-/** A `PingOneApiError` made by any copy of the package, where `instanceof` sees only its own copy's class. */
-function asApiError(error: unknown): Pick<PingOneApiError, "status" | "code" | "networkCode"> | undefined {
-  return error instanceof Error && error.name === "PingOneApiError" ? (error as PingOneApiError) : undefined;
+  return printable(describeFailures(counts));
 }
 
 /** What a sweep covered, as its error names it. */

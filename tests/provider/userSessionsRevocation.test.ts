@@ -145,7 +145,7 @@ describe("UserSessionsRevocation through the dynamic-provider host", function ()
     assert.match(
       error.message,
       new RegExp(
-        `^3 of 4 sessions of user ${world.userId} in environment ${world.environmentId} could not be revoked: 2 ACCESS_FAILED \\(HTTP 403\\), 1 no answer \\(ECONNRESET\\); 1 revoked, 0 already absent\\. ` +
+        `^3 of 4 sessions of user ${world.userId} in environment ${world.environmentId} could not be revoked: 2 ACCESS_FAILED \\(HTTP 403\\), 1 NO_ANSWER \\(ECONNRESET\\); 1 revoked, 0 already absent\\. ` +
           `First failure: Could not revoke session \\(session ${denied} .*The worker application [0-9a-f-]{36} holds Identity Data Admin at environment level for environment [0-9a-f-]{36}; so this 403 has another cause.* The other sessions not revoked: ${reset}, ${alsoDenied}\\. ` +
           "Once the cause is fixed, run the operation again: what was revoked stays revoked\\.$",
       ),
