@@ -4,8 +4,8 @@
  * `UserSessionsRevocation` and the CLI's `revoke --all` both use this, so
  * they select and report sessions the same way.
  */
-import { sessionCreatedAt } from "./answers";
 import { PingOneClient } from "./client";
+import { sessionMatcher } from "./criteria";
 import { isNotFound } from "./errors";
 import { UserRef } from "./ids";
 import { PingOneSession } from "./types";
@@ -26,12 +26,8 @@ export interface BulkRevocation {
  * (null, a number, "yesterday-ish") matches: when in doubt, revoke.
  */
 export function matching(sessions: PingOneSession[], createdBefore: string | undefined): PingOneSession[] {
-  if (createdBefore === undefined) return sessions;
-  const cutoff = Date.parse(createdBefore);
-  return sessions.filter((s) => {
-    const at = sessionCreatedAt(s);
-    return at === undefined || at < cutoff;
-  });
+  // The sweep's matcher: one rule for what a cutoff selects, whichever resource applies it.
+  return createdBefore === undefined ? sessions : sessions.filter(sessionMatcher({ createdBefore }));
 }
 
 /**
