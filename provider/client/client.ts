@@ -354,16 +354,18 @@ export class PingOneClient {
   private async explanation(error: unknown, target: { environmentId: string; userId?: string }): Promise<unknown> {
     const forbidden = PingOneApiError.isInstance(error) && error.status === 403 && error.failure === "HTTP_STATUS";
     if (!forbidden || this.tokens === undefined || this.signal?.aborted) return error;
-    // The lookups are operations of their own; the 403 waits for them no longer than one attempt,
-    // so a slow or hostile server cannot stretch a refusal past the deadline the user set.
-    const waitMs = this.connection.retry.requestTimeoutMs;
+    // The lookups are operations of their own, with the same retries and pacer. The 403 waits for
+    // them only as long as its own operation had left, so neither a slow server nor a busy one can
+    // stretch a refusal past the deadline the user set.
+    const retry = this.connection.retry;
+    const waitMs = Math.max(0, retry.operationTimeoutMs - error.elapsedMs);
     const timedOut = new Error("explanation timed out");
     try {
       return await beforeDeadline(explainForbidden(this, error, target), waitMs, () => timedOut);
     } catch (failure) {
       if (failure !== timedOut) throw failure;
       return error.withAdvice(
-        `${error.advice} The exact check (the application's roles, the user's population) did not answer within ${seconds(waitMs)}; pingone-sessions access runs it on its own.`,
+        `${error.advice} The exact check (the application's roles, the user's population) did not answer before the operation deadline of ${seconds(retry.operationTimeoutMs)}; pingone-sessions access runs it on its own.`,
       );
     }
   }
