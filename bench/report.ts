@@ -213,10 +213,16 @@ export function sweepTargets(sweeps: SweepRunResult[], oneUser: OneUserResult | 
     growth !== undefined ? growth <= 10 * MB : undefined,
   );
 
-  add("one user, 10 sessions: round trips on the critical path", oneUser ? String(oneUser.cli.roundTrips) : na, "<= 4", oneUser && oneUser.cli.roundTrips <= 4);
+  const worstRoundTrips = oneUser ? Math.max(...oneUser.cliRuns.map((r) => r.roundTrips)) : undefined;
+  add(
+    "one user, 10 sessions: round trips on the critical path",
+    oneUser ? `${worstRoundTrips} (the most in ${oneUser.cliRuns.length} runs)` : na,
+    "<= 4",
+    worstRoundTrips === undefined ? undefined : worstRoundTrips <= 4,
+  );
   add(
     "one user, 10 sessions: wall time",
-    oneUser ? `${fix(oneUser.cli.wallSeconds, 3)} s (budget ${fix(oneUser.budgetSeconds, 3)} s = start-up ${fix(oneUser.startupSeconds, 3)} + 4 x ${fix(oneUser.cli.roundTripSeconds, 3)})` : na,
+    oneUser ? `${fix(oneUser.cli.wallSeconds, 3)} s, median of ${oneUser.cliRuns.length} (budget ${fix(oneUser.budgetSeconds, 3)} s = start-up ${fix(oneUser.startupSeconds, 3)} + 4 x ${fix(oneUser.cli.roundTripSeconds, 3)})` : na,
     "<= start-up + 4 round trips",
     oneUser && oneUser.cli.wallSeconds <= oneUser.budgetSeconds,
   );

@@ -101,7 +101,7 @@ async function main(): Promise<number> {
     console.log(`one user, ${oneUser.sessions} sessions, ${oneUser.latencyMs} ms latency: start-up ${fix(oneUser.startupSeconds, 3)} s, round trip ${fix(oneUser.cli.roundTripSeconds, 3)} s`);
     console.log(oneUserTable(oneUser));
     for (const n of oneUser.notes) console.log(`note (one user): ${n}`);
-    for (const r of [oneUser.cli, ...(oneUser.curl ? [oneUser.curl] : [])]) for (const f of r.failures) console.log(`  ${r.name} failure: ${f}`);
+    for (const r of [...oneUser.cliRuns, ...(oneUser.curl ? [oneUser.curl] : [])]) for (const f of r.failures) console.log(`  ${r.name} failure: ${f}`);
   }
   // With --only, the targets of the scenarios left out are left out too.
   const ts = [...targets(runs), ...sweepTargets(sweeps, oneUser)].filter((t) => o.only === undefined || t.verdict !== "n/a");
@@ -152,10 +152,10 @@ async function sweepScenarios(o: BenchOptions): Promise<{ sweeps: SweepRunResult
   return { sweeps, oneUser };
 }
 
-/** The one-user run is meaningless when a side failed or left sessions. */
+/** The one-user figure is meaningless when any run of either side failed or left sessions. */
 function oneUserProblems(r: OneUserResult | null): string[] {
   if (!r) return [];
-  return [r.cli, ...(r.curl ? [r.curl] : [])].flatMap((x) => [
+  return [...r.cliRuns, ...(r.curl ? [r.curl] : [])].flatMap((x) => [
     ...x.failures.map((f) => `${x.name}: ${f}`),
     ...(x.sessionsRevoked !== 10 ? [`${x.name}: revoked ${x.sessionsRevoked} of 10 sessions`] : []),
   ]);

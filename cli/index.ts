@@ -7,7 +7,6 @@
  * `--json`, a JSON error object on stdout) and an exit code (`EXIT_CODES`).
  */
 import { parseArgs, ParseArgsConfig } from "node:util";
-import { main as emulatorMain } from "../emulator/cli";
 import { PingOneClient, PingOneClientOptions } from "../provider/client/client";
 import { FailureCode, PingOneApiError } from "../provider/client/errors";
 import { ERR_INVALID_ID } from "../provider/client/ids";
@@ -312,6 +311,8 @@ function connectionOptions(values: FlagValues): ConnectionOptions {
 /** `emulator`: the emulator's own command line, writing through `io`, stopped by `io.interrupt`; a wrong command line is a usage error. */
 async function runEmulator(args: string[], io: CliIo): Promise<number> {
   try {
+    // Loaded on demand: the emulator is a server of its own, and no other command pays its start-up.
+    const { main: emulatorMain } = await import("../emulator/cli");
     await emulatorMain(args, { write: (line) => writeLine(io.stdout, line), signal: io.interrupt });
   } catch (error) {
     // Branch on stable codes only: the emulator's usage error (ERR_USAGE) and Node's parseArgs errors. Anything else is not the user's mistake.
