@@ -148,7 +148,7 @@ interface FailureInit {
  * token, one keep-alive pool and one pacer: share it among all work done with
  * the same settings. Every method checks its ids before sending anything
  * (a malformed id throws `TypeError`, naming the field) and otherwise fails
- * with `PingOneApiError` (never an axios error).
+ * with `PingOneApiError` (never a raw Node error).
  */
 export class PingOneClient {
   private readonly clock: Clock;

@@ -58,7 +58,7 @@ export interface PingOneApiErrorInit {
   attempts: number;
   /** Time spent on the operation, waits included. */
   elapsedMs: number;
-  /** The Node/axios error code of a network failure (`ECONNRESET`, ...). */
+  /** The Node error code of a network failure (`ECONNRESET`, ...). */
   networkCode?: string;
   /** The inner step that failed, when it is not the action itself (getting a token for a revocation). */
   step?: string;

@@ -1,23 +1,28 @@
 /**
- * The HTTP layer: axios with keep-alive, no redirects, a size cap and a
- * deadline on the whole attempt. It never throws an axios error upward (those
- * carry the request headers, Authorization included): it returns either an
- * answer or a network failure described by a stable code and words only.
+ * The HTTP layer: Node's own `http`/`https` with keep-alive, no redirects, a
+ * size cap and a deadline on the whole attempt. It never throws upward: it
+ * returns either an answer or a network failure described by a stable code
+ * and words only (never a thrown error's text, which may quote headers).
  *
- * Why the body is read here and not by axios: axios' `timeout` is a socket
- * idle timer, so a server that trickles one byte every few hundred
- * milliseconds keeps an attempt alive for ever; and axios reports a body cut
- * off by the server, a body over the size cap and a bad answer all as
- * `ERR_BAD_RESPONSE`. Reading the stream ourselves bounds the attempt as a
- * whole (headers and body) and names each failure for what it is.
+ * Why no HTTP library: the client needs one request and one answer read to
+ * its end, which Node does in a few lines, and what a library adds costs a
+ * command-line run before its first request (axios took about 100 ms to load
+ * and 25 ms more per cold run than `http.request`) and would have to be
+ * worked around anyway: a library's `timeout` is a socket idle timer, so a
+ * server that trickles one byte every few hundred milliseconds keeps an
+ * attempt alive for ever, and a body cut off by the server, a body over the
+ * size cap and a bad answer look alike. Reading the stream here bounds the
+ * attempt as a whole (connecting, headers and body) and names each failure for
+ * what it is. A proxy from the environment is reached through a CONNECT
+ * tunnel (`https-proxy-agent`); nothing on loopback goes through one.
  */
 import http from "node:http";
 import https from "node:https";
 import type { Readable } from "node:stream";
-import axios, { AxiosInstance } from "axios";
+import { HttpsProxyAgent } from "https-proxy-agent";
 import { printable, redactUrl } from "./text";
 
-// The proxy decision axios itself makes (HTTPS_PROXY, NO_PROXY, ...); the package ships no types.
+// The proxy decision curl and most HTTP clients make (HTTPS_PROXY, NO_PROXY, ...); the package ships no types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { getProxyForUrl } = require("proxy-from-env") as { getProxyForUrl(url: string): string };
 
@@ -88,7 +93,7 @@ export function isLoopbackHost(hostname: string): boolean {
 
 /**
  * The proxy the environment names for `url` (`HTTPS_PROXY`, `NO_PROXY`, ...,
- * as axios reads them), or undefined. Loopback hosts never use one, so a
+ * as curl reads them), or undefined. Loopback hosts never use one, so a
  * proxy set for the outside world cannot capture the emulator.
  */
 export function proxyRouteFor(url: string, env: Record<string, string | undefined> = process.env): ProxyRoute | undefined {
@@ -103,60 +108,79 @@ export function proxyRouteFor(url: string, env: Record<string, string | undefine
 }
 
 /**
- * Creates the axios-backed transport used by `PingOneClient`. `localAddress`
- * binds outgoing connections to one source address of this machine (a
- * runner with several, or shards on 127.0.0.2, 127.0.0.3, ... against the
- * emulator's per-source rate limit).
+ * Creates the transport used by `PingOneClient`. `localAddress` binds
+ * outgoing connections to one source address of this machine (a runner with
+ * several, or shards on 127.0.0.2, 127.0.0.3, ... against the emulator's
+ * per-source rate limit).
  */
 export function createTransport(userAgent: string, localAddress?: string): Transport {
   // Sockets are reused across the many small calls of a bulk run; the pacer,
   // not the agent, bounds how many are open.
   const httpAgent = new http.Agent({ keepAlive: true, localAddress });
   const httpsAgent = new https.Agent({ keepAlive: true, localAddress });
-  const instance: AxiosInstance = axios.create({
-    httpAgent,
-    httpsAgent,
-    maxRedirects: 0,
-    validateStatus: () => true,
-    responseType: "stream",
-    headers: { "User-Agent": userAgent },
-  });
+  // One tunnelling agent per proxy the environment names (usually one), kept for reuse like the others.
+  const proxyAgents = new Map<string, HttpsProxyAgent<string>>();
+  const agentFor = (target: URL, proxyUrl: string | undefined): http.Agent => {
+    if (proxyUrl === undefined) return target.protocol === "https:" ? httpsAgent : httpAgent;
+    let agent = proxyAgents.get(proxyUrl);
+    if (agent === undefined) {
+      agent = new HttpsProxyAgent(proxyUrl, { keepAlive: true, localAddress });
+      proxyAgents.set(proxyUrl, agent);
+    }
+    return agent;
+  };
 
   return {
-    async send(request) {
-      const proxy = proxyRouteFor(request.url);
-      const attempt = new AbortController();
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        attempt.abort();
-      }, request.timeoutMs);
-      try {
-        const response = await instance.request<Readable>({
-          method: request.method,
-          url: request.url,
-          headers: request.headers,
-          data: request.body,
-          signal: attempt.signal,
-          proxy: proxy === undefined ? false : undefined,
-        });
-        const headers: Record<string, string> = {};
-        for (const [name, value] of Object.entries(response.headers ?? {})) {
-          if (value !== undefined && value !== null) headers[name.toLowerCase()] = String(value);
+    send(request) {
+      const target = new URL(request.url);
+      const proxyUrl = isLoopbackHost(target.hostname) ? undefined : getProxyForUrl(request.url) || undefined;
+      const proxy = proxyUrl === undefined ? undefined : proxyRouteFor(request.url);
+      return new Promise<HttpResult>((resolve) => {
+        const attempt = new AbortController();
+        // One budget for the whole attempt: connecting, sending, the headers and the body.
+        const timer = setTimeout(() => attempt.abort(), request.timeoutMs);
+        let settled = false;
+        const settle = (result: HttpResult) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve(result);
+        };
+        const fail = (code: string, received: number, error?: unknown) => settle({ kind: "no-answer", ...failureOf(code, request, received, error), proxy });
+        const headers: Record<string, string> = { "User-Agent": userAgent, ...request.headers };
+        if (request.body !== undefined) headers["Content-Length"] = String(Buffer.byteLength(request.body));
+        const transport = target.protocol === "https:" ? https : http;
+        let sent: http.ClientRequest;
+        try {
+          sent = transport.request(target, { method: request.method, headers, agent: agentFor(target, proxyUrl), signal: attempt.signal });
+        } catch (error) {
+          // Node refuses some requests before sending (a header value with a line break: ERR_INVALID_CHAR).
+          return fail(codeOf(error), 0, error);
         }
-        const body = await readBody(response.data, attempt.signal);
-        if (body.kind === "failed") return { kind: "no-answer", ...failureOf(body.code, request, body.received), proxy };
-        return { kind: "answer", status: response.status, headers, text: body.text, proxy };
-      } catch (error) {
-        const code = timedOut ? NETWORK_FAILURE_CODES.attemptTimeout : codeOf(error);
-        return { kind: "no-answer", ...failureOf(code, request, 0, error), proxy };
-      } finally {
-        clearTimeout(timer);
-      }
+        let responded = false;
+        // Once the headers are in, the body's reader settles the attempt (it counts what arrived).
+        sent.on("error", (error) => {
+          if (!responded) fail(attempt.signal.aborted ? NETWORK_FAILURE_CODES.attemptTimeout : codeOf(error), 0, error);
+        });
+        sent.on("response", (response) => {
+          responded = true;
+          const answerHeaders: Record<string, string> = {};
+          for (const [name, value] of Object.entries(response.headers)) {
+            if (value !== undefined) answerHeaders[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+          }
+          void readBody(response, attempt.signal).then((body) => {
+            if (body.kind === "failed") return fail(body.code, body.received);
+            settle({ kind: "answer", status: response.statusCode ?? 0, headers: answerHeaders, text: body.text, proxy });
+          });
+        });
+        sent.end(request.body);
+      });
     },
     close() {
       httpAgent.destroy();
       httpsAgent.destroy();
+      for (const agent of proxyAgents.values()) agent.destroy();
+      proxyAgents.clear();
     },
   };
 }
@@ -189,14 +213,14 @@ function readBody(stream: Readable, signal: AbortSignal): Promise<BodyRead> {
     });
     stream.on("end", () => finish({ kind: "read", text: Buffer.concat(chunks).toString("utf8") }));
     // Node reports a body cut off by the peer as an error ("aborted", ECONNRESET) or a close without "end";
-    // axios destroys the stream itself when the attempt's signal aborts, which is the timeout, not the peer.
+    // the request's signal destroys the stream too when the attempt's budget runs out, which is the timeout, not the peer.
     const cutOff = () => finish({ kind: "failed", code: signal.aborted ? NETWORK_FAILURE_CODES.attemptTimeout : NETWORK_FAILURE_CODES.bodyIncomplete, received });
     stream.on("error", cutOff);
     stream.on("close", cutOff);
   });
 }
 
-/** The Node/axios code of a thrown error, and nothing else of it. */
+/** The Node code of a thrown error, and nothing else of it. */
 function codeOf(error: unknown): string {
   const code = (error as { code?: unknown })?.code;
   return typeof code === "string" && /^[A-Z0-9_]{2,40}$/.test(code) ? code : "ERR_UNKNOWN";
@@ -213,7 +237,7 @@ function failureOf(code: string, request: HttpRequest, received: number, error?:
     case NETWORK_FAILURE_CODES.tooLarge:
       return { code, reason: `the answer was larger than ${MAX_RESPONSE_BYTES} bytes and was abandoned unread` };
     default: {
-      // Node's own message ("connect ECONNREFUSED 127.0.0.1:9") names the address; an axios message never holds headers.
+      // Node's own message ("connect ECONNREFUSED 127.0.0.1:9") names the address, never a header.
       const message = (error as { message?: unknown })?.message;
       const words = NODE_CODE_WORDS[code] ?? "the request failed";
       return { code, reason: typeof message === "string" && message !== "" ? `${words}: ${printable(redactUrl(message)).slice(0, 200)}` : words };
@@ -232,7 +256,6 @@ const NODE_CODE_WORDS: Record<string, string> = {
   EHOSTUNREACH: "the host is unreachable",
   ENETUNREACH: "the network is unreachable",
   ECONNABORTED: "the connection was aborted",
-  ERR_FR_TOO_MANY_REDIRECTS: "too many redirects",
   CERT_HAS_EXPIRED: "the server's TLS certificate has expired",
   DEPTH_ZERO_SELF_SIGNED_CERT: "the server's TLS certificate is self-signed",
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: "the server's TLS certificate could not be verified",
