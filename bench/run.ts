@@ -121,6 +121,14 @@ async function main(): Promise<number> {
 
 /** The sweep scenarios selected, in order; the worker script is transpiled once for all of them. */
 async function sweepScenarios(o: BenchOptions): Promise<{ sweeps: SweepRunResult[]; oneUser: OneUserResult | null }> {
+  // The one-user figure is a latency budget with a few milliseconds to spare: it runs first, before
+  // the bench process (which is the emulator too) holds the garbage of a 20,000-user tenant.
+  let oneUser: OneUserResult | null = null;
+  if (selected(o, "one-user")) {
+    process.stdout.write("running one-user ... ");
+    oneUser = await oneUserRun(o);
+    console.log(`CLI ${fix(oneUser.cli.wallSeconds, 3)} s${oneUser.curl ? `, curl loop ${fix(oneUser.curl.wallSeconds, 3)} s` : ""}`);
+  }
   const sweeps: SweepRunResult[] = [];
   const plans: [SweepKind, (o: BenchOptions, script: WorkerScript) => Promise<SweepRunResult[]>][] = [
     ["sweep", sweepRun],
@@ -142,12 +150,6 @@ async function sweepScenarios(o: BenchOptions): Promise<{ sweeps: SweepRunResult
     } finally {
       script.dispose();
     }
-  }
-  let oneUser: OneUserResult | null = null;
-  if (selected(o, "one-user")) {
-    process.stdout.write("running one-user ... ");
-    oneUser = await oneUserRun(o);
-    console.log(`CLI ${fix(oneUser.cli.wallSeconds, 3)} s${oneUser.curl ? `, curl loop ${fix(oneUser.curl.wallSeconds, 3)} s` : ""}`);
   }
   return { sweeps, oneUser };
 }
