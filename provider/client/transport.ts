@@ -92,19 +92,20 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 /**
- * The proxy the environment names for `url` (`HTTPS_PROXY`, `NO_PROXY`, ...,
- * as curl reads them), or undefined. Loopback hosts never use one, so a
- * proxy set for the outside world cannot capture the emulator.
+ * The proxy the environment names for `target` (`HTTPS_PROXY`, `NO_PROXY`,
+ * ..., as curl reads them): its URL for the tunnel, and for messages the
+ * variable that named it and the URL with any password masked. Loopback
+ * hosts never use one, so a proxy set for the outside world cannot capture
+ * the emulator.
  */
-export function proxyRouteFor(url: string, env: Record<string, string | undefined> = process.env): ProxyRoute | undefined {
-  const target = new URL(url);
+function proxyFor(target: URL): { url: string; route: ProxyRoute } | undefined {
   if (isLoopbackHost(target.hostname)) return undefined;
-  const proxy = getProxyForUrl(url);
-  if (!proxy) return undefined;
+  const url = getProxyForUrl(target.href);
+  if (!url) return undefined;
   const scheme = target.protocol.replace(":", "");
   const names = [`npm_config_${scheme}_proxy`, `${scheme}_proxy`, `${scheme.toUpperCase()}_PROXY`, "npm_config_proxy", "all_proxy", "ALL_PROXY"];
-  const variable = names.find((name) => env[name] !== undefined && env[name] !== "") ?? `${scheme.toUpperCase()}_PROXY`;
-  return { variable, url: redactUrl(proxy) };
+  const variable = names.find((name) => process.env[name] !== undefined && process.env[name] !== "") ?? `${scheme.toUpperCase()}_PROXY`;
+  return { url, route: { variable, url: redactUrl(url) } };
 }
 
 /**
@@ -133,8 +134,8 @@ export function createTransport(userAgent: string, localAddress?: string): Trans
   return {
     send(request) {
       const target = new URL(request.url);
-      const proxyUrl = isLoopbackHost(target.hostname) ? undefined : getProxyForUrl(request.url) || undefined;
-      const proxy = proxyUrl === undefined ? undefined : proxyRouteFor(request.url);
+      const tunnel = proxyFor(target);
+      const proxy = tunnel?.route;
       return new Promise<HttpResult>((resolve) => {
         const attempt = new AbortController();
         // One budget for the whole attempt: connecting, sending, the headers and the body.
@@ -152,7 +153,7 @@ export function createTransport(userAgent: string, localAddress?: string): Trans
         const transport = target.protocol === "https:" ? https : http;
         let sent: http.ClientRequest;
         try {
-          sent = transport.request(target, { method: request.method, headers, agent: agentFor(target, proxyUrl), signal: attempt.signal });
+          sent = transport.request(target, { method: request.method, headers, agent: agentFor(target, tunnel?.url), signal: attempt.signal });
         } catch (error) {
           // Node refuses some requests before sending (a header value with a line break: ERR_INVALID_CHAR).
           return fail(codeOf(error), 0, error);
