@@ -121,8 +121,8 @@ async function main(): Promise<number> {
 
 /** The sweep scenarios selected, in order; the worker script is transpiled once for all of them. */
 async function sweepScenarios(o: BenchOptions): Promise<{ sweeps: SweepRunResult[]; oneUser: OneUserResult | null }> {
-  // The one-user figure is a latency budget with a few milliseconds to spare: it runs first, before
-  // the bench process (which is the emulator too) holds the garbage of a 20,000-user tenant.
+  // The one-user figure is judged to the millisecond: it runs first, before the bench process
+  // (which is the emulator too) holds the garbage of a 20,000-user tenant.
   let oneUser: OneUserResult | null = null;
   if (selected(o, "one-user")) {
     process.stdout.write("running one-user ... ");
