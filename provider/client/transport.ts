@@ -135,47 +135,7 @@ export function createTransport(userAgent: string, localAddress?: string): Trans
     send(request) {
       const target = new URL(request.url);
       const tunnel = proxyFor(target);
-      const proxy = tunnel?.route;
-      return new Promise<HttpResult>((resolve) => {
-        const attempt = new AbortController();
-        // One budget for the whole attempt: connecting, sending, the headers and the body.
-        const timer = setTimeout(() => attempt.abort(), request.timeoutMs);
-        let settled = false;
-        const settle = (result: HttpResult) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          resolve(result);
-        };
-        const fail = (code: string, received: number, error?: unknown) => settle({ kind: "no-answer", ...failureOf(code, request, received, error), proxy });
-        const headers: Record<string, string> = { "User-Agent": userAgent, ...request.headers };
-        if (request.body !== undefined) headers["Content-Length"] = String(Buffer.byteLength(request.body));
-        const transport = target.protocol === "https:" ? https : http;
-        let sent: http.ClientRequest;
-        try {
-          sent = transport.request(target, { method: request.method, headers, agent: agentFor(target, tunnel?.url), signal: attempt.signal });
-        } catch (error) {
-          // Node refuses some requests before sending (a header value with a line break: ERR_INVALID_CHAR).
-          return fail(codeOf(error), 0, error);
-        }
-        let responded = false;
-        // Once the headers are in, the body's reader settles the attempt (it counts what arrived).
-        sent.on("error", (error) => {
-          if (!responded) fail(attempt.signal.aborted ? NETWORK_FAILURE_CODES.attemptTimeout : codeOf(error), 0, error);
-        });
-        sent.on("response", (response) => {
-          responded = true;
-          const answerHeaders: Record<string, string> = {};
-          for (const [name, value] of Object.entries(response.headers)) {
-            if (value !== undefined) answerHeaders[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
-          }
-          void readBody(response, attempt.signal).then((body) => {
-            if (body.kind === "failed") return fail(body.code, body.received);
-            settle({ kind: "answer", status: response.statusCode ?? 0, headers: answerHeaders, text: body.text, proxy });
-          });
-        });
-        sent.end(request.body);
-      });
+      return exchange(request, target, { "User-Agent": userAgent, ...request.headers }, agentFor(target, tunnel?.url), tunnel?.route);
     },
     close() {
       httpAgent.destroy();
@@ -184,6 +144,52 @@ export function createTransport(userAgent: string, localAddress?: string): Trans
       proxyAgents.clear();
     },
   };
+}
+
+/**
+ * One request and its whole answer, or the failure named by a code, within
+ * `request.timeoutMs`; it never throws. `proxy` is the route `agent` tunnels
+ * through, for the result to name.
+ */
+function exchange(request: HttpRequest, target: URL, headers: Record<string, string>, agent: http.Agent, proxy: ProxyRoute | undefined): Promise<HttpResult> {
+  return new Promise<HttpResult>((resolve) => {
+    const attempt = new AbortController();
+    // One budget for the whole attempt: connecting, sending, the headers and the body.
+    const timer = setTimeout(() => attempt.abort(), request.timeoutMs);
+    let settled = false;
+    const settle = (result: HttpResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(result);
+    };
+    const fail = (code: string, received: number, error?: unknown) => settle({ kind: "no-answer", ...failureOf(code, request, received, error), proxy });
+    if (request.body !== undefined) headers = { ...headers, "Content-Length": String(Buffer.byteLength(request.body)) };
+    let sent: http.ClientRequest;
+    try {
+      sent = (target.protocol === "https:" ? https : http).request(target, { method: request.method, headers, agent, signal: attempt.signal });
+    } catch (error) {
+      // Node refuses some requests before sending (a header value with a line break: ERR_INVALID_CHAR).
+      return fail(codeOf(error), 0, error);
+    }
+    let responded = false;
+    // Once the headers are in, the body's reader settles the attempt (it counts what arrived).
+    sent.on("error", (error) => {
+      if (!responded) fail(attempt.signal.aborted ? NETWORK_FAILURE_CODES.attemptTimeout : codeOf(error), 0, error);
+    });
+    sent.on("response", (response) => {
+      responded = true;
+      const answerHeaders: Record<string, string> = {};
+      for (const [name, value] of Object.entries(response.headers)) {
+        if (value !== undefined) answerHeaders[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+      }
+      void readBody(response, attempt.signal).then((body) => {
+        if (body.kind === "failed") return fail(body.code, body.received);
+        settle({ kind: "answer", status: response.statusCode ?? 0, headers: answerHeaders, text: body.text, proxy });
+      });
+    });
+    sent.end(request.body);
+  });
 }
 
 type BodyRead = { kind: "read"; text: string } | { kind: "failed"; code: string; received: number };
