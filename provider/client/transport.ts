@@ -2,7 +2,8 @@
  * The HTTP layer: Node's own `http`/`https` with keep-alive, no redirects, a
  * size cap and a deadline on the whole attempt. It never throws upward: it
  * returns either an answer or a network failure described by a stable code
- * and words only (never a thrown error's text, which may quote headers).
+ * and words (of a thrown error, at most Node's own message, which names an
+ * address or a header's name, never a header's value).
  *
  * Why no HTTP library: the client needs one request and one answer read to
  * its end, which Node does in a few lines, and what a library adds costs a
