@@ -5,6 +5,7 @@
  * and never a silent "nothing there".
  */
 import { isPingOneId, quote } from "./ids";
+import { printable } from "./text";
 import { PingOneErrorBody, PingOneRoleAssignment, PingOneSession, PingOneUser } from "./types";
 
 /** Parses JSON, or `undefined` for anything that is not a JSON object or array. */
@@ -90,12 +91,16 @@ export interface ListPage<T> {
 function readPage<T>(text: string, key: string, noun: string, check?: (entry: Record<string, unknown>) => string | undefined): ListPage<T> | { problem: string } {
   const body = parseJson(text);
   if (!isRecord(body)) return { problem: `the ${noun} list is not a JSON object` };
+  // PingOne's lists always carry `_embedded.<key>` (our contract marks both required): a 200 JSON object without
+  // them (a health check's {"status":"UP"}, another service's answer) is not an empty list, and is refused.
   const embedded = body._embedded;
-  if (embedded !== undefined && !isRecord(embedded)) return { problem: `the ${noun} list's _embedded is not an object` };
-  const list = embedded?.[key];
-  if (list !== undefined && !Array.isArray(list)) return { problem: `the ${noun} list's _embedded.${key} is ${describeType(list)}, not an array` };
+  if (embedded === undefined) return { problem: `the answer is a JSON object without _embedded (keys seen: ${keysSeen(body)}), not a ${noun} list` };
+  if (!isRecord(embedded)) return { problem: `the ${noun} list's _embedded is ${describeType(embedded)}, not an object` };
+  const list = embedded[key];
+  if (list === undefined) return { problem: `the ${noun} list's _embedded has no ${key} (keys seen: ${keysSeen(embedded)})` };
+  if (!Array.isArray(list)) return { problem: `the ${noun} list's _embedded.${key} is ${describeType(list)}, not an array` };
   const items: T[] = [];
-  for (const [index, entry] of (list ?? []).entries()) {
+  for (const [index, entry] of list.entries()) {
     if (!isRecord(entry)) return { problem: `entry ${index} of the ${noun} list is ${describeType(entry)}, not a ${noun} object` };
     if (!isPingOneId(entry.id)) {
       return { problem: `entry ${index} of the ${noun} list has no valid ${noun} id (${typeof entry.id === "string" ? quote(entry.id) : describeType(entry.id)})` };
@@ -169,6 +174,14 @@ export function sessionCreatedAt(session: PingOneSession): number | undefined {
   if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) return undefined;
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : at;
+}
+
+/** The first few keys of a server's object, escaped and cut, for a message saying what was seen. */
+function keysSeen(value: Record<string, unknown>): string {
+  const keys = Object.keys(value);
+  if (keys.length === 0) return "none";
+  const shown = keys.slice(0, 5).map((k) => quote(printable(k))).join(", ");
+  return keys.length > 5 ? `${shown} and ${keys.length - 5} more` : shown;
 }
 
 function describeType(value: unknown): string {

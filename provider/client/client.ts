@@ -15,16 +15,17 @@ import { adviceFor, AdviceContext } from "./advice";
 import { readNamed, readRoleAssignmentPage, readSession, readSessionPage, readTokenAnswer, readUser, readUserPage } from "./answers";
 import { decide } from "./decide";
 import { FailureCode, isNotFound, OperationTarget, PingOneApiError } from "./errors";
-import { assertIds, SessionRef, UserRef } from "./ids";
+import { assertIds, quote, SessionRef, UserRef } from "./ids";
 import { classify, Expected, Outcome } from "./outcome";
 import { AdaptivePacer, PacerDeadlineError, PacerOptions, PacerSnapshot } from "./pacer";
 import { Clock, systemClock } from "./retry";
 import { Secret } from "./secret";
 import { resolveConnection, ResolvedConnection, SettingsInput } from "./settings";
-import { scrub, secretForms } from "./text";
+import { printable, scrub, secretForms } from "./text";
 import { IssuedToken, TokenCache } from "./token";
 import { createTransport, HttpRequest, HttpResult, Transport } from "./transport";
 import { PingOneErrorBody, PingOnePopulation, PingOneRole, PingOneRoleAssignment, PingOneSession, PingOneUser } from "./types";
+import { MAX_USER_PAGES, usersPageChecker } from "./userList";
 import { USER_AGENT } from "./version";
 
 /** What a client tells its `onRetry` listener before it waits to try again. */
@@ -119,6 +120,8 @@ interface ListSpec<T> {
   read: (text: string) => { items: T[]; next?: string } | { problem: string };
   /** Pages followed at most before the list is not trusted. */
   maxPages: number;
+  /** Checks a page's items against the pages before (users: repeats, selection); what it returns is yielded. */
+  check?: (items: T[]) => T[] | { problem: string };
 }
 
 /** One operation under way: what it does, when it must end, and which attempt it is on. */
@@ -215,7 +218,11 @@ export class PingOneClient {
    * caller holds one page at a time, however large the population. The page
    * size is PingOne's choice (at most 200; `limit` is only asked). The same
    * rules as session lists hold: any failure, malformed page, stray or cyclic
-   * link fails the whole listing, naming the page.
+   * link, or a next link that drops or changes the filter fails the whole
+   * listing, naming the page. Each user is yielded once, however often
+   * listed; more than `MAX_USER_PAGES` pages (decided for 1,000,000 users),
+   * a run of pages with no new user, or, for `population.id eq "P"`, a user
+   * of another population fails it too (see userList.ts).
    */
   async *listUsers(environmentId: string, filter?: string, limit = 200): AsyncGenerator<PingOneUser[]> {
     assertIds({ environmentId }, ["environmentId"]);
@@ -223,7 +230,8 @@ export class PingOneClient {
     if (filter !== undefined) query.set("filter", filter);
     const target: OperationTarget = { action: filter === undefined ? "list users" : `list users matching ${filter}`, environmentId };
     try {
-      yield* this.pages({ target, firstPage: `${this.connection.apiUrl}/environments/${environmentId}/users?${query}`, noun: "user list", read: readUserPage, maxPages: Infinity });
+      const firstPage = `${this.connection.apiUrl}/environments/${environmentId}/users?${query}`;
+      yield* this.pages({ target, firstPage, noun: "user list", read: readUserPage, maxPages: MAX_USER_PAGES, check: usersPageChecker(filter) });
     } catch (error) {
       throw await this.explanation(error, { environmentId });
     }
@@ -270,7 +278,7 @@ export class PingOneClient {
    * owner does not exist); on a later page, or any problem with a page or its
    * next link, it throws `MALFORMED_ANSWER` naming the page.
    */
-  private async *pages<T>({ target, firstPage, noun, read, maxPages }: ListSpec<T>): AsyncGenerator<T[]> {
+  private async *pages<T>({ target, firstPage, noun, read, maxPages, check }: ListSpec<T>): AsyncGenerator<T[]> {
     const pagesRead = new Set<string>();
     let url: string | undefined = firstPage;
     for (let page = 1; url !== undefined; page++) {
@@ -292,15 +300,17 @@ export class PingOneClient {
       }
       const body = read(answer.text);
       if ("problem" in body) throw malformed(body.problem);
+      const items = check ? check(body.items) : body.items;
+      if ("problem" in items) throw malformed(items.problem);
       if (body.next === undefined) {
-        yield body.items;
+        yield items;
         return;
       }
       const next = this.nextPage(body.next, pageUrl, firstPage);
       if ("problem" in next) throw malformed(next.problem);
       if (pagesRead.has(next.url)) throw malformed(`its next link leads back to page ${[...pagesRead].indexOf(next.url) + 1}, a cycle`);
       if (page >= maxPages) throw malformed(`the list goes on past ${maxPages} pages, far more than PingOne keeps, so it is not trusted`);
-      yield body.items;
+      yield items;
       url = next.url;
     }
   }
@@ -414,6 +424,12 @@ export class PingOneClient {
     const first = new URL(firstPage);
     if (next.origin !== first.origin) return { problem: `its next link leads to another host (${next.origin}); it was not followed, so the access token was not sent there` };
     if (next.pathname !== first.pathname) return { problem: `its next link leaves the list's path (${next.pathname})` };
+    // A users list's filter is its selection: a link that drops or changes it would list users never asked for.
+    const filter = first.searchParams.get("filter");
+    if (filter !== null && next.searchParams.get("filter") !== filter) {
+      const got = next.searchParams.get("filter");
+      return { problem: `its next link ${got === null ? "drops the filter" : `changes the filter to ${quote(printable(got))}`} asked for; it was not followed` };
+    }
     next.hash = "";
     return { url: next.toString() };
   }
