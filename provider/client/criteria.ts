@@ -5,7 +5,7 @@
  * a mistake is named with its property and never reaches PingOne.
  */
 import { createHash } from "node:crypto";
-import { isIPv4, isIPv6 } from "node:net";
+import { BlockList, isIPv4, isIPv6 } from "node:net";
 import { sessionCreatedAt } from "./answers";
 import { quote } from "./ids";
 import { invalidDateTimeReason, invalidIdReason } from "./inputs";
@@ -16,12 +16,19 @@ export interface Cidr {
   /** The range as given. */
   text: string;
   version: 4 | 6;
-  /** The network address as a big integer. */
-  network: bigint;
+  /** The network address, as given (its host bits are zero: `parseCidr` refuses others). */
+  address: string;
   prefix: number;
+  /** Node's matcher for the range: IPv4-mapped IPv6 addresses (`::ffff:203.0.113.9`, in any spelling) match IPv4 ranges and back. */
+  list: BlockList;
 }
 
-/** Parses a CIDR range, or returns why it is not one. */
+/**
+ * Parses a CIDR range, or returns why it is not one. A range with host bits
+ * set (`203.0.113.7/24`) is refused, not normalised: it is ambiguous (the
+ * network `203.0.113.0/24`, or the one address `203.0.113.7/32`?), and a
+ * sweep revokes on it, so the user says which.
+ */
 export function parseCidr(text: string): Cidr | { problem: string } {
   const [address, prefixText, extra] = text.trim().split("/");
   const version = isIPv4(address) ? 4 : isIPv6(address) ? 6 : undefined;
@@ -29,20 +36,29 @@ export function parseCidr(text: string): Cidr | { problem: string } {
   const bits = version === 4 ? 32 : 128;
   const prefix = prefixText === undefined ? bits : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
   if (!(prefix >= 0 && prefix <= bits)) return { problem: `${quote(text)} has a prefix length outside 0-${bits}` };
-  const value = addressValue(address, version);
-  const mask = prefix === 0 ? 0n : ((1n << BigInt(prefix)) - 1n) << BigInt(bits - prefix);
-  return { text, version, network: value & mask, prefix };
+  if (hasHostBits(address, version, prefix)) {
+    return { problem: `${quote(text)} has host bits set after its /${prefix} prefix: write the network (such as 203.0.113.0/24), or the single address with /${bits}` };
+  }
+  const list = new BlockList();
+  list.addSubnet(address, prefix, version === 4 ? "ipv4" : "ipv6");
+  return { text, version, address, prefix, list };
 }
 
 /** True when `ip` (as PingOne reports it) lies in `range`; an unreadable address matches nothing. */
 export function inRange(ip: string, range: Cidr): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  const address = mapped ? mapped[1] : ip;
-  const version = isIPv4(address) ? 4 : isIPv6(address) ? 6 : undefined;
-  if (version !== range.version) return false;
+  const family = isIPv4(ip) ? "ipv4" : isIPv6(ip) ? "ipv6" : undefined;
+  return family !== undefined && range.list.check(ip, family);
+}
+
+/**
+ * True when `address` has a bit set past its first `prefix` bits. Matching is
+ * Node's (`BlockList`); Node has no call that gives a subnet's network address,
+ * so this one check reads the address's bits itself.
+ */
+function hasHostBits(address: string, version: 4 | 6, prefix: number): boolean {
   const bits = version === 4 ? 32 : 128;
-  const mask = range.prefix === 0 ? 0n : ((1n << BigInt(range.prefix)) - 1n) << BigInt(bits - range.prefix);
-  return (addressValue(address, version) & mask) === range.network;
+  const hostMask = (1n << BigInt(bits - prefix)) - 1n;
+  return (addressValue(address, version) & hostMask) !== 0n;
 }
 
 function addressValue(address: string, version: 4 | 6): bigint {

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { revokeUserSessions } from "../../provider/client/bulk";
 import { PingOneClient } from "../../provider/client/client";
+import { Cidr, criteriaProblems, inRange, parseCidr } from "../../provider/client/criteria";
 import { PingOneApiError } from "../../provider/client/errors";
 import { sweepSessions } from "../../provider/client/sweep";
 import { MAX_USER_PAGES } from "../../provider/client/userList";
@@ -154,5 +155,37 @@ describe("issue 17: users lists and list answers", () => {
       assert.equal(deletes().length, 0, "no user of that page was swept");
       assert.equal(server.requests.filter((r) => r.url.includes(`/users/${USERS[1]}`)).length, 0, "the other population's user was never touched");
     });
+  });
+});
+
+describe("issue 17 item 8: IPv4-mapped IPv6 addresses match (Node's BlockList)", () => {
+  const range = (t: string) => parseCidr(t) as Cidr;
+  for (const [ip, cidr] of [
+    ["::ffff:cb00:7109", "203.0.113.0/24"],
+    ["0:0:0:0:0:ffff:203.0.113.9", "203.0.113.0/24"],
+    ["::ffff:203.0.113.9", "::ffff:203.0.113.0/120"],
+    ["203.0.113.9", "::ffff:203.0.113.0/120"],
+    ["::ffff:198.51.100.1", "::/0"],
+  ] as const) {
+    it(`matches ${ip} against ${cidr}`, () => {
+      assert.equal(inRange(ip, range(cidr)), true);
+    });
+  }
+
+  it("does not match a mapped address outside the range, nor an unreadable one", () => {
+    assert.equal(inRange("::ffff:cb00:7209", range("203.0.113.0/24")), false);
+    assert.equal(inRange("198.51.100.1", range("::ffff:203.0.113.0/120")), false);
+    assert.equal(inRange("not an address", range("0.0.0.0/0")), false);
+  });
+
+  it("refuses a CIDR with host bits set, naming both readings", () => {
+    assert.deepEqual(parseCidr("203.0.113.7/24"), {
+      problem: '"203.0.113.7/24" has host bits set after its /24 prefix: write the network (such as 203.0.113.0/24), or the single address with /32',
+    });
+    assert.deepEqual(parseCidr("2001:db8::1/32"), {
+      problem: '"2001:db8::1/32" has host bits set after its /32 prefix: write the network (such as 203.0.113.0/24), or the single address with /128',
+    });
+    assert.equal(criteriaProblems({ remoteIps: ["203.0.113.7/24"] })[0]?.property, "remoteIps[0]");
+    assert.ok(!("problem" in parseCidr("203.0.113.7")), "a bare address is its own /32");
   });
 });
