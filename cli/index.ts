@@ -164,15 +164,36 @@ Exit codes:
  * output, in every form it can take (as is, URL-encoded, HTTP Basic).
  */
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const masked = maskSecrets(io, secretTexts(argv, io.env));
+  const secrets = new SecretTexts(secretTexts(argv, io.env));
+  const masked = maskSecrets(io, secrets);
   try {
-    return await dispatch(argv, masked);
+    return await dispatch(argv, masked, secrets);
   } catch (error) {
     return reportError(error, masked, false);
   }
 }
 
-async function dispatch(argv: string[], io: CliIo): Promise<number> {
+/**
+ * The secrets the CLI's output is scrubbed of: those given by flag or
+ * environment, and every secret the client knows, tokens it was issued
+ * included (a server may echo a token in any field it sends back).
+ */
+class SecretTexts {
+  private readonly clients: PingOneClient[] = [];
+
+  constructor(private readonly given: string[]) {}
+
+  /** Adds a client's secrets (read at each write, so tokens issued later count too). */
+  add(client: PingOneClient): void {
+    this.clients.push(client);
+  }
+
+  all(): string[] {
+    return this.clients.length === 0 ? this.given : [...this.given, ...this.clients.flatMap((c) => c.secrets())];
+  }
+}
+
+async function dispatch(argv: string[], io: CliIo, secrets: SecretTexts): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === "help" || command === "--help" || command === "-h") {
     writeLine(io.stdout, USAGE);
@@ -195,7 +216,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   const json = values.json === true;
   let code: number;
   try {
-    code = await runCommand(command, values, json, io);
+    code = await runCommand(command, values, json, io, secrets);
   } catch (error) {
     code = reportError(error, io, json);
   }
@@ -214,7 +235,7 @@ function isCommand(name: string): name is Command {
 }
 
 /** A command with parsed flags: checks them, builds the client, runs the command. */
-async function runCommand(command: Command, values: FlagValues, json: boolean, io: CliIo): Promise<ExitCode> {
+async function runCommand(command: Command, values: FlagValues, json: boolean, io: CliIo, secrets: SecretTexts): Promise<ExitCode> {
   const environmentId = idFlag(values, "environment");
   const progress = new Progress(io.stderr, io.stderrIsTTY === true && !json);
   const settings: SettingsInput = { explicit: connectionOptions(values), env: io.env, naming: cliSettingName };
@@ -227,27 +248,28 @@ async function runCommand(command: Command, values: FlagValues, json: boolean, i
   switch (command) {
     case "list": {
       const user = { environmentId, userId: idFlag(values, "user") };
-      return withClient(PingOneClient.fromSettings(settings, options), (client) => listCommand(client, { user, json }, io));
+      return withClient(PingOneClient.fromSettings(settings, options), secrets, (client) => listCommand(client, { user, json }, io));
     }
     case "revoke": {
       const { userIds, selection } = revokeTarget(values);
-      return withClient(PingOneClient.fromSettings(settings, options), (client) => revokeCommand(client, { environmentId, userIds, selection, json }, io, progress));
+      return withClient(PingOneClient.fromSettings(settings, options), secrets, (client) => revokeCommand(client, { environmentId, userIds, selection, json }, io, progress));
     }
     case "sweep": {
       const plan = { ...sweepPlan(values, io.env), json };
       const address = localAddress(values);
       const client = new PingOneClient(resolveConnection(settings), { ...options, localAddress: address });
-      return withClient(client, (c) => sweepCommand(c, plan, io, progress));
+      return withClient(client, secrets, (c) => sweepCommand(c, plan, io, progress));
     }
     case "access": {
       const target = accessTarget(values);
-      return withClient(PingOneClient.fromSettings(settings, options), (client) => accessCommand(client, { environmentId, target, json }, io));
+      return withClient(PingOneClient.fromSettings(settings, options), secrets, (client) => accessCommand(client, { environmentId, target, json }, io));
     }
   }
 }
 
-/** Runs `work` on `client`, then frees its sockets. */
-async function withClient<C extends PingOneClient>(client: C, work: (client: C) => Promise<ExitCode>): Promise<ExitCode> {
+/** Runs `work` on `client` (whose secrets are scrubbed from all output from now on), then frees its sockets. */
+async function withClient<C extends PingOneClient>(client: C, secrets: SecretTexts, work: (client: C) => Promise<ExitCode>): Promise<ExitCode> {
+  secrets.add(client);
   try {
     return await work(client);
   } finally {
@@ -422,10 +444,9 @@ function secretTexts(argv: string[], env: Record<string, string | undefined>): s
   return [...new Set(secrets.flatMap((secret) => [secretForms(secret), ...clientIds.map((id) => secretForms(secret, id))].flat()))];
 }
 
-/** `io` whose stdout and stderr remove every one of `secrets` from what they write (`redact`). */
-function maskSecrets(io: CliIo, secrets: string[]): CliIo {
-  if (secrets.length === 0) return io;
-  const mask = (sink: TextSink): TextSink => ({ write: (text: string) => sink.write(redact(text, secrets)) });
+/** `io` whose stdout and stderr remove every one of `secrets` from what they write (`redact`, the one redaction). */
+function maskSecrets(io: CliIo, secrets: SecretTexts): CliIo {
+  const mask = (sink: TextSink): TextSink => ({ write: (text: string) => sink.write(redact(text, secrets.all())) });
   return { ...io, stdout: mask(io.stdout), stderr: mask(io.stderr) };
 }
 

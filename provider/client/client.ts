@@ -380,6 +380,17 @@ export class PingOneClient {
     }
   }
 
+  /**
+   * Every form of every secret this client holds or was issued (its client
+   * secret or static token, and the access tokens the token endpoint gave
+   * it), for a caller that shows server text: pass them to `redact`, since a
+   * server may echo a token in any field. Read it when writing, not once:
+   * tokens issued later count too.
+   */
+  secrets(): string[] {
+    return this.secretTexts();
+  }
+
   /** The pacer's window and rate now, for benchmarks and progress lines. */
   pacerSnapshot(): PacerSnapshot {
     return this.pacer.snapshot();
