@@ -85,7 +85,9 @@ function printReport(report: AccessReport, verdict: AccessVerdict, io: CliIo): v
     const refusal = report.refusal;
     if (refusal) {
       const ids = [refusal.id && `PingOne error id ${refusal.id}`, refusal.transactionId && `transaction id ${refusal.transactionId}`].filter(Boolean).join(", ");
-      writeLine(io.stderr, `pingone-sessions: reading the role assignments of ${who} was refused: HTTP ${refusal.status ?? "-"}${refusal.code ? ` ${refusal.code}` : ""}${ids ? ` (${ids})` : ""}`);
+      // Only PingOne's own error answer is a refusal; an HTML page, a null entry or a cycling link is an unusable answer, and the reason says which.
+      const what = refusal.failure === "HTTP_STATUS" ? `was refused: HTTP ${refusal.status ?? "-"}${refusal.code ? ` ${refusal.code}` : ""}` : `gave an answer that could not be used (${refusal.failure})`;
+      writeLine(io.stderr, `pingone-sessions: reading the role assignments of ${who} ${what}${ids ? ` (${ids})` : ""}`);
     }
   } else if (report.scopes.length === 0) {
     writeLine(io.stdout, `${IDENTITY_DATA_ADMIN} scopes of ${who} in environment ${report.environmentId}: none.`);

@@ -40,6 +40,23 @@ export interface AccessFacts {
   readable: boolean;
   /** Why they could not be read. */
   refusal?: PingOneApiError;
+  /**
+   * Role assignments whose role could not be read (`GET /roles/{id}` refused,
+   * failed or timed out): each might be Identity Data Admin, so no "no" is
+   * concluded while any is left.
+   */
+  uncheckedRoles: { roleId: string; error: PingOneApiError }[];
+  /**
+   * False when nothing shows the application can see `environmentId`: it is
+   * not the application's own environment, no role assignment (of any role)
+   * is scoped to it, and none of its population scopes could be read there.
+   * PingOne answers 403 (sometimes 404) for an environment the token cannot
+   * see, including one that does not exist (a mistyped id). Organization
+   * scopes count as seeing it (they reach every environment of the
+   * organization). True when the role assignments could not be read (then
+   * nothing is known either way).
+   */
+  environmentVisible: boolean;
 }
 
 /** Whether the application may revoke sessions of a user or population, and why. */
@@ -73,27 +90,40 @@ function cached<T>(client: PingOneClient, key: string, load: () => Promise<T>): 
 export function accessFacts(client: PingOneClient, environmentId: string): Promise<AccessFacts> {
   return cached(client, `facts/${environmentId}`, async () => {
     const credentials = client.connection.credentials;
-    if (credentials.kind !== "client-credentials") return { environmentId, scopes: [], readable: false };
+    const unknown = { scopes: [], readable: false, uncheckedRoles: [], environmentVisible: true };
+    if (credentials.kind !== "client-credentials") return { environmentId, ...unknown };
     const applicationId = credentials.clientId;
     let assignments: PingOneRoleAssignment[] | undefined;
     try {
       assignments = await client.listRoleAssignments(credentials.environmentId, applicationId);
     } catch (error) {
       if (!PingOneApiError.isInstance(error)) throw error;
-      return { environmentId, applicationId, scopes: [], readable: false, refusal: error };
+      return { environmentId, applicationId, ...unknown, refusal: error };
     }
-    if (assignments === undefined) return { environmentId, applicationId, scopes: [], readable: false };
+    if (assignments === undefined) return { environmentId, applicationId, ...unknown };
+    const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+    let environmentVisible =
+      same(credentials.environmentId, environmentId) || assignments.some(({ scope }) => scope.type === "ORGANIZATION" || (scope.type === "ENVIRONMENT" && same(scope.id, environmentId)));
     const scopes: AccessScope[] = [];
+    const uncheckedRoles: AccessFacts["uncheckedRoles"] = [];
     for (const assignment of assignments) {
-      if ((await roleName(client, assignment.role.id)) !== IDENTITY_DATA_ADMIN) continue;
+      const role = await roleName(client, assignment.role.id);
+      if (typeof role !== "string" && role !== undefined) {
+        uncheckedRoles.push({ roleId: assignment.role.id, error: role.failed });
+        continue;
+      }
+      if (role !== IDENTITY_DATA_ADMIN) continue;
       const { type, id } = assignment.scope;
-      if (type === "ORGANIZATION" || (type === "ENVIRONMENT" && id.toLowerCase() === environmentId.toLowerCase())) scopes.push({ type, id });
+      if (type === "ORGANIZATION" || (type === "ENVIRONMENT" && same(id, environmentId))) scopes.push({ type, id });
       if (type === "POPULATION") {
         const population = await populationOf(client, environmentId, id);
-        if (population !== "elsewhere") scopes.push({ type, id, name: population?.name });
+        if (population === "elsewhere") continue;
+        // Only a population read there shows the environment exists and is visible; a refused read shows nothing.
+        if (population !== undefined) environmentVisible = true;
+        scopes.push({ type, id, name: population?.name });
       }
     }
-    return { environmentId, applicationId, scopes, readable: true };
+    return { environmentId, applicationId, scopes, readable: true, uncheckedRoles, environmentVisible };
   });
 }
 
@@ -105,8 +135,17 @@ export async function mayRevoke(client: PingOneClient, environmentId: string, ta
   const facts = await accessFacts(client, environmentId);
   const app = facts.applicationId ? `The worker application ${facts.applicationId}` : "The access token's application";
   if (!facts.readable) {
-    const why = facts.refusal ? `reading its role assignments was refused (HTTP ${facts.refusal.status ?? "-"}${facts.refusal.code ? ` ${facts.refusal.code}` : ""})` : facts.applicationId ? "its role assignments were not found" : "a static access token does not say which application it belongs to";
+    const why = facts.refusal ? roleAssignmentsFailure(facts.refusal) : facts.applicationId ? "its role assignments were not found" : "a static access token does not say which application it belongs to";
     return { may: undefined, reason: `${app}'s roles could not be checked: ${why}; the exact check needs read access to role assignments (a role such as Identity Data Admin or Environment Admin).`, facts };
+  }
+  if (!facts.environmentVisible) {
+    return {
+      may: undefined,
+      reason:
+        `Environment ${environmentId} may not exist, or may not be visible to ${app.replace(/^The /, "the ")}: it is not the application's own environment, and none of its role assignments reaches it ` +
+        `(PingOne answers 403, sometimes 404, for an environment the token cannot see). Check the environment id; if it is right, give the application a role there.`,
+      facts,
+    };
   }
   const wide = facts.scopes.find((s) => s.type !== "POPULATION");
   const populations = facts.scopes.filter((s) => s.type === "POPULATION");
@@ -114,6 +153,17 @@ export async function mayRevoke(client: PingOneClient, environmentId: string, ta
   if (wide) {
     return { may: true, reason: `${app} holds ${IDENTITY_DATA_ADMIN} at ${wide.type === "ORGANIZATION" ? "organization" : "environment"} level for environment ${environmentId}, so it may revoke any user's sessions there.`, facts };
   }
+  // A role that could not be read might be Identity Data Admin at any level: no "no" is concluded past it.
+  const unknown = (): AccessVerdict => {
+    const n = facts.uncheckedRoles.length;
+    const failures = facts.uncheckedRoles.map(({ roleId, error }) => `role ${roleId}: ${error.observed}`).join("; ");
+    return {
+      may: undefined,
+      reason: `${app}'s roles could not be checked: the role of ${n} of its role assignments could not be read (${failures}); any of them may be ${IDENTITY_DATA_ADMIN}, so whether it may revoke here is unknown. Run again, or give the application read access to roles.`,
+      facts,
+    };
+  };
+  if (facts.uncheckedRoles.length > 0 && facts.scopes.length === 0) return unknown();
   if (facts.scopes.length === 0) {
     return { may: false, reason: `${app} holds no ${IDENTITY_DATA_ADMIN} role in environment ${environmentId}: assign it at environment level, or for the users' populations.`, facts };
   }
@@ -127,6 +177,7 @@ export async function mayRevoke(client: PingOneClient, environmentId: string, ta
   } else {
     const user = await userPopulation(client, environmentId, target.userId);
     if (user === "unreadable") {
+      if (facts.uncheckedRoles.length > 0) return unknown();
       return { may: false, reason: `${app} holds ${IDENTITY_DATA_ADMIN} for ${plural("population", populations.length)} ${held} of environment ${environmentId} only, and may not even read user ${target.userId}: the user is outside those populations. Assign the role for the user's population, or at environment level.`, facts };
     }
     if (user === "absent") return { may: false, reason: `User ${target.userId} does not exist in environment ${environmentId}.`, facts };
@@ -137,6 +188,7 @@ export async function mayRevoke(client: PingOneClient, environmentId: string, ta
   if (inScope) {
     return { may: true, reason: `${app} holds ${IDENTITY_DATA_ADMIN} for ${describePopulation(population)}, and ${subject}.`, facts, population };
   }
+  if (facts.uncheckedRoles.length > 0) return { ...unknown(), population };
   return {
     may: false,
     reason: `${app} holds ${IDENTITY_DATA_ADMIN} for ${plural("population", populations.length)} ${held} of environment ${environmentId}; ${subject}${"userId" in target ? "" : " is not among them"}: assign the role for ${describePopulation(population)}, or at environment level.`,
@@ -159,6 +211,8 @@ export async function explainForbidden(client: PingOneClient, error: PingOneApiE
   } catch {
     return error;
   }
+  // An environment the application cannot see is said first: no role reasoning applies to it.
+  if (!verdict.facts.environmentVisible) return error.withAdvice(verdict.reason);
   if (verdict.may === undefined) return error.withAdvice(`${error.advice} ${verdict.reason}`);
   if (verdict.may === false) return error.withAdvice(verdict.reason);
   const codes = [error.code, ...error.details.map((d) => d.code)].filter(Boolean).join("/");
@@ -167,18 +221,36 @@ export async function explainForbidden(client: PingOneClient, error: PingOneApiE
   );
 }
 
-async function roleName(client: PingOneClient, roleId: string): Promise<string | undefined> {
-  return cached(client, `role/${roleId}`, async () => (await client.getRole(roleId).catch(() => undefined))?.name);
+/** A role's name; `undefined` when PingOne says it does not exist (404) or gives no name; `{ failed }` when the read failed. */
+async function roleName(client: PingOneClient, roleId: string): Promise<string | undefined | { failed: PingOneApiError }> {
+  return cached(client, `role/${roleId}`, async () => {
+    try {
+      return (await client.getRole(roleId))?.name;
+    } catch (error) {
+      if (!PingOneApiError.isInstance(error)) throw error;
+      return { failed: error };
+    }
+  });
 }
 
-/** A population of `environmentId` (name when readable), `undefined` when it could not be read, or "elsewhere" when it is not one of that environment's. */
+/**
+ * Why the role assignments could not be read, in words: PingOne's refusal
+ * ("was refused (HTTP 403 ACCESS_FAILED)"), or what was wrong with the answer
+ * (an HTML page, a null entry, a cycling next link, no answer).
+ */
+function roleAssignmentsFailure(error: PingOneApiError): string {
+  if (error.failure === "HTTP_STATUS") return `reading its role assignments was refused (HTTP ${error.status ?? "-"}${error.code ? ` ${error.code}` : ""})`;
+  return `reading its role assignments gave an answer that could not be used (${error.failure}: ${error.observed})`;
+}
+
+/** A population of `environmentId` as read there, `undefined` when it could not be read, or "elsewhere" when it is not one of that environment's (404). */
 async function populationOf(client: PingOneClient, environmentId: string, populationId: string): Promise<{ id: string; name?: string } | undefined | "elsewhere"> {
   return cached(client, `population/${environmentId}/${populationId}`, async () => {
     try {
       const population = await client.getPopulation(environmentId, populationId);
       return population === undefined ? "elsewhere" : population;
     } catch {
-      return { id: populationId };
+      return undefined;
     }
   });
 }

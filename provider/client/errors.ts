@@ -106,6 +106,14 @@ export class PingOneApiError extends Error {
   readonly failure: FailureCode;
   /** What to do, as the message says it. */
   readonly advice: string;
+  /**
+   * What the client saw, as the message says it (`HTTP 200; page 1 of the
+   * role assignment list: entry 1 ... is null`, `no answer; ...`): the status,
+   * PingOne's code and message, and the reason; server text already scrubbed.
+   */
+  get observed(): string {
+    return observedOf(this.#init);
+  }
   /** What was known, with server text already scrubbed; kept out of JSON and `inspect`. */
   readonly #init: PingOneApiErrorInit;
 
@@ -198,8 +206,7 @@ function describeTarget(target: OperationTarget): string {
 function formatMessage(init: PingOneApiErrorInit): string {
   const subject = describeTarget(init.target);
   const head = `Could not ${init.target.action}${subject ? ` (${subject})` : ""}${init.step ? `: failed to ${init.step}` : ""}`;
-  const said = [init.status !== undefined ? `HTTP ${init.status}` : "no answer", codes(init.body), init.body?.message?.replace(/\.$/, "")].filter(Boolean).join(" ");
-  const why = init.reason ? `${said}${init.reason.startsWith("with ") ? " " : "; "}${init.reason}` : said;
+  const why = observedOf(init);
   const detailText = (init.body?.details ?? [])
     .map((d) => [d.code, d.target ? `(${d.target})` : "", d.message].filter(Boolean).join(" "))
     .filter((d) => d !== "")
@@ -212,6 +219,12 @@ function formatMessage(init: PingOneApiErrorInit): string {
     .filter(Boolean)
     .join(", ");
   return `${head}: ${why.replace(/\.$/, "")}${detailText ? ` [${detailText}]` : ""}. ${init.advice} (${refs})`;
+}
+
+/** The status, PingOne's code and message, and the reason, as one phrase. */
+function observedOf(init: PingOneApiErrorInit): string {
+  const said = [init.status !== undefined ? `HTTP ${init.status}` : "no answer", codes(init.body), init.body?.message?.replace(/\.$/, "")].filter(Boolean).join(" ");
+  return init.reason ? `${said}${init.reason.startsWith("with ") ? " " : "; "}${init.reason}` : said;
 }
 
 function codes(body?: PingOneErrorBody): string {

@@ -80,4 +80,38 @@ describe("issue 17 through the CLI", () => {
       assert.equal((result.stdout + result.stderr).includes(ISSUED), false, result.stderr);
     });
   });
+
+  describe("items 5 and 15: access says unknown, and what was wrong, when a lookup fails", () => {
+    const ROLE = "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f";
+    const POP = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeee1";
+    function pingOne(roleAssignments: (res: Parameters<typeof json>[0]) => void, role: (res: Parameters<typeof json>[0]) => void) {
+      return startHostileServer((req, res) => {
+        if (req.url.endsWith("/as/token")) return json(res, 200, { access_token: ISSUED, token_type: "Bearer", expires_in: 3600 });
+        if (req.url.includes("/roleAssignments")) return roleAssignments(res);
+        if (req.url.includes("/roles/")) return role(res);
+        if (req.url.includes("/populations/")) return json(res, 200, { id: POP, name: "Staff" });
+        json(res, 200, { id: USER, population: { id: POP } });
+      });
+    }
+    const assignments = (res: Parameters<typeof json>[0]) => json(res, 200, { _embedded: { roleAssignments: [{ id: ROLE, role: { id: ROLE }, scope: { type: "POPULATION", id: POP } }] } });
+
+    it("access --user --json: may null, and the reason names the role read that failed (GET /roles/{id} answered 403)", async () => {
+      server = await pingOne(assignments, (res) => json(res, 403, { id: "0f8fad5b-d9cb-469f-a165-70867728950e", code: "ACCESS_FAILED", message: "Forbidden" }));
+      const result = await cli(["access", "--environment", APP_ENV, "--user", USER, "--json"], envOf(server));
+      assert.equal(result.code, EXIT_CODES.failed);
+      const report = JSON.parse(result.stdout) as { may: boolean | null; reason: string };
+      assert.equal(report.may, null);
+      assert.match(report.reason, new RegExp(`roles could not be checked: the role of 1 of its role assignments could not be read \\(role ${ROLE}: HTTP 403 ACCESS_FAILED Forbidden\\)`));
+      assert.doesNotMatch(report.reason, /holds no Identity Data Admin/);
+    });
+
+    it("access: an HTML 200 for the role assignments is an unusable answer on stderr, not a refusal", async () => {
+      server = await pingOne((res) => res.writeHead(200, { "content-type": "text/html" }).end("<html>Sign in</html>"), (res) => json(res, 200, { id: ROLE, name: "Identity Data Admin" }));
+      const result = await cli(["access", "--environment", APP_ENV, "--user", USER], envOf(server));
+      assert.equal(result.code, EXIT_CODES.failed);
+      assert.match(result.stderr, new RegExp(`^pingone-sessions: reading the role assignments of worker application ${CLIENT_ID} gave an answer that could not be used \\(MALFORMED_ANSWER\\) \\(transaction id`));
+      assert.match(result.stdout, /reading its role assignments gave an answer that could not be used \(MALFORMED_ANSWER: HTTP 200; page 1 of the role assignment list: the role assignment list is not a JSON object/);
+      assert.doesNotMatch(result.stdout + result.stderr, /refused/);
+    });
+  });
 });

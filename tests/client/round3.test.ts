@@ -10,6 +10,7 @@ import { PingOneClient } from "../../provider/client/client";
 import { Cidr, criteriaProblems, inRange, parseCidr } from "../../provider/client/criteria";
 import { PingOneApiError } from "../../provider/client/errors";
 import { sweepSessions } from "../../provider/client/sweep";
+import { mayRevoke } from "../../provider/client/access";
 import { MAX_USER_PAGES } from "../../provider/client/userList";
 import { HostileServer, json, startHostileServer } from "../support/hostileServer";
 import { FakeClock } from "../support/world";
@@ -187,5 +188,137 @@ describe("issue 17 item 8: IPv4-mapped IPv6 addresses match (Node's BlockList)",
     });
     assert.equal(criteriaProblems({ remoteIps: ["203.0.113.7/24"] })[0]?.property, "remoteIps[0]");
     assert.ok(!("problem" in parseCidr("203.0.113.7")), "a bare address is its own /32");
+  });
+});
+
+describe("issue 17: explaining a 403 when the lookups fail or the environment is unknown", () => {
+  const APP_ENV = "0e1d2c3b-4a59-4687-9a8b-7c6d5e4f3a2b";
+  const CLIENT_ID = "9b2e7c1d-3f4a-4b5c-8d6e-7f8091a2b3c4";
+  const ROLE = "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f";
+  const USER = USERS[0];
+  const SESSION = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+  let server: HostileServer | undefined;
+  const clients: PingOneClient[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.close();
+    await server?.stop();
+    server = undefined;
+  });
+
+  const forbidden = JSON.stringify({ id: "0f8fad5b-d9cb-469f-a165-70867728950e", code: "ACCESS_FAILED", message: "The request could not be completed. You do not have access to this resource." });
+
+  /**
+   * A PingOne whose worker application holds Identity Data Admin for POP (the user's
+   * population) in APP_ENV; its session calls answer 403; `roles` answers GET /roles/{id},
+   * `assignments` the role assignments read, `environment` anything under an environment other than APP_ENV.
+   */
+  function pingOne(parts: { roles?: (res: Parameters<typeof json>[0]) => void; assignments?: (res: Parameters<typeof json>[0], url: string) => void }) {
+    return (req: { method: string; url: string }, res: Parameters<typeof json>[0]) => {
+      if (req.url.endsWith("/as/token")) return json(res, 200, { access_token: "issued-token-3", token_type: "Bearer", expires_in: 3600 });
+      if (req.url.includes("/roleAssignments")) {
+        if (parts.assignments) return parts.assignments(res, req.url);
+        return json(res, 200, { _embedded: { roleAssignments: [{ id: ROLE, role: { id: ROLE }, scope: { type: "POPULATION", id: POP } }] } });
+      }
+      if (req.url.includes("/roles/")) {
+        if (parts.roles) return parts.roles(res);
+        return json(res, 200, { id: ROLE, name: "Identity Data Admin" });
+      }
+      if (!req.url.startsWith(`/v1/environments/${APP_ENV}/`)) return json(res, 403, forbidden);
+      if (req.url.includes("/populations/")) return json(res, 200, { id: POP, name: "Staff" });
+      if (req.url.endsWith(`/users/${USER}`)) return json(res, 200, { id: USER, population: { id: POP } });
+      json(res, 403, forbidden);
+    };
+  }
+
+  function clientOf(s: HostileServer, extra: Record<string, unknown> = {}): PingOneClient {
+    const client = PingOneClient.fromSettings(
+      { explicit: { apiUrl: `${s.origin}/v1`, authUrl: s.origin, clientId: CLIENT_ID, clientSecret: "client-secret-3", environmentId: APP_ENV, maxAttempts: 2, ...extra } },
+      { clock: new FakeClock() },
+    );
+    clients.push(client);
+    return client;
+  }
+
+  async function refusal(promise: Promise<unknown>): Promise<PingOneApiError> {
+    const error = await promise.then(
+      () => assert.fail("expected a failure"),
+      (e: unknown) => e,
+    );
+    assert.ok(PingOneApiError.isInstance(error), String(error));
+    return error;
+  }
+
+  describe("item 5: a role that cannot be read is unknown, never 'no role'", () => {
+    for (const [name, answer, observed] of [
+      ["403", (res: Parameters<typeof json>[0]) => json(res, 403, forbidden), "HTTP 403 ACCESS_FAILED"],
+      ["429", (res: Parameters<typeof json>[0]) => json(res, 429, { id: "x", code: "REQUEST_LIMITED", message: "Too many requests" }), "HTTP 429 REQUEST_LIMITED"],
+      ["500", (res: Parameters<typeof json>[0]) => json(res, 500, { id: "x", code: "UNEXPECTED_ERROR", message: "Unexpected error" }), "HTTP 500 UNEXPECTED_ERROR"],
+    ] as const) {
+      it(`says unknown, with what failed, when GET /roles/{id} answers ${name}: in the 403's explanation and in the access verdict`, async () => {
+        server = await startHostileServer(pingOne({ roles: answer }));
+        const client = clientOf(server);
+        const error = await refusal(client.deleteSession({ environmentId: APP_ENV, userId: USER, sessionId: SESSION }));
+        assert.equal(error.status, 403);
+        assert.match(
+          error.advice,
+          new RegExp(`The worker application ${CLIENT_ID}'s roles could not be checked: the role of 1 of its role assignments could not be read \\(role ${ROLE}: ${observed}.*\\); any of them may be Identity Data Admin, so whether it may revoke here is unknown\\.`),
+        );
+        assert.doesNotMatch(error.message, /holds no Identity Data Admin/);
+        const verdict = await mayRevoke(clientOf(server), APP_ENV, { userId: USER });
+        assert.equal(verdict.may, undefined);
+        assert.match(verdict.reason, new RegExp(`^The worker application ${CLIENT_ID}'s roles could not be checked: .*role ${ROLE}: ${observed}.* so whether it may revoke here is unknown`));
+      });
+    }
+
+    it("says unknown when GET /roles/{id} hangs past its attempt timeout", async () => {
+      server = await startHostileServer(pingOne({ roles: () => undefined }));
+      const verdict = await mayRevoke(clientOf(server, { maxAttempts: 1, requestTimeoutSeconds: 0.3 }), APP_ENV, { userId: USER });
+      assert.equal(verdict.may, undefined);
+      assert.match(verdict.reason, new RegExp(`roles could not be checked: .*role ${ROLE}: no answer`));
+    });
+  });
+
+  describe("item 6: an environment the application cannot see is said first", () => {
+    const UNKNOWN_ENV = "11111111-1111-4111-8111-111111111111";
+    it("explains a 403 for a valid but unknown environment id as an environment that may not exist or not be visible, before any role", async () => {
+      server = await startHostileServer(pingOne({}));
+      const error = await refusal(clientOf(server).deleteSession({ environmentId: UNKNOWN_ENV, userId: USER, sessionId: SESSION }));
+      assert.equal(error.status, 403);
+      assert.match(
+        error.advice,
+        new RegExp(`^Environment ${UNKNOWN_ENV} may not exist, or may not be visible to the worker application ${CLIENT_ID}: it is not the application's own environment, and none of its role assignments reaches it \\(PingOne answers 403, sometimes 404, for an environment the token cannot see\\)\\. Check the environment id`),
+      );
+      assert.doesNotMatch(error.message, /holds Identity Data Admin|may not even read/);
+    });
+
+    it("still explains a population scope when the environment is the application's own", async () => {
+      server = await startHostileServer(pingOne({}));
+      const verdict = await mayRevoke(clientOf(server), APP_ENV, { userId: USER });
+      assert.equal(verdict.may, true);
+      assert.equal(verdict.facts.environmentVisible, true);
+    });
+  });
+
+  describe("item 15: a garbage role assignments answer is named, not called a refusal", () => {
+    for (const [name, answer, said] of [
+      ["an HTML 200", (res: Parameters<typeof json>[0]) => res.writeHead(200, { "content-type": "text/html" }).end("<html>Sign in</html>"), /MALFORMED_ANSWER: HTTP 200; page 1 of the role assignment list: the role assignment list is not a JSON object/],
+      ["a null entry", (res: Parameters<typeof json>[0]) => json(res, 200, { _embedded: { roleAssignments: [null] } }), /MALFORMED_ANSWER: HTTP 200; page 1 of the role assignment list: entry 0 of the role assignment list is null/],
+      [
+        "a cycling next link",
+        (res: Parameters<typeof json>[0], url: string) =>
+          json(res, 200, { _embedded: { roleAssignments: [] }, _links: { next: { href: url.includes("cursor") ? `${url}` : `${url}?cursor=1` } } }),
+        /MALFORMED_ANSWER: HTTP 200; page 2 of the role assignment list: its next link leads back to page 2, a cycle/,
+      ],
+      ["an HTML 404", (res: Parameters<typeof json>[0]) => res.writeHead(404, { "content-type": "text/html" }).end("<html>Not Found</html>"), /NOT_PINGONE: HTTP 404 with a body that is not JSON/],
+    ] as const) {
+      it(`says what was wrong with ${name}`, async () => {
+        server = await startHostileServer(pingOne({ assignments: answer }));
+        const verdict = await mayRevoke(clientOf(server), APP_ENV, { userId: USER });
+        assert.equal(verdict.may, undefined);
+        assert.match(verdict.reason, /roles could not be checked: reading its role assignments gave an answer that could not be used \(/);
+        assert.match(verdict.reason, said);
+        assert.doesNotMatch(verdict.reason, /was refused/);
+      });
+    }
   });
 });
