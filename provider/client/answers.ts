@@ -5,6 +5,7 @@
  * and never a silent "nothing there".
  */
 import { isPingOneId, quote } from "./ids";
+import { parseInstant } from "./inputs";
 import { printable } from "./text";
 import { PingOneErrorBody, PingOneRoleAssignment, PingOneSession, PingOneUser } from "./types";
 
@@ -166,14 +167,14 @@ export function readSession(text: string, expectedId: string): PingOneSession | 
 
 /**
  * The time a session was created, in epoch milliseconds, or `undefined` when
- * PingOne's value cannot be read as an ISO 8601 time. Callers revoke a
+ * PingOne's value cannot be read as an ISO 8601 time with a zone (a time
+ * without one would depend on the runner's time zone). Callers revoke a
  * session whose time is unreadable when a cutoff applies: when in doubt, revoke.
+ * Criteria compare at full precision with `parseInstant` instead.
  */
 export function sessionCreatedAt(session: PingOneSession): number | undefined {
-  const value: unknown = session.createdAt;
-  if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) return undefined;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : at;
+  const at = parseInstant(session.createdAt);
+  return at === undefined ? undefined : at.seconds * 1000 + Number(`0.${at.fraction || "0"}`) * 1000;
 }
 
 /** The first few keys of a server's object, escaped and cut, for a message saying what was seen. */

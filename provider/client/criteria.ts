@@ -6,9 +6,8 @@
  */
 import { createHash } from "node:crypto";
 import { BlockList, isIPv4, isIPv6 } from "node:net";
-import { sessionCreatedAt } from "./answers";
 import { quote } from "./ids";
-import { invalidDateTimeReason, invalidIdReason } from "./inputs";
+import { compareInstants, invalidDateTimeReason, invalidIdReason, parseInstant } from "./inputs";
 import { PingOneSession } from "./types";
 
 /** One IPv4 or IPv6 range, as `address/prefix` (a bare address is a /32 or /128). */
@@ -91,7 +90,8 @@ export type SessionMatcher = (session: PingOneSession) => boolean;
 
 /**
  * Compiles criteria into a predicate. When in doubt, revoke: a session whose
- * time cannot be read matches a time criterion, and a session that carries no
+ * time cannot be read (a time without a zone included: it would depend on
+ * the runner's time zone) matches a time criterion, and a session that carries no
  * address at all matches an address criterion (PingOne always records the
  * sign-on address, so a missing one is a malformed answer, not a safe one).
  * Throws `TypeError` for criteria that `criteriaProblems` would refuse.
@@ -99,17 +99,18 @@ export type SessionMatcher = (session: PingOneSession) => boolean;
 export function sessionMatcher(criteria: SessionCriteria = {}): SessionMatcher {
   const problems = criteriaProblems(criteria);
   if (problems.length > 0) throw new TypeError(problems.map((p) => p.reason).join("; "));
-  const createdBefore = criteria.createdBefore !== undefined ? Date.parse(criteria.createdBefore) : undefined;
-  const signOnBefore = criteria.lastSignOnBefore !== undefined ? Date.parse(criteria.lastSignOnBefore) : undefined;
+  // Compared at full precision (a fraction finer than a millisecond counts), never through the runner's time zone.
+  const createdBefore = criteria.createdBefore !== undefined ? parseInstant(criteria.createdBefore) : undefined;
+  const signOnBefore = criteria.lastSignOnBefore !== undefined ? parseInstant(criteria.lastSignOnBefore) : undefined;
   const ranges = criteria.remoteIps?.map((r) => parseCidr(r) as Cidr);
   return (session) => {
     if (createdBefore !== undefined) {
-      const at = sessionCreatedAt(session);
-      if (at !== undefined && at >= createdBefore) return false;
+      const at = parseInstant(session.createdAt);
+      if (at !== undefined && compareInstants(at, createdBefore) >= 0) return false;
     }
     if (signOnBefore !== undefined) {
-      const at = readTime(session.lastSignOn?.at);
-      if (at !== undefined && at >= signOnBefore) return false;
+      const at = parseInstant(session.lastSignOn?.at);
+      if (at !== undefined && compareInstants(at, signOnBefore) >= 0) return false;
     }
     if (ranges !== undefined) {
       const addresses = sessionAddresses(session);
@@ -125,11 +126,6 @@ export function sessionAddresses(session: PingOneSession): string[] {
   return found.filter((ip): ip is string => typeof ip === "string" && ip !== "");
 }
 
-function readTime(value: unknown): number | undefined {
-  if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) return undefined;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : at;
-}
 
 /** One input problem, naming its property. */
 export interface InputProblem {

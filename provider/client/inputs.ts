@@ -24,6 +24,45 @@ export const DATE_TIME_EXAMPLE = "2026-11-28T12:00:00Z";
  */
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
 
+/** The same form, read for its value: the fraction's digits and the offset's sign kept. */
+const DATE_TIME_PARTS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * A moment at full precision: whole seconds since the epoch, and the
+ * fraction of a second as its decimal digits (trailing zeros removed), so
+ * `12:00:00.0001Z` is before `12:00:00.0009Z` (a `Date` keeps milliseconds only).
+ */
+export interface Instant {
+  seconds: number;
+  fraction: string;
+}
+
+/**
+ * `value` as an `Instant`, or `undefined` when it is not a date-time
+ * `invalidDateTimeReason` accepts. A time without a zone is `undefined`:
+ * read as local time it would depend on the runner's time zone, and read as
+ * UTC it would be a guess; callers treat an unreadable time as "when in
+ * doubt, revoke".
+ */
+export function parseInstant(value: unknown): Instant | undefined {
+  if (typeof value !== "string" || invalidDateTimeReason("value", value) !== undefined) return undefined;
+  const [, y, mo, d, h, mi, sec, fraction, sign, oh, om] = DATE_TIME_PARTS.exec(value)!;
+  const date = new Date(0);
+  date.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
+  date.setUTCHours(Number(h), Number(mi), Number(sec ?? 0), 0);
+  const offset = sign === undefined ? 0 : (sign === "-" ? -1 : 1) * (Number(oh) * 60 + Number(om)) * 60;
+  return { seconds: date.getTime() / 1000 - offset, fraction: (fraction ?? "").replace(/0+$/, "") };
+}
+
+/** Negative when `a` is before `b`, 0 when they are the same moment, positive when after. */
+export function compareInstants(a: Instant, b: Instant): number {
+  if (a.seconds !== b.seconds) return a.seconds - b.seconds;
+  const width = Math.max(a.fraction.length, b.fraction.length);
+  const fa = a.fraction.padEnd(width, "0");
+  const fb = b.fraction.padEnd(width, "0");
+  return fa < fb ? -1 : fa > fb ? 1 : 0;
+}
+
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
 /**

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { revokeUserSessions } from "../../provider/client/bulk";
 import { PingOneClient } from "../../provider/client/client";
-import { Cidr, criteriaProblems, inRange, parseCidr } from "../../provider/client/criteria";
+import { Cidr, criteriaProblems, inRange, parseCidr, sessionMatcher } from "../../provider/client/criteria";
 import { PingOneApiError } from "../../provider/client/errors";
 import { sweepSessions } from "../../provider/client/sweep";
 import { mayRevoke } from "../../provider/client/access";
@@ -320,5 +320,44 @@ describe("issue 17: explaining a 403 when the lookups fail or the environment is
         assert.doesNotMatch(verdict.reason, /was refused/);
       });
     }
+  });
+});
+
+describe("issue 17 item 9: times without a zone, and finer than a millisecond", () => {
+  const s = (extra: Record<string, unknown>) => ({ id: "7c9e6679-7425-40de-944b-e07fc1f90ae7", ...extra }) as never;
+  const savedTz = process.env.TZ;
+  afterEach(() => {
+    if (savedTz === undefined) delete process.env.TZ;
+    else process.env.TZ = savedTz;
+  });
+
+  it("treats a server time without a zone as unreadable (revoked when in doubt), the same under any TZ", () => {
+    const decisions: boolean[] = [];
+    for (const tz of ["UTC", "America/New_York", "Asia/Tokyo"]) {
+      process.env.TZ = tz;
+      const created = sessionMatcher({ createdBefore: "2026-03-01T12:00:00Z" });
+      const signedOn = sessionMatcher({ lastSignOnBefore: "2026-03-01T12:00:00Z" });
+      decisions.push(created(s({ createdAt: "2026-03-01T10:00:00" })), signedOn(s({ lastSignOn: { at: "2026-03-01T10:00:00" } })));
+      decisions.push(created(s({ createdAt: "2026-03-01T13:00:00" })), signedOn(s({ lastSignOn: { at: "2026-03-01T13:00:00" } })));
+    }
+    assert.deepEqual(decisions, Array(12).fill(true));
+  });
+
+  it("refuses a cutoff without a zone from input, with a clear error", () => {
+    assert.equal(
+      criteriaProblems({ createdBefore: "2026-03-01T12:00:00" })[0]?.reason,
+      'createdBefore must be an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "2026-03-01T12:00:00"',
+    );
+  });
+
+  it("compares at full precision: 12:00:00.0001Z is before 12:00:00.0009Z, for both cutoffs", () => {
+    const created = sessionMatcher({ createdBefore: "2026-03-01T12:00:00.0009Z" });
+    assert.equal(created(s({ createdAt: "2026-03-01T12:00:00.0001Z" })), true);
+    assert.equal(created(s({ createdAt: "2026-03-01T12:00:00.0009Z" })), false, "the same moment is not before");
+    assert.equal(created(s({ createdAt: "2026-03-01T12:00:00.00090Z" })), false, "trailing zeros change nothing");
+    assert.equal(created(s({ createdAt: "2026-03-01T12:00:00.00091Z" })), false);
+    const signedOn = sessionMatcher({ lastSignOnBefore: "2026-03-01T12:00:00.0009Z" });
+    assert.equal(signedOn(s({ lastSignOn: { at: "2026-03-01T12:00:00.0001Z" } })), true);
+    assert.equal(signedOn(s({ lastSignOn: { at: "2026-03-01T13:00:00.0001+01:00" } })), true, "an offset is applied");
   });
 });
