@@ -196,9 +196,28 @@ export function selectionProblems(input: { populationId?: unknown; userFilter?: 
 const FILTER_OPERATORS = new Set(["eq", "sw"]);
 
 /**
+ * The attributes a PingOne users filter compares, and their types: those of
+ * Ping's own Terraform `pingone_users` data source (`lifecycle.status` is
+ * unconfirmed, and accepted). A string attribute takes a quoted value with
+ * `eq` or `sw`; a boolean one (`enabled`) takes `eq true` or `eq false`,
+ * unquoted. Anything else (`password`, `enabled eq "true"`) PingOne answers
+ * with 400, so it is refused before any request. SCIM names are case-insensitive.
+ */
+const FILTER_ATTRIBUTES: ReadonlyMap<string, { name: string; type: "string" | "boolean" }> = new Map(
+  [
+    ...["population.id", "username", "email", "accountId", "externalId", "name.given", "name.family", "nickname", "title", "type", "lifecycle.status"].map((name) => ({ name, type: "string" as const })),
+    { name: "enabled", type: "boolean" as const },
+  ].map((a) => [a.name.toLowerCase(), a]),
+);
+
+/** The attributes as a message lists them. */
+const FILTER_ATTRIBUTE_NAMES = [...FILTER_ATTRIBUTES.values()].map((a) => a.name).join(", ");
+
+/**
  * Why `filter` is not a user filter PingOne accepts, or `undefined`: the
- * documented subset (`attribute eq|sw "value"`, `memberOfGroups[id eq "…"]`,
- * joined by `and`/`or`, with parentheses). Checked before any request, so a
+ * documented subset (`attribute eq|sw "value"` over `FILTER_ATTRIBUTES`,
+ * `enabled eq true|false`, `memberOfGroups[id eq "…"]`, joined by
+ * `and`/`or`, with parentheses). Checked before any request, so a
  * typo is named at `check` rather than by a 400 in the middle of a run.
  */
 export function invalidFilterReason(filter: string, name = "userFilter"): string | undefined {
@@ -226,9 +245,21 @@ export function invalidFilterReason(filter: string, name = "userFilter"): string
       i += 4;
       return undefined;
     }
-    if (!FILTER_OPERATORS.has(tokens[i]?.toLowerCase())) return fail("an operator (eq or sw) is expected");
+    const known = FILTER_ATTRIBUTES.get(attribute.toLowerCase());
+    if (known === undefined) {
+      i--;
+      return fail(`${quote(attribute)} is not an attribute PingOne's users filter takes (${FILTER_ATTRIBUTE_NAMES}, memberOfGroups)`);
+    }
+    const operator = tokens[i]?.toLowerCase();
+    if (!FILTER_OPERATORS.has(operator)) return fail("an operator (eq or sw) is expected");
     i++;
-    if (!/^"/.test(tokens[i] ?? "")) return fail('a quoted value is expected');
+    if (known.type === "boolean") {
+      if (operator !== "eq") return fail(`${known.name} is a boolean: it takes eq true or eq false`);
+      if (tokens[i] !== "true" && tokens[i] !== "false") return fail(`${known.name} is a boolean: compare it with true or false, unquoted`);
+      i++;
+      return undefined;
+    }
+    if (!/^"/.test(tokens[i] ?? "")) return fail(`${known.name} is a string: a quoted value is expected`);
     i++;
     return undefined;
   };

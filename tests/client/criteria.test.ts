@@ -57,7 +57,7 @@ describe("sweep inputs", () => {
       'population.id eq "0f8fad5b-d9cb-469f-a165-70867728950e"',
       'population.id eq "0f8fad5b-d9cb-469f-a165-70867728950e" and username sw "contractor-"',
       'memberOfGroups[id eq "0f8fad5b-d9cb-469f-a165-70867728950e"]',
-      '(username sw "a" or email eq "b@example.com") and enabled eq "true"',
+      '(username sw "a" or email eq "b@example.com") and enabled eq true',
     ])
       assert.equal(invalidFilterReason(ok), undefined, ok);
     assert.equal(

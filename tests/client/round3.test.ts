@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { revokeUserSessions } from "../../provider/client/bulk";
 import { PingOneClient } from "../../provider/client/client";
-import { Cidr, criteriaProblems, inRange, parseCidr, sessionMatcher } from "../../provider/client/criteria";
+import { Cidr, criteriaProblems, inRange, invalidFilterReason, parseCidr, sessionMatcher } from "../../provider/client/criteria";
 import { PingOneApiError } from "../../provider/client/errors";
 import { sweepSessions } from "../../provider/client/sweep";
 import { mayRevoke } from "../../provider/client/access";
@@ -359,5 +359,28 @@ describe("issue 17 item 9: times without a zone, and finer than a millisecond", 
     const signedOn = sessionMatcher({ lastSignOnBefore: "2026-03-01T12:00:00.0009Z" });
     assert.equal(signedOn(s({ lastSignOn: { at: "2026-03-01T12:00:00.0001Z" } })), true);
     assert.equal(signedOn(s({ lastSignOn: { at: "2026-03-01T13:00:00.0001+01:00" } })), true, "an offset is applied");
+  });
+});
+
+describe("issue 17 item 10: the filter check knows PingOne's attributes and their types", () => {
+  it("accepts a boolean compared with true or false: enabled eq true", () => {
+    assert.equal(invalidFilterReason("enabled eq true"), undefined);
+    assert.equal(invalidFilterReason('Enabled eq false and population.id eq "0f8fad5b-d9cb-469f-a165-70867728950e"'), undefined);
+  });
+
+  it('refuses a boolean compared with a string: enabled eq "true"', () => {
+    assert.equal(
+      invalidFilterReason('enabled eq "true"'),
+      'userFilter "enabled eq \\"true\\"": enabled is a boolean: compare it with true or false, unquoted at token 3 ("\\"true\\""); the form is attribute eq|sw "value", or memberOfGroups[id eq "…"], joined by and/or',
+    );
+    assert.match(invalidFilterReason("enabled sw true")!, /enabled is a boolean: it takes eq true or eq false/);
+  });
+
+  it('refuses an attribute PingOne does not filter on: password sw "x"', () => {
+    assert.equal(
+      invalidFilterReason('password sw "x"'),
+      'userFilter "password sw \\"x\\"": "password" is not an attribute PingOne\'s users filter takes (population.id, username, email, accountId, externalId, name.given, name.family, nickname, title, type, lifecycle.status, enabled, memberOfGroups) at token 1 ("password"); the form is attribute eq|sw "value", or memberOfGroups[id eq "…"], joined by and/or',
+    );
+    assert.match(invalidFilterReason("username eq true")!, /username is a string: a quoted value is expected/);
   });
 });
