@@ -257,8 +257,11 @@ async function runCommand(command: Command, values: FlagValues, json: boolean, i
     case "sweep": {
       const plan = { ...sweepPlan(values, io.env), json };
       const address = localAddress(values);
-      const client = new PingOneClient(resolveConnection(settings), { ...options, localAddress: address });
-      return withClient(client, secrets, (c) => sweepCommand(c, plan, io, progress));
+      // The report is evidence: when it cannot be written, the client stops sending as on an interrupt.
+      const stop = new AbortController();
+      const signal = io.interrupt ? AbortSignal.any([io.interrupt, stop.signal]) : stop.signal;
+      const client = new PingOneClient(resolveConnection(settings), { ...options, signal, localAddress: address });
+      return withClient(client, secrets, (c) => sweepCommand(c, plan, io, progress, { stop }));
     }
     case "access": {
       const target = accessTarget(values);

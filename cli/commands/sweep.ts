@@ -21,7 +21,7 @@ import { printable } from "../../provider/client/text";
 import { PingOneSession } from "../../provider/client/types";
 import { CliIo, EXIT_CODES, ExitCode, InterruptSignal, interruptedBy, neverSent, UsageError, writeLine } from "../common";
 import { FailureFields, failureFields, field, formatCount, formatJson, Progress, sessionRows } from "../output";
-import { ReportFile } from "../report";
+import { ReportFile, ReportFs } from "../report";
 
 /** Sessions a sweep may revoke without `--yes` or a person's answer. */
 export const CONFIRM_ABOVE = 1_000;
@@ -151,14 +151,23 @@ interface Tally {
  * (exit 2) when the report file cannot be opened, before any request, and
  * when a sweep above `CONFIRM_ABOVE` sessions is not confirmed, before any
  * DELETE.
+ *
+ * The report is evidence: when a line cannot be written (a full disk),
+ * `options.stop` is aborted at once (the client is built with it, so no
+ * further request is sent, the next DELETE included), and the run ends with
+ * exit 1, naming the file and the sessions revoked but not recorded.
  */
-export async function sweepCommand(client: PingOneClient, plan: SweepPlan, io: CliIo, progress: Progress): Promise<ExitCode> {
-  const report = plan.reportPath !== undefined ? ReportFile.open(plan.reportPath) : undefined;
+export async function sweepCommand(client: PingOneClient, plan: SweepPlan, io: CliIo, progress: Progress, options: SweepCommandOptions = {}): Promise<ExitCode> {
+  const report = plan.reportPath !== undefined ? ReportFile.open(plan.reportPath, options.reportFs) : undefined;
+  if (report) report.onFailure = () => options.stop?.abort("report");
   const close = (tally: Tally): SweepSummary => {
     const summary = summaryOf(tally, plan, io);
     report?.append({ summary });
     report?.close();
-    return summary;
+    if (!report?.failure) return summary;
+    // The summary printed says whether the report holds everything: a write that failed is the run's error.
+    tally.error = reportFailure(report);
+    return summaryOf(tally, plan, io);
   };
   try {
     if (plan.dryRun) return finish(close(await runPass(client, plan, io, progress, "dry-run", report)), [], plan, io, true);
@@ -180,6 +189,36 @@ export async function sweepCommand(client: PingOneClient, plan: SweepPlan, io: C
   } finally {
     report?.close();
   }
+}
+
+/** What a sweep command may be given besides its plan. */
+export interface SweepCommandOptions {
+  /** Aborted when the report cannot be written; the client given must stop with it (its `signal`). */
+  stop?: AbortController;
+  /** The report's file calls (tests inject a failing disk). */
+  reportFs?: ReportFs;
+}
+
+/** Most unrecorded revocations named one by one; the rest are counted. */
+const UNRECORDED_SHOWN = 20;
+
+/**
+ * The error of a run whose report could not be written: the file, why, that
+ * the run stopped, and the sessions revoked since the last line recorded.
+ */
+function reportFailure(report: ReportFile): Error {
+  const revoked = report.unrecorded.filter((v): v is SweepReportLine => typeof v === "object" && v !== null && (v as SweepReportLine).outcome === "revoked");
+  const others = report.unrecorded.filter((v) => typeof v === "object" && v !== null && "sessionId" in v).length - revoked.length;
+  const named = revoked.slice(0, UNRECORDED_SHOWN).map((l) => `${l.sessionId} (user ${l.userId})`).join(", ");
+  const what =
+    revoked.length === 0
+      ? "No session was revoked after the last line recorded."
+      : `${formatCount(revoked.length)} session${revoked.length === 1 ? " was" : "s were"} revoked and not recorded in it: ${named}${revoked.length > UNRECORDED_SHOWN ? `, and ${formatCount(revoked.length - UNRECORDED_SHOWN)} more` : ""}.`;
+  return new Error(
+    `${report.failure!.message}, so the sweep stopped: no request was sent after it. ${what}` +
+      `${others > 0 ? ` ${formatCount(others)} other outcome${others === 1 ? " was" : "s were"} not recorded either.` : ""} The summary line was not recorded. Free space and run the same command again (sessions already revoked will be already absent).`,
+    { cause: report.failure },
+  );
 }
 
 /**
@@ -288,7 +327,8 @@ async function runPass(client: PingOneClient, plan: SweepPlan, io: CliIo, progre
     tally.progress = tally.result;
   } catch (error) {
     // The users list failed, or was interrupted.
-    const interrupted = interruptedBy(io) !== undefined && PingOneApiError.isInstance(error) && error.failure === "ABORTED";
+    const stopped = interruptedBy(io) !== undefined || report?.failure !== undefined;
+    const interrupted = stopped && PingOneApiError.isInstance(error) && error.failure === "ABORTED";
     if (!interrupted) tally.error = error;
     if (!PingOneApiError.isInstance(error)) throw error;
   } finally {
@@ -355,7 +395,11 @@ function finish(summary: SweepSummary, failures: SweepFailure[], plan: SweepPlan
   if (failed > failures.length) {
     writeLine(io.stderr, `... and ${formatCount(failed - failures.length)} more failures (${plan.reportPath !== undefined ? `each is in ${plan.reportPath}` : "--report FILE records each"}).`);
   }
-  if (summary.error !== null) writeLine(io.stderr, `pingone-sessions: ${summary.error.message} The sweep stopped there: users past that point were not looked at; run the same command again.`);
+  if (summary.error !== null) {
+    // A failure of the client is the users list's; any other (the report's) says all it means itself.
+    const listFailed = summary.error.failure !== null;
+    writeLine(io.stderr, `pingone-sessions: ${summary.error.message}${listFailed ? " The sweep stopped there: users past that point were not looked at; run the same command again." : ""}`);
+  }
   if (summary.interrupted !== null) {
     writeLine(
       io.stderr,

@@ -4,7 +4,15 @@
  * machine fails, over real HTTP on loopback.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { EXIT_CODES } from "../../cli";
+import { sweepCommand } from "../../cli/commands/sweep";
+import { Progress } from "../../cli/output";
+import { ReportFs } from "../../cli/report";
+import { PingOneClient } from "../../provider/client/client";
 import { HostileServer, json, startHostileServer } from "../support/hostileServer";
 import { FakeClock } from "../support/world";
 import { cli } from "./support";
@@ -112,6 +120,106 @@ describe("issue 17 through the CLI", () => {
       assert.match(result.stderr, new RegExp(`^pingone-sessions: reading the role assignments of worker application ${CLIENT_ID} gave an answer that could not be used \\(MALFORMED_ANSWER\\) \\(transaction id`));
       assert.match(result.stdout, /reading its role assignments gave an answer that could not be used \(MALFORMED_ANSWER: HTTP 200; page 1 of the role assignment list: the role assignment list is not a JSON object/);
       assert.doesNotMatch(result.stdout + result.stderr, /refused/);
+    });
+  });
+
+  describe("items 12 and 13: the report file is evidence", () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "round3-report-"));
+    });
+    afterEach(() => {
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    const users = Array.from({ length: 40 }, (_, i) => `11111111-2222-4333-8444-${String(i).padStart(12, "0")}`);
+    /** 40 users of 2 sessions each; a DELETE is answered 204 after 20 ms. */
+    async function tenant(): Promise<HostileServer> {
+      return startHostileServer((req, res) => {
+        if (req.url.includes("/users?")) return json(res, 200, { _embedded: { users: users.map((id) => ({ id })) }, _links: {} });
+        if (req.method === "DELETE") return void setTimeout(() => res.writeHead(204).end(), 20);
+        const userId = req.url.split("/users/")[1].split("/")[0];
+        json(res, 200, { _embedded: { sessions: ["a", "b"].map((n) => ({ id: `${userId.slice(0, -1)}${n}`, createdAt: "2026-11-01T00:00:00Z" })) }, _links: {} });
+      });
+    }
+
+    it("a full disk stops the sweep before its next DELETE, names the file, and names every revoked session the report does not hold", async () => {
+      server = await tenant();
+      const reportPath = path.join(dir, "incident.jsonl");
+      let writes = 0;
+      // The disk fills up on the 4th line: a real write of the first 3, then ENOSPC.
+      const fullDisk: ReportFs = {
+        ...fs,
+        writeSync: ((fd: number, buffer: Buffer, offset?: number) => {
+          if (++writes > 3) throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+          return fs.writeSync(fd, buffer, offset);
+        }) as ReportFs["writeSync"],
+      };
+      const stop = new AbortController();
+      const client = PingOneClient.fromSettings({ explicit: { apiUrl: `${server.origin}/v1`, authUrl: server.origin, apiAccessToken: "static-token-round3" } }, { signal: stop.signal });
+      const out: string[] = [];
+      const err: string[] = [];
+      const io = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) }, env: {} };
+      const plan = { environmentId: ENV, users: { allUsers: true as const }, sessions: {}, dryRun: false, reportPath, json: false, yes: true };
+      const code = await sweepCommand(client, plan, io, new Progress(io.stderr, false), { stop, reportFs: fullDisk }).finally(() => client.close());
+      const stderr = err.join("");
+      assert.equal(code, EXIT_CODES.failed);
+      assert.match(stderr, new RegExp(`could not write the report "${reportPath.replace(/[.]/g, "\\.")}" \\(ENOSPC: no space left on device\\), so the sweep stopped: no request was sent after it\\. \\d+ sessions were revoked and not recorded in it: `));
+      assert.doesNotMatch(stderr, /internal error/);
+      const recorded = fs.readFileSync(reportPath, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as { sessionId: string; outcome: string });
+      assert.equal(recorded.length, 3);
+      const deleted = server.requests.filter((r) => r.method === "DELETE").map((r) => r.url.split("/").pop()!);
+      assert.ok(deleted.length < 80, `the sweep stopped: ${deleted.length} of 80 DELETEs sent`);
+      // Every session the server revoked is either in the report, or named in the message: no evidence is lost silently.
+      for (const id of deleted) assert.ok(recorded.some((l) => l.sessionId === id) || stderr.includes(id), `session ${id} revoked, neither recorded nor named`);
+      const named = (stderr.match(/[0-9a-f-]{35}[ab] \(user/g) ?? []).length;
+      assert.equal(named + recorded.length, deleted.length, "exactly the revoked sessions, each once");
+    });
+
+    it("refuses a symbolic link at the report path, and leaves its target untouched", async () => {
+      const target = path.join(dir, "target.txt");
+      fs.writeFileSync(target, "precious\n");
+      fs.symlinkSync(target, path.join(dir, "link.jsonl"));
+      const result = await cli(["sweep", "--environment", ENV, "--all-users", "--yes", "--report", path.join(dir, "link.jsonl"), "--api-access-token", "tok-round3"], {});
+      assert.equal(result.code, EXIT_CODES.usage);
+      assert.match(result.stderr, /cannot be opened for appending: it is a symbolic link, which is not followed/);
+      assert.equal(fs.readFileSync(target, "utf8"), "precious\n");
+    });
+
+    it("refuses a dangling symbolic link, and does not create its target", async () => {
+      const target = path.join(dir, "created-by-link.txt");
+      fs.symlinkSync(target, path.join(dir, "dangling.jsonl"));
+      const result = await cli(["sweep", "--environment", ENV, "--all-users", "--yes", "--report", path.join(dir, "dangling.jsonl"), "--api-access-token", "tok-round3"], {});
+      assert.equal(result.code, EXIT_CODES.usage);
+      assert.match(result.stderr, /it is a symbolic link, which is not followed/);
+      assert.equal(fs.existsSync(target), false);
+    });
+
+    it("refuses a FIFO at once instead of hanging, before any request", async () => {
+      server = await tenant();
+      const fifo = path.join(dir, "pipe.jsonl");
+      execFileSync("mkfifo", [fifo]);
+      const result = await cli(["sweep", "--environment", ENV, "--all-users", "--yes", "--report", fifo, "--api-access-token", "tok-round3", "--api-url", `${server.origin}/v1`], {});
+      assert.equal(result.code, EXIT_CODES.usage);
+      assert.match(result.stderr, /cannot be opened for appending: it is a FIFO \(named pipe\)/);
+      assert.equal(server.requests.length, 0);
+    });
+
+    it("refuses a device and a directory: a regular file only", async () => {
+      const device = await cli(["sweep", "--environment", ENV, "--all-users", "--yes", "--report", "/dev/null", "--api-access-token", "tok-round3"], {});
+      assert.equal(device.code, EXIT_CODES.usage);
+      assert.match(device.stderr, /"\/dev\/null" cannot be opened for appending: it is a device, not a regular file/);
+      const folder = await cli(["sweep", "--environment", ENV, "--all-users", "--yes", "--report", dir, "--api-access-token", "tok-round3"], {});
+      assert.equal(folder.code, EXIT_CODES.usage);
+      assert.match(folder.stderr, /cannot be opened for appending: it is a directory/);
+    });
+
+    it("creates a new report with mode 0600", async () => {
+      server = await tenant();
+      const reportPath = path.join(dir, "new.jsonl");
+      const result = await cli(["sweep", "--environment", ENV, "--all-users", "--dry-run", "--report", reportPath, "--api-access-token", "tok-round3", "--api-url", `${server.origin}/v1`], {});
+      assert.equal(result.code, EXIT_CODES.ok, result.stderr);
+      assert.equal(fs.statSync(reportPath).mode & 0o777, 0o600);
     });
   });
 });
