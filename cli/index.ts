@@ -11,6 +11,7 @@ import { PingOneClient, PingOneClientOptions } from "../provider/client/client";
 import { FailureCode, PingOneApiError } from "../provider/client/errors";
 import { ERR_INVALID_ID } from "../provider/client/ids";
 import { ConnectionOptions, PingOneConfigError, resolveConnection, SETTING_SOURCES, SettingName, SettingsInput } from "../provider/client/settings";
+import { proxyProblem } from "../provider/client/proxyEnv";
 import { printable, redact, secretForms } from "../provider/client/text";
 import { PACKAGE_NAME, PACKAGE_VERSION } from "../provider/client/version";
 import { accessTarget, FlagValues, idFlag, localAddress, revokeTarget, SHARD_VARIABLES, sweepPlan } from "./args";
@@ -150,7 +151,7 @@ prints what was revoked and what was not attempted, and exits 130 or 143.
 Exit codes:
   0    success (including sessions that were already absent)
   1    a PingOne call failed: a revocation, or listing the sessions or users (stderr says why); access: it may not; or an internal error
-  2    usage error: unknown or malformed flag, missing or conflicting flags, an id that is not a UUID; a large sweep not confirmed
+  2    usage error: unknown or malformed flag, missing or conflicting flags, an id that is not a UUID; a malformed proxy variable (HTTPS_PROXY, ...); a large sweep not confirmed
   3    configuration error: missing credentials, unknown region, http:// to a non-loopback host
   130  interrupted by SIGINT (Ctrl-C); the report says what was done
   143  interrupted by SIGTERM; the report says what was done`;
@@ -245,6 +246,18 @@ async function runCommand(command: Command, values: FlagValues, json: boolean, i
     // Only a person watching a terminal needs to know why it is waiting; stdout is never touched.
     onRetry: io.stderrIsTTY === true ? (notice) => progress.note(retryLine(notice)) : undefined,
   };
+  // A malformed proxy variable is the user's to fix: named, its password masked, before any request.
+  // Settings that do not resolve are reported where they always were (exit 3), after the flags.
+  const urls = (() => {
+    try {
+      const connection = resolveConnection(settings);
+      return [connection.apiUrl, connection.authUrl];
+    } catch {
+      return [];
+    }
+  })();
+  const proxy = proxyProblem(urls, io.env);
+  if (proxy) throw new UsageError(proxy.reason);
   switch (command) {
     case "list": {
       const user = { environmentId, userId: idFlag(values, "user") };

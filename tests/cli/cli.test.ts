@@ -311,7 +311,7 @@ describe("pingone-sessions CLI", () => {
         /^ {2}--region CODE\s+PINGONE_REGION_CODE\s+NA \(default\), EU, CA, AP, AU or SG$/,
         /^ {2}--max-concurrency N\s+PINGONE_MAX_CONCURRENCY\s+most requests in flight \(default 32\)$/,
         "  0    success (including sessions that were already absent)",
-        "  2    usage error: unknown or malformed flag, missing or conflicting flags, an id that is not a UUID; a large sweep not confirmed",
+        "  2    usage error: unknown or malformed flag, missing or conflicting flags, an id that is not a UUID; a malformed proxy variable (HTTPS_PROXY, ...); a large sweep not confirmed",
         "  3    configuration error: missing credentials, unknown region, http:// to a non-loopback host",
         "  130  interrupted by SIGINT (Ctrl-C); the report says what was done",
         "  143  interrupted by SIGTERM; the report says what was done",

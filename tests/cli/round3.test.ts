@@ -222,4 +222,23 @@ describe("issue 17 through the CLI", () => {
       assert.equal(fs.statSync(reportPath).mode & 0o777, 0o600);
     });
   });
+
+  describe("item 14: a malformed proxy variable is a configuration mistake, named", () => {
+    for (const variable of ["HTTPS_PROXY", "https_proxy", "ALL_PROXY"]) {
+      it(`names ${variable}, masks its password, exits 2, and sends nothing`, async () => {
+        const env = { PINGONE_API_ACCESS_TOKEN: "tok-round3", PINGONE_API_URL: "https://api.pingone.example/v1", [variable]: "http://user:pw-sentinel-14@[::1" };
+        const result = await cli(["list", "--environment", ENV, "--user", USER, "--json"], env);
+        assert.equal(result.code, EXIT_CODES.usage);
+        assert.equal(result.stderr, `pingone-sessions: ${variable} is not a valid proxy URL ("http://[redacted]@[::1"): fix it (such as http://proxy.example.com:3128) or unset it (see pingone-sessions --help)\n`);
+        assert.equal((result.stdout + result.stderr).includes("pw-sentinel-14"), false);
+        assert.doesNotMatch(result.stdout + result.stderr, /internal error|Invalid URL/);
+      });
+    }
+
+    it("does not check the proxy of a loopback API, which never uses one", async () => {
+      server = await startHostileServer((_req, res) => json(res, 200, { _embedded: { sessions: [] }, _links: {} }));
+      const result = await cli(["list", "--environment", ENV, "--user", USER], { PINGONE_API_ACCESS_TOKEN: "tok-round3", PINGONE_API_URL: `${server.origin}/v1`, PINGONE_AUTH_URL: server.origin, HTTPS_PROXY: "http://user:pw@[::1", HTTP_PROXY: "http://user:pw@[::1" });
+      assert.equal(result.code, EXIT_CODES.ok, result.stderr);
+    });
+  });
 });
