@@ -456,10 +456,14 @@ export class PingOneClient {
     const startedAt = this.clock.now();
     const run: OperationRun = { spec, startedAt, deadline: startedAt + retry.operationTimeoutMs, transactionId: `pulumi-pingone-sessions-${randomUUID()}`, attempt: 0 };
     let mayRefreshToken = this.tokens !== undefined && spec.endpoint === "api";
+    /** The last attempt that was really sent, and what it got: an interrupt before a retry must not hide it. */
+    let lastSent: { result: HttpResult; outcome: Outcome } | undefined;
     for (run.attempt = 1; ; run.attempt++) {
       const token = spec.endpoint === "api" ? await this.tokenFor(run) : undefined;
       const result = await this.attempt(run, token);
       const outcome = classify(result, spec.endpoint, spec.expected, this.clock.now());
+      if (result.kind === "no-answer" && result.code === "ERR_ABORTED" && lastSent !== undefined) throw this.runError(run, interruptedRetry(run.attempt - 1, lastSent));
+      lastSent = { result, outcome };
       const decision = decide(outcome, { attempt: run.attempt, mayRefreshToken, msLeft: run.deadline - this.clock.now() }, { settings: retry, random: () => this.clock.random(), name: this.connection.settingName });
       switch (decision.action) {
         case "accept":
@@ -640,6 +644,19 @@ export async function beforeDeadline<T>(promise: Promise<T>, ms: number, onTimeo
 
 /** Node fires a timer longer than this at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The failure of an operation interrupted before a retry: `sent` attempts
+ * went out (so what it did is not known), and the last one's answer is kept
+ * as the error's status, PingOne body and reason.
+ */
+function interruptedRetry(sent: number, last: { result: HttpResult; outcome: Outcome }): FailureInit {
+  const got = last.result.kind === "answer" ? [`HTTP ${last.result.status}`, last.outcome.body?.code].filter(Boolean).join(" ") : `no answer (${last.result.code})`;
+  const reason = [last.outcome.reason, `interrupted before attempt ${sent + 1}: ${sent} request${sent === 1 ? " was" : "s were"} sent, the last got ${got}`].filter(Boolean).join("; ");
+  const advice = `The run was interrupted while retrying, after ${sent} request${sent === 1 ? " was" : "s were"} sent for this one: whether it took effect is not known. Run the command again to finish the work.`;
+  if (last.result.kind === "no-answer") return { reason, networkCode: last.result.code, failure: "ABORTED", advice };
+  return { status: last.result.status, body: last.outcome.body, reason, failure: "ABORTED", advice };
+}
 
 /** The failure an outcome and a decision describe. */
 function failureOf(result: HttpResult, outcome: Outcome, decision: { action: "fail"; reason?: string; failure?: FailureCode; advice?: string }): FailureInit {

@@ -241,4 +241,23 @@ describe("issue 17 through the CLI", () => {
       assert.equal(result.code, EXIT_CODES.ok, result.stderr);
     });
   });
+
+  describe("item 16: an interrupted retry keeps what was sent", () => {
+    it("SIGINT after 5 DELETEs all answered 503: says 5 were sent and the last error, never 'Nothing was sent'", async () => {
+      const interrupt = new AbortController();
+      let deletes = 0;
+      server = await startHostileServer((req, res) => {
+        if (req.method === "DELETE" && ++deletes === 5) interrupt.abort("SIGINT");
+        json(res, 503, { id: "5e4f1d2a-0000-4000-8000-000000000503", code: "SERVICE_UNAVAILABLE", message: "Service unavailable" });
+      });
+      const env = { PINGONE_API_ACCESS_TOKEN: "tok-round3", PINGONE_API_URL: `${server.origin}/v1`, PINGONE_AUTH_URL: server.origin };
+      const result = await cli(["revoke", "--environment", ENV, "--user", USER, "--session", SESSION, "--json"], env, { interrupt: interrupt.signal, clock: new FakeClock() });
+      assert.equal(server.requests.filter((r) => r.method === "DELETE").length, 5);
+      assert.equal(result.code, EXIT_CODES.interrupted);
+      const all = result.stdout + result.stderr;
+      assert.doesNotMatch(all, /Nothing was sent/);
+      assert.match(result.stderr, /HTTP 503 SERVICE_UNAVAILABLE Service unavailable; interrupted before attempt 6: 5 requests were sent, the last got HTTP 503 SERVICE_UNAVAILABLE\. The run was interrupted while retrying, after 5 requests were sent for this one: whether it took effect is not known\./);
+      assert.match(result.stderr, /PingOne error id 5e4f1d2a-0000-4000-8000-000000000503/);
+    });
+  });
 });
