@@ -9,6 +9,7 @@
  * what comes next (`decide.ts`), wait. Reading an accepted answer's body is
  * the caller's (`answers.ts`).
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { explainForbidden } from "./access";
 import { adviceFor, AdviceContext } from "./advice";
@@ -109,6 +110,15 @@ interface OperationSpec {
   /** Builds one attempt's request; `token` is absent for the token endpoint. */
   request: (token: Secret | undefined) => Omit<HttpRequest, "timeoutMs">;
 }
+
+/**
+ * The bounds of the lookups that explain a 403 (see `explanation`): every
+ * operation started for them ends by the 403's own deadline (client clock),
+ * and is cancelled (no further attempt, no further wait) once `signal`
+ * aborts, when the 403 has been reported. Carried through `explainForbidden`
+ * without widening the public methods it calls.
+ */
+const lookupBounds = new AsyncLocalStorage<{ deadline: number; signal: AbortSignal }>();
 
 /** One HAL list to page through. */
 interface ListSpec<T> {
@@ -370,13 +380,17 @@ export class PingOneClient {
     const retry = this.connection.retry;
     const waitMs = Math.max(0, retry.operationTimeoutMs - error.elapsedMs);
     const timedOut = new Error("explanation timed out");
+    // The lookups end with the 403: bounded by its deadline, and cancelled once it is reported.
+    const cancel = new AbortController();
     try {
-      return await beforeDeadline(explainForbidden(this, error, target), waitMs, () => timedOut);
+      return await lookupBounds.run({ deadline: this.clock.now() + waitMs, signal: cancel.signal }, () => beforeDeadline(explainForbidden(this, error, target), waitMs, () => timedOut));
     } catch (failure) {
       if (failure !== timedOut) throw failure;
       return error.withAdvice(
         `${error.advice} The exact check (the application's roles, the user's population) did not answer before the operation deadline of ${seconds(retry.operationTimeoutMs)}; pingone-sessions access runs it on its own.`,
       );
+    } finally {
+      cancel.abort();
     }
   }
 
@@ -454,11 +468,17 @@ export class PingOneClient {
   private async perform(spec: OperationSpec): Promise<Accepted> {
     const retry = this.connection.retry;
     const startedAt = this.clock.now();
-    const run: OperationRun = { spec, startedAt, deadline: startedAt + retry.operationTimeoutMs, transactionId: `pulumi-pingone-sessions-${randomUUID()}`, attempt: 0 };
+    // A token fetch is shared by every operation (see `tokenFor`), so it is never bound to one 403's lookups.
+    const bounds = spec.endpoint === "api" ? lookupBounds.getStore() : undefined;
+    const deadline = Math.min(startedAt + retry.operationTimeoutMs, bounds?.deadline ?? Infinity);
+    const run: OperationRun = { spec, startedAt, deadline, transactionId: `pulumi-pingone-sessions-${randomUUID()}`, attempt: 0 };
+    const cancelled = () =>
+      this.runError(run, { reason: "cancelled: the 403 this lookup was to explain had already been reported", failure: "DEADLINE", advice: "pingone-sessions access runs the exact check on its own." });
     let mayRefreshToken = this.tokens !== undefined && spec.endpoint === "api";
     /** The last attempt that was really sent, and what it got: an interrupt before a retry must not hide it. */
     let lastSent: { result: HttpResult; outcome: Outcome } | undefined;
     for (run.attempt = 1; ; run.attempt++) {
+      if (bounds?.signal.aborted) throw cancelled();
       const token = spec.endpoint === "api" ? await this.tokenFor(run) : undefined;
       const result = await this.attempt(run, token);
       const outcome = classify(result, spec.endpoint, spec.expected, this.clock.now());
@@ -485,7 +505,7 @@ export class PingOneClient {
             retryAfter: decision.retryAfter,
             reason: scrub(result.kind === "answer" ? [`HTTP ${result.status}`, outcome.body?.code, outcome.reason].filter(Boolean).join(" ") : outcome.reason ?? result.code, this.secretTexts()),
           });
-          await this.clock.sleep(decision.delayMs);
+          await sleepUnless(this.clock, decision.delayMs, bounds?.signal);
       }
     }
   }
@@ -639,6 +659,19 @@ export async function beforeDeadline<T>(promise: Promise<T>, ms: number, onTimeo
     return await Promise.race([promise, timeout]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** `clock.sleep(ms)`, ended early when `signal` aborts. */
+async function sleepUnless(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) return clock.sleep(ms);
+  if (signal.aborted) return;
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<void>((resolve) => signal.addEventListener("abort", (onAbort = () => resolve()), { once: true }));
+  try {
+    await Promise.race([clock.sleep(ms), aborted]);
+  } finally {
+    signal.removeEventListener("abort", onAbort!);
   }
 }
 

@@ -260,4 +260,28 @@ describe("issue 17 through the CLI", () => {
       assert.match(result.stderr, /PingOne error id 5e4f1d2a-0000-4000-8000-000000000503/);
     });
   });
+
+  describe("item 4: the 403's lookups end when the 403 is reported", () => {
+    it("revoke --session: the role lookups (5 roles, every GET /roles hanging) are cancelled at the deadline; nothing is sent after the 403 is printed", async () => {
+      const roles = Array.from({ length: 5 }, (_, i) => `3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6${i}`);
+      server = await startHostileServer((req, res) => {
+        if (req.url.endsWith("/as/token")) return json(res, 200, { access_token: ISSUED, token_type: "Bearer", expires_in: 3600 });
+        if (req.url.includes("/roleAssignments")) {
+          return json(res, 200, { _embedded: { roleAssignments: roles.map((id) => ({ id, role: { id }, scope: { type: "ENVIRONMENT", id: ENV } })) } });
+        }
+        if (req.url.includes("/roles/")) return; // never answered
+        json(res, 403, { id: "0f8fad5b-d9cb-469f-a165-70867728950e", code: "ACCESS_FAILED", message: "Forbidden" });
+      });
+      const env = { ...envOf(server), PINGONE_OPERATION_TIMEOUT_SECONDS: "1" };
+      const result = await cli(["revoke", "--environment", ENV, "--user", USER, "--session", SESSION], env);
+      assert.equal(result.code, EXIT_CODES.failed);
+      assert.match(result.stderr, /HTTP 403 ACCESS_FAILED Forbidden/);
+      const sentByThen = server.requests.length;
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(server.requests.length, sentByThen, "no request after the 403 was reported");
+      const roleReads = server.requests.filter((r) => r.url.includes("/roles/"));
+      assert.ok(roleReads.length >= 1);
+      assert.ok(roleReads.every((r) => r.abandoned), "every hanging lookup was hung up on, none left open");
+    });
+  });
 });
