@@ -435,7 +435,7 @@ export function summaryLine(summary: SweepSummary, plan: SweepPlan): string {
       return `Counted ${scope}: ${users.join(", ")}; ${matched} matched. Nothing was revoked.`;
     case "revoke": {
       const counts = [`revoked ${formatCount(summary.sessionsRevoked)}`, `already absent ${formatCount(summary.sessionsAlreadyAbsent)}`, `failed ${formatCount(summary.sessionsFailed)}`];
-      if (summary.interrupted !== null) counts.push(`not attempted ${formatCount(summary.sessionsNotAttempted)}`);
+      if (summary.interrupted !== null || summary.sessionsNotAttempted > 0) counts.push(`not attempted ${formatCount(summary.sessionsNotAttempted)}`);
       return `Swept ${scope}: ${users.join(", ")}; ${matched} matched: ${counts.join(", ")}${failures ? ` (failures: ${failures})` : ""}.`;
     }
   }
