@@ -34,13 +34,15 @@ export class ReportWriteError extends Error {
     cause: unknown,
   ) {
     const code = (cause as NodeJS.ErrnoException)?.code;
-    const why = code === "ENOSPC" ? "ENOSPC: no space left on device" : code === "EDQUOT" ? "EDQUOT: disk quota exceeded" : code ?? String((cause as Error)?.message ?? cause);
+    const words: Record<string, string> = { ENOSPC: "ENOSPC: no space left on device", EDQUOT: "EDQUOT: disk quota exceeded" };
+    const why = code === undefined ? String((cause as Error)?.message ?? cause) : words[code] ?? code;
     super(`could not write the report ${JSON.stringify(file)} (${why})`, { cause });
   }
 }
 
 /** `open` flags: append, create, never follow a link, never block on a FIFO (0 where the platform has no such flag). */
-const OPEN_FLAGS = fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
+const OPEN_FLAGS =
+  fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
 
 /** An open report file. */
 export class ReportFile {
@@ -68,18 +70,21 @@ export class ReportFile {
    * before any request is sent.
    */
   static open(file: string, files: ReportFs = fs): ReportFile {
-    const refuse = (why: string, cause?: unknown) => new UsageError(`--report ${JSON.stringify(file)} cannot be opened for appending: ${why}`, { cause });
+    const refuse = (why: string, cause?: unknown) =>
+      new UsageError(`--report ${JSON.stringify(file)} cannot be opened for appending: ${why}`, { cause });
     let fd: number;
     try {
       fd = files.openSync(file, OPEN_FLAGS, 0o600);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? "";
+      // ELOOP on Linux and macOS, EMLINK on FreeBSD: O_NOFOLLOW met a link.
+      const link = "it is a symbolic link, which is not followed (the report is evidence: give the path of a regular file)";
       const why: Record<string, string> = {
         ENOENT: `its folder ${JSON.stringify(path.dirname(file))} does not exist`,
         EACCES: "permission denied",
         EISDIR: "it is a directory",
-        ELOOP: "it is a symbolic link, which is not followed (the report is evidence: give the path of a regular file)",
-        EMLINK: "it is a symbolic link, which is not followed (the report is evidence: give the path of a regular file)",
+        ELOOP: link,
+        EMLINK: link,
         ENXIO: "it is a FIFO (named pipe) or a socket, not a regular file",
       };
       throw refuse(why[code] ?? code, error);
@@ -87,8 +92,7 @@ export class ReportFile {
     try {
       const stat = files.fstatSync(fd);
       if (!stat.isFile()) {
-        const kind = stat.isFIFO() ? "a FIFO (named pipe)" : stat.isCharacterDevice() || stat.isBlockDevice() ? "a device" : stat.isSocket() ? "a socket" : stat.isDirectory() ? "a directory" : "not a regular file";
-        throw refuse(`it is ${kind}, not a regular file`);
+        throw refuse(`it is ${kindOf(stat)}, not a regular file`);
       }
     } catch (error) {
       files.closeSync(fd);
@@ -137,4 +141,12 @@ export class ReportFile {
     this.failure = new ReportWriteError(this.path, error);
     this.onFailure?.(this.failure);
   }
+}
+
+/** What a file that is not a regular one is, for the refusal. */
+function kindOf(stat: fs.Stats): string {
+  if (stat.isFIFO()) return "a FIFO (named pipe)";
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return "a device";
+  if (stat.isSocket()) return "a socket";
+  return stat.isDirectory() ? "a directory" : "something else";
 }

@@ -207,16 +207,17 @@ const UNRECORDED_SHOWN = 20;
  * the run stopped, and the sessions revoked since the last line recorded.
  */
 function reportFailure(report: ReportFile): Error {
-  const revoked = report.unrecorded.filter((v): v is SweepReportLine => typeof v === "object" && v !== null && (v as SweepReportLine).outcome === "revoked");
-  const others = report.unrecorded.filter((v) => typeof v === "object" && v !== null && "sessionId" in v).length - revoked.length;
+  const lines = report.unrecorded.filter((v): v is SweepReportLine => typeof v === "object" && v !== null && "sessionId" in v);
+  const revoked = lines.filter((l) => l.outcome === "revoked");
+  const others = lines.length - revoked.length;
+  const were = (n: number, noun: string) => `${formatCount(n)} ${noun}${n === 1 ? " was" : "s were"}`;
   const named = revoked.slice(0, UNRECORDED_SHOWN).map((l) => `${l.sessionId} (user ${l.userId})`).join(", ");
-  const what =
-    revoked.length === 0
-      ? "No session was revoked after the last line recorded."
-      : `${formatCount(revoked.length)} session${revoked.length === 1 ? " was" : "s were"} revoked and not recorded in it: ${named}${revoked.length > UNRECORDED_SHOWN ? `, and ${formatCount(revoked.length - UNRECORDED_SHOWN)} more` : ""}.`;
+  const more = revoked.length > UNRECORDED_SHOWN ? `, and ${formatCount(revoked.length - UNRECORDED_SHOWN)} more` : "";
+  const what = revoked.length === 0 ? "No session was revoked after the last line recorded." : `${were(revoked.length, "session")} revoked and not recorded in it: ${named}${more}.`;
+  const rest = others > 0 ? ` ${were(others, "other outcome")} not recorded either.` : "";
   return new Error(
-    `${report.failure!.message}, so the sweep stopped: no request was sent after it. ${what}` +
-      `${others > 0 ? ` ${formatCount(others)} other outcome${others === 1 ? " was" : "s were"} not recorded either.` : ""} The summary line was not recorded. Free space and run the same command again (sessions already revoked will be already absent).`,
+    `${report.failure!.message}, so the sweep stopped: no request was sent after it. ${what}${rest} The summary line was not recorded. ` +
+      "Free space and run the same command again (sessions already revoked will be already absent).",
     { cause: report.failure },
   );
 }

@@ -31,7 +31,8 @@ export function proxyProblem(urls: string[], env: Record<string, string | undefi
     }
     if (isLoopback(target.hostname)) continue;
     const scheme = target.protocol.replace(":", "");
-    const names = [`npm_config_${scheme}_proxy`, `${scheme}_proxy`, `${scheme.toUpperCase()}_PROXY`, "npm_config_proxy", "all_proxy", "ALL_PROXY"];
+    const names = [`npm_config_${scheme}_proxy`, `${scheme}_proxy`, `${scheme.toUpperCase()}_PROXY`];
+    names.push("npm_config_proxy", "all_proxy", "ALL_PROXY");
     const variable = names.find((name) => env[name] !== undefined && env[name] !== "");
     if (variable === undefined) continue;
     const value = env[variable]!;
@@ -39,7 +40,8 @@ export function proxyProblem(urls: string[], env: Record<string, string | undefi
       // A value without a scheme takes the target's, as the transport reads it.
       new URL(value.includes("://") ? value : `${scheme}://${value}`);
     } catch {
-      return { variable, reason: `${variable} is not a valid proxy URL (${JSON.stringify(redactUrl(value))}): fix it (such as http://proxy.example.com:3128) or unset it` };
+      const shown = JSON.stringify(redactUrl(value));
+      return { variable, reason: `${variable} is not a valid proxy URL (${shown}): fix it (such as http://proxy.example.com:3128) or unset it` };
     }
   }
   return undefined;

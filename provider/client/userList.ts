@@ -30,6 +30,9 @@ export function populationOfFilter(filter: string | undefined): string | undefin
   return filter === undefined ? undefined : /^population\.id eq "([0-9a-fA-F-]{36})"$/.exec(filter)?.[1]?.toLowerCase();
 }
 
+/** Checks one users page against those before: the users not listed before, or why the list is not trusted. */
+export type UsersPageCheck = (users: PingOneUser[]) => PingOneUser[] | { problem: string };
+
 /**
  * A checker of successive users pages: `check(page)` returns the users not
  * listed before (de-duplicated by id, case-insensitively), or the problem
@@ -37,7 +40,7 @@ export function populationOfFilter(filter: string | undefined): string | undefin
  * 80 bytes a user, 80 MB for 1,000,000 users): a repeat on any later page is
  * dropped, so no user is counted or revoked twice.
  */
-export function usersPageChecker(filter: string | undefined): (users: PingOneUser[]) => PingOneUser[] | { problem: string } {
+export function usersPageChecker(filter: string | undefined): UsersPageCheck {
   const seen = new Set<string>();
   const population = populationOfFilter(filter);
   let pagesWithoutNew = 0;
@@ -47,7 +50,9 @@ export function usersPageChecker(filter: string | undefined): (users: PingOneUse
       // A user outside the selection is never handed on: the server did not apply the filter asked for.
       if (population !== undefined && user.population?.id?.toLowerCase() !== population) {
         const found = user.population?.id ? `population ${user.population.id}` : "no population";
-        return { problem: `it lists user ${user.id} of ${found}, outside the population ${population} asked for (the filter was not applied), so no user of it is trusted` };
+        return {
+          problem: `it lists user ${user.id} of ${found}, outside the population ${population} asked for (the filter was not applied), so no user of it is trusted`,
+        };
       }
       const id = user.id.toLowerCase();
       if (seen.has(id)) continue;
@@ -56,7 +61,8 @@ export function usersPageChecker(filter: string | undefined): (users: PingOneUse
     }
     pagesWithoutNew = fresh.length === 0 ? pagesWithoutNew + 1 : 0;
     if (pagesWithoutNew > MAX_PAGES_WITHOUT_NEW_USERS) {
-      return { problem: `${MAX_PAGES_WITHOUT_NEW_USERS + 1} pages in a row listed no user not already listed: its cursor advances without the list doing so` };
+      const pages = MAX_PAGES_WITHOUT_NEW_USERS + 1;
+      return { problem: `${pages} pages in a row listed no user not already listed: its cursor advances without the list doing so` };
     }
     return fresh;
   };

@@ -139,7 +139,8 @@ describe("issue 17 through the CLI", () => {
         if (req.url.includes("/users?")) return json(res, 200, { _embedded: { users: users.map((id) => ({ id })) }, _links: {} });
         if (req.method === "DELETE") return void setTimeout(() => res.writeHead(204).end(), 20);
         const userId = req.url.split("/users/")[1].split("/")[0];
-        json(res, 200, { _embedded: { sessions: ["a", "b"].map((n) => ({ id: `${userId.slice(0, -1)}${n}`, createdAt: "2026-11-01T00:00:00Z" })) }, _links: {} });
+        // Session ids unique across users: 2222222a-… and 2222222b-… followed by the user id's tail.
+        json(res, 200, { _embedded: { sessions: ["a", "b"].map((n) => ({ id: `2222222${n}${userId.slice(8)}`, createdAt: "2026-11-01T00:00:00Z" })) }, _links: {} });
       });
     }
 
@@ -172,7 +173,7 @@ describe("issue 17 through the CLI", () => {
       assert.ok(deleted.length < 80, `the sweep stopped: ${deleted.length} of 80 DELETEs sent`);
       // Every session the server revoked is either in the report, or named in the message: no evidence is lost silently.
       for (const id of deleted) assert.ok(recorded.some((l) => l.sessionId === id) || stderr.includes(id), `session ${id} revoked, neither recorded nor named`);
-      const named = (stderr.match(/[0-9a-f-]{35}[ab] \(user/g) ?? []).length;
+      const named = (stderr.match(/2222222[ab][0-9a-f-]{28} \(user/g) ?? []).length;
       assert.equal(named + recorded.length, deleted.length, "exactly the revoked sessions, each once");
     });
 
