@@ -123,7 +123,8 @@ export function accessFacts(client: PingOneClient, environmentId: string): Promi
         scopes.push({ type, id, name: population?.name });
       }
     }
-    return { environmentId, applicationId, scopes, readable: true, uncheckedRoles, environmentVisible };
+    // In an environment nothing shows it can see, no scope was verified: none is claimed.
+    return { environmentId, applicationId, scopes: environmentVisible ? scopes : [], readable: true, uncheckedRoles, environmentVisible };
   });
 }
 

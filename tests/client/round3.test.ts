@@ -289,6 +289,8 @@ describe("issue 17: explaining a 403 when the lookups fail or the environment is
         new RegExp(`^Environment ${UNKNOWN_ENV} may not exist, or may not be visible to the worker application ${CLIENT_ID}: it is not the application's own environment, and none of its role assignments reaches it \\(PingOne answers 403, sometimes 404, for an environment the token cannot see\\)\\. Check the environment id`),
       );
       assert.doesNotMatch(error.message, /holds Identity Data Admin|may not even read/);
+      const verdict = await mayRevoke(clientOf(server), UNKNOWN_ENV, { userId: USER });
+      assert.deepEqual([verdict.may, verdict.facts.environmentVisible, verdict.facts.scopes], [undefined, false, []], "no scope is claimed there");
     });
 
     it("still explains a population scope when the environment is the application's own", async () => {
