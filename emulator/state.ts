@@ -520,6 +520,19 @@ export class EmulatorState {
     return { clientId, clientSecret };
   }
 
+  /**
+   * Deletes a worker application, as an operator does after rotating to a new one: its secret no
+   * longer gets a token, and every token it was issued stops working (401). Throws "not_found" for
+   * an unknown client id.
+   */
+  removeApplication(clientId: string): void {
+    this.application(clientId);
+    this.applications.delete(clientId);
+    for (const [token, issued] of this.tokens) {
+      if (issued.actor.kind === "application" && issued.actor.clientId === clientId) this.tokens.delete(token);
+    }
+  }
+
   /** Gives an existing application one more role assignment and returns its id. Throws like `addApplication`, and "not_found" for an unknown application. */
   assignRole(clientId: string, spec: RoleAssignmentSpec): string {
     const app = this.application(clientId);

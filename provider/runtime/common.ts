@@ -8,6 +8,7 @@ import type { dynamic } from "@pulumi/pulumi";
 import { ConnectionOptions, PingOneConfigError, validateConnectionOptions } from "../client/settings";
 import { SessionRef } from "../client/ids";
 import { invalidDateTimeReason, invalidIdReason } from "../client/inputs";
+import { PingOneApiError } from "../client/errors";
 
 /**
  * How the host passes a value that is not known yet (an output of a resource
@@ -124,6 +125,21 @@ export function nowIso(): string {
 }
 
 /**
+ * The outputs a `read` records: what it saw, with `checkedAt` moved to now only when that differs
+ * from what state holds. `checkedAt` is when the recorded state was last established (by create,
+ * update, or the refresh that found it changed), not when PingOne was last asked. So a refresh of
+ * an unchanged stack shows no change, and `pulumi refresh --expect-no-changes` is a drift check a
+ * pipeline can gate on; a refresh that finds a session back shows `present` and `checkedAt`
+ * changing together.
+ */
+export function observed<S extends object>(stored: { checkedAt?: unknown }, seen: S): S & { checkedAt: string } {
+  const { checkedAt, ...before } = stored;
+  const { checkedAt: _spread, ...after } = seen as { checkedAt?: unknown };
+  const unchanged = typeof checkedAt === "string" && deepCanonical(before) === deepCanonical(after);
+  return { ...seen, checkedAt: unchanged ? checkedAt : nowIso() };
+}
+
+/**
  * Refresh and destroy get only stored outputs, which never hold a credential:
  * when credentials are missing then, the error says where they must come from.
  */
@@ -139,6 +155,41 @@ export function withStoredConnection<T>(resolve: () => T): T {
     }
     throw error;
   }
+}
+
+/**
+ * What a refresh or destroy adds to a refused credential (HTTP 401). Pulumi configures the
+ * provider of a refresh or destroy with the stack config stored by the last `pulumi up`, not the
+ * stack config as it is now (unless the program runs), so a worker application rotated since
+ * then is not what these steps use.
+ */
+export const STORED_CONFIG_ADVICE =
+  "Refresh and destroy use the provider configuration stored by the last pulumi up: " +
+  "after rotating the worker application's credentials, run them with --run-program " +
+  "(or run pulumi up first) so they use the stack config as it is now.";
+
+/**
+ * The read and delete of `provider`, so that a 401 they meet also says `STORED_CONFIG_ADVICE`.
+ * Nothing else changes: other errors pass through as they are.
+ */
+export function explainingStoredConfig<P extends Pick<dynamic.ResourceProvider, "read" | "delete">>(provider: P): P {
+  const explained = async <T>(operation: () => Promise<T>): Promise<T> => {
+    try {
+      return await operation();
+    } catch (error) {
+      if (PingOneApiError.isInstance(error) && error.status === 401) {
+        throw new Error(`${error.message} ${STORED_CONFIG_ADVICE}`, { cause: error });
+      }
+      throw error;
+    }
+  };
+  const read = provider.read;
+  const remove = provider.delete;
+  return {
+    ...provider,
+    ...(read ? { read: (id: string, props?: never) => explained(() => read(id, props)) } : {}),
+    ...(remove ? { delete: (id: string, props: never) => explained(() => remove(id, props)) } : {}),
+  };
 }
 
 /**
@@ -159,6 +210,15 @@ export async function failingWithoutState<T>(operation: () => Promise<T>): Promi
     }
     throw error;
   }
+}
+
+/** The same value whatever the order of keys at any depth, as text for comparison. */
+function deepCanonical(value: unknown): string {
+  return JSON.stringify(value, (_key, field: unknown) =>
+    field && typeof field === "object" && !Array.isArray(field)
+      ? Object.fromEntries(Object.entries(field).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : field,
+  );
 }
 
 /** The same object whatever the order of its keys, as text for comparison. */

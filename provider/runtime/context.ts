@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { PingOneClient } from "../client/client";
 import { API_HOSTNAME_ENV, AUTH_HOSTNAME_ENV, ConnectionOptions, resolveConnection, ResolvedConnection, SettingsInput, SETTING_SOURCES } from "../client/settings";
 import { ROUTING_FIELDS, StoredRouting } from "./common";
+import { watchEngine } from "./lifeline";
 
 /** The subset of Pulumi's dynamic `Config` the provider reads. */
 export interface ConfigReader {
@@ -14,10 +15,21 @@ export interface ConfigReader {
 }
 
 // One object, not module-level `let`s: state must be shared, whatever copies the serializer makes.
-const state: { config?: Map<string, string>; clients: Map<string, PingOneClient> } = { clients: new Map() };
+const state: { config?: Map<string, string>; clients: Map<string, PingOneClient>; watching?: boolean } = { clients: new Map() };
 
-/** Keeps the `pingone:*` stack config values for later calls. Called once per provider by the host. */
+/**
+ * Keeps the `pingone:*` stack config values for later calls. Called once per provider by the host.
+ * From then on the process exits when the engine that started it does (see `watchEngine`): a
+ * killed `pulumi up` leaves no host sweeping on behind it.
+ */
 export function configure(config: ConfigReader | undefined): void {
+  if (!state.watching) {
+    state.watching = true;
+    watchEngine((reason) => {
+      process.stderr.write(`pulumi-pingone-sessions: stopping this provider process: ${reason}, so no engine is left to record what it does.\n`);
+      process.exit(1);
+    });
+  }
   const values = new Map<string, string>();
   for (const source of SETTING_SOURCES) {
     const value = config?.get(source.configKey);

@@ -32,9 +32,11 @@ import {
   parseIds,
   PropertyBag,
   routingOf,
+  observed,
   StoredRouting,
   storedConnectionDiffers,
   withStoredConnection,
+  explainingStoredConfig,
 } from "./common";
 
 /** The properties that say which users the resource is about; changing any of them replaces it. */
@@ -82,14 +84,14 @@ export interface PopulationSessionsRevocationOutputs extends Omit<PopulationSess
 }
 
 /** The provider: Pulumi's typed contract, one method per lifecycle step below. */
-export const populationSessionsRevocation: dynamic.ResourceProvider<PopulationSessionsRevocationInputs, PopulationSessionsRevocationOutputs> = {
+export const populationSessionsRevocation: dynamic.ResourceProvider<PopulationSessionsRevocationInputs, PopulationSessionsRevocationOutputs> = explainingStoredConfig({
   check,
   diff,
   create,
   read,
   update,
   delete: remove,
-};
+});
 
 /**
  * The one reading of a PopulationSessionsRevocation's property bag, inputs
@@ -153,7 +155,8 @@ async function create(inputs: PopulationSessionsRevocationInputs): Promise<dynam
  * Sweeps without deleting (a full scan): `sessionsRemaining` and `present`
  * report the sessions that match now. Fails, leaving the state as it was,
  * when some users' sessions could not be listed. Keeps the id; rewrites the
- * stored connection to its routing alone.
+ * stored connection to its routing alone. `checkedAt` moves only when what
+ * it saw differs from state (see `observed`).
  */
 async function read(id: string, props?: PopulationSessionsRevocationOutputs): Promise<dynamic.ReadResult<PopulationSessionsRevocationOutputs>> {
   const stored = props ?? ({} as PopulationSessionsRevocationOutputs);
@@ -162,15 +165,14 @@ async function read(id: string, props?: PopulationSessionsRevocationOutputs): Pr
   const counted = await sweep(client, value, true);
   return {
     id,
-    props: {
+    props: observed(stored, {
       ...stored,
       ...echoed(value),
       connection: routingOf(value.connection),
       usersScanned: counted.usersScanned,
       sessionsRemaining: counted.sessionsMatched,
       present: counted.sessionsMatched > 0,
-      checkedAt: nowIso(),
-    },
+    }),
   };
 }
 

@@ -9,7 +9,7 @@ import type { dynamic } from "@pulumi/pulumi";
 import { SessionRef } from "../client/ids";
 import { ConnectionOptions } from "../client/settings";
 import { clientFor, clientForStored } from "./context";
-import { failingWithoutState, nowIso, Parsed, parseConnection, parseIds, PropertyBag, routingOf, StoredRouting, storedConnectionDiffers, withStoredConnection } from "./common";
+import { explainingStoredConfig, failingWithoutState, nowIso, observed, Parsed, parseConnection, parseIds, PropertyBag, routingOf, StoredRouting, storedConnectionDiffers, withStoredConnection } from "./common";
 
 /** The properties that identify the session; changing any of them targets another session. */
 export const SESSION_KEYS = ["environmentId", "userId", "sessionId"] as const;
@@ -36,14 +36,14 @@ export interface SessionRevocationOutputs extends SessionRef {
 }
 
 /** The provider: Pulumi's typed contract, one method per lifecycle step below. */
-export const sessionRevocation: dynamic.ResourceProvider<SessionRevocationInputs, SessionRevocationOutputs> = {
+export const sessionRevocation: dynamic.ResourceProvider<SessionRevocationInputs, SessionRevocationOutputs> = explainingStoredConfig({
   check,
   diff,
   create,
   read,
   update,
   delete: remove,
-};
+});
 
 /**
  * The one reading of a SessionRevocation's property bag, inputs or stored
@@ -81,7 +81,8 @@ async function create(inputs: SessionRevocationInputs): Promise<dynamic.CreateRe
 
 /**
  * Looks the session up. Absent keeps `present: false`; present sets
- * `present: true` so the next `up` revokes it again. The id is always kept:
+ * `present: true` so the next `up` revokes it again. `checkedAt` moves only
+ * when what it saw differs from state (see `observed`). The id is always kept:
  * dropping it would make Pulumi forget the revocation. The stored connection
  * is rewritten to its routing alone.
  */
@@ -90,7 +91,7 @@ async function read(id: string, props?: SessionRevocationOutputs): Promise<dynam
   const { value } = parseSessionRevocation(stored, id);
   const ref = refOf(value);
   const session = await withStoredConnection(() => clientForStored(routingOf(value.connection))).getSession(ref);
-  return { id, props: { ...stored, ...ref, connection: routingOf(value.connection), present: session !== undefined, checkedAt: nowIso() } };
+  return { id, props: observed(stored, { ...stored, ...ref, connection: routingOf(value.connection), present: session !== undefined }) };
 }
 
 /** Revokes again: reached after refresh found the session present, or to rewrite the stored connection. */

@@ -22,9 +22,11 @@ import {
   parseIds,
   PropertyBag,
   routingOf,
+  observed,
   StoredRouting,
   storedConnectionDiffers,
   withStoredConnection,
+  explainingStoredConfig,
 } from "./common";
 
 /** The properties that identify the user; changing either targets another user. */
@@ -55,14 +57,14 @@ export interface UserSessionsRevocationOutputs extends UserRef {
 }
 
 /** The provider: Pulumi's typed contract, one method per lifecycle step below. */
-export const userSessionsRevocation: dynamic.ResourceProvider<UserSessionsRevocationInputs, UserSessionsRevocationOutputs> = {
+export const userSessionsRevocation: dynamic.ResourceProvider<UserSessionsRevocationInputs, UserSessionsRevocationOutputs> = explainingStoredConfig({
   check,
   diff,
   create,
   read,
   update,
   delete: remove,
-};
+});
 
 /**
  * The one reading of a UserSessionsRevocation's property bag, inputs or
@@ -108,7 +110,8 @@ async function create(inputs: UserSessionsRevocationInputs): Promise<dynamic.Cre
 /**
  * Lists again: `present` and `remainingSessionIds` report sessions that
  * match now (a sign-on since). Keeps the id; rewrites the stored connection
- * to its routing alone.
+ * to its routing alone. `checkedAt` moves only when what it saw differs from
+ * state (see `observed`).
  */
 async function read(id: string, props?: UserSessionsRevocationOutputs): Promise<dynamic.ReadResult<UserSessionsRevocationOutputs>> {
   const stored = props ?? ({} as UserSessionsRevocationOutputs);
@@ -118,7 +121,7 @@ async function read(id: string, props?: UserSessionsRevocationOutputs): Promise<
   const remaining = (await matchingSessions(client, user, value.createdBefore)).map((s) => s.id);
   return {
     id,
-    props: { ...stored, ...user, connection: routingOf(value.connection), remainingSessionIds: remaining, present: remaining.length > 0, checkedAt: nowIso() },
+    props: observed(stored, { ...stored, ...user, connection: routingOf(value.connection), remainingSessionIds: remaining, present: remaining.length > 0 }),
   };
 }
 

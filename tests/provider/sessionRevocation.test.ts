@@ -154,6 +154,17 @@ describe("SessionRevocation through the dynamic-provider host", function () {
       assert.deepEqual(world.apiRequests().map((r) => `${r.method} ${r.status}`), ["DELETE 204", "GET 404"]);
     });
 
+    it("records an unchanged session as it was (checkedAt kept), and moves checkedAt when the session is back", async () => {
+      const created = await host.create(urn(), inputs());
+      const established = { ...created.properties, checkedAt: "2020-01-01T00:00:00.000Z" };
+      const unchanged = await host.read(created.id, urn(), established);
+      assert.deepEqual(unchanged.properties, established, "a refresh that saw nothing new records nothing new");
+      world.emulator.state.addSession(world.environmentId, world.userId, { id: world.sessionIds[0] });
+      const drifted = await host.read(created.id, urn(), established);
+      assert.equal(drifted.properties.present, true);
+      assert.notEqual(drifted.properties.checkedAt, "2020-01-01T00:00:00.000Z");
+    });
+
     it("notices a session that is present again, and the next update revokes it", async () => {
       const created = await host.create(urn(), inputs());
       world.emulator.state.addSession(world.environmentId, world.userId, { id: world.sessionIds[0] });
