@@ -115,7 +115,9 @@ function reasonOf(code: string, context: FailureContext, error: unknown): string
       // [\"Authorization\"]") names the address or the header, never its value.
       const message = messageOf(error);
       const words = CODE_WORDS[code] ?? "the request failed";
-      return message !== "" ? `${words}: ${printable(redactUrl(message)).slice(0, 200)}` : words;
+      // Any URL in it (a proxy's) has its password masked, wherever it stands in the message.
+      const masked = message.replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, (url) => redactUrl(url));
+      return message !== "" ? `${words}: ${printable(masked).slice(0, 200)}` : words;
     }
   }
 }
