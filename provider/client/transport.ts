@@ -30,7 +30,7 @@
  *   wait for the deadline.
  *
  * axios is loaded on the first request, not with this module: commands that
- * send nothing (`--help`, `--version`, `check`) never pay for loading it, and
+ * send nothing (`--help`, `--version`, a usage error) never pay for loading it, and
  * a serialized dynamic provider never captures it. A proxy from the
  * environment is reached through a CONNECT tunnel (`https-proxy-agent`);
  * nothing on loopback goes through one.
