@@ -49,8 +49,17 @@ async function main(): Promise<void> {
     const state = emulator.state;
     const environmentId = state.addEnvironment();
     const clientSecret = "bench-not-a-secret";
-    const { clientId } = state.addApplication({ environmentId, clientSecret, roles: [{ role: "Identity Data Administrator", environmentId }] });
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, PINGONE_API_URL: emulator.apiUrl, PINGONE_AUTH_URL: emulator.authUrl, PINGONE_CLIENT_ID: clientId, PINGONE_CLIENT_SECRET: clientSecret, PINGONE_ENVIRONMENT_ID: environmentId };
+    const roles = [{ role: "Identity Data Administrator" as const, environmentId }];
+    const { clientId } = state.addApplication({ environmentId, clientSecret, roles });
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PINGONE_API_URL: emulator.apiUrl,
+      PINGONE_AUTH_URL: emulator.authUrl,
+      PINGONE_CLIENT_ID: clientId,
+      PINGONE_CLIENT_SECRET: clientSecret,
+      PINGONE_ENVIRONMENT_ID: environmentId,
+    };
     // Spawned, not spawnSync: the emulator answers from this process's event loop.
     const modulesMs = (cli: string, args: string[]): Promise<number> =>
       new Promise((resolve, reject) => {
@@ -75,15 +84,18 @@ async function main(): Promise<void> {
     await emulator.stop();
     console.log(`module loading, median of ${SAMPLES} (ms): --version | revoke --all`);
     for (const [b, build] of builds.entries()) {
-      console.log(`  ${build.label.padEnd(24)} ${median(loading[b].version).toFixed(1).padStart(6)} | ${median(loading[b].revoke).toFixed(1).padStart(6)}   (revoke: ${loading[b].revoke.map((v) => v.toFixed(0)).join(", ")})`);
+      const [version, revoke] = [median(loading[b].version), median(loading[b].revoke)].map((ms) => ms.toFixed(1).padStart(6));
+      console.log(`  ${build.label.padEnd(24)} ${version} | ${revoke}   (revoke: ${loading[b].revoke.map((v) => v.toFixed(0)).join(", ")})`);
     }
     for (const build of builds) {
       const r = await oneUserRun({ ...DEFAULT_OPTIONS, runTimeoutS: 60 } as BenchOptions, build.cli);
       const roundTrips = Math.max(...r.cliRuns.map((run) => run.roundTrips));
+      const walls = r.cliRuns.map((run) => run.wallSeconds.toFixed(3)).join(", ");
+      const failures = r.cli.failures.length ? `; failures: ${r.cli.failures.join("; ")}` : "";
       console.log(
-        `one user (${build.label}): ${r.cli.wallSeconds.toFixed(3)} s, median of ${r.cliRuns.length} (${r.cliRuns.map((run) => run.wallSeconds.toFixed(3)).join(", ")}); ` +
-          `start-up ${r.startupSeconds.toFixed(3)} s; first request at ${r.cli.firstRequestAtSeconds?.toFixed(3)} s; round trip ${r.cli.roundTripSeconds.toFixed(3)} s; ` +
-          `budget ${r.budgetSeconds.toFixed(3)} s; ${roundTrips} round trips${r.cli.failures.length ? `; failures: ${r.cli.failures.join("; ")}` : ""}`,
+        `one user (${build.label}): ${r.cli.wallSeconds.toFixed(3)} s, median of ${r.cliRuns.length} (${walls}); ` +
+          `start-up ${r.startupSeconds.toFixed(3)} s; first request at ${r.cli.firstRequestAtSeconds?.toFixed(3)} s; ` +
+          `round trip ${r.cli.roundTripSeconds.toFixed(3)} s; budget ${r.budgetSeconds.toFixed(3)} s; ${roundTrips} round trips${failures}`,
       );
     }
   } finally {

@@ -95,7 +95,10 @@ function messageOf(error: unknown): string {
   return typeof message === "string" ? message : "";
 }
 
-/** Words for a failure: what happened, never the thrown error's text beyond Node's own (it names an address or a header's name). */
+/**
+ * Words for a failure: what happened, never the thrown error's text beyond
+ * Node's own (it names an address or a header's name).
+ */
 function reasonOf(code: string, context: FailureContext, error: unknown): string {
   const { received, timeoutMs } = context;
   const seconds = `${(timeoutMs / 1000).toFixed(1).replace(/\.0$/, "")} s`;
@@ -109,7 +112,10 @@ function reasonOf(code: string, context: FailureContext, error: unknown): string
     case NETWORK_FAILURE_CODES.requestTooLarge:
       return `the request's body was larger than ${MAX_RESPONSE_BYTES} bytes and was not sent`;
     case NETWORK_FAILURE_CODES.unexpectedUpgrade:
-      return `the server answered HTTP ${context.status ?? 101} Switching Protocols, a protocol change this client never asked for, so there is no HTTP answer to read: this is not PingOne`;
+      return (
+        `the server answered HTTP ${context.status ?? 101} Switching Protocols, a protocol change this client never asked for, ` +
+        "so there is no HTTP answer to read: this is not PingOne"
+      );
     default: {
       // Node's own message ("connect ECONNREFUSED 127.0.0.1:9", "Invalid character in header content
       // [\"Authorization\"]") names the address or the header, never its value.

@@ -148,11 +148,13 @@ export function createTransport(userAgent: string, localAddress?: string): Trans
       try {
         target = new URL(request.url);
       } catch (error) {
-        return { kind: "no-answer", ...httpFailure(error, { stage: "request", deadlinePassed: false, received: 0, timeoutMs: request.timeoutMs }) };
+        const context = { stage: "request", deadlinePassed: false, received: 0, timeoutMs: request.timeoutMs } as const;
+        return { kind: "no-answer", ...httpFailure(error, context) };
       }
       const tunnel = proxyFor(target);
       instance ??= createInstance();
-      return exchange(instance, request, { "User-Agent": userAgent, ...request.headers }, agentFor(target, tunnel?.url), tunnel?.route);
+      const headers = { "User-Agent": userAgent, ...request.headers };
+      return exchange(instance, request, headers, agentFor(target, tunnel?.url), tunnel?.route);
     },
     close() {
       httpAgent.destroy();
@@ -204,14 +206,26 @@ const UNSET_DEFAULTS = { Accept: false, "Accept-Encoding": false, "Content-Type"
  * `request.timeoutMs`; it never throws. `proxy` is the route `agent` tunnels
  * through, for the result to name.
  */
-async function exchange(axios: AxiosInstance, request: HttpRequest, headers: Record<string, string>, agent: http.Agent, proxy: ProxyRoute | undefined): Promise<HttpResult> {
+async function exchange(
+  axios: AxiosInstance,
+  request: HttpRequest,
+  headers: Record<string, string>,
+  agent: http.Agent,
+  proxy: ProxyRoute | undefined,
+): Promise<HttpResult> {
   // One budget for the whole attempt: connecting, sending, the headers and the body. The controller is
   // this attempt's own, so its listeners go with it (none is added to a signal shared by many requests).
   const attempt = new AbortController();
   const timer = setTimeout(() => attempt.abort(), request.timeoutMs);
   const fail = (error: unknown, stage: FailureContext["stage"], received = 0): HttpNoAnswer => ({
     kind: "no-answer",
-    ...httpFailure(error, { stage, deadlinePassed: attempt.signal.aborted, received, timeoutMs: request.timeoutMs, status: statusOf(error) }),
+    ...httpFailure(error, {
+      stage,
+      deadlinePassed: attempt.signal.aborted,
+      received,
+      timeoutMs: request.timeoutMs,
+      status: statusOf(error),
+    }),
     proxy,
   });
   try {
@@ -282,7 +296,8 @@ const settlingTransport = {
       if (settled) return;
       // Node keeps the head it parsed (the 101) on the request, though it emits no "response" for it.
       const status = (sent as { res?: http.IncomingMessage }).res?.statusCode;
-      sent.emit("error", Object.assign(new Error(`the server answered HTTP ${status ?? "(none)"} and closed the connection`), { code: NETWORK_FAILURE_CODES.unexpectedUpgrade, status }));
+      const error = new Error(`the server answered HTTP ${status ?? "(none)"} and closed the connection`);
+      sent.emit("error", Object.assign(error, { code: NETWORK_FAILURE_CODES.unexpectedUpgrade, status }));
     });
     return sent;
   },
@@ -323,6 +338,7 @@ function readBody(stream: Readable, signal: AbortSignal): Promise<BodyRead> {
     });
     stream.on("end", () => finish({ kind: "read", text: Buffer.concat(chunks).toString("utf8") }));
     stream.on("error", (error) => finish({ kind: "failed", error, received }));
-    stream.on("close", () => finish({ kind: "failed", error: Object.assign(new Error("premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" }), received }));
+    const prematureClose = () => Object.assign(new Error("premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" });
+    stream.on("close", () => finish({ kind: "failed", error: prematureClose(), received }));
   });
 }
