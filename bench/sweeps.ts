@@ -298,9 +298,11 @@ function medianRun(runs: OneUserRun[]): OneUserRun {
   return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
-/** A user's 10 sessions from the CLI at 50 ms latency, beside the curl loop; start-up is `--version`'s wall time (medians of several runs). */
-export async function oneUserRun(o: BenchOptions): Promise<OneUserResult> {
-  const cli = path.join(REPO_ROOT, "dist", "cli", "index.js");
+/**
+ * A user's 10 sessions from the CLI at 50 ms latency, beside the curl loop; start-up is `--version`'s wall time
+ * (medians of several runs). `cli` is the entry run (another build's, for bench/startup.ts).
+ */
+export async function oneUserRun(o: BenchOptions, cli = path.join(REPO_ROOT, "dist", "cli", "index.js")): Promise<OneUserResult> {
   if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first (npm run bench does)`);
   const emulator = await startEmulator({ latencyMs: ONE_USER_LATENCY_MS });
   const notes: string[] = [];

@@ -5,7 +5,6 @@
  * not import the entry.
  */
 import readline from "node:readline";
-import { setTimeout as delay } from "node:timers/promises";
 import { PingOneApiError } from "../provider/client/errors";
 import { Clock, systemClock } from "../provider/client/retry";
 
@@ -88,20 +87,29 @@ export function interruptExitCode(signal: InterruptSignal): ExitCode {
  * aborted, so a retry backing off for 30 s does not hold an interrupted run:
  * its next attempt then fails at once as not sent. A system wait is a timer
  * cancelled on interrupt, so nothing keeps the process alive afterwards.
+ * Every wait shares one listener on `interrupt`: when a 429 pauses the whole
+ * client, hundreds of requests wait at once, and a listener each would pass
+ * Node's limit of 10 (`MaxListenersExceededWarning` on stderr).
  */
 export function interruptibleClock(clock: Clock | undefined, interrupt: AbortSignal | undefined): Clock {
   const base = clock ?? systemClock;
   if (interrupt === undefined) return base;
+  const waiting = new Set<() => void>();
+  interrupt.addEventListener("abort", () => {
+    for (const wake of waiting) wake();
+  }, { once: true });
   const sleep = (ms: number): Promise<void> => {
     if (interrupt.aborted) return Promise.resolve();
-    if (clock === undefined) return delay(ms, undefined, { signal: interrupt }).catch(() => undefined);
     return new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
       const wake = (): void => {
-        interrupt.removeEventListener("abort", wake);
+        waiting.delete(wake);
+        clearTimeout(timer);
         resolve();
       };
-      interrupt.addEventListener("abort", wake);
-      void clock.sleep(ms).then(wake, wake);
+      waiting.add(wake);
+      if (clock === undefined) timer = setTimeout(wake, ms);
+      else void clock.sleep(ms).then(wake, wake);
     });
   };
   return { now: () => base.now(), random: () => base.random(), sleep };

@@ -487,7 +487,17 @@ function main(): void {
     interrupt: interrupt.signal,
     ask: process.stdin.isTTY === true ? (question) => askLine(question, process.stdin, process.stderr, interrupt.signal) : undefined,
   };
+  let finished = false;
+  // Node exits when nothing is left to wait for, even with the command still pending (an exchange that
+  // never settled did exactly that, exiting 0 with no summary): such an end is a failure, never a success.
+  process.once("beforeExit", () => {
+    if (finished) return;
+    const what = "the run stopped waiting with its work unfinished, so no summary was written";
+    process.stderr.write(`${COMMAND}: internal error (a bug in ${COMMAND}; please report it): ${what}\n`);
+    process.exitCode = EXIT_CODES.failed;
+  });
   void run(process.argv.slice(2), io).then((code) => {
+    finished = true;
     process.exitCode = code;
   });
 }

@@ -1,27 +1,49 @@
 /**
- * The HTTP layer: Node's own `http`/`https` with keep-alive, no redirects, a
- * size cap and a deadline on the whole attempt. It never throws upward: it
- * returns either an answer or a network failure described by a stable code
- * and words (of a thrown error, at most Node's own message, which names an
- * address or a header's name, never a header's value).
+ * The HTTP layer: axios, through its Node `http` adapter, with keep-alive, no
+ * redirects, no decompression, a size cap and one deadline on the whole
+ * attempt. It never throws upward: it returns either an answer or a network
+ * failure described by a stable code and words (`httpFailure.ts`, the one
+ * place where axios's and Node's codes become ours; of a thrown error, at
+ * most Node's own message, which names an address or a header's name, never a
+ * header's value).
  *
- * Why no HTTP library: the client needs one request and one answer read to
- * its end, which Node does in a few lines, and what a library adds costs a
- * command-line run before its first request (axios took about 100 ms to load
- * and 25 ms more per cold run than `http.request`) and would have to be
- * worked around anyway: a library's `timeout` is a socket idle timer, so a
- * server that trickles one byte every few hundred milliseconds keeps an
- * attempt alive for ever, and a body cut off by the server, a body over the
- * size cap and a bad answer look alike. Reading the stream here bounds the
- * attempt as a whole (connecting, headers and body) and names each failure for
- * what it is. A proxy from the environment is reached through a CONNECT
- * tunnel (`https-proxy-agent`); nothing on loopback goes through one.
+ * What axios does here: the request (headers, body, agents, TLS verification
+ * by Node's defaults), `maxRedirects: 0` so a 3xx is an answer like any other,
+ * `validateStatus` accepting every status (the classifier judges them, axios
+ * throws for none), `decompress: false` and no `Accept-Encoding`, `proxy:
+ * false` (the proxy is ours, below), `maxContentLength` as the 1 MiB cap, and
+ * the attempt's `AbortSignal` as its deadline, before and during the body.
+ *
+ * What stays ours, each because axios cannot keep that guarantee (each is
+ * shown in tests/client/axiosLimits.test.ts):
+ * - the body is streamed (`responseType: "stream"`) and read here, counting
+ *   its bytes: buffered, axios reports a body cut off by the server and a body
+ *   over the cap with the same `ERR_BAD_RESPONSE` and no count of what
+ *   arrived, and its `timeout` is a socket idle timer that a trickled body
+ *   never trips (the signal, not `timeout`, is the deadline);
+ * - header values are checked with Node's own validator before axios sees
+ *   them: axios silently strips a line break from a header's value and sends
+ *   the rest, where Node refuses the request (`ERR_INVALID_CHAR`);
+ * - axios's `transport` is Node's `request` plus one listener: a request that
+ *   closes with neither an answer nor an error (Node's way with a `101
+ *   Switching Protocols` nobody asked for) fails at once, where axios would
+ *   wait for the deadline.
+ *
+ * axios is loaded on the first request, not with this module: commands that
+ * send nothing (`--help`, `--version`, a usage error) never pay for loading it, and
+ * a serialized dynamic provider never captures it. A proxy from the
+ * environment is reached through a CONNECT tunnel (`https-proxy-agent`);
+ * nothing on loopback goes through one.
  */
 import http from "node:http";
 import https from "node:https";
 import type { Readable } from "node:stream";
+import type { AxiosHeaders, AxiosInstance, AxiosResponse, AxiosStatic } from "axios";
 import { HttpsProxyAgent } from "https-proxy-agent";
-import { printable, redactUrl } from "./text";
+import { FailureContext, httpFailure, MAX_RESPONSE_BYTES, NETWORK_FAILURE_CODES } from "./httpFailure";
+import { redactUrl } from "./text";
+
+export { MAX_RESPONSE_BYTES, NETWORK_FAILURE_CODES };
 
 // The proxy decision curl and most HTTP clients make (HTTPS_PROXY, NO_PROXY, ...); the package ships no types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -73,19 +95,6 @@ export interface Transport {
   close(): void;
 }
 
-/** Largest answer read; a bigger one is abandoned, never buffered whole. */
-export const MAX_RESPONSE_BYTES = 1024 * 1024;
-
-/** Codes of failures this layer names itself (others are Node's own: `ECONNRESET`, `ECONNREFUSED`, ...). */
-export const NETWORK_FAILURE_CODES = {
-  /** The attempt's budget ran out, before or during the body. */
-  attemptTimeout: "ERR_ATTEMPT_TIMEOUT",
-  /** The server closed the connection before the whole body arrived. */
-  bodyIncomplete: "ERR_BODY_INCOMPLETE",
-  /** The body was larger than `MAX_RESPONSE_BYTES`. */
-  tooLarge: "ERR_RESPONSE_TOO_LARGE",
-} as const;
-
 /** True for hosts that never leave the machine: plain http is allowed there, and no proxy is used. */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
@@ -131,12 +140,21 @@ export function createTransport(userAgent: string, localAddress?: string): Trans
     }
     return agent;
   };
+  let instance: AxiosInstance | undefined;
 
   return {
-    send(request) {
-      const target = new URL(request.url);
+    async send(request) {
+      let target: URL;
+      try {
+        target = new URL(request.url);
+      } catch (error) {
+        const context = { stage: "request", deadlinePassed: false, received: 0, timeoutMs: request.timeoutMs } as const;
+        return { kind: "no-answer", ...httpFailure(error, context) };
+      }
       const tunnel = proxyFor(target);
-      return exchange(request, target, { "User-Agent": userAgent, ...request.headers }, agentFor(target, tunnel?.url), tunnel?.route);
+      instance ??= createInstance();
+      const headers = { "User-Agent": userAgent, ...request.headers };
+      return exchange(instance, request, headers, agentFor(target, tunnel?.url), tunnel?.route);
     },
     close() {
       httpAgent.destroy();
@@ -147,57 +165,157 @@ export function createTransport(userAgent: string, localAddress?: string): Trans
   };
 }
 
+/** axios itself, loaded once, on the first request of the process (see the module's comment). */
+let axiosModule: AxiosStatic | undefined;
+
+function loadAxios(): AxiosStatic {
+  // A require here, not an import at the top: loaded late, once, through its CommonJS bundle (one file,
+  // the entry that loads least), and never captured by the serialized dynamic provider.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  axiosModule ??= require("axios") as AxiosStatic;
+  return axiosModule;
+}
+
+/** The axios instance of one transport: every setting that makes it keep the guarantees above. */
+function createInstance(): AxiosInstance {
+  return loadAxios().create({
+    adapter: "http",
+    transport: settlingTransport,
+    maxRedirects: 0,
+    decompress: false,
+    validateStatus: () => true,
+    responseType: "stream",
+    proxy: false,
+    maxContentLength: MAX_RESPONSE_BYTES,
+    maxBodyLength: MAX_RESPONSE_BYTES,
+    // The body is sent as given and the answer handed over as read: no JSON guessing either way.
+    transformRequest: [(data: unknown) => data],
+    transformResponse: [(data: unknown) => data],
+  });
+}
+
+/**
+ * Headers axios would add when the request names none: `false` keeps each
+ * out, so the server sees what the client chose (no `Accept-Encoding`, so
+ * answers are never compressed; no guessed `Content-Type` or `Accept`).
+ */
+const UNSET_DEFAULTS = { Accept: false, "Accept-Encoding": false, "Content-Type": false } as const;
+
 /**
  * One request and its whole answer, or the failure named by a code, within
  * `request.timeoutMs`; it never throws. `proxy` is the route `agent` tunnels
  * through, for the result to name.
  */
-function exchange(request: HttpRequest, target: URL, headers: Record<string, string>, agent: http.Agent, proxy: ProxyRoute | undefined): Promise<HttpResult> {
-  return new Promise<HttpResult>((resolve) => {
-    const attempt = new AbortController();
-    // One budget for the whole attempt: connecting, sending, the headers and the body.
-    const timer = setTimeout(() => attempt.abort(), request.timeoutMs);
-    let settled = false;
-    const settle = (result: HttpResult) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(result);
-    };
-    const fail = (code: string, received: number, error?: unknown) => settle({ kind: "no-answer", ...failureOf(code, request, received, error), proxy });
-    if (request.body !== undefined) headers = { ...headers, "Content-Length": String(Buffer.byteLength(request.body)) };
-    let sent: http.ClientRequest;
-    try {
-      sent = (target.protocol === "https:" ? https : http).request(target, { method: request.method, headers, agent, signal: attempt.signal });
-    } catch (error) {
-      // Node refuses some requests before sending (a header value with a line break: ERR_INVALID_CHAR).
-      return fail(codeOf(error), 0, error);
-    }
-    let responded = false;
-    // Once the headers are in, the body's reader settles the attempt (it counts what arrived).
-    sent.on("error", (error) => {
-      if (!responded) fail(attempt.signal.aborted ? NETWORK_FAILURE_CODES.attemptTimeout : codeOf(error), 0, error);
-    });
-    sent.on("response", (response) => {
-      responded = true;
-      const answerHeaders: Record<string, string> = {};
-      for (const [name, value] of Object.entries(response.headers)) {
-        if (value !== undefined) answerHeaders[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
-      }
-      void readBody(response, attempt.signal).then((body) => {
-        if (body.kind === "failed") return fail(body.code, body.received);
-        settle({ kind: "answer", status: response.statusCode ?? 0, headers: answerHeaders, text: body.text, proxy });
-      });
-    });
-    sent.end(request.body);
+async function exchange(
+  axios: AxiosInstance,
+  request: HttpRequest,
+  headers: Record<string, string>,
+  agent: http.Agent,
+  proxy: ProxyRoute | undefined,
+): Promise<HttpResult> {
+  // One budget for the whole attempt: connecting, sending, the headers and the body. The controller is
+  // this attempt's own, so its listeners go with it (none is added to a signal shared by many requests).
+  const attempt = new AbortController();
+  const timer = setTimeout(() => attempt.abort(), request.timeoutMs);
+  const fail = (error: unknown, stage: FailureContext["stage"], received = 0): HttpNoAnswer => ({
+    kind: "no-answer",
+    ...httpFailure(error, {
+      stage,
+      deadlinePassed: attempt.signal.aborted,
+      received,
+      timeoutMs: request.timeoutMs,
+      status: statusOf(error),
+    }),
+    proxy,
   });
+  try {
+    // What Node would refuse to send (a line break in a value: ERR_INVALID_CHAR) is refused here, as Node
+    // would: axios strips the line break and sends the rest.
+    const refused = refusedHeader(headers);
+    if (refused !== undefined) return fail(refused, "request");
+    let response: AxiosResponse<Readable>;
+    try {
+      response = await axios.request<Readable>({
+        method: request.method,
+        url: request.url,
+        headers: { ...UNSET_DEFAULTS, ...headers },
+        data: request.body,
+        httpAgent: agent,
+        httpsAgent: agent,
+        signal: attempt.signal,
+      });
+    } catch (error) {
+      return fail(error, "request");
+    }
+    const body = await readBody(response.data, attempt.signal);
+    if (body.kind === "failed") {
+      (response.request as http.ClientRequest | undefined)?.destroy();
+      return fail(body.error, "body", body.received);
+    }
+    const answerHeaders: Record<string, string> = {};
+    for (const [name, value] of Object.entries((response.headers as AxiosHeaders).toJSON(true))) {
+      if (typeof value === "string") answerHeaders[name.toLowerCase()] = value;
+    }
+    return { kind: "answer", status: response.status, headers: answerHeaders, text: body.text, proxy };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
-type BodyRead = { kind: "read"; text: string } | { kind: "failed"; code: string; received: number };
+/** The first header Node would refuse to send, as Node's own error (its message names the header, not the value). */
+function refusedHeader(headers: Record<string, string>): unknown {
+  for (const [name, value] of Object.entries(headers)) {
+    try {
+      http.validateHeaderName(name);
+      http.validateHeaderValue(name, value);
+    } catch (error) {
+      return error;
+    }
+  }
+  return undefined;
+}
 
 /**
- * Reads `stream` to its end as UTF-8, giving up when `signal` aborts, when
- * more than `MAX_RESPONSE_BYTES` arrive, or when the connection closes early.
+ * Node's `request` as axios's `transport` option takes it, plus the one
+ * event axios does not listen for: a request that closes with neither an
+ * answer nor an error. Node does that with a `101 Switching Protocols` it did
+ * not ask for (it drops the connection, emitting only `close`); the request
+ * then fails at once, coded, instead of holding its slot until the deadline.
+ */
+const settlingTransport = {
+  request(options: http.RequestOptions, onResponse: (response: http.IncomingMessage) => void): http.ClientRequest {
+    let settled = false;
+    const sent = (options.protocol === "https:" ? https : http).request(options, (response) => {
+      settled = true;
+      onResponse(response);
+    });
+    sent.on("error", () => {
+      settled = true;
+    });
+    sent.once("close", () => {
+      if (settled) return;
+      // Node keeps the head it parsed (the 101) on the request, though it emits no "response" for it.
+      const status = (sent as { res?: http.IncomingMessage }).res?.statusCode;
+      const error = new Error(`the server answered HTTP ${status ?? "(none)"} and closed the connection`);
+      sent.emit("error", Object.assign(error, { code: NETWORK_FAILURE_CODES.unexpectedUpgrade, status }));
+    });
+    return sent;
+  },
+};
+
+/** The status an error carries (the 101 of an unexpected upgrade), if any. */
+function statusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | undefined)?.status;
+  return typeof status === "number" ? status : undefined;
+}
+
+type BodyRead = { kind: "read"; text: string } | { kind: "failed"; error: unknown; received: number };
+
+/**
+ * Reads `stream` to its end as UTF-8, counting its bytes; it gives up when
+ * `signal` aborts (axios also ends the stream then), when the stream fails
+ * (axios's maxContentLength, a connection cut off by the peer), or when it
+ * closes before its end.
  */
 function readBody(stream: Readable, signal: AbortSignal): Promise<BodyRead> {
   return new Promise((resolve) => {
@@ -211,61 +329,16 @@ function readBody(stream: Readable, signal: AbortSignal): Promise<BodyRead> {
       if (result.kind === "failed") stream.destroy();
       resolve(result);
     };
-    const onAbort = () => finish({ kind: "failed", code: NETWORK_FAILURE_CODES.attemptTimeout, received });
+    const onAbort = () => finish({ kind: "failed", error: signal.reason, received });
     if (signal.aborted) return onAbort();
     signal.addEventListener("abort", onAbort);
     stream.on("data", (chunk: Buffer) => {
       received += chunk.length;
-      if (received > MAX_RESPONSE_BYTES) return finish({ kind: "failed", code: NETWORK_FAILURE_CODES.tooLarge, received });
       chunks.push(chunk);
     });
     stream.on("end", () => finish({ kind: "read", text: Buffer.concat(chunks).toString("utf8") }));
-    // Node reports a body cut off by the peer as an error ("aborted", ECONNRESET) or a close without "end";
-    // the request's signal destroys the stream too when the attempt's budget runs out, which is the timeout, not the peer.
-    const cutOff = () => finish({ kind: "failed", code: signal.aborted ? NETWORK_FAILURE_CODES.attemptTimeout : NETWORK_FAILURE_CODES.bodyIncomplete, received });
-    stream.on("error", cutOff);
-    stream.on("close", cutOff);
+    stream.on("error", (error) => finish({ kind: "failed", error, received }));
+    const prematureClose = () => Object.assign(new Error("premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" });
+    stream.on("close", () => finish({ kind: "failed", error: prematureClose(), received }));
   });
 }
-
-/** The Node code of a thrown error, and nothing else of it. */
-function codeOf(error: unknown): string {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === "string" && /^[A-Z0-9_]{2,40}$/.test(code) ? code : "ERR_UNKNOWN";
-}
-
-/** Words for a failure: what happened, never the thrown error's text (it may quote headers). */
-function failureOf(code: string, request: HttpRequest, received: number, error?: unknown): { code: string; reason: string } {
-  const seconds = `${(request.timeoutMs / 1000).toFixed(1).replace(/\.0$/, "")} s`;
-  switch (code) {
-    case NETWORK_FAILURE_CODES.attemptTimeout:
-      return { code, reason: `no complete answer within ${seconds}${received > 0 ? ` (${received} bytes of the body had arrived)` : ""}` };
-    case NETWORK_FAILURE_CODES.bodyIncomplete:
-      return { code, reason: `the connection closed after ${received} bytes of the body, before the whole answer arrived` };
-    case NETWORK_FAILURE_CODES.tooLarge:
-      return { code, reason: `the answer was larger than ${MAX_RESPONSE_BYTES} bytes and was abandoned unread` };
-    default: {
-      // Node's own message ("connect ECONNREFUSED 127.0.0.1:9") names the address, never a header.
-      const message = (error as { message?: unknown })?.message;
-      const words = NODE_CODE_WORDS[code] ?? "the request failed";
-      return { code, reason: typeof message === "string" && message !== "" ? `${words}: ${printable(redactUrl(message)).slice(0, 200)}` : words };
-    }
-  }
-}
-
-/** What Node's network codes mean, in words a responder reads. */
-const NODE_CODE_WORDS: Record<string, string> = {
-  ECONNREFUSED: "the connection was refused",
-  ECONNRESET: "the connection was reset",
-  EPIPE: "the connection broke while sending",
-  ETIMEDOUT: "the connection timed out",
-  ENOTFOUND: "the host name does not resolve",
-  EAI_AGAIN: "the host name could not be resolved just now",
-  EHOSTUNREACH: "the host is unreachable",
-  ENETUNREACH: "the network is unreachable",
-  ECONNABORTED: "the connection was aborted",
-  CERT_HAS_EXPIRED: "the server's TLS certificate has expired",
-  DEPTH_ZERO_SELF_SIGNED_CERT: "the server's TLS certificate is self-signed",
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "the server's TLS certificate could not be verified",
-  ERR_TLS_CERT_ALTNAME_INVALID: "the server's TLS certificate is for another host",
-};

@@ -94,3 +94,12 @@ export function json(res: http.ServerResponse, status: number, body: unknown): v
   res.writeHead(status, { "content-type": "application/json" });
   res.end(text);
 }
+
+/**
+ * Answers `101 Switching Protocols` though the request asked for no upgrade,
+ * and keeps the connection open: Node's client then drops the connection and
+ * emits neither an answer nor an error, only `close` (issue 17 item 1).
+ */
+export function switchProtocols(res: http.ServerResponse): void {
+  res.socket?.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+}
