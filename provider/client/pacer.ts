@@ -11,8 +11,8 @@
  * - Slow start, before the first 429: starts are paced at a rate that opens
  *   at `initialRatePerSecond` and doubles every `slowStartDoublingMs` of
  *   saturated time (time with work waiting that only the rate held back),
- *   after a first wave of `initialConcurrency` (a user's 10 sessions go out
- *   together). Time-based, so the overshoot past the licence is at most one
+ *   with up to `initialConcurrency` starts in hand (a user's 10 sessions go
+ *   out together after its list). Time-based, so the overshoot past the licence is at most one
  *   doubling at any latency, and a 0 ms server cannot be flooded.
  * - On a 429 (for a request sent after the last cut: older ones carry old
  *   news) the rate is cut: at the first one, to `decrease` times what the
@@ -43,7 +43,7 @@
 export interface PacerOptions {
   /** Most requests in flight (default 32): bounds a latency spike; the rate does the pacing. */
   maxConcurrency?: number;
-  /** Starts that may go out at once before anything is known (default 10: a user's sessions, at most 10, go out in one wave). */
+  /** Before the first 429, starts that may go out at once after a pause in the work (default 10: a user's sessions, at most 10, go out in one wave). */
   initialConcurrency?: number;
   /** Start rate before the first 429, requests per second (default 100). */
   initialRatePerSecond?: number;
@@ -174,8 +174,6 @@ export class AdaptivePacer {
   private lastDecreaseAt = -Infinity;
   /** Start time of the next request on the rate's schedule; may lag `now` by the burst allowance. */
   private nextStartAt = -Infinity;
-  /** Starts still allowed at once in slow start's first wave. */
-  private firstWave: number;
   /** Until when nothing starts (a Retry-After). */
   private pausedUntil = 0;
   /** The rate when the last cut was made. */
@@ -206,7 +204,6 @@ export class AdaptivePacer {
   ) {
     this.options = { ...DEFAULT_PACER, ...stripUndefined(options) };
     this.rate = this.options.initialRatePerSecond;
-    this.firstWave = Math.min(this.options.initialConcurrency, this.options.maxConcurrency);
   }
 
   /**
@@ -388,18 +385,15 @@ export class AdaptivePacer {
         return;
       }
       const interval = 1000 / this.rate;
-      if (this.firstWave > 0) {
-        this.firstWave--;
-      } else {
-        // After a quiet spell the schedule catches up with now, keeping at most burstMs of starts in hand.
-        const allowance = this.slowStart ? 0 : Math.max(interval, this.options.burstMs);
-        if (this.nextStartAt < now - allowance) this.nextStartAt = now - allowance;
-        if (this.nextStartAt > now) {
-          this.wakeAt(this.nextStartAt);
-          return;
-        }
-        this.nextStartAt += interval;
+      // After a quiet spell the schedule catches up with now, keeping some starts in hand: before the first 429,
+      // `initialConcurrency` of them (a user's sessions go out in one wave after its list); after it, burstMs of rate.
+      const allowance = this.slowStart ? this.options.initialConcurrency * interval : Math.max(interval, this.options.burstMs);
+      if (this.nextStartAt < now - allowance) this.nextStartAt = now - allowance;
+      if (this.nextStartAt > now) {
+        this.wakeAt(this.nextStartAt);
+        return;
       }
+      this.nextStartAt += interval;
       this.inFlight++;
       this.firstStartAt ??= now;
       this.waiting.shift()!.start();
