@@ -5,7 +5,6 @@
  * not import the entry.
  */
 import readline from "node:readline";
-import { setTimeout as delay } from "node:timers/promises";
 import { PingOneApiError } from "../provider/client/errors";
 import { Clock, systemClock } from "../provider/client/retry";
 
@@ -92,16 +91,22 @@ export function interruptExitCode(signal: InterruptSignal): ExitCode {
 export function interruptibleClock(clock: Clock | undefined, interrupt: AbortSignal | undefined): Clock {
   const base = clock ?? systemClock;
   if (interrupt === undefined) return base;
+  // One listener wakes every wait: a listener per wait put thousands on the signal during a rate limit
+  // (each a retry's wait), and Node warned of a leak (MaxListenersExceededWarning) past ten.
+  const sleepers = new Set<() => void>();
+  interrupt.addEventListener("abort", () => [...sleepers].forEach((wake) => wake()), { once: true });
   const sleep = (ms: number): Promise<void> => {
     if (interrupt.aborted) return Promise.resolve();
-    if (clock === undefined) return delay(ms, undefined, { signal: interrupt }).catch(() => undefined);
     return new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
       const wake = (): void => {
-        interrupt.removeEventListener("abort", wake);
+        sleepers.delete(wake);
+        if (timer !== undefined) clearTimeout(timer);
         resolve();
       };
-      interrupt.addEventListener("abort", wake);
-      void clock.sleep(ms).then(wake, wake);
+      sleepers.add(wake);
+      if (clock === undefined) timer = setTimeout(wake, ms);
+      else void clock.sleep(ms).then(wake, wake);
     });
   };
   return { now: () => base.now(), random: () => base.random(), sleep };

@@ -39,6 +39,8 @@ export interface RetryNotice {
   delayMs: number;
   /** True when the wait is the server's Retry-After. */
   retryAfter: boolean;
+  /** True for a 429: the licence said "later" (not a fault; it does not count against `maxAttempts`). */
+  throttled: boolean;
   /** What went wrong, as one safe line (server text escaped, secrets removed). */
   reason: string;
 }
@@ -452,6 +454,7 @@ export class PingOneClient {
             maxAttempts: retry.maxAttempts,
             delayMs: decision.delayMs,
             retryAfter: decision.retryAfter,
+            throttled: outcome.throttled === true,
             reason: scrub(result.kind === "answer" ? [`HTTP ${result.status}`, outcome.body?.code, outcome.reason].filter(Boolean).join(" ") : outcome.reason ?? result.code, this.secretTexts()),
           });
           await this.clock.sleep(decision.delayMs);
