@@ -17,11 +17,13 @@ export const RUN_KINDS: readonly RunKind[] = ["limited", "unlimited", "curl"];
  *   shards        N shard processes at once from N source addresses, beside one shard alone
  *   memory        peak RSS of the sweeping process for a small and a large population
  *   one-user      one user's 10 sessions from the CLI, beside the curl loop a person writes
+ *   matrix        issue 16: sweep and per-user bulk at 0-100 ms, busy, two licences, two 429 styles;
+ *                 four processes on one licence (bench/matrix.ts)
  */
-export type SweepKind = "sweep" | "small-bucket" | "shards" | "memory" | "one-user";
+export type SweepKind = "sweep" | "small-bucket" | "shards" | "memory" | "one-user" | "matrix";
 
 /** Every sweep scenario, in the order the bench measures them. */
-export const SWEEP_KINDS: readonly SweepKind[] = ["sweep", "small-bucket", "shards", "memory", "one-user"];
+export const SWEEP_KINDS: readonly SweepKind[] = ["sweep", "small-bucket", "shards", "memory", "one-user", "matrix"];
 
 /** Anything `--only` may name. */
 export type ScenarioKind = RunKind | SweepKind;

@@ -9,6 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { formatTable } from "../cli/output";
+import type { MatrixCell } from "./matrix";
 import { MB, median, OneUserResult, RunResult, SweepRunResult } from "./measure";
 import { BenchOptions, RunKind, SweepKind } from "./options";
 
@@ -152,6 +153,8 @@ export interface BenchReport {
   /** The population sweeps and their baselines. */
   sweeps: SweepRunResult[];
   oneUser: OneUserResult | null;
+  /** The rate-limit matrix of issue 16, one small record per cell. */
+  matrix?: MatrixCell[];
   targets: TargetResult[];
   problems: string[];
 }

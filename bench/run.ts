@@ -21,11 +21,12 @@ import { userSessionsRevocationProvider } from "../provider/resources/userSessio
 import { OneUserResult, RunResult, SweepRunResult } from "./measure";
 import { BenchOptions, ONE_USER_LATENCY_MS, parseBenchArgs, RUN_KINDS, selected, SMALL_BUCKET, SweepKind, UsageError, USAGE } from "./options";
 import {
-  codeState, fix, machine, oneUserTable, problemsOf, processTable, runTable, sweepProblems, sweepTable, sweepTargets, sweepTimelineLines, targets, targetTable, timelineLines, writeResults,
+  codeState, fix, machine, pct, oneUserTable, problemsOf, processTable, runTable, sweepProblems, sweepTable, sweepTargets, sweepTimelineLines, targets, targetTable, timelineLines, writeResults,
 } from "./report";
 import { CURL, curlRun, providerRun } from "./scenarios";
 import { memoryRuns, oneUserRun, shardRuns, smallBucketRuns, sweepRun } from "./sweeps";
 import { transpileWorker, WorkerScript } from "./workers";
+import { cellName, MATRIX_TENANTS, MatrixCell, matrixCells, matrixRuns, matrixTable } from "./matrix";
 
 const RESULTS_DIR = path.join(__dirname, "results");
 const EXIT_BROKEN = 2;
@@ -70,6 +71,7 @@ async function main(): Promise<number> {
     }
   }
   const { sweeps, oneUser } = await sweepScenarios(o);
+  const matrix = selected(o, "matrix") ? await matrixScenario(o) : [];
 
   if (runs.length > 0) {
     console.log("");
@@ -103,13 +105,23 @@ async function main(): Promise<number> {
     for (const n of oneUser.notes) console.log(`note (one user): ${n}`);
     for (const r of [...oneUser.cliRuns, ...(oneUser.curl ? [oneUser.curl] : [])]) for (const f of r.failures) console.log(`  ${r.name} failure: ${f}`);
   }
+  if (matrix.length > 0) {
+    console.log("");
+    console.log(`Rate-limit matrix (issue 16): sweep of ${MATRIX_TENANTS.sweep.users} users (${pct(MATRIX_TENANTS.sweep.shape.sessionlessShare!)} without a session, the others 1); ` +
+      `per-user bulk of ${MATRIX_TENANTS.perUser.users} users with 1-${MATRIX_TENANTS.perUser.shape.maxSessionsPerUser} sessions, all at once through one client.`);
+    console.log("Targets: 0 failed, 0 left, >= 90% of the limit, <= 2% throttled (4 sweeps: <= 5%). RA = the 429's Retry-After; its body carries the exact wait.");
+    console.log(matrixTable(matrix));
+    for (const c of matrix) for (const f of c.failureSamples) console.log(`  ${cellName(c)} failure: ${f}`);
+  }
   // With --only, the targets of the scenarios left out are left out too.
   const ts = [...targets(runs), ...sweepTargets(sweeps, oneUser)].filter((t) => o.only === undefined || t.verdict !== "n/a");
+  const matrixPassed = matrix.filter((c) => c.verdict === "PASS").length;
+  if (matrix.length > 0) ts.push({ target: "rate-limit matrix (issue 16): cells meeting every target", figure: `${matrixPassed} of ${matrix.length}`, required: "all", verdict: matrixPassed === matrix.length ? "PASS" : "FAIL" });
   console.log("");
   console.log(targetTable(ts));
 
   const problems = [...problemsOf(runs), ...sweepProblems(sweeps), ...oneUserProblems(oneUser)];
-  const written = writeResults(RESULTS_DIR, { startedAt: startedAt.toISOString(), machine: m, code, options: o, runs, sweeps, oneUser, targets: ts, problems });
+  const written = writeResults(RESULTS_DIR, { startedAt: startedAt.toISOString(), machine: m, code, options: o, runs, sweeps, oneUser, matrix, targets: ts, problems });
   console.log(`\nwrote bench/results/${written} and bench/results/latest.json`);
 
   if (problems.length > 0) {
@@ -152,6 +164,23 @@ async function sweepScenarios(o: BenchOptions): Promise<{ sweeps: SweepRunResult
     }
   }
   return { sweeps, oneUser };
+}
+
+/** The rate-limit matrix; `BENCH_CELLS=regexp` keeps only the cells whose name matches (for a quick look). */
+async function matrixScenario(o: BenchOptions): Promise<MatrixCell[]> {
+  const only = process.env.BENCH_CELLS === undefined ? undefined : new RegExp(process.env.BENCH_CELLS);
+  const script = transpileWorker();
+  try {
+    console.log(`running matrix (${matrixCells().filter((c) => !only || only.test(cellName(c))).length} cells) ...`);
+    return await matrixRuns(
+      o,
+      script,
+      (c) => console.log(`  ${cellName(c)}: ${c.sessionsRevoked}/${c.sessionsInScope} revoked in ${fix(c.wallSeconds, 1)} s, ${pct(c.shareOfLimit)} of limit, ${pct(c.share429)} throttled: ${c.verdict}${c.missed.length ? ` (${c.missed.join("; ")})` : ""}`),
+      (c) => !only || only.test(cellName(c)),
+    );
+  } finally {
+    script.dispose();
+  }
 }
 
 /** The one-user figure is meaningless when any run of either side failed or left sessions. */

@@ -21,7 +21,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { RateLimit, RunningEmulator, seedTenant, startEmulator, TenantSeed } from "../emulator";
+import { RateLimit, RunningEmulator, seedTenant, startEmulator, TenantSeed, TenantSeedOptions } from "../emulator";
 import { shardOf } from "../provider/client/criteria";
 import { analyseSweep, criticalPathDepth, FloorInput, median, OneUserResult, OneUserRun, SweepRunResult } from "./measure";
 import { BenchOptions, ONE_USER_LATENCY_MS, SMALL_BUCKET, SweepKind } from "./options";
@@ -36,13 +36,16 @@ export const JQ = "/usr/bin/jq";
 const SAMPLE_EVERY_MS = 100;
 
 /** A seeded tenant on a running emulator, with its users in the emulator's order. */
-interface Tenant {
+export interface Tenant {
   emulator: RunningEmulator;
   seed: TenantSeed;
   userIds: string[];
 }
 
-async function seededTenant(o: BenchOptions, users: number, latencyMs: number, rateLimit: RateLimit | undefined): Promise<Tenant> {
+/** How a tenant's sessions are drawn, beyond `seedTenant`'s defaults. */
+export type TenantShape = Pick<TenantSeedOptions, "sessionlessShare" | "maxSessionsPerUser">;
+
+async function seededTenant(o: BenchOptions, users: number, latencyMs: number, rateLimit: RateLimit | undefined, shape: TenantShape = {}): Promise<Tenant> {
   const emulator = await startEmulator({
     latencyMs,
     rateLimit,
@@ -50,7 +53,7 @@ async function seededTenant(o: BenchOptions, users: number, latencyMs: number, r
     requestLogLimit: Math.max(100_000, users * 15),
   });
   try {
-    const seed = seedTenant(emulator.state, { users, seed: o.tenantSeed });
+    const seed = seedTenant(emulator.state, { users, seed: o.tenantSeed, ...shape });
     const page = emulator.state.listUsers(seed.environmentId, { filter: undefined, filterText: "", reach: { kind: "environment" }, from: 0, pageSize: users });
     const userIds = page.users.map((u) => u.id);
     if (userIds.length !== users) throw new Error(`seeding produced ${userIds.length} users, expected ${users}`);
@@ -65,7 +68,8 @@ function sessionsOf(t: Tenant, userIds: readonly string[]): number {
   return userIds.reduce((n, id) => n + t.emulator.state.listSessions(t.seed.environmentId, id).length, 0);
 }
 
-function task(t: Tenant, label: string, job: WorkerJob, localAddress?: string): WorkerTask {
+/** A worker's task on tenant `t`: its connection, job and (for a shard) source address. */
+export function task(t: Tenant, label: string, job: WorkerJob, localAddress?: string): WorkerTask {
   const app = t.seed.applications.environmentAdmin;
   return {
     repoRoot: REPO_ROOT,
@@ -78,7 +82,7 @@ function task(t: Tenant, label: string, job: WorkerJob, localAddress?: string): 
 }
 
 /** What one scenario run is: its name, role, limits, and the processes to start. */
-interface SweepPlan {
+export interface SweepPlan {
   name: string;
   scenario: SweepKind;
   role: SweepRunResult["role"];
@@ -91,11 +95,16 @@ interface SweepPlan {
   scope: (t: Tenant) => string[];
   floor: (t: Tenant, usersInScope: number, sessionsInScope: number) => FloorInput;
   notes?: string[];
+  /** How the tenant's sessions are drawn (default: `seedTenant`'s). */
+  shape?: TenantShape;
+  /** CPU-bound processes kept running beside the run (a busy machine); default none. */
+  busyProcesses?: number;
 }
 
 /** Seeds a tenant, runs the plan's processes together, and measures them from the emulator's log. */
-async function runPlan(o: BenchOptions, script: WorkerScript, plan: SweepPlan): Promise<SweepRunResult> {
-  const t = await seededTenant(o, plan.users, plan.latencyMs, plan.rateLimit);
+export async function runPlan(o: BenchOptions, script: WorkerScript, plan: SweepPlan): Promise<SweepRunResult> {
+  const t = await seededTenant(o, plan.users, plan.latencyMs, plan.rateLimit, plan.shape);
+  const busy = Array.from({ length: plan.busyProcesses ?? 0 }, () => spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" }));
   try {
     const scope = plan.scope(t);
     const sessionsInScope = sessionsOf(t, scope);
@@ -128,6 +137,7 @@ async function runPlan(o: BenchOptions, script: WorkerScript, plan: SweepPlan): 
       outcome.wentAtMs,
     );
   } finally {
+    for (const child of busy) child.kill("SIGKILL");
     await t.emulator.stop();
   }
 }

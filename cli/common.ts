@@ -87,27 +87,24 @@ export function interruptExitCode(signal: InterruptSignal): ExitCode {
  * aborted, so a retry backing off for 30 s does not hold an interrupted run:
  * its next attempt then fails at once as not sent. A system wait is a timer
  * cancelled on interrupt, so nothing keeps the process alive afterwards.
- * Every wait shares one listener on `interrupt`: when a 429 pauses the whole
- * client, hundreds of requests wait at once, and a listener each would pass
- * Node's limit of 10 (`MaxListenersExceededWarning` on stderr).
  */
 export function interruptibleClock(clock: Clock | undefined, interrupt: AbortSignal | undefined): Clock {
   const base = clock ?? systemClock;
   if (interrupt === undefined) return base;
-  const waiting = new Set<() => void>();
-  interrupt.addEventListener("abort", () => {
-    for (const wake of waiting) wake();
-  }, { once: true });
+  // One listener wakes every wait: a listener per wait put thousands on the signal during a rate limit
+  // (each a retry's wait), and Node warned of a leak (MaxListenersExceededWarning) past ten.
+  const sleepers = new Set<() => void>();
+  interrupt.addEventListener("abort", () => [...sleepers].forEach((wake) => wake()), { once: true });
   const sleep = (ms: number): Promise<void> => {
     if (interrupt.aborted) return Promise.resolve();
     return new Promise<void>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       const wake = (): void => {
-        waiting.delete(wake);
-        clearTimeout(timer);
+        sleepers.delete(wake);
+        if (timer !== undefined) clearTimeout(timer);
         resolve();
       };
-      waiting.add(wake);
+      sleepers.add(wake);
       if (clock === undefined) timer = setTimeout(wake, ms);
       else void clock.sleep(ms).then(wake, wake);
     });

@@ -20,7 +20,8 @@ import { listCommand } from "./commands/list";
 import { revokeCommand } from "./commands/revoke";
 import { CONFIRM_ABOVE, sweepCommand } from "./commands/sweep";
 import { askLine, CliIo, EXIT_CODES, ExitCode, interruptedBy, interruptExitCode, interruptibleClock, InterruptSignal, TextSink, UsageError, writeLine } from "./common";
-import { formatCount, formatJson, oneLine, Progress, retryLine } from "./output";
+import { systemClock } from "../provider/client/retry";
+import { formatCount, formatJson, oneLine, Progress, RetrySummary } from "./output";
 
 export { CliIo, EXIT_CODES, ExitCode, InterruptSignal, TextSink, UsageError } from "./common";
 
@@ -52,7 +53,7 @@ const FLAG_HELP: Partial<Record<keyof ConnectionOptions, [value: string, help: s
   apiUrl: ["URL", "API base; plain http only to loopback"],
   authUrl: ["URL", "authorization service base"],
   tokenAuthMethod: ["METHOD", "client_secret_basic (default) or client_secret_post"],
-  maxAttempts: ["N", "attempts per operation (default 10)"],
+  maxAttempts: ["N", "failed attempts per operation; 429s do not count (default 10)"],
   operationTimeoutSeconds: ["S", "deadline of one operation (default 600)"],
   requestTimeoutSeconds: ["S", "deadline of one attempt (default 30)"],
   retryBaseDelaySeconds: ["S", "first backoff step (default 1)"],
@@ -239,12 +240,23 @@ function isCommand(name: string): name is Command {
 async function runCommand(command: Command, values: FlagValues, json: boolean, io: CliIo, secrets: SecretTexts): Promise<ExitCode> {
   const environmentId = idFlag(values, "environment");
   const progress = new Progress(io.stderr, io.stderrIsTTY === true && !json);
+  const retries = io.stderrIsTTY === true ? new RetrySummary((line) => progress.note(line), () => (io.clock ?? systemClock).now()) : undefined;
+  try {
+    return await runWith(command, values, json, io, secrets, environmentId, progress, retries);
+  } finally {
+    // What the last window of retries held, after the results.
+    retries?.flush();
+  }
+}
+
+/** The command itself, once its output and retry summary are set up. */
+async function runWith(command: Command, values: FlagValues, json: boolean, io: CliIo, secrets: SecretTexts, environmentId: string, progress: Progress, retries: RetrySummary | undefined): Promise<ExitCode> {
   const settings: SettingsInput = { explicit: connectionOptions(values), env: io.env, naming: cliSettingName };
   const options: PingOneClientOptions = {
     signal: io.interrupt,
     clock: interruptibleClock(io.clock, io.interrupt),
-    // Only a person watching a terminal needs to know why it is waiting; stdout is never touched.
-    onRetry: io.stderrIsTTY === true ? (notice) => progress.note(retryLine(notice)) : undefined,
+    // Only a person watching a terminal needs to know why it is waiting; stdout is never touched. 429s are summed up.
+    onRetry: retries ? (notice) => retries.note(notice) : undefined,
   };
   // A malformed proxy variable is the user's to fix: named, its password masked, before any request.
   // Settings that do not resolve are reported where they always were (exit 3), after the flags.

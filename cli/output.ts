@@ -163,6 +163,75 @@ export function retryLine(notice: RetryNotice): string {
   return printable(`retrying ${operation(notice.target)} in ${wait} (attempt ${notice.attempt + 1} of ${notice.maxAttempts}): ${oneLine(notice.reason)}`);
 }
 
+/** How long one summary of retries covers, ms. */
+export const RETRY_SUMMARY_MS = 10_000;
+
+/** Fault retries shown one line each in a window before the rest are summed up. */
+export const FAULT_LINES_PER_WINDOW = 3;
+
+/**
+ * Retries summed up instead of a line each: a rate limit delays thousands of
+ * requests a minute, and a line for each buried the status line and the
+ * errors. A 429 is only counted: when `RETRY_SUMMARY_MS` have passed since
+ * the window began, one line says what it held,
+ * `rate limit: 240 requests delayed in the last 10 s (PingOne asked to wait up to 1.0 s)`.
+ * A fault (5xx, no answer) says more, so the first `FAULT_LINES_PER_WINDOW`
+ * of a window get their own line (`retryLine`) and the rest one line,
+ * `retried 57 more requests in the last 10 s, the last after: HTTP 503 ...`.
+ * `flush` writes what is still counted (at the end of a command).
+ */
+export class RetrySummary {
+  private windowStart: number | undefined;
+  private throttled = 0;
+  private longestWaitMs = 0;
+  private faultLines = 0;
+  private faultsCounted = 0;
+  private lastReason = "";
+
+  /** Writes its lines with `write`; `now` is the clock the window is measured on. */
+  constructor(
+    private readonly write: (line: string) => void,
+    private readonly now: () => number,
+  ) {}
+
+  /** Counts one retry, or writes its line; writes the window's summary first when the window is over. */
+  note(notice: RetryNotice): void {
+    const now = this.now();
+    if (this.windowStart !== undefined && now - this.windowStart >= RETRY_SUMMARY_MS) this.flush();
+    this.windowStart ??= now;
+    if (notice.throttled) {
+      this.throttled++;
+      if (notice.retryAfter) this.longestWaitMs = Math.max(this.longestWaitMs, notice.delayMs);
+    } else if (this.faultLines < FAULT_LINES_PER_WINDOW) {
+      this.faultLines++;
+      this.write(retryLine(notice));
+    } else {
+      this.faultsCounted++;
+      this.lastReason = notice.reason;
+    }
+  }
+
+  /** Writes the summary of what was counted since the window began, if anything, and starts a new window. */
+  flush(): void {
+    if (this.windowStart === undefined) return;
+    const last = `in the last ${Math.max(1, Math.round((this.now() - this.windowStart) / 1000))} s`;
+    if (this.throttled > 0) {
+      const wait = this.longestWaitMs < 1000 ? `${Math.round(this.longestWaitMs)} ms` : `${(this.longestWaitMs / 1000).toFixed(1)} s`;
+      const asked = this.longestWaitMs > 0 ? ` (PingOne asked to wait up to ${wait})` : "";
+      this.write(`rate limit: ${formatCount(this.throttled)} ${this.throttled === 1 ? "request" : "requests"} delayed ${last}${asked}`);
+    }
+    if (this.faultsCounted > 0) {
+      const requests = `${formatCount(this.faultsCounted)} more ${this.faultsCounted === 1 ? "request" : "requests"}`;
+      this.write(printable(`retried ${requests} ${last}, the last after: ${oneLine(this.lastReason)}`));
+    }
+    this.windowStart = undefined;
+    this.throttled = 0;
+    this.longestWaitMs = 0;
+    this.faultLines = 0;
+    this.faultsCounted = 0;
+  }
+}
+
 /** "revoke session S", "list sessions of user U", "get an access token from ...": the action and the one id that says which. */
 function operation(target: OperationTarget): string {
   if (target.sessionId) return `${target.action} ${target.sessionId}`;

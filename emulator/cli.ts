@@ -26,6 +26,9 @@ or until the process that started it exits.
   --burst B             bucket size of the rate limit (default: R)
   --per-ip-share X      share of the licence one source address may use (default 0.35;
                         127.0.0.1 is exempt, 127.0.0.2 and up are not)
+  --retry-after-header H  the rate limit's 429 header: whole-seconds (default: the wait
+                        rounded up, at least 1) or zero (Retry-After: 0); the body's
+                        innerError.retryAfter is the exact wait either way
   --user-page-size N    most users one page of GET .../users holds (default 200)
   --outlive-parent      keep running when the parent process exits
 Admin API (JSON): http://127.0.0.1:P/__emulator/...`;
@@ -132,6 +135,7 @@ function parseCommandLine(argv: string[]): CliOptions | "help" {
         "random-seed": { type: "string" },
         "latency-ms": { type: "string" },
         "rate-limit": { type: "string" },
+        "retry-after-header": { type: "string" },
         burst: { type: "string" },
         "per-ip-share": { type: "string" },
         "user-page-size": { type: "string" },
@@ -164,7 +168,11 @@ function parseCommandLine(argv: string[]): CliOptions | "help" {
   const rate = number("rate-limit", (n) => n > 0 && Number.isFinite(n), "a positive number of requests per second");
   const burst = number("burst", (n) => n >= 1 && Number.isFinite(n), "a number of at least 1");
   const share = number("per-ip-share", (n) => n > 0 && n <= 1, "a number in (0, 1]");
-  if (rate === undefined && (burst !== undefined || share !== undefined)) throw new EmulatorUsageError("--burst and --per-ip-share need --rate-limit");
+  const header = values["retry-after-header"];
+  if (header !== undefined && header !== "whole-seconds" && header !== "zero") throw new EmulatorUsageError(`--retry-after-header accepts whole-seconds or zero, got ${header}`);
+  if (rate === undefined && (burst !== undefined || share !== undefined || header !== undefined)) {
+    throw new EmulatorUsageError("--burst, --per-ip-share and --retry-after-header need --rate-limit");
+  }
   const userPageSize = number("user-page-size", integer(1, 200), "an integer 1..200");
   return {
     port,
@@ -172,7 +180,7 @@ function parseCommandLine(argv: string[]): CliOptions | "help" {
     users,
     randomSeed: randomSeed ?? 1,
     latencyMs,
-    rateLimit: rate === undefined ? undefined : { requestsPerSecond: rate, burst, perSourceIpShare: share },
+    rateLimit: rate === undefined ? undefined : { requestsPerSecond: rate, burst, perSourceIpShare: share, ...(header !== undefined && { retryAfterHeader: header }) },
     userPageSize,
     outliveParent: values["outlive-parent"] === true,
   };

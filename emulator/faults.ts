@@ -231,6 +231,9 @@ export class LicenceRateLimiter {
   constructor(limit: RateLimit, private readonly now: () => number = () => performance.now()) {
     this.licence = new TokenBucket(limit, now);
     const share = limit.perSourceIpShare ?? DEFAULT_PER_SOURCE_IP_SHARE;
+    if (limit.retryAfterHeader !== undefined && limit.retryAfterHeader !== "whole-seconds" && limit.retryAfterHeader !== "zero") {
+      throw new RangeError(`rateLimit.retryAfterHeader must be "whole-seconds" or "zero", got ${JSON.stringify(limit.retryAfterHeader)}`);
+    }
     if (!(share > 0 && share <= 1)) throw new RangeError(`rateLimit.perSourceIpShare must be in (0, 1], got ${limit.perSourceIpShare}`);
     const allowed = limit.allowedSourceIps ?? DEFAULT_ALLOWED_SOURCE_IPS;
     if (!Array.isArray(allowed) || allowed.some((ip) => typeof ip !== "string" || !isIP(ip))) {

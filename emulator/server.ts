@@ -70,6 +70,8 @@ export class EmulatorServer {
   readonly state: EmulatorState;
   private latencyMs: number;
   private limiter: LicenceRateLimiter | undefined;
+  /** The limit as given: its 429's header style. */
+  private limiterOptions: RateLimit | undefined;
   private chaos: Chaos | undefined;
   private readonly faults = new FaultQueue();
   private log: RequestLogEntry[] = [];
@@ -87,6 +89,7 @@ export class EmulatorServer {
     this.state = new EmulatorState({ apiUrl: this.apiUrl, tokenLifetimeSeconds: options.tokenLifetimeSeconds });
     this.latencyMs = options.latencyMs;
     this.limiter = options.rateLimit ? new LicenceRateLimiter(options.rateLimit) : undefined;
+    this.limiterOptions = options.rateLimit;
     this.chaos = options.chaos ? new Chaos(options.chaos) : undefined;
     this.logLimit = options.requestLogLimit;
     this.listPageSize = options.listPageSize;
@@ -126,6 +129,7 @@ export class EmulatorServer {
   /** A new limit starts with full buckets; undefined removes it. Throws RangeError on an invalid limit. */
   setRateLimit(limit: RateLimit | undefined): void {
     this.limiter = limit ? new LicenceRateLimiter(limit) : undefined;
+    this.limiterOptions = limit;
   }
 
   /** Throws RangeError unless `size` is an integer 1..200. */
@@ -232,7 +236,8 @@ export class EmulatorServer {
         quotaResetTime: new Date(arrivedAt + Math.ceil(allowance.waitMs)).toISOString(),
         quotaLimit: allowance.quotaLimit,
       };
-      plan = jsonPlan(429, requestLimited(quota), { "Retry-After": String(wholeSeconds(allowance.waitMs)) });
+      const header = this.limiterOptions?.retryAfterHeader === "zero" ? "0" : String(wholeSeconds(allowance.waitMs));
+      plan = jsonPlan(429, requestLimited(quota), { "Retry-After": header });
     } else if (fault) {
       delay += fault.delayMs ?? 0;
       plan = planFault(fault, kind === "token");

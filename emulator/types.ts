@@ -20,6 +20,13 @@ export interface RateLimit {
    * while shards bound to 127.0.0.2, 127.0.0.3, ... each get their share. [] applies the share to all.
    */
   allowedSourceIps?: string[];
+  /**
+   * The `Retry-After` header of the limiter's 429 (its body's `innerError.retryAfter` is always the
+   * exact wait, in seconds to the millisecond). "whole-seconds" (default): the wait rounded up to
+   * whole seconds, at least 1, as PingOne documents it. "zero": `Retry-After: 0`, as servers do
+   * that leave the exact wait to the body.
+   */
+  retryAfterHeader?: "whole-seconds" | "zero";
 }
 
 /** What chaos may do to a request. "slow" delays the answer by `slowMs` and then answers normally. */

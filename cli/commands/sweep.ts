@@ -305,7 +305,7 @@ async function runPass(client: PingOneClient, plan: SweepPlan, io: CliIo, progre
       case "failed":
         if (userLevel) tally.usersFailed++;
         else tally.sessionsFailed++;
-        recordFailure(tally, event);
+        recordFailure(tally, event, plan.json);
         break;
     }
     if (pass !== "count") report?.append(reportLine(event));
@@ -340,10 +340,11 @@ async function runPass(client: PingOneClient, plan: SweepPlan, io: CliIo, progre
 }
 
 /** Counts a failure under its code and keeps the first few in full. */
-function recordFailure(tally: Tally, event: SweepSessionEvent): void {
+function recordFailure(tally: Tally, event: SweepSessionEvent, keepAll: boolean): void {
   const key = failureGroup(event.error);
   tally.failuresByCode[key] = (tally.failuresByCode[key] ?? 0) + 1;
-  if (tally.firstFailures.length < FAILURES_SHOWN) tally.firstFailures.push({ userId: event.userId, sessionId: event.sessionId || null, ...failureFields(event.error) });
+  // `--json` lists every failure (a program reads them all); the terminal shows the first few.
+  if (keepAll || tally.firstFailures.length < FAILURES_SHOWN) tally.firstFailures.push({ userId: event.userId, sessionId: event.sessionId || null, ...failureFields(event.error) });
 }
 
 
@@ -392,9 +393,11 @@ function summaryOf(tally: Tally, plan: SweepPlan, io: CliIo): SweepSummary {
 /** Prints the summary (and the failures) and decides the exit code; `documentOpen` when a dry run's `--json` listing already began the document. */
 function finish(summary: SweepSummary, failures: SweepFailure[], plan: SweepPlan, io: CliIo, documentOpen: boolean): ExitCode {
   const failed = summary.usersFailed + summary.sessionsFailed;
-  for (const f of failures) writeLine(io.stderr, `failed user ${f.userId}${f.sessionId ? ` session ${f.sessionId}` : ""}: ${f.message}`);
-  if (failed > failures.length) {
-    writeLine(io.stderr, `... and ${formatCount(failed - failures.length)} more failures (${plan.reportPath !== undefined ? `each is in ${plan.reportPath}` : "--report FILE records each"}).`);
+  const shown = failures.slice(0, FAILURES_SHOWN);
+  for (const f of shown) writeLine(io.stderr, `failed user ${f.userId}${f.sessionId ? ` session ${f.sessionId}` : ""}: ${f.message}`);
+  if (failed > shown.length) {
+    const where = plan.reportPath !== undefined ? `each is in ${plan.reportPath}` : plan.json ? "each is in the JSON on stdout" : "--report FILE records each";
+    writeLine(io.stderr, `... and ${formatCount(failed - shown.length)} more failures (${where}).`);
   }
   if (summary.error !== null) {
     // A failure of the client is the users list's; any other (the report's) says all it means itself.

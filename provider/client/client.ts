@@ -18,7 +18,7 @@ import { decide } from "./decide";
 import { FailureCode, isNotFound, OperationTarget, PingOneApiError } from "./errors";
 import { assertIds, quote, SessionRef, UserRef } from "./ids";
 import { classify, Expected, Outcome } from "./outcome";
-import { AdaptivePacer, PacerDeadlineError, PacerOptions, PacerSnapshot } from "./pacer";
+import { AdaptivePacer, PacerDeadlineError, PacerOptions, PacerPauseError, PacerSnapshot } from "./pacer";
 import { Clock, systemClock } from "./retry";
 import { Secret } from "./secret";
 import { resolveConnection, ResolvedConnection, SettingsInput } from "./settings";
@@ -41,6 +41,8 @@ export interface RetryNotice {
   delayMs: number;
   /** True when the wait is the server's Retry-After. */
   retryAfter: boolean;
+  /** True for a 429: the licence said "later" (not a fault; it does not count against `maxAttempts`). */
+  throttled: boolean;
   /** What went wrong, as one safe line (server text escaped, secrets removed). */
   reason: string;
 }
@@ -170,12 +172,6 @@ export class PingOneClient {
   private readonly tokens?: TokenCache;
   private readonly onRetry?: (notice: RetryNotice) => void;
   private readonly signal?: AbortSignal;
-  /**
-   * Until when (client clock, epoch ms) no new request starts: the latest
-   * Retry-After any answer asked for. Honoured by the whole client, not only
-   * by the request that got it, so processes sharing a licence back off together.
-   */
-  private pausedUntil = 0;
   /** Tokens this client was issued lately, to scrub from anything a server echoes; `#` keeps them out of `inspect`. */
   readonly #issuedTokens: string[] = [];
   private readonly counters: ClientStats = { apiRequests: 0, tokenRequests: 0, statuses: {}, networkFailures: 0, retries: 0 };
@@ -193,7 +189,8 @@ export class PingOneClient {
   ) {
     this.clock = options.clock ?? systemClock;
     this.transport = createTransport(USER_AGENT, options.localAddress);
-    this.pacer = new AdaptivePacer({ maxConcurrency: connection.maxConcurrency, ...options.pacer });
+    // The pacer keeps a Retry-After's pause in the client's clock, as the retries' waits are.
+    this.pacer = new AdaptivePacer({ maxConcurrency: connection.maxConcurrency, ...options.pacer }, undefined, options.clock && this.clock);
     this.onRetry = options.onRetry;
     this.signal = options.signal;
     if (connection.credentials.kind === "client-credentials") {
@@ -475,16 +472,22 @@ export class PingOneClient {
     const cancelled = () =>
       this.runError(run, { reason: "cancelled: the 403 this lookup was to explain had already been reported", failure: "DEADLINE", advice: "pingone-sessions access runs the exact check on its own." });
     let mayRefreshToken = this.tokens !== undefined && spec.endpoint === "api";
+    let faults = 0;
+    let throttles = 0;
     /** The last attempt that was really sent, and what it got: an interrupt before a retry must not hide it. */
     let lastSent: { result: HttpResult; outcome: Outcome } | undefined;
     for (run.attempt = 1; ; run.attempt++) {
       if (bounds?.signal.aborted) throw cancelled();
       const token = spec.endpoint === "api" ? await this.tokenFor(run) : undefined;
-      const result = await this.attempt(run, token);
-      const outcome = classify(result, spec.endpoint, spec.expected, this.clock.now());
+      const { result, outcome } = await this.attempt(run, token);
       if (result.kind === "no-answer" && result.code === "ERR_ABORTED" && lastSent !== undefined) throw this.runError(run, interruptedRetry(run.attempt - 1, lastSent));
       lastSent = { result, outcome };
-      const decision = decide(outcome, { attempt: run.attempt, mayRefreshToken, msLeft: run.deadline - this.clock.now() }, { settings: retry, random: () => this.clock.random(), name: this.connection.settingName });
+      if (outcome.kind === "transient") {
+        if (outcome.throttled) throttles++;
+        else faults++;
+      }
+      const state = { attempt: run.attempt, mayRefreshToken, msLeft: run.deadline - this.clock.now(), faults, throttles };
+      const decision = decide(outcome, state, { settings: retry, random: () => this.clock.random(), name: this.connection.settingName });
       switch (decision.action) {
         case "accept":
           return { kind: outcome.kind as Accepted["kind"], status: statusOf(result), headers: headersOf(result), text: textOf(result), body: outcome.body, transactionId: run.transactionId, attempts: run.attempt, startedAt };
@@ -496,13 +499,13 @@ export class PingOneClient {
           throw this.runError(run, failureOf(result, outcome, decision));
         case "retry":
           this.counters.retries++;
-          if (decision.retryAfter) this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + decision.delayMs);
           this.onRetry?.({
             target: spec.target,
             attempt: run.attempt,
             maxAttempts: retry.maxAttempts,
             delayMs: decision.delayMs,
             retryAfter: decision.retryAfter,
+            throttled: outcome.throttled === true,
             reason: scrub(result.kind === "answer" ? [`HTTP ${result.status}`, outcome.body?.code, outcome.reason].filter(Boolean).join(" ") : outcome.reason ?? result.code, this.secretTexts()),
           });
           await sleepUnless(this.clock, decision.delayMs, bounds?.signal);
@@ -532,32 +535,40 @@ export class PingOneClient {
   }
 
   /** One attempt through the pacer, its time bounded by the attempt timeout and the operation deadline. */
-  private async attempt(run: OperationRun, token: Secret | undefined): Promise<HttpResult> {
+  private async attempt(run: OperationRun, token: Secret | undefined): Promise<{ result: HttpResult; outcome: Outcome }> {
     const { spec, deadline, transactionId } = run;
     const fail = (init: FailureInit) => this.runError(run, init);
     const retry = this.connection.retry;
     const remaining = deadline - this.clock.now();
     if (remaining <= 0) throw fail({ reason: `the operation deadline of ${seconds(retry.operationTimeoutMs)} passed`, failure: "DEADLINE", advice: `Raise ${this.connection.settingName("operationTimeoutSeconds")} or run again.` });
-    const pause = this.pausedUntil - this.clock.now();
-    if (pause > 0) {
-      if (pause >= remaining) {
-        throw fail({ reason: `PingOne asked this client to wait ${seconds(pause)} (Retry-After) but only ${seconds(remaining)} remain before the operation deadline`, failure: "DEADLINE", advice: `Run again later, or raise ${this.connection.settingName("operationTimeoutSeconds")}.` });
-      }
-      await this.clock.sleep(pause);
-    }
+    const paused = (pauseMs: number, leftMs: number) =>
+      fail({
+        reason: `PingOne asked this client to wait ${seconds(pauseMs)} (Retry-After) but only ${seconds(leftMs)} remain before the operation deadline`,
+        failure: "DEADLINE",
+        advice: `Run again later, or raise ${this.connection.settingName("operationTimeoutSeconds")}.`,
+      });
     const request = spec.request(token);
     request.headers["X-Ping-External-Transaction-ID"] = transactionId;
     try {
-      return await this.pacer.run(() => {
+      return await this.pacer.run(async () => {
         // The budget is taken when the slot is granted, after any wait in the queue: the deadline bounds the send too.
         const left = deadline - this.clock.now();
         if (left <= 0) throw new PacerDeadlineError(this.pacer.snapshot().queued);
-        return this.send({ ...request, timeoutMs: Math.min(retry.requestTimeoutMs, left) }, spec.endpoint);
+        const result = await this.send({ ...request, timeoutMs: Math.min(retry.requestTimeoutMs, left) }, spec.endpoint);
+        const outcome = classify(result, spec.endpoint, spec.expected, this.clock.now());
+        // A server's Retry-After holds the whole client, queued requests too, for the licence is one for all of
+        // them. Set before this request's slot is given back, so that no queued request slips out in between.
+        if (outcome.kind === "transient" && outcome.retryAfterMs !== undefined) {
+          this.pacer.pauseUntil(this.clock.now() + Math.min(outcome.retryAfterMs, retry.maxRetryAfterMs));
+        }
+        return { result, outcome };
       }, {
         deadlineAt: deadline,
-        signalOf: (r) => (r.kind === "no-answer" ? "none" : r.status === 429 ? "throttled" : "ok"),
+        signalOf: ({ result }) => (result.kind === "no-answer" ? "none" : result.status === 429 ? "throttled" : "ok"),
       });
     } catch (error) {
+      // A pause that outlasts the deadline fails the operation now, whether it began before or while it queued.
+      if (error instanceof PacerPauseError) throw paused(error.pauseMs, error.leftMs);
       if (!(error instanceof PacerDeadlineError)) throw error;
       throw fail({
         reason: `${error.message}; the operation deadline of ${seconds(retry.operationTimeoutMs)} passed`,

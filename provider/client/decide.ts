@@ -17,6 +17,10 @@ export interface AttemptState {
   mayRefreshToken: boolean;
   /** Milliseconds left before the operation deadline. */
   msLeft: number;
+  /** Attempts so far that failed with a fault (5xx, 408, no answer), this one included; default `attempt`. */
+  faults?: number;
+  /** Attempts so far that got a 429, this one included; default 0. */
+  throttles?: number;
 }
 
 /** The rules' inputs that do not change within an operation. */
@@ -41,7 +45,9 @@ export type Decision =
  * - success and PingOne's not-found are accepted;
  * - a 401 from the API gets one fresh token per operation;
  * - anything not transient fails at once;
- * - the last attempt (`maxAttempts`) fails;
+ * - the last attempt (`maxAttempts`) fails, counting faults only (5xx, 408,
+ *   no answer): a 429 is the licence saying "later", retried until the
+ *   operation deadline;
  * - a server-sent Retry-After is first compared, as sent, with the time left
  *   before the operation deadline: when it asks for that long or longer, the
  *   operation fails now and says so; otherwise the wait is the Retry-After
@@ -55,7 +61,13 @@ export function decide(outcome: Outcome, state: AttemptState, policy: RetryPolic
   if (outcome.kind === "success" || outcome.kind === "not-found") return { action: "accept" };
   if (outcome.kind === "unauthorized" && state.mayRefreshToken) return { action: "refresh-token" };
   if (outcome.kind !== "transient") return { action: "fail" };
-  if (state.attempt >= settings.maxAttempts) return { action: "fail", reason: `gave up after ${state.attempt} attempts (${name("maxAttempts")})` };
+  // A 429 is the licence saying "later", not a fault: only the deadline bounds its retries.
+  const faults = state.faults ?? state.attempt;
+  if (!outcome.throttled && faults >= settings.maxAttempts) {
+    const throttles = state.throttles ?? 0;
+    const counted = throttles === 0 ? `${state.attempt} attempts` : `${faults} failed attempts and ${throttles} rate-limited ones, which do not count`;
+    return { action: "fail", reason: `gave up after ${counted} (${name("maxAttempts")})` };
+  }
 
   const left = Math.max(0, state.msLeft);
   if (outcome.retryAfterMs !== undefined) {
@@ -71,7 +83,8 @@ export function decide(outcome: Outcome, state: AttemptState, policy: RetryPolic
     }
     return { action: "retry", delayMs: Math.min(outcome.retryAfterMs, settings.maxRetryAfterMs), retryAfter: true };
   }
-  const delayMs = fullJitterDelay(state.attempt - 1, settings.baseDelayMs, settings.maxDelayMs, random);
+  const retry = outcome.throttled ? (state.throttles ?? 1) - 1 : faults - 1;
+  const delayMs = fullJitterDelay(retry, settings.baseDelayMs, settings.maxDelayMs, random);
   if (delayMs >= left) {
     return {
       action: "fail",

@@ -42,6 +42,8 @@ export interface Outcome {
   body?: PingOneErrorBody;
   /** The wait a 429 or 503 asked for, in ms. */
   retryAfterMs?: number;
+  /** True for a 429: the licence said "later", which is not a fault (it does not count against `maxAttempts`). */
+  throttled?: boolean;
   /** Why, in words, beyond the status and PingOne's own message. */
   reason?: string;
   /** The stable failure code, when the outcome fails. */
@@ -98,8 +100,7 @@ export function classify(result: HttpResult, endpoint: "api" | "token", expected
   const status = result.status;
   const body = endpoint === "token" ? tokenErrorBody(result.text) : pingOneErrorBody(result.text);
   const shape = describeBody(result);
-  // The body's innerError.retryAfter is exact (PingOne's header is whole seconds, rounded up): prefer it.
-  const retryAfterMs = RETRY_AFTER_STATUSES.has(status) ? bodyRetryAfter(body, nowMs) ?? parseRetryAfter(result.headers["retry-after"], nowMs) : undefined;
+  const retryAfterMs = RETRY_AFTER_STATUSES.has(status) ? combineRetryAfter(parseRetryAfter(result.headers["retry-after"], nowMs), bodyRetryAfter(body, nowMs)) : undefined;
 
   if (status >= 200 && status < 300) {
     if (expected === "no-content" ? status === 204 : status !== 204) return { kind: "success" };
@@ -127,7 +128,32 @@ export function classify(result: HttpResult, endpoint: "api" | "token", expected
   if (body === undefined && !TRANSIENT_STATUSES.has(status)) {
     return { kind: kind === "unauthorized" ? "unauthorized" : "permanent", reason: `${shape}, not PingOne's error body`, failure: "NOT_PINGONE" };
   }
-  return { kind, body, retryAfterMs, reason: body ? undefined : shape, failure: "HTTP_STATUS" };
+  return { kind, body, retryAfterMs, reason: body ? undefined : shape, failure: "HTTP_STATUS", ...(status === 429 && { throttled: true }) };
+}
+
+/**
+ * The wait one answer asks for, from its `Retry-After` header and its body's
+ * `innerError` wait, either possibly absent. PingOne documents the header in
+ * whole seconds (so it is the true wait rounded up: `1` for 4 ms) and the
+ * body's `retryAfter` without a confirmed unit. The rule:
+ *
+ * - the body's wait when it is no longer than the header's plus one second:
+ *   then both tell the same fact and the body is the finer figure (a header
+ *   of `1` and a body of 0.004 s mean "4 ms"; a header of `0` and 0.004 s,
+ *   "4 ms", not "now");
+ * - the header's wait when the body asks for more than that: the two
+ *   disagree, and the header's unit is the documented one (a body in
+ *   milliseconds read as seconds would otherwise stall the run a thousandfold);
+ * - whichever is present when only one is.
+ *
+ * Waiting 4 ms where the header said 1 s is safe because the client's
+ * pacing, not the wait, keeps it under the licence: the wait only says when
+ * the next request may pass.
+ */
+export function combineRetryAfter(headerMs: number | undefined, bodyMs: number | undefined): number | undefined {
+  if (bodyMs === undefined) return headerMs;
+  if (headerMs === undefined) return bodyMs;
+  return bodyMs <= headerMs + 1000 ? bodyMs : headerMs;
 }
 
 /**

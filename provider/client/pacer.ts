@@ -1,49 +1,66 @@
 /**
- * Adaptive pacing: how many requests a client keeps in flight. PingOne
- * answers an excess with 429 and Pulumi may hand one provider process
- * thousands of operations at once, so the client paces itself rather than
- * leaning on retries. The policy is TCP's, applied to a rate-limited API:
+ * Adaptive pacing: when the client's requests start. PingOne answers an
+ * excess with 429 and Pulumi may hand one provider process thousands of
+ * operations at once, so the client learns the licence's rate from the 429s
+ * and sends at it, rather than leaning on retries. A window of requests in
+ * flight alone cannot do that: close to the server (0-10 ms) a window of 10
+ * is thousands of requests a second, far past any licence. So the pacer
+ * paces starts by rate, whatever the latency, and the window only bounds a
+ * latency spike:
  *
- * - Slow start: the window opens at `initialConcurrency` and grows by a
- *   quarter slot per answered request (a quarter every round trip) until the
- *   first 429 or `maxConcurrency`. Gentler than TCP's doubling, because PingOne's
- *   burst allowance hides the limit until well past it.
- * - On a 429 the window shrinks to what the server actually accepted over
- *   the last few round trips (its rate times the latency: what fits under
- *   the limit). 429s for requests sent before that decrease are not counted
- *   again: they were sent before the news arrived.
- * - From then on starts are spaced evenly, one every round-trip time divided
- *   by the window, so the rate is controlled finely (a window of 5.3 is 6 %
- *   more than 5), and the rate probes upward by a fixed number of requests
- *   per second, each second of wall time, whatever the window and latency:
- *   `probeRatePerSecond` (2 req/s each second) near the window of the last
- *   429, `recoveryRatePerSecond` (20) when below 90 % of it (CUBIC's idea,
- *   simplified). Time-based, so a small window at a short latency (many
- *   answers a second) does not climb back in a blink; additive, so processes
- *   that share one licence converge to equal shares (AIMD: the faster one
- *   loses more at each cut, all gain alike). A run thus settles just under
- *   PingOne's rate with a 429 every few seconds. The request that got the 429 still waits its own Retry-After
- *   (the client's retry loop does that).
+ * - Slow start, before the first 429: starts are paced at a rate that opens
+ *   at `initialRatePerSecond` and doubles every `slowStartDoublingMs` of
+ *   saturated time (time with work waiting that only the rate held back),
+ *   with up to `initialConcurrency` starts in hand (a user's 10 sessions go
+ *   out together after its list). Time-based, so the overshoot past the licence is at most one
+ *   doubling at any latency, and a 0 ms server cannot be flooded.
+ * - On a 429 (for a request sent after the last cut: older ones carry old
+ *   news) the rate is cut: at the first one, to `decrease` times what the
+ *   server accepted lately (at most one doubling ago, the licence's rate plus
+ *   its burst); later, to `decrease` times the rate. This is TCP's AIMD
+ *   applied to a rate, so several processes on one licence converge to equal
+ *   shares from their own 429s alone (the faster one loses more at each cut,
+ *   all gain alike).
+ * - Between cuts the rate grows by `probeRatePerSecond` requests per second
+ *   each second, or by `probePercentPerSecond` of the rate if that is more,
+ *   and only in saturated time: a client that had no work, was held by the
+ *   in-flight cap, or waited out a pause does not grow, so a quiet spell never
+ *   turns into a burst of 429s when the work comes back. Tokens do not pile
+ *   up either: after the first cut at most `burstMs` of rate (at least one
+ *   start) may go out at once, enough to catch up with a late timer on a busy
+ *   machine, far below any licence's burst.
+ * - A pause (`pauseUntil`) holds every start, queued or new, until a time:
+ *   the client sets one from a 429's Retry-After so that the whole client
+ *   waits it out, not only the request that got it. A queued task whose
+ *   deadline falls within a pause is failed at once (`PacerPauseError`)
+ *   rather than held to its deadline.
  *
- * The effective request rate is the window divided by the round-trip time;
- * both are in `snapshot()`. Time is injected (`PacerTimers`) so the policy is
- * tested exactly.
+ * A run thus settles just under the licence's rate with a 429 every few
+ * seconds. Time is injected (`PacerTimers`) so the policy is tested exactly.
  */
 
 /** Tunables of the pacer; every field is optional. */
 export interface PacerOptions {
-  /** Most requests in flight (default 32). */
+  /** Most requests in flight (default 32): bounds a latency spike; the rate does the pacing. */
   maxConcurrency?: number;
-  /** Fewest requests in flight the window may shrink to (default 1). */
-  minConcurrency?: number;
-  /** The window before anything is known (default 10: a user's sessions, at most 10, go out in one wave). */
+  /** Before the first 429, starts that may go out at once after a pause in the work (default 10: a user's sessions, at most 10, go out in one wave). */
   initialConcurrency?: number;
-  /** Slots added per answered request before the first 429 (default 0.25: the window grows by a quarter every round trip). */
-  slowStartGrowth?: number;
-  /** After the first 429, requests per second added to the rate each second, near the window of the last 429 (default 2). */
+  /** Start rate before the first 429, requests per second (default 100). */
+  initialRatePerSecond?: number;
+  /** Before the first 429, the rate doubles every this many ms of saturated time (default 400; at least two round trips). */
+  slowStartDoublingMs?: number;
+  /** Factor applied to the rate on a 429 (default 0.9). */
+  decrease?: number;
+  /** After the first 429, requests per second added to the rate each second of saturated time, at least (default 2). */
   probeRatePerSecond?: number;
-  /** After the first 429, requests per second added to the rate each second, below 90 % of the window of the last 429 (default 20). */
-  recoveryRatePerSecond?: number;
+  /** After the first 429, percent of the rate added each second of saturated time, when more than `probeRatePerSecond` (default 2). */
+  probePercentPerSecond?: number;
+  /** After the first 429, the probe doubles every this many ms of saturated time without a 429, up to 32-fold (default 1000). */
+  probeDoublingMs?: number;
+  /** The rate never falls below this many requests per second (default 1). */
+  minRatePerSecond?: number;
+  /** After the first 429, the most starts that may go out at once, as ms of rate (default 40: a timer late by that much on a busy machine costs no rate; at least one start). */
+  burstMs?: number;
   /** Weight of a new round-trip sample in the smoothed round-trip time (default 0.125, as TCP). */
   roundTripGain?: number;
 }
@@ -54,11 +71,15 @@ export type ResolvedPacerOptions = Required<PacerOptions>;
 /** The defaults, in one place. */
 export const DEFAULT_PACER = {
   maxConcurrency: 32,
-  minConcurrency: 1,
   initialConcurrency: 10,
-  slowStartGrowth: 0.25,
+  initialRatePerSecond: 100,
+  slowStartDoublingMs: 400,
+  decrease: 0.9,
   probeRatePerSecond: 2,
-  recoveryRatePerSecond: 20,
+  probePercentPerSecond: 2,
+  probeDoublingMs: 1000,
+  minRatePerSecond: 1,
+  burstMs: 40,
   roundTripGain: 0.125,
 } satisfies ResolvedPacerOptions;
 
@@ -67,6 +88,17 @@ export interface PacerTimers {
   now(): number;
   setTimeout(callback: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
+}
+
+/**
+ * The clock a pause is kept in: the client's own (its Retry-After waits are
+ * in it), so that a test's fake clock governs pauses as it governs retries.
+ */
+export interface PauseClock {
+  /** Epoch ms. */
+  now(): number;
+  /** Resolves after `ms`. */
+  sleep(ms: number): Promise<void>;
 }
 
 /** Real timers. */
@@ -78,9 +110,9 @@ export const systemTimers: PacerTimers = {
 
 /** What the pacer reports about itself, for benchmarks and tests. */
 export interface PacerSnapshot {
-  /** The window, rounded down: requests in flight per round trip. */
+  /** The in-flight cap. */
   concurrencyLimit: number;
-  /** Requests per second the window allows at the current round-trip time (`Infinity` before any sample); once paced, the start rate. */
+  /** The start rate, requests per second. */
   rate: number;
   /** Smoothed round-trip time in ms (0 before any sample). */
   roundTripMs: number;
@@ -90,6 +122,8 @@ export interface PacerSnapshot {
   throttles: number;
   /** True until the first 429. */
   slowStart: boolean;
+  /** Epoch ms until which no request starts (0: no pause). */
+  pausedUntil: number;
 }
 
 /** What one answer told the pacer: `throttled` for a 429, `ok` for any other answer, `none` when nothing answered. */
@@ -105,6 +139,16 @@ export class PacerDeadlineError extends Error {
   }
 }
 
+/** A task's deadline falls within a pause (a server's Retry-After): it fails now rather than wait for nothing. */
+export class PacerPauseError extends Error {
+  /** Always `PacerPauseError`. */
+  override readonly name = "PacerPauseError";
+  /** `pauseMs`: how long the pause still holds; `leftMs`: the time left before the task's deadline. */
+  constructor(readonly pauseMs: number, readonly leftMs: number) {
+    super(`the client is paused for ${pauseMs} ms (Retry-After) and the deadline is ${leftMs} ms away`);
+  }
+}
+
 /** How `run` learns what an answer meant. */
 export interface RunOptions<T> {
   /** Epoch ms after which a still-queued task is dropped with `PacerDeadlineError`. */
@@ -113,33 +157,61 @@ export interface RunOptions<T> {
   signalOf?: (result: T) => PacerSignal;
 }
 
-/** Shares one adaptive window of in-flight requests among every request of a client. */
+interface Waiter {
+  start: () => void;
+  fail: (error: Error) => void;
+  deadlineAt?: number;
+}
+
+/** Paces the starts of every request of a client at a rate learned from the server's 429s. */
 export class AdaptivePacer {
   private readonly options: ResolvedPacerOptions;
-  private limit: number;
+  private rate: number;
   private inFlight = 0;
   private slowStart = true;
   private roundTripMs = 0;
+  /** When the last cut was made: a 429 for a request started before it is old news. */
   private lastDecreaseAt = -Infinity;
-  /** The window when the last 429 arrived: the rate known to be too much. */
-  private throttledLimit = Infinity;
-  private nextStartAt = 0;
+  /** Start time of the next request on the rate's schedule; may lag `now` by the burst allowance. */
+  private nextStartAt = -Infinity;
+  /** Until when nothing starts (a Retry-After). */
+  private pausedUntil = 0;
+  /** The rate when the last cut was made. */
+  private ceiling = 0;
+  /** When the first request started. */
+  private firstStartAt?: number;
+  /** Saturated time since the last cut, ms: the probe speeds up with it. */
+  private quietMs = 0;
+  /** Last time the rate's growth was accounted for. */
+  private grownAt?: number;
+  /** Whether the time since `grownAt` is saturated: work waiting that only the rate (not the cap, a pause or a lack of work) holds back. */
+  private saturated = false;
   private timer?: unknown;
+  private timerAt = Infinity;
   private throttles = 0;
-  private readonly waiting: (() => void)[] = [];
-  /** Finish times of recent accepted answers, to count what the server took in the last round trip. */
+  private readonly waiting: Waiter[] = [];
+  /** Finish times of recent accepted answers, to measure what the server took at the first 429. */
   private readonly accepted: number[] = [];
 
-  /** Applies the defaults to `options`; `timers` default to the real ones. */
-  constructor(options: PacerOptions = {}, private readonly timers: PacerTimers = systemTimers) {
+  /** True while a pause is being waited out. */
+  private holding = false;
+
+  /** Applies the defaults to `options`; `timers` (the rate's) and `clock` (pauses and deadlines) default to the real ones. */
+  constructor(
+    options: PacerOptions = {},
+    private readonly timers: PacerTimers = systemTimers,
+    private readonly clock: PauseClock = { now: () => timers.now(), sleep: (ms) => new Promise((resolve) => timers.setTimeout(resolve, ms)) },
+  ) {
     this.options = { ...DEFAULT_PACER, ...stripUndefined(options) };
-    this.limit = Math.min(this.options.initialConcurrency, this.options.maxConcurrency);
+    this.rate = this.options.initialRatePerSecond;
   }
 
   /**
-   * Runs `task` when the window allows, and feeds its result back. With a
+   * Runs `task` when the rate allows, and feeds its result back. With a
    * deadline, a task still queued then is dropped and the call rejects with
-   * `PacerDeadlineError`, so queueing never carries an operation past it.
+   * `PacerDeadlineError`, so queueing never carries an operation past it; a
+   * task whose deadline falls within a pause rejects at once with
+   * `PacerPauseError`.
    */
   async run<T>(task: () => Promise<T>, options: RunOptions<T> = {}): Promise<T> {
     await this.acquire(options.deadlineAt);
@@ -156,34 +228,67 @@ export class AdaptivePacer {
     }
   }
 
-  /** The current window, for reports and tests. */
+  /**
+   * Holds every start until `until` (epoch ms), queued or not; a later pause
+   * extends it, an earlier one changes nothing. Queued tasks whose deadline
+   * falls before its end fail now with `PacerPauseError`.
+   */
+  pauseUntil(until: number): void {
+    if (until <= this.pausedUntil) return;
+    this.pausedUntil = until;
+    const now = this.clock.now();
+    for (const waiter of [...this.waiting]) {
+      if (waiter.deadlineAt !== undefined && waiter.deadlineAt <= until) {
+        this.waiting.splice(this.waiting.indexOf(waiter), 1);
+        waiter.fail(new PacerPauseError(until - now, waiter.deadlineAt - now));
+      }
+    }
+    this.pump();
+  }
+
+  /** The current rate and queue, for reports and tests. */
   snapshot(): PacerSnapshot {
     return {
-      concurrencyLimit: Math.floor(this.limit),
-      rate: this.roundTripMs > 0 ? this.limit / (this.roundTripMs / 1000) : Infinity,
+      concurrencyLimit: this.options.maxConcurrency,
+      rate: this.rate,
       roundTripMs: this.roundTripMs,
       inFlight: this.inFlight,
       queued: this.waiting.length,
       throttles: this.throttles,
       slowStart: this.slowStart,
+      pausedUntil: this.pausedUntil,
     };
   }
 
   private acquire(deadlineAt: number | undefined): Promise<void> {
     return new Promise<void>((resolve, reject) => {
+      const clockNow = this.clock.now();
+      if (deadlineAt !== undefined && this.pausedUntil > clockNow && deadlineAt <= this.pausedUntil) {
+        reject(new PacerPauseError(this.pausedUntil - clockNow, deadlineAt - clockNow));
+        return;
+      }
+      const now = this.timers.now();
       let timer: unknown;
-      const start = () => {
-        if (timer !== undefined) this.timers.clearTimeout(timer);
-        resolve();
+      const waiter: Waiter = {
+        deadlineAt,
+        start: () => {
+          if (timer !== undefined) this.timers.clearTimeout(timer);
+          resolve();
+        },
+        fail: (error) => {
+          if (timer !== undefined) this.timers.clearTimeout(timer);
+          reject(error);
+        },
       };
-      this.waiting.push(start);
+      this.waiting.push(waiter);
       if (deadlineAt !== undefined) {
         timer = this.timers.setTimeout(() => {
-          const index = this.waiting.indexOf(start);
+          timer = undefined;
+          const index = this.waiting.indexOf(waiter);
           if (index < 0) return;
           this.waiting.splice(index, 1);
           reject(new PacerDeadlineError(this.waiting.length));
-        }, Math.max(0, deadlineAt - this.timers.now()));
+        }, Math.max(0, deadlineAt - now));
       }
       this.pump();
     });
@@ -192,32 +297,34 @@ export class AdaptivePacer {
   private record(signal: PacerSignal, startedAt: number): void {
     if (signal === "none") return;
     const now = this.timers.now();
-    const elapsedMs = now - startedAt;
     if (signal === "throttled") {
       this.throttles++;
-      this.slowStart = false;
-      // A request sent before the last decrease carries old news: the window already shrank for it.
+      // A request sent before the last cut carries old news: the rate already fell for it.
       if (startedAt <= this.lastDecreaseAt) return;
+      this.grow(now);
       this.lastDecreaseAt = now;
-      this.throttledLimit = this.limit;
-      // Averaged over a few round trips: one round trip holds only a handful of answers.
-      const windowMs = Math.max(4 * this.roundTripMs, 100);
-      const accepted = this.acceptedSince(now - windowMs);
-      // Nothing accepted lately (a licence busy with others' traffic) says nothing of the rate: halve.
-      const fitsUnderLimit = accepted > 0 && this.roundTripMs > 0 ? (accepted / windowMs) * this.roundTripMs : this.limit / 2;
-      // A little under what fit, so the burst allowance refills before the next probe.
-      this.limit = Math.max(this.options.minConcurrency, Math.min(this.limit, fitsUnderLimit) * 0.95);
+      this.quietMs = 0;
+      let base = this.rate;
+      if (this.slowStart) {
+        this.slowStart = false;
+        // What the server took over the last doubling: at most the licence's rate plus its burst.
+        // Never longer than the pacer has been sending: a window reaching before the first start would dilute the rate.
+        const windowMs = Math.min(Math.max(this.options.slowStartDoublingMs, 2 * this.roundTripMs), now - (this.firstStartAt ?? now));
+        const accepted = this.acceptedSince(now - windowMs);
+        if (accepted > 0 && windowMs > 0) base = Math.min(base, (accepted * 1000) / windowMs);
+      }
+      this.ceiling = this.rate;
+      this.rate = Math.max(this.options.minRatePerSecond, base * this.options.decrease);
+      // The schedule restarts from now: nothing saved up before the cut goes out at the new rate.
+      this.nextStartAt = Math.max(this.nextStartAt, now);
       return;
     }
+    const elapsedMs = now - startedAt;
     this.roundTripMs = this.roundTripMs === 0 ? elapsedMs : this.roundTripMs + this.options.roundTripGain * (elapsedMs - this.roundTripMs);
-    this.accepted.push(now);
-    if (this.accepted.length > 4096) this.accepted.splice(0, this.accepted.length - 2048);
-    // The rate is limit / roundTrip and answers come that often: adding c * roundTrip^2 / limit to the
-    // window per answer adds c requests per second to the rate each second.
-    const perSecond = this.limit < 0.9 * this.throttledLimit ? this.options.recoveryRatePerSecond : this.options.probeRatePerSecond;
-    const roundTripS = this.roundTripMs / 1000;
-    const growth = this.slowStart ? this.options.slowStartGrowth : (perSecond * roundTripS * roundTripS) / this.limit;
-    this.limit = Math.min(this.options.maxConcurrency, this.limit + growth);
+    if (this.slowStart) {
+      this.accepted.push(now);
+      if (this.accepted.length > 4096) this.accepted.splice(0, this.accepted.length - 2048);
+    }
   }
 
   private acceptedSince(from: number): number {
@@ -226,25 +333,83 @@ export class AdaptivePacer {
     return count;
   }
 
-  private pump(): void {
-    const paced = !this.slowStart && this.roundTripMs > 0;
-    // While paced, the spacing sets the rate; the cap only bounds a latency spike.
-    const cap = paced ? Math.min(this.options.maxConcurrency, Math.ceil(this.limit) * 2) : Math.max(1, Math.floor(this.limit));
-    while (this.waiting.length > 0 && this.inFlight < cap) {
-      if (paced) {
-        const now = this.timers.now();
-        if (this.nextStartAt > now) {
-          this.timer ??= this.timers.setTimeout(() => {
-            this.timer = undefined;
-            this.pump();
-          }, this.nextStartAt - now);
-          return;
-        }
-        this.nextStartAt = Math.max(now, this.nextStartAt) + this.roundTripMs / this.limit;
-      }
-      this.inFlight++;
-      this.waiting.shift()!();
+  /**
+   * Adds the growth due since the last account, when the time was saturated:
+   * work waiting, no pause, room under the in-flight cap.
+   */
+  private grow(now: number): void {
+    const since = this.grownAt ?? now;
+    this.grownAt = now;
+    if (!this.saturated || now <= since) return;
+    const seconds = (now - since) / 1000;
+    if (this.slowStart) {
+      // At least two round trips a doubling: news of the limit takes one to come back.
+      this.rate *= 2 ** ((now - since) / Math.max(this.options.slowStartDoublingMs, 2 * this.roundTripMs));
+    } else {
+      // The probe doubles every `probeDoublingMs` of saturated time without a 429 (at most 32-fold): a process that
+      // rarely gets 429s (a small share of a shared licence, or one whose neighbours finished) claims the room soon.
+      const base = Math.max(this.options.probeRatePerSecond, (this.rate * this.options.probePercentPerSecond) / 100);
+      const tau = this.options.probeDoublingMs;
+      const cap = 5 * tau;
+      const from = Math.min(this.quietMs, cap);
+      this.quietMs += now - since;
+      const to = Math.min(this.quietMs, cap);
+      const accelerated = (base * tau * (2 ** (to / tau) - 2 ** (from / tau))) / 1000 / Math.LN2;
+      // Far below the rate of the last cut (a deep first cut, a cut for old news), the gap closes fast:
+      // with a time constant of one second, up to `decrease` times that rate, where 429s were not yet coming.
+      const gap = this.options.decrease * this.ceiling - this.rate;
+      const recovery = gap > 0 ? gap * (1 - Math.exp(-seconds)) : 0;
+      this.rate += Math.max(accelerated + base * 32 * (seconds - (to - from) / 1000), recovery);
     }
+  }
+
+  private pump(): void {
+    const now = this.timers.now();
+    this.grow(now);
+    this.startDue(now);
+    this.saturated = this.waiting.length > 0 && this.inFlight < this.options.maxConcurrency && !this.holding;
+  }
+
+  private startDue(now: number): void {
+    if (this.holding) return;
+    while (this.waiting.length > 0 && this.inFlight < this.options.maxConcurrency) {
+      const pauseMs = this.pausedUntil - this.clock.now();
+      if (pauseMs > 0) {
+        // Waited out in the client's clock; nothing starts meanwhile, and the schedule restarts after it.
+        this.holding = true;
+        void this.clock.sleep(pauseMs).then(() => {
+          this.holding = false;
+          this.nextStartAt = Math.max(this.nextStartAt, this.timers.now());
+          this.pump();
+        });
+        return;
+      }
+      const interval = 1000 / this.rate;
+      // After a quiet spell the schedule catches up with now, keeping some starts in hand: before the first 429,
+      // `initialConcurrency` of them (a user's sessions go out in one wave after its list); after it, burstMs of rate.
+      const allowance = this.slowStart ? this.options.initialConcurrency * interval : Math.max(interval, this.options.burstMs);
+      if (this.nextStartAt < now - allowance) this.nextStartAt = now - allowance;
+      if (this.nextStartAt > now) {
+        this.wakeAt(this.nextStartAt);
+        return;
+      }
+      this.nextStartAt += interval;
+      this.inFlight++;
+      this.firstStartAt ??= now;
+      this.waiting.shift()!.start();
+    }
+  }
+
+  /** One timer, for the earliest time something may start. */
+  private wakeAt(at: number): void {
+    if (this.timer !== undefined && this.timerAt <= at) return;
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = this.timers.setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.pump();
+    }, Math.max(0, at - this.timers.now()));
   }
 }
 

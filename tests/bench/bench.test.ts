@@ -34,7 +34,7 @@ describe("bench", () => {
       [["--users", "1.5"], /^--users must be a positive integer; got "1\.5"$/],
       [["--rate", "0"], /^--rate must be a positive number; got "0"$/],
       [["--burst", ""], /^--burst must be at least 1; got ""$/],
-      [["--only", "all"], /^--only takes a comma-separated list of limited, unlimited, curl, sweep, small-bucket, shards, memory, one-user; got "all"$/],
+      [["--only", "all"], /^--only takes a comma-separated list of limited, unlimited, curl, sweep, small-bucket, shards, memory, one-user, matrix; got "all"$/],
       [["--only", "sweep,"], /^--only takes a comma-separated list of .*; got ""$/],
       [["--memory-users", "20000,2000"], /^--memory-users must be two population sizes SMALL,LARGE \(each an integer 1\.\.1000000, SMALL < LARGE\); got "20000,2000"$/],
       [["--memory-users", "2000"], /^--memory-users must be two population sizes .*; got "2000"$/],

@@ -278,6 +278,21 @@ describe("pingone-sessions sweep", () => {
       assert.equal(summary.sessionsFailed, 1);
     });
 
+    it("--json lists every failure, not the first five; stderr names five and says where the rest are", async () => {
+      const body = JSON.stringify({ id: "5e4f1d2a-0c3b-4a59-9d7e-3f2a1b0c9d8e", code: "ACCESS_FAILED", message: "Denied" });
+      t.emulator.injectFault({ method: "DELETE", path: /\/sessions\//, status: 403, body, count: 7 });
+      const result = await cli(sweep("--all-users", "--yes", "--json"), t.env);
+      assert.equal(result.code, EXIT_CODES.failed);
+      const doc = JSON.parse(result.stdout) as { failures: { sessionId: string; status: number }[]; summary: { sessionsFailed: number } };
+      assert.equal(doc.summary.sessionsFailed, 7);
+      assert.equal(doc.failures.length, 7);
+      assert.equal(new Set(doc.failures.map((f) => f.sessionId)).size, 7);
+      assert.ok(doc.failures.every((f) => f.status === 403));
+      const stderr = result.stderr.trimEnd().split("\n");
+      assert.equal(stderr.length, 6, result.stderr);
+      assert.equal(stderr[5], "... and 2 more failures (each is in the JSON on stdout).");
+    });
+
     it("the users list fails part way: what was done is summarised, the error said, exit 1", async () => {
       t.emulator.injectFault({ method: "GET", path: /\/users\?.*cursor=/, status: 400, body: JSON.stringify({ id: "0c4e2f10-0000-4000-8000-000000000001", code: "INVALID_DATA", message: "bad cursor" }) });
       const reportPath = path.join(t.dir, "report.jsonl");

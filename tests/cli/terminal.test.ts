@@ -141,6 +141,18 @@ describe("pingone-sessions CLI on a terminal", () => {
       assert.ok(piped.stderr.startsWith("pingone-sessions: Could not list sessions"));
     });
 
+    it("a rate limit is summed up, never a line per 429; piped, stderr holds nothing of it", async () => {
+      const [first] = world.sessionIds;
+      world.emulator.injectFault({ method: "DELETE", path: `${sessionsPath()}/${first}`, status: 429, retryAfter: "1", count: 5 });
+      const result = await cli(["revoke", ...target(), "--all"], env, { stderrIsTTY: true, clock: new FakeClock() });
+      assert.equal(result.code, EXIT_CODES.ok);
+      const lines = result.stderr.split(/[\r\n]/).map((l) => l.replace("\x1b[K", "")).filter((l) => l.startsWith("rate limit") || l.startsWith("retrying"));
+      assert.equal(lines.length, 1, JSON.stringify(result.stderr));
+      assert.match(lines[0], /^rate limit: 5 requests delayed in the last \d+ s \(PingOne asked to wait up to 1\.0 s\)$/);
+      world.emulator.injectFault({ method: "DELETE", path: /\/sessions\//, status: 429, retryAfter: "1", count: 5 });
+      await cli(["revoke", ...target(), "--all"], env, { clock: new FakeClock() }).then((piped) => assert.equal(piped.stderr, ""));
+    });
+
     it("retry lines go above the progress bar, which is redrawn after them", async () => {
       const [first] = world.sessionIds;
       world.emulator.injectFault({ method: "DELETE", path: `${sessionsPath()}/${first}`, status: 503, retryAfter: "1" });

@@ -209,6 +209,52 @@ describe("PingOneClient against the emulator", () => {
       assert.match(error.message, /the server asked to wait 20\.0 s \(Retry-After\) but only 5\.0 s remain before the operation deadline, so it fails now/);
     });
 
+    it("does not count 429s against maxAttempts: an operation throttled again and again succeeds within its deadline", async () => {
+      const { client, clock } = world.client({ maxAttempts: 2 });
+      world.emulator.injectFault({ method: "DELETE", path: sessionPath(), status: 429, retryAfter: "1", count: 6 });
+      world.emulator.injectFault({ method: "DELETE", path: sessionPath(), status: 500 });
+      assert.equal(await client.deleteSession(ref()), "deleted");
+      assert.deepEqual(world.apiRequests().map((r) => r.status), [429, 429, 429, 429, 429, 429, 500, 204]);
+      assert.deepEqual(clock.slept, [1000, 1000, 1000, 1000, 1000, 1000, 500]);
+    });
+
+    it("gives up when the faults reach maxAttempts, saying the 429s between them did not count", async () => {
+      const { client } = world.client({ maxAttempts: 2 });
+      world.emulator.injectFault({ method: "DELETE", path: sessionPath(), status: 500 });
+      world.emulator.injectFault({ method: "DELETE", path: sessionPath(), status: 429, retryAfter: "1", count: 3 });
+      world.emulator.injectFault({ method: "DELETE", path: sessionPath(), status: 500 });
+      const error = await failure(client.deleteSession(ref()));
+      assert.equal(error.attempts, 5);
+      assert.match(error.message, /gave up after 2 failed attempts and 3 rate-limited ones, which do not count \(pingone:maxAttempts/);
+    });
+
+    it("pauses the whole client on a 429's Retry-After: a request queued meanwhile waits it out before it is sent", async () => {
+      // One request at a time, so the second operation is queued while the first is answered.
+      const { client, clock } = world.client({}, { pacer: { initialConcurrency: 1, maxConcurrency: 1 } });
+      world.emulator.injectFault({ method: "DELETE", path: sessionPath(), status: 429, retryAfter: "3" });
+      const results = await Promise.all([client.deleteSession(ref()), client.deleteSession({ ...ref(), sessionId: world.sessionIds[1] })]);
+      assert.deepEqual(results, ["deleted", "deleted"]);
+      assert.deepEqual(world.apiRequests().map((r) => r.status), [429, 204, 204]);
+      // The queued request's 3 s wait (the client's pause), then the 429'd one's own.
+      assert.deepEqual(clock.slept, [3000, 3000]);
+    });
+
+    it("fails a queued operation at once when a Retry-After pause outlasts its deadline, saying so", async () => {
+      const { client, clock } = world.client({ operationTimeoutSeconds: 10 }, { pacer: { initialConcurrency: 1, maxConcurrency: 1 } });
+      await client.getSession(ref()); // the token, so both operations below only queue for the one slot
+      world.emulator.clearRequests();
+      // The first answer takes 300 ms of real time; meanwhile 7 s pass on the client's clock.
+      world.emulator.injectFault({ method: "DELETE", path: sessionPath(), status: 429, retryAfter: "5", delayMs: 300 });
+      const first = failure(client.deleteSession(ref()));
+      const second = failure(client.deleteSession({ ...ref(), sessionId: world.sessionIds[1] }));
+      await clock.sleep(7000);
+      const error = await second;
+      assert.equal(error.failure, "DEADLINE");
+      assert.match(error.message, /PingOne asked this client to wait 5 s \(Retry-After\) but only 3 s remain before the operation deadline/);
+      assert.match((await first).message, /the server asked to wait 5\.0 s \(Retry-After\) but only 3\.0 s remain/);
+      assert.equal(world.apiRequests().length, 1, "the queued DELETE was never sent");
+    });
+
     it("says a non-JSON gateway answer was not JSON when it gives up", async () => {
       const { client } = world.client({ maxAttempts: 2 });
       world.emulator.injectFault({ method: "DELETE", path: sessionPath(), status: 502, body: "<html>bad gateway</html>", headers: { "content-type": "text/html" }, count: 2 });

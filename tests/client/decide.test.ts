@@ -31,6 +31,23 @@ describe("decide", () => {
     assert.deepEqual(decide(transient, state(3), policy), { action: "fail", reason: "gave up after 3 attempts (pingone:maxAttempts)" });
   });
 
+  it("does not count a 429 against maxAttempts: the licence saying later is retried until the deadline", () => {
+    const throttled: Outcome = { kind: "transient", throttled: true, retryAfterMs: 4, failure: "HTTP_STATUS" };
+    assert.deepEqual(decide(throttled, { ...state(50), faults: 0, throttles: 50 }, policy), { action: "retry", delayMs: 4, retryAfter: true });
+    // Without a hint it backs off by its own count of 429s, still not bounded by maxAttempts.
+    assert.deepEqual(decide({ ...throttled, retryAfterMs: undefined }, { ...state(50), faults: 2, throttles: 1 }, policy), { action: "retry", delayMs: 500, retryAfter: false });
+    // The deadline still bounds it.
+    assert.equal(decide(throttled, { ...state(50, 3), faults: 0, throttles: 50 }, policy).action, "fail");
+  });
+
+  it("counts faults only for maxAttempts, and says how many 429s came between", () => {
+    assert.equal(decide(transient, { ...state(5), faults: 2, throttles: 3 }, policy).action, "retry");
+    assert.deepEqual(decide(transient, { ...state(6), faults: 3, throttles: 3 }, policy), {
+      action: "fail",
+      reason: "gave up after 3 failed attempts and 3 rate-limited ones, which do not count (pingone:maxAttempts)",
+    });
+  });
+
   it("compares Retry-After, as sent, with the time left before capping it", () => {
     assert.deepEqual(decide({ ...transient, retryAfterMs: 3_600_000 }, state(1, 5_000), policy), {
       action: "fail",

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { classifyNetworkError, classifyStatus } from "../../provider/client/outcome";
+import { classify, classifyNetworkError, classifyStatus, combineRetryAfter } from "../../provider/client/outcome";
+import type { HttpResult } from "../../provider/client/transport";
 
 describe("classifyStatus", () => {
   const table: [number, string | undefined, string][] = [
@@ -33,5 +34,31 @@ describe("classifyNetworkError", () => {
   });
   it("does not retry unknown hosts, oversized answers or unknown failures", () => {
     for (const code of ["ENOTFOUND", "ERR_RESPONSE_TOO_LARGE", undefined]) assert.equal(classifyNetworkError(code), "permanent", String(code));
+  });
+});
+
+describe("combineRetryAfter", () => {
+  it("takes the body's exact wait when it agrees with the whole-second header, the header when they disagree", () => {
+    assert.equal(combineRetryAfter(1000, 4), 4, "Retry-After: 1 and 0.004 s: 4 ms");
+    assert.equal(combineRetryAfter(0, 4), 4, "Retry-After: 0 and 0.004 s: 4 ms, not now");
+    assert.equal(combineRetryAfter(3000, 2851), 2851);
+    assert.equal(combineRetryAfter(1000, 1900), 1900, "within a second of the header: a rounding, not a disagreement");
+    assert.equal(combineRetryAfter(1000, 4000), 1000, "a body of 4 where the header says 1: the documented unit wins");
+    assert.equal(combineRetryAfter(undefined, 4), 4);
+    assert.equal(combineRetryAfter(2000, undefined), 2000);
+    assert.equal(combineRetryAfter(undefined, undefined), undefined);
+  });
+
+  it("reads a 429 of Retry-After: 0 with the exact wait in its body as that wait, and marks it throttled", () => {
+    const body = JSON.stringify({
+      id: "x",
+      code: "REQUEST_LIMITED",
+      message: "The request could not be completed due to rate limiting.",
+      details: [{ code: "LIMIT_EXCEEDED", message: "m", innerError: { retryAfter: 0.004 } }],
+    });
+    const outcome = classify({ kind: "answer", status: 429, headers: { "retry-after": "0", "content-type": "application/json" }, text: body } as HttpResult, "api", "no-content", 0);
+    assert.equal(outcome.kind, "transient");
+    assert.equal(outcome.throttled, true);
+    assert.equal(outcome.retryAfterMs, 4);
   });
 });

@@ -61,7 +61,7 @@ describe("PingOne emulator: command line", () => {
         [["--users=-1"], "--users must be an integer 0..1000000, got -1"],
         [["--users", "-1"], /^Option '--users' argument is ambiguous/],
         [["--random-seed", "4"], "--random-seed needs --users"],
-        [["--burst", "3"], "--burst and --per-ip-share need --rate-limit"],
+        [["--burst", "3"], "--burst, --per-ip-share and --retry-after-header need --rate-limit"],
         [["--rate-limit", "10", "--per-ip-share", "0"], "--per-ip-share must be a number in (0, 1], got 0"],
         [["--user-page-size", "201"], "--user-page-size must be an integer 1..200, got 201"],
       ];

@@ -122,6 +122,17 @@ describe("PingOne emulator: licence rate limit with a per-source share", () => {
       assert.ok(byLicence.json.details[0].innerError.retryAfter > 9 && byLicence.json.details[0].innerError.retryAfter <= 10, byLicence.text);
     });
 
+    it("answers Retry-After: 0 with the same exact wait in the body when told retryAfterHeader zero, and refuses an unknown style", async () => {
+      emu.setRateLimit({ requestsPerSecond: 0.1, burst: 1, retryAfterHeader: "zero" });
+      const [first, second] = await burst("127.0.0.1", 2);
+      assert.equal(first.status, 200);
+      assert.equal(second.status, 429);
+      assert.equal(second.headers.get("retry-after"), "0");
+      const retryAfter = second.json.details[0].innerError.retryAfter;
+      assert.ok(retryAfter > 9 && retryAfter <= 10, second.text);
+      assert.throws(() => emu.setRateLimit({ requestsPerSecond: 1, retryAfterHeader: "ms" as never }), /rateLimit\.retryAfterHeader must be "whole-seconds" or "zero", got "ms"/);
+    });
+
     it("by default lets 127.0.0.1 use the whole licence while other addresses get 35%", async () => {
       emu.setRateLimit({ requestsPerSecond: 0.1, burst: 10 });
       const shard = (await burst("127.0.0.2", 4)).map((r) => r.status);
