@@ -33,7 +33,7 @@ describe("issue 17 through the CLI", () => {
   });
 
   function envOf(s: HostileServer): Record<string, string> {
-    return { PINGONE_API_URL: `${s.origin}/v1`, PINGONE_AUTH_URL: s.origin, PINGONE_CLIENT_ID: CLIENT_ID, PINGONE_CLIENT_SECRET: "client-secret-sentinel-17", PINGONE_ENVIRONMENT_ID: APP_ENV };
+    return { PINGONE_API_URL: `${s.origin}/v1`, PINGONE_AUTH_URL: s.origin, PINGONE_CLIENT_ID: CLIENT_ID, PINGONE_CLIENT_SECRET: "secret-sentinel-17", PINGONE_ENVIRONMENT_ID: APP_ENV };
   }
 
   describe("item 11: a token the client was issued is scrubbed wherever a server echoes it", () => {

@@ -19,7 +19,7 @@ const SESSIONS = ["7c9e6679-7425-40de-944b-e07fc1f90ae7", "0f8fad5b-d9cb-469f-a1
 
 /** Runs the compiled CLI (after `nodeArgs`) against `origin` with a static token; resolves with its exit code and output. */
 function runCli(origin: string, argv: string[], nodeArgs: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = { PATH: process.env.PATH, PINGONE_API_URL: `${origin}/v1`, PINGONE_AUTH_URL: origin, PINGONE_API_ACCESS_TOKEN: "static-token-sentinel-5b9e2d", PINGONE_REQUEST_TIMEOUT_SECONDS: "20" };
+  const env = { PATH: process.env.PATH, PINGONE_API_URL: `${origin}/v1`, PINGONE_AUTH_URL: origin, PINGONE_API_ACCESS_TOKEN: "token-sentinel-5b9e2d", PINGONE_REQUEST_TIMEOUT_SECONDS: "20" };
   const child = spawn(process.execPath, [...nodeArgs, ENTRY, ...argv], { env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";

@@ -17,7 +17,7 @@ const ENV = "6f6e8d2c-4a39-4b7a-9d0e-1c2b3a4d5e6f";
 const USER = "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed";
 const SESSIONS = ["7c9e6679-7425-40de-944b-e07fc1f90ae7", "0f8fad5b-d9cb-469f-a165-70867728950e", "9a1f2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d"];
 const USER_PATH = `/v1/environments/${ENV}/users/${USER}`;
-const STATIC_TOKEN = "static-token-sentinel-5b9e2d";
+const STATIC_TOKEN = "token-sentinel-5b9e2d";
 
 /** Resolves once `condition` holds (the server sees a hang-up a moment after the client makes it), or after 2 s. */
 async function eventually(condition: () => boolean): Promise<void> {

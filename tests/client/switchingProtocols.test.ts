@@ -31,7 +31,7 @@ describe("a 101 Switching Protocols answer (issue 17 item 1)", () => {
 
   function clientOf(s: HostileServer, settings: ConnectionOptions = {}): PingOneClient {
     // Budgets far beyond the test's own timeout: a 101 that waited for its deadline would fail the test.
-    const base: ConnectionOptions = { apiUrl: `${s.origin}/v1`, authUrl: s.origin, apiAccessToken: "static-token-sentinel-5b9e2d", requestTimeoutSeconds: 60, operationTimeoutSeconds: 120 };
+    const base: ConnectionOptions = { apiUrl: `${s.origin}/v1`, authUrl: s.origin, apiAccessToken: "token-sentinel-5b9e2d", requestTimeoutSeconds: 60, operationTimeoutSeconds: 120 };
     const client = PingOneClient.fromSettings({ explicit: { ...base, ...settings } }, { clock: new FakeClock() });
     clients.push(client);
     return client;
