@@ -8,10 +8,11 @@ import assert from "node:assert/strict";
 import { matching, revokeUserSessions } from "../../provider/client/bulk";
 import { sweepSessions } from "../../provider/client/sweep";
 import { PingOneClient, PingOneClientOptions } from "../../provider/client/client";
-import { isNotFound, PingOneApiError } from "../../provider/client/errors";
+import { isNotFound } from "../../provider/client/errors";
 import { ConnectionOptions } from "../../provider/client/settings";
 import { HostileServer, json, p1Error, startHostileServer, trickle } from "../support/hostileServer";
 import { FakeClock } from "../support/world";
+import { pingOneFailure as failure } from "../support/failure";
 
 const ENV = "6f6e8d2c-4a39-4b7a-9d0e-1c2b3a4d5e6f";
 const USER = "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed";
@@ -47,15 +48,6 @@ describe("hostile servers", () => {
     const client = PingOneClient.fromSettings({ explicit: { apiUrl: `${s.origin}/v1`, authUrl: s.origin, apiAccessToken: STATIC_TOKEN, ...settings } }, { clock, ...options });
     clients.push(client);
     return { client, clock };
-  }
-
-  async function failure(promise: Promise<unknown>): Promise<PingOneApiError> {
-    const error = await promise.then(
-      () => assert.fail("expected a failure"),
-      (e: unknown) => e,
-    );
-    assert.ok(PingOneApiError.isInstance(error), `expected PingOneApiError, got ${String(error)}`);
-    return error;
   }
 
   const deletes = () => server!.requests.filter((r) => r.method === "DELETE");

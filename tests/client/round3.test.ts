@@ -14,6 +14,7 @@ import { mayRevoke } from "../../provider/client/access";
 import { MAX_USER_PAGES } from "../../provider/client/userList";
 import { HostileServer, json, startHostileServer } from "../support/hostileServer";
 import { FakeClock } from "../support/world";
+import { pingOneFailure as failure } from "../support/failure";
 
 const ENV = "6f6e8d2c-4a39-4b7a-9d0e-1c2b3a4d5e6f";
 const POP = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeee1";
@@ -43,15 +44,6 @@ describe("issue 17: users lists and list answers", () => {
     const client = PingOneClient.fromSettings({ explicit: { apiUrl: `${s.origin}/v1`, authUrl: s.origin, apiAccessToken: STATIC_TOKEN } }, { clock: new FakeClock() });
     clients.push(client);
     return client;
-  }
-
-  async function failure(promise: Promise<unknown>): Promise<PingOneApiError> {
-    const error = await promise.then(
-      () => assert.fail("expected a failure"),
-      (e: unknown) => e,
-    );
-    assert.ok(PingOneApiError.isInstance(error), `expected PingOneApiError, got ${String(error)}`);
-    return error;
   }
 
   /** Answers session lists (two sessions a user) and DELETEs; `users` answers the users list. */

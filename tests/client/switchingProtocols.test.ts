@@ -6,11 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { PingOneClient } from "../../provider/client/client";
-import { PingOneApiError } from "../../provider/client/errors";
 import { createTransport, Transport } from "../../provider/client/transport";
 import { ConnectionOptions } from "../../provider/client/settings";
 import { HostileServer, json, startHostileServer, switchProtocols } from "../support/hostileServer";
 import { FakeClock } from "../support/world";
+import { pingOneFailure as failure } from "../support/failure";
 
 const ENV = "6f6e8d2c-4a39-4b7a-9d0e-1c2b3a4d5e6f";
 const USER = "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed";
@@ -35,15 +35,6 @@ describe("a 101 Switching Protocols answer (issue 17 item 1)", () => {
     const client = PingOneClient.fromSettings({ explicit: { ...base, ...settings } }, { clock: new FakeClock() });
     clients.push(client);
     return client;
-  }
-
-  async function failure(promise: Promise<unknown>): Promise<PingOneApiError> {
-    const error = await promise.then(
-      () => assert.fail("expected a failure"),
-      (e: unknown) => e,
-    );
-    assert.ok(PingOneApiError.isInstance(error), `expected PingOneApiError, got ${String(error)}`);
-    return error;
   }
 
   it("the transport answers it with a code at once, not at the attempt's deadline", async () => {
