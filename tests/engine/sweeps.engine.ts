@@ -136,19 +136,8 @@ describe("sweeping resources under the real engine", function () {
     });
 
     it("lets the sweep in flight finish on SIGINT of pulumi up (Pulumi's graceful cancel), records it, and a second up sends nothing", async () => {
-      world = await startWorld({ latencyMs: 20 }, 1);
-      stacks = [];
-      const { populationId, sessionIds } = population(40, 3);
-      const es = await stack("interrupted", async () => {
-        new PopulationSessionsRevocation("contractors", { environmentId: world.environmentId, populationId, connection: { maxConcurrency: 2 } });
-      });
-      const running = es.stack.up().then(
-        () => "finished",
-        (error: Error) => error.message,
-      );
-      while (deletedSessionIds(world).length < 20) await new Promise((resolve) => setTimeout(resolve, 20));
-      es.processes[es.processes.length - 1].kill("SIGINT");
-      assert.notEqual(await running, "finished", "up reports that it was interrupted");
+      const { es, sessionIds, ended } = await interruptedSweep("interrupted", 40, "SIGINT");
+      assert.notEqual(ended, "finished", "up reports that it was interrupted");
       assert.deepEqual([...deletedSessionIds(world)].sort(), [...sessionIds].sort(), "the sweep in flight finished: each session once");
       assert.equal(resourceOf((await es.exportState()).resources, "PopulationSessionsRevocation").outputs?.sessionsRevoked, 120);
       world.emulator.clearRequests();
@@ -158,19 +147,8 @@ describe("sweeping resources under the real engine", function () {
     });
 
     it("stops the provider with the engine on SIGKILL of pulumi up; after pulumi cancel and refresh --clear-pending-creates, up revokes the rest, none twice", async () => {
-      world = await startWorld({ latencyMs: 20 }, 1);
-      stacks = [];
-      const { populationId, sessionIds } = population(80, 3);
-      const es = await stack("killed", async () => {
-        new PopulationSessionsRevocation("contractors", { environmentId: world.environmentId, populationId, connection: { maxConcurrency: 2 } });
-      });
-      const running = es.stack.up().then(
-        () => "finished",
-        (error: Error) => error.message,
-      );
-      while (deletedSessionIds(world).length < 20) await new Promise((resolve) => setTimeout(resolve, 20));
-      es.processes[es.processes.length - 1].kill("SIGKILL");
-      assert.notEqual(await running, "finished");
+      const { es, sessionIds, ended } = await interruptedSweep("killed", 80, "SIGKILL");
+      assert.notEqual(ended, "finished");
       await providersGone(es.workDir);
       const deletedAtStop = deletedSessionIds(world).length;
       assert.ok(deletedAtStop < sessionIds.length, `stopped in the middle: ${deletedAtStop} of ${sessionIds.length} revoked`);
@@ -186,6 +164,30 @@ describe("sweeping resources under the real engine", function () {
       assert.deepEqual([...new Set(deletes)].sort(), [...sessionIds].sort());
     });
   });
+
+  /**
+   * A population of `users` users with 3 sessions each, swept by `pulumi up` at 20 ms latency and
+   * two requests at a time; `signal` is sent to the CLI once 20 sessions are revoked. Returns how
+   * up ended ("finished", or its error message).
+   */
+  async function interruptedSweep(projectName: string, users: number, signal: NodeJS.Signals): Promise<{ es: EngineStack; sessionIds: string[]; ended: string }> {
+    world = await startWorld({ latencyMs: 20 }, 1);
+    stacks = [];
+    const { populationId, sessionIds } = population(users, 3);
+    const es = await stack(projectName, async () => {
+      new PopulationSessionsRevocation("contractors", { environmentId: world.environmentId, populationId, connection: { maxConcurrency: 2 } });
+    });
+    let settled = false;
+    const running = es.stack.up().then(
+      () => "finished",
+      (error: Error) => error.message,
+    );
+    void running.then(() => (settled = true));
+    while (!settled && deletedSessionIds(world).length < 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(!settled, "up was still running when the signal was due");
+    es.processes[es.processes.length - 1].kill(signal);
+    return { es, sessionIds, ended: await running };
+  }
 
   /** Waits until no dynamic-provider process started for `workDir` is left (Linux /proc); fails after 15 s. */
   async function providersGone(workDir: string): Promise<void> {
