@@ -119,7 +119,7 @@ export function interruptibleClock(clock: Clock | undefined, interrupt: AbortSig
  * first attempt did is not known.
  */
 export function neverSent(error: unknown): boolean {
-  return PingOneApiError.isInstance(error) && error.failure === "ABORTED" && error.attempts === 1;
+  return PingOneApiError.isInstance(error) && error.code === "ABORTED" && error.attempts === 1;
 }
 
 /**

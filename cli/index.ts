@@ -8,8 +8,7 @@
  */
 import { parseArgs, ParseArgsConfig } from "node:util";
 import { PingOneClient, PingOneClientOptions } from "../provider/client/client";
-import { FailureCode, PingOneApiError } from "../provider/client/errors";
-import { ERR_INVALID_ID } from "../provider/client/ids";
+import { FailureCode, InvalidInputError, PingOneApiError } from "../provider/client/errors";
 import { ConnectionOptions, PingOneConfigError, resolveConnection, SETTING_SOURCES, SettingName, SettingsInput } from "../provider/client/settings";
 import { proxyProblem } from "../provider/client/proxyEnv";
 import { printable, redact, secretForms } from "../provider/client/text";
@@ -400,8 +399,8 @@ interface DescribedFailure {
 
 /**
  * Classifies an error by what it is, never by its class name alone: the
- * CLI's `UsageError` and the client's invalid id (`ERR_INVALID_ID`) are usage
- * errors (2); `PingOneConfigError` is a configuration error (3); a
+ * CLI's `UsageError` and the client's `InvalidInputError` (an invalid id or
+ * criteria) are usage errors (2); `PingOneConfigError` is a configuration error (3); a
  * `PingOneApiError` (from any copy of the package) is a failed call (1);
  * anything else is a bug (1, "internal error"), whose stack is shown only
  * with `PINGONE_SESSIONS_DEBUG=1`.
@@ -409,7 +408,7 @@ interface DescribedFailure {
 export function describeFailure(error: unknown, env: Record<string, string | undefined> = {}): DescribedFailure {
   const message = printable(oneLine(error instanceof Error ? error.message : String(error)));
   const object = (failure: CliErrorObject["failure"], text = message): CliErrorObject => ({ message: text, status: null, code: null, id: null, failure, transactionId: null });
-  if (error instanceof UsageError || errorCode(error) === ERR_INVALID_ID) {
+  if (error instanceof UsageError || InvalidInputError.isInstance(error)) {
     return { exitCode: EXIT_CODES.usage, line: `${COMMAND}: ${message} (see ${COMMAND} --help)`, object: object("USAGE") };
   }
   if (error instanceof PingOneConfigError) return { exitCode: EXIT_CODES.config, line: `${COMMAND}: ${message}`, object: object("CONFIG") };
@@ -417,7 +416,7 @@ export function describeFailure(error: unknown, env: Record<string, string | und
     return {
       exitCode: EXIT_CODES.failed,
       line: `${COMMAND}: ${message}`,
-      object: { message, status: error.status ?? null, code: error.code ?? null, id: error.id ?? null, failure: error.failure, transactionId: error.transactionId },
+      object: { message, status: error.status ?? null, code: error.pingOne?.code ?? null, id: error.pingOne?.id ?? null, failure: error.code, transactionId: error.transactionId },
     };
   }
   const internal = `internal error (a bug in ${COMMAND}; please report it): ${message}`;

@@ -260,9 +260,9 @@ export function failureFields(error: unknown): FailureFields {
   if (PingOneApiError.isInstance(error)) {
     return {
       status: error.status ?? null,
-      code: error.code ?? null,
-      id: error.id ?? null,
-      failure: error.failure,
+      code: error.pingOne?.code ?? null,
+      id: error.pingOne?.id ?? null,
+      failure: error.code,
       transactionId: error.transactionId,
       message: printable(oneLine(error.message)),
     };

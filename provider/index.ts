@@ -17,7 +17,20 @@ export {
 } from "./resources/populationSessionsRevocation";
 export { ConnectionArgs } from "./resources/connection";
 export { PingOneClient, PingOneClientOptions, ClientStats, DeleteResult, RetryNotice } from "./client/client";
-export { PingOneApiError, PingOneApiErrorInit, OperationTarget, FailureCode, isNotFound } from "./client/errors";
+export {
+  PingOneSessionsError,
+  isPingOneSessionsError,
+  ErrorCode,
+  PingOneApiError,
+  PingOneApiErrorInit,
+  PingOneErrorFields,
+  OperationTarget,
+  FailureCode,
+  InvalidInputError,
+  InvalidInputCode,
+  isNotFound,
+} from "./client/errors";
+export { BulkRevocationError, SweepIncompleteError } from "./runtime/errors";
 export { sweepSessions, SweepOptions, SweepResult, SweepCounts, SweepSessionEvent, describeFailures } from "./client/sweep";
 export { SessionCriteria, UserSelection, Shard, shardOf } from "./client/criteria";
 export { accessFacts, mayRevoke, AccessFacts, AccessScope, AccessVerdict, IDENTITY_DATA_ADMIN } from "./client/access";

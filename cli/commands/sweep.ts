@@ -329,7 +329,7 @@ async function runPass(client: PingOneClient, plan: SweepPlan, io: CliIo, progre
   } catch (error) {
     // The users list failed, or was interrupted.
     const stopped = interruptedBy(io) !== undefined || report?.failure !== undefined;
-    const interrupted = stopped && PingOneApiError.isInstance(error) && error.failure === "ABORTED";
+    const interrupted = stopped && PingOneApiError.isInstance(error) && error.code === "ABORTED";
     if (!interrupted) tally.error = error;
     if (!PingOneApiError.isInstance(error)) throw error;
   } finally {

@@ -216,7 +216,7 @@ export async function explainForbidden(client: PingOneClient, error: PingOneApiE
   if (!verdict.facts.environmentVisible) return error.withAdvice(verdict.reason);
   if (verdict.may === undefined) return error.withAdvice(`${error.advice} ${verdict.reason}`);
   if (verdict.may === false) return error.withAdvice(verdict.reason);
-  const codes = [error.code, ...error.details.map((d) => d.code)].filter(Boolean).join("/");
+  const codes = [error.pingOne?.code, ...(error.pingOne?.details ?? []).map((d) => d.code)].filter(Boolean).join("/");
   return error.withAdvice(
     `${verdict.reason.replace(/, so it may revoke any user's sessions there\.$|\.$/, "")}; so this 403 has another cause: a licence limit, a token issued by another environment, or an environment created moments ago (PingOne said ${codes || "nothing more"}). Run again in a minute; if it persists, quote the ids here to Ping support.`,
   );
@@ -240,8 +240,8 @@ async function roleName(client: PingOneClient, roleId: string): Promise<string |
  * (an HTML page, a null entry, a cycling next link, no answer).
  */
 function roleAssignmentsFailure(error: PingOneApiError): string {
-  if (error.failure === "HTTP_STATUS") return `reading its role assignments was refused (HTTP ${error.status ?? "-"}${error.code ? ` ${error.code}` : ""})`;
-  return `reading its role assignments gave an answer that could not be used (${error.failure}: ${error.observed})`;
+  if (error.code === "HTTP_STATUS") return `reading its role assignments was refused (HTTP ${error.status ?? "-"}${error.pingOne?.code ? ` ${error.pingOne.code}` : ""})`;
+  return `reading its role assignments gave an answer that could not be used (${error.code}: ${error.observed})`;
 }
 
 /** A population of `environmentId` as read there, `undefined` when it could not be read, or "elsewhere" when it is not one of that environment's (404). */

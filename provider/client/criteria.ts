@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { BlockList, isIPv4, isIPv6 } from "node:net";
 import { quote } from "./ids";
+import { InvalidInputError } from "./errors";
 import { compareInstants, invalidDateTimeReason, invalidIdReason, parseInstant } from "./inputs";
 import { PingOneSession } from "./types";
 
@@ -94,11 +95,11 @@ export type SessionMatcher = (session: PingOneSession) => boolean;
  * the runner's time zone) matches a time criterion, and a session that carries no
  * address at all matches an address criterion (PingOne always records the
  * sign-on address, so a missing one is a malformed answer, not a safe one).
- * Throws `TypeError` for criteria that `criteriaProblems` would refuse.
+ * Throws `InvalidInputError` (code `INVALID_CRITERIA`) for criteria that `criteriaProblems` would refuse.
  */
 export function sessionMatcher(criteria: SessionCriteria = {}): SessionMatcher {
   const problems = criteriaProblems(criteria);
-  if (problems.length > 0) throw new TypeError(problems.map((p) => p.reason).join("; "));
+  if (problems.length > 0) throw new InvalidInputError("INVALID_CRITERIA", problems.map((p) => p.reason).join("; "));
   // Compared at full precision (a fraction finer than a millisecond counts), never through the runner's time zone.
   const createdBefore = criteria.createdBefore !== undefined ? parseInstant(criteria.createdBefore) : undefined;
   const signOnBefore = criteria.lastSignOnBefore !== undefined ? parseInstant(criteria.lastSignOnBefore) : undefined;

@@ -1,18 +1,21 @@
 /**
- * The error every failed PingOne call ends in. Its message says what failed,
- * for which session, why, and what to do; its fields carry PingOne's error
- * `id` and `code` and the transaction id sent, for support.
+ * The package's error model: one base class, `PingOneSessionsError`, whose
+ * `code` is always one of the package's stable codes (`ErrorCode`, listed
+ * here and nowhere else), and one brand check, `isPingOneSessionsError`, that
+ * works across loaded copies of the package. `PingOneApiError` is the error
+ * every failed PingOne call ends in: its message says what failed, for which
+ * session, why, and what to do; PingOne's error body is kept under `pingOne`.
  */
 import { scrub } from "./text";
 import { PingOneErrorBody, PingOneErrorDetail } from "./types";
 
 /**
- * Stable codes for why an operation failed, for callers to branch on
- * (never on message text). `HTTP_STATUS` is PingOne's own refusal; the others
- * are answers or events the client would not accept.
+ * Why an API call failed, as the `code` of a `PingOneApiError`.
+ * `HTTP_STATUS` is PingOne's own refusal (its error body is under `pingOne`);
+ * the others are answers or events the client would not accept.
  */
 export type FailureCode =
-  /** PingOne answered with an error status (its body is in `id`, `code`, `details`). */
+  /** PingOne answered with an error status (its body is under `pingOne`). */
   | "HTTP_STATUS"
   /** The answer is not PingOne's: no PingOne error body, HTML, a proxy's page, a 2xx of the wrong shape. */
   | "NOT_PINGONE"
@@ -29,8 +32,99 @@ export type FailureCode =
   /** The run was interrupted before this request was sent. */
   | "ABORTED";
 
-/** The brand that marks this package's errors, so type guards work across two loaded copies of the package. */
-const ERROR_BRAND = Symbol.for("pulumi-pingone-sessions.PingOneApiError");
+/** Why an input was refused before any request, as the `code` of an `InvalidInputError`. */
+export type InvalidInputCode =
+  /** An id given to the client (environment, user, session, population) is not a PingOne id (a UUID). */
+  | "INVALID_ID"
+  /** Session criteria that `criteriaProblems` refuses (a time without a zone, a malformed address range). */
+  | "INVALID_CRITERIA";
+
+/**
+ * Every `code` an error of this package carries: the one list, and the
+ * package's own stable codes only (PingOne's code is `pingOne.code`).
+ * Callers branch on these, never on a message or a class name.
+ */
+export type ErrorCode =
+  | FailureCode
+  | InvalidInputCode
+  /** A setting is missing or malformed (`PingOneConfigError`). */
+  | "CONFIG"
+  /** Some sessions of a user could not be revoked (`BulkRevocationError`). */
+  | "SESSIONS_NOT_REVOKED"
+  /** A sweep could not finish on every user or session (`SweepIncompleteError`). */
+  | "SWEEP_INCOMPLETE";
+
+/** The codes of `PingOneApiError`, at run time (the record keeps the list complete: a new `FailureCode` must be added here). */
+const FAILURE_CODES: Readonly<Record<FailureCode, true>> = {
+  HTTP_STATUS: true,
+  NOT_PINGONE: true,
+  MALFORMED_ANSWER: true,
+  NO_ANSWER: true,
+  DEADLINE: true,
+  REDIRECT: true,
+  PROXY: true,
+  ABORTED: true,
+};
+
+/** The codes of `InvalidInputError`, at run time. */
+const INVALID_INPUT_CODES: Readonly<Record<InvalidInputCode, true>> = { INVALID_ID: true, INVALID_CRITERIA: true };
+
+/**
+ * The brand every error of this package carries, on the base class's
+ * prototype. `Symbol.for` is one registry per process, so a second loaded copy
+ * of the package (a program's and the provider host's) sees the same symbol,
+ * where `instanceof` fails. It is the only brand: never a string property.
+ */
+const ERROR_BRAND = Symbol.for("pulumi-pingone-sessions.error");
+
+/**
+ * The base of every error this package throws on purpose. `code` is always
+ * one of the package's stable `ErrorCode`s. No error of the package has a
+ * property named `id`: Pulumi's dynamic-provider host reads an `id` on an
+ * error thrown by create or update as the id of a resource created but not
+ * initialized, and stores it in state.
+ */
+export abstract class PingOneSessionsError extends Error {
+  /** Why, as the package's stable code: see `ErrorCode`. */
+  abstract readonly code: ErrorCode;
+}
+Object.defineProperty(PingOneSessionsError.prototype, ERROR_BRAND, { value: true });
+
+/**
+ * True for an error of this package from any loaded copy of it (`instanceof`
+ * is not, across copies): the one brand check. Branch on its `code` next.
+ */
+export function isPingOneSessionsError(value: unknown): value is PingOneSessionsError {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[ERROR_BRAND] === true && typeof (value as { code?: unknown }).code === "string";
+}
+
+/** True for an error of this package, from any copy of it, whose code is in `codes`. */
+export function hasErrorCode<C extends ErrorCode>(value: unknown, codes: Readonly<Partial<Record<C, true>>>): value is PingOneSessionsError & { code: C } {
+  return isPingOneSessionsError(value) && Object.prototype.hasOwnProperty.call(codes, value.code);
+}
+
+/**
+ * An input was refused before any request was sent: an id that is not a
+ * PingOne id, criteria that cannot be applied. The message names the field
+ * and quotes at most a short part of what was given.
+ */
+export class InvalidInputError extends PingOneSessionsError {
+  /** Always `InvalidInputError`. */
+  override readonly name = "InvalidInputError";
+  /** Why: `INVALID_ID` or `INVALID_CRITERIA`. */
+  readonly code: InvalidInputCode;
+
+  /** `message` says which input and why; `code` says what kind of input. */
+  constructor(code: InvalidInputCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+
+  /** True for an `InvalidInputError` from any loaded copy of this package. */
+  static isInstance(value: unknown): value is InvalidInputError {
+    return hasErrorCode(value, INVALID_INPUT_CODES);
+  }
+}
 
 /** What was being done, and to what. */
 export interface OperationTarget {
@@ -74,24 +168,34 @@ export interface PingOneApiErrorInit {
   secrets?: readonly string[];
 }
 
+/** PingOne's error body as a `PingOneApiError` keeps it: server text already scrubbed. */
+export interface PingOneErrorFields {
+  /** PingOne's error id, to quote to Ping support (the message quotes it too). */
+  readonly id?: string;
+  /** PingOne's top-level error code (`ACCESS_FAILED`, `INVALID_DATA`, `NOT_FOUND`, ...). */
+  readonly code?: string;
+  /** PingOne's own message. */
+  readonly message?: string;
+  /** PingOne's error details; empty when it sent none. */
+  readonly details: readonly PingOneErrorDetail[];
+}
+
 /**
- * A PingOne call failed for good (after any retries). Carries the HTTP status
- * (undefined when nothing answered) and PingOne's `id`, `code`, `message`
- * (as `pingOneMessage`) and `details`. The message never holds a credential.
+ * A PingOne call failed for good (after any retries). `code` says why, as
+ * the package's `FailureCode`; `status` is the HTTP status (undefined when
+ * nothing answered); PingOne's error body, when it sent one, is `pingOne`
+ * (its `id` and `code` are in the message too, for support). The message
+ * never holds a credential.
  */
-export class PingOneApiError extends Error {
+export class PingOneApiError extends PingOneSessionsError {
   /** Always `PingOneApiError`. */
   override readonly name = "PingOneApiError";
+  /** Why the operation failed, as the package's stable code. */
+  readonly code: FailureCode;
   /** The HTTP status of the last answer; undefined when no answer came. */
   readonly status?: number;
-  /** PingOne's error id, to quote to Ping support. */
-  readonly id?: string;
-  /** PingOne's top-level error code (`ACCESS_FAILED`, `INVALID_DATA`, ...). */
-  readonly code?: string;
-  /** PingOne's own message, unchanged. */
-  readonly pingOneMessage?: string;
-  /** PingOne's error details. */
-  readonly details: PingOneErrorDetail[];
+  /** PingOne's error body, when the answer carried one. */
+  readonly pingOne?: PingOneErrorFields;
   /** The transaction id sent as `X-Ping-External-Transaction-ID`. */
   readonly transactionId: string;
   /** Attempts made. */
@@ -102,8 +206,6 @@ export class PingOneApiError extends Error {
   readonly target: OperationTarget;
   /** The network error code when no answer came. */
   readonly networkCode?: string;
-  /** Why the operation failed, as a stable code. */
-  readonly failure: FailureCode;
   /** What to do, as the message says it. */
   readonly advice: string;
   /**
@@ -114,12 +216,16 @@ export class PingOneApiError extends Error {
   get observed(): string {
     return observedOf(this.#init);
   }
+  /** @deprecated The same as `code`; kept for one release for callers written against 0.x. */
+  get failure(): FailureCode {
+    return this.code;
+  }
   /** What was known, with server text already scrubbed; kept out of JSON and `inspect`. */
   readonly #init: PingOneApiErrorInit;
 
   /** True for a `PingOneApiError` from any loaded copy of this package (`instanceof` is not, across copies). */
   static isInstance(value: unknown): value is PingOneApiError {
-    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[ERROR_BRAND] === true;
+    return hasErrorCode(value, FAILURE_CODES);
   }
 
   /**
@@ -131,16 +237,12 @@ export class PingOneApiError extends Error {
   constructor(init: PingOneApiErrorInit) {
     const clean = scrubbed(init);
     super(formatMessage(clean), clean.cause !== undefined ? { cause: clean.cause } : undefined);
-    Object.defineProperty(this, ERROR_BRAND, { value: true });
     init = clean;
     this.#init = init;
-    this.failure = init.failure ?? (init.status !== undefined ? "HTTP_STATUS" : "NO_ANSWER");
+    this.code = init.failure ?? (init.status !== undefined ? "HTTP_STATUS" : "NO_ANSWER");
     this.advice = init.advice;
     this.status = init.status;
-    this.id = init.body?.id;
-    this.code = init.body?.code;
-    this.pingOneMessage = init.body?.message;
-    this.details = init.body?.details ?? [];
+    if (init.body) this.pingOne = { id: init.body.id, code: init.body.code, message: init.body.message, details: init.body.details ?? [] };
     this.transactionId = init.transactionId;
     this.attempts = init.attempts;
     this.elapsedMs = init.elapsedMs;
@@ -169,7 +271,7 @@ export class PingOneApiError extends Error {
  * never counts: the client fails it as `NOT_PINGONE`.
  */
 export function isNotFound(error: unknown): error is PingOneApiError {
-  return PingOneApiError.isInstance(error) && error.failure === "HTTP_STATUS" && error.status === 404 && error.code === "NOT_FOUND";
+  return PingOneApiError.isInstance(error) && error.code === "HTTP_STATUS" && error.status === 404 && error.pingOne?.code === "NOT_FOUND";
 }
 
 /** A copy of a JSON value with every string scrubbed (PingOne's `innerError` is free-form). */

@@ -3,6 +3,7 @@
  * population) is a UUID; checking that before any request keeps path tricks such
  * as `../`, `%2e%2e`, `?` or `#` from ever reaching a URL.
  */
+import { InvalidInputError } from "./errors";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -46,25 +47,10 @@ export interface SessionRef {
 /** Identifies one user, whose sessions a bulk operation lists. */
 export type UserRef = Omit<SessionRef, "sessionId">;
 
-/** The `code` of every `InvalidIdError`. */
-export const ERR_INVALID_ID = "ERR_INVALID_ID";
-
-/**
- * An id given to the client is not a PingOne id; thrown before any request.
- * Still a `TypeError` for callers that catch one, with a stable `code` so
- * callers branch on the code, never on the class or the message.
- */
-export class InvalidIdError extends TypeError {
-  /** Always `InvalidIdError`. */
-  override readonly name = "InvalidIdError";
-  /** Always `ERR_INVALID_ID`. */
-  readonly code = ERR_INVALID_ID;
-}
-
-/** Throws an `InvalidIdError` naming the first field of `ref` that is not a PingOne id. */
+/** Throws an `InvalidInputError` (code `INVALID_ID`) naming the first field of `ref` that is not a PingOne id. */
 export function assertIds(ref: Partial<SessionRef>, fields: (keyof SessionRef)[]): void {
   for (const field of fields) {
     const reason = invalidIdReason(field, ref[field]);
-    if (reason) throw new InvalidIdError(reason);
+    if (reason) throw new InvalidInputError("INVALID_ID", reason);
   }
 }

@@ -11,6 +11,7 @@ import { DEFAULT_RETRY, ResolvedRetry } from "./retry";
 import { Secret } from "./secret";
 import { isPingOneId, quote } from "./ids";
 import { redactUrl } from "./text";
+import { PingOneSessionsError } from "./errors";
 import { isLoopbackHost } from "./transport";
 
 /**
@@ -135,10 +136,12 @@ export interface ResolvedConnection {
 /** Default most requests in flight per client. */
 export const DEFAULT_MAX_CONCURRENCY = 32;
 
-/** A setting is missing or malformed. The message names the config key and the environment variable to set. */
-export class PingOneConfigError extends Error {
+/** A setting is missing or malformed (code `CONFIG`). The message names the config key and the environment variable to set. */
+export class PingOneConfigError extends PingOneSessionsError {
   /** Always `PingOneConfigError`. */
   override readonly name = "PingOneConfigError";
+  /** Always `CONFIG`. */
+  readonly code = "CONFIG";
 
   /** `missingCredentials` lists the credential settings that were set nowhere, when that is the problem. */
   constructor(

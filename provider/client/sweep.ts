@@ -191,9 +191,9 @@ class Sweep {
 /** A failure's group, as `failuresByCode` keys it: `ACCESS_FAILED (HTTP 403)`, `NO_ANSWER (ECONNRESET)`, ... */
 export function failureGroup(error: unknown): string {
   if (!PingOneApiError.isInstance(error)) return "UNEXPECTED";
-  if (error.code) return `${error.code} (HTTP ${error.status})`;
-  if (error.networkCode) return `${error.failure} (${error.networkCode})`;
-  return error.status !== undefined ? `${error.failure} (HTTP ${error.status})` : error.failure;
+  if (error.pingOne?.code) return `${error.pingOne.code} (HTTP ${error.status})`;
+  if (error.networkCode) return `${error.code} (${error.networkCode})`;
+  return error.status !== undefined ? `${error.code} (HTTP ${error.status})` : error.code;
 }
 
 function xorInto(digest: Buffer, id: string): void {

@@ -169,7 +169,8 @@ export const STORED_CONFIG_ADVICE =
   "(or run pulumi up first) so they use the stack config as it is now.";
 
 /**
- * The read and delete of `provider`, so that a 401 they meet also says `STORED_CONFIG_ADVICE`.
+ * The read and delete of `provider`, so that a 401 they meet also says `STORED_CONFIG_ADVICE`
+ * (added to its advice: the error stays a `PingOneApiError`, with its code, status and ids).
  * Nothing else changes: other errors pass through as they are.
  */
 export function explainingStoredConfig<P extends Pick<dynamic.ResourceProvider, "read" | "delete">>(provider: P): P {
@@ -177,9 +178,7 @@ export function explainingStoredConfig<P extends Pick<dynamic.ResourceProvider, 
     try {
       return await operation();
     } catch (error) {
-      if (PingOneApiError.isInstance(error) && error.status === 401) {
-        throw new Error(`${error.message} ${STORED_CONFIG_ADVICE}`, { cause: error });
-      }
+      if (PingOneApiError.isInstance(error) && error.status === 401) throw error.withAdvice(`${error.advice} ${STORED_CONFIG_ADVICE}`);
       throw error;
     }
   };
@@ -190,26 +189,6 @@ export function explainingStoredConfig<P extends Pick<dynamic.ResourceProvider, 
     ...(read ? { read: (id: string, props?: never) => explained(() => read(id, props)) } : {}),
     ...(remove ? { delete: (id: string, props: never) => explained(() => remove(id, props)) } : {}),
   };
-}
-
-/**
- * Runs a create or update so that what it throws is never taken for a
- * half-made resource. The host reads an `id` on an error thrown by create or
- * update as "created with this id but not initialized" and the engine stores
- * that id in state; a `PingOneApiError` carries PingOne's error id under
- * that name. Such an error is rethrown as a plain `Error` with the same
- * message and the original as `cause`; nothing was created, so nothing may
- * be stored.
- */
-export async function failingWithoutState<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    if (error !== null && typeof error === "object" && (error as { id?: unknown }).id) {
-      throw new Error(String((error as { message?: unknown }).message), { cause: error });
-    }
-    throw error;
-  }
 }
 
 /** The same value whatever the order of keys at any depth, as text for comparison. */

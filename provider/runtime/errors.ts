@@ -1,21 +1,14 @@
 /**
- * Errors the runtime raises itself. Each has a stable `code` to branch on,
- * keeps what caused it as `cause`, and carries the package's brand, so
- * `isInstance` recognises it even when two copies of the package are
- * loaded (a program's and the provider host's), where `instanceof` fails.
+ * Errors the runtime raises itself. Each is a `PingOneSessionsError` with a
+ * stable `code` to branch on and keeps what caused it as `cause`; its
+ * `isInstance` recognises it even when two copies of the package are loaded
+ * (a program's and the provider host's), where `instanceof` fails.
  */
 import { BulkRevocation } from "../client/bulk";
+import { hasErrorCode, PingOneSessionsError } from "../client/errors";
 import { describeFailures, failureGroup, SweepCounts, SweepResult } from "../client/sweep";
 import { UserRef } from "../client/ids";
 import { printable } from "../client/text";
-
-/** The property every error of this package sets to `true`, as Pulumi's errors set `__pulumiRunError`. */
-export const ERROR_BRAND = "__pingoneSessionsError";
-
-/** True when `value` carries the package's brand and the given `code`, whichever copy of the package made it. */
-export function hasBrand(value: unknown, code: string): boolean {
-  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[ERROR_BRAND] === true && (value as { code?: unknown }).code === code;
-}
 
 /** One session a bulk revocation could not revoke, and why. */
 export interface FailedSession {
@@ -32,16 +25,14 @@ export interface FailedSession {
  * (ECONNRESET)"), then gives the first failure in full, with PingOne's
  * advice, error id and transaction id. `cause` is that first failure.
  */
-export class BulkRevocationError extends Error {
+export class BulkRevocationError extends PingOneSessionsError {
   /** The code every `BulkRevocationError` carries. */
-  static readonly CODE = "SESSIONS_NOT_REVOKED";
+  static readonly CODE = "SESSIONS_NOT_REVOKED" as const;
 
   /** Always `BulkRevocationError`. */
   override readonly name = "BulkRevocationError";
   /** Stable: `SESSIONS_NOT_REVOKED`. */
   readonly code = BulkRevocationError.CODE;
-  /** The package's brand; see `isInstance`. */
-  readonly [ERROR_BRAND] = true;
   /** The user whose sessions were revoked. */
   readonly user: UserRef;
   /** Matching sessions found by the list. */
@@ -74,7 +65,7 @@ export class BulkRevocationError extends Error {
 
   /** True when `value` is a `BulkRevocationError` made by any copy of this package. */
   static isInstance(value: unknown): value is BulkRevocationError {
-    return hasBrand(value, BulkRevocationError.CODE);
+    return hasErrorCode(value, { [BulkRevocationError.CODE]: true });
   }
 }
 
@@ -109,16 +100,14 @@ export interface SweepScope {
  * failure. A refresh (a dry run) raises it when it could not count what
  * matches now.
  */
-export class SweepIncompleteError extends Error {
+export class SweepIncompleteError extends PingOneSessionsError {
   /** The code every `SweepIncompleteError` carries. */
-  static readonly CODE = "SWEEP_INCOMPLETE";
+  static readonly CODE = "SWEEP_INCOMPLETE" as const;
 
   /** Always `SweepIncompleteError`. */
   override readonly name = "SweepIncompleteError";
   /** Stable: `SWEEP_INCOMPLETE`. */
   readonly code = SweepIncompleteError.CODE;
-  /** The package's brand; see `isInstance`. */
-  readonly [ERROR_BRAND] = true;
   /** What was swept. */
   readonly scope: SweepScope;
   /** True when nothing was to be deleted (a refresh counting what matches). */
@@ -168,7 +157,7 @@ export class SweepIncompleteError extends Error {
 
   /** True when `value` is a `SweepIncompleteError` made by any copy of this package. */
   static isInstance(value: unknown): value is SweepIncompleteError {
-    return hasBrand(value, SweepIncompleteError.CODE);
+    return hasErrorCode(value, { [SweepIncompleteError.CODE]: true });
   }
 }
 

@@ -7,7 +7,9 @@ import { userSessionsRevocation, UserSessionsRevocationInputs, UserSessionsRevoc
 import { populationSessionsRevocation, PopulationSessionsRevocationInputs, PopulationSessionsRevocationOutputs } from "./populationSessionsRevocation";
 
 export { configure } from "./context";
-export { BulkRevocationError, SweepIncompleteError, ERROR_BRAND } from "./errors";
+export { BulkRevocationError, SweepIncompleteError } from "./errors";
+export { isPingOneSessionsError } from "../client/errors";
+export type { ErrorCode } from "../client/errors";
 export type { FailedSession, SweepScope } from "./errors";
 export type { SessionRevocationInputs, SessionRevocationOutputs, RevocationOutcome } from "./sessionRevocation";
 export type { UserSessionsRevocationInputs, UserSessionsRevocationOutputs } from "./userSessionsRevocation";

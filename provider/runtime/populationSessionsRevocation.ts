@@ -24,7 +24,6 @@ import { sweepSessions, SweepResult } from "../client/sweep";
 import { clientFor, clientForStored } from "./context";
 import { SweepIncompleteError, SweepScope } from "./errors";
 import {
-  failingWithoutState,
   isUnknown,
   nowIso,
   Parsed,
@@ -202,7 +201,7 @@ export function sweepId(inputs: PopulationSessionsRevocationInputs): string {
 }
 
 async function sweepAndRecord(inputs: PopulationSessionsRevocationInputs): Promise<PopulationSessionsRevocationOutputs> {
-  const result = await failingWithoutState(() => sweep(clientFor(inputs.connection), inputs, false));
+  const result = await sweep(clientFor(inputs.connection), inputs, false);
   return {
     ...echoed(inputs),
     usersScanned: result.usersScanned,

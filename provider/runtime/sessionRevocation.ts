@@ -9,7 +9,7 @@ import type { dynamic } from "@pulumi/pulumi";
 import { SessionRef } from "../client/ids";
 import { ConnectionOptions } from "../client/settings";
 import { clientFor, clientForStored } from "./context";
-import { explainingStoredConfig, failingWithoutState, nowIso, observed, Parsed, parseConnection, parseIds, PropertyBag, routingOf, StoredRouting, storedConnectionDiffers, withStoredConnection } from "./common";
+import { explainingStoredConfig, nowIso, observed, Parsed, parseConnection, parseIds, PropertyBag, routingOf, StoredRouting, storedConnectionDiffers, withStoredConnection } from "./common";
 
 /** The properties that identify the session; changing any of them targets another session. */
 export const SESSION_KEYS = ["environmentId", "userId", "sessionId"] as const;
@@ -107,7 +107,7 @@ async function remove(id: string, props: SessionRevocationOutputs): Promise<void
 
 async function revoke(inputs: SessionRevocationInputs): Promise<SessionRevocationOutputs> {
   const ref = refOf(inputs);
-  const result = await failingWithoutState(() => clientFor(inputs.connection).deleteSession(ref));
+  const result = await clientFor(inputs.connection).deleteSession(ref);
   return { ...ref, outcome: result === "deleted" ? "revoked" : "already-absent", present: false, checkedAt: nowIso(), connection: routingOf(inputs.connection) };
 }
 

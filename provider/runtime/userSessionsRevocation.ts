@@ -14,7 +14,6 @@ import { ConnectionOptions } from "../client/settings";
 import { clientFor, clientForStored } from "./context";
 import { BulkRevocationError } from "./errors";
 import {
-  failingWithoutState,
   nowIso,
   Parsed,
   parseConnection,
@@ -138,7 +137,7 @@ async function remove(id: string, props: UserSessionsRevocationOutputs): Promise
 
 async function revokeAll(inputs: UserSessionsRevocationInputs): Promise<UserSessionsRevocationOutputs> {
   const user = userOf(inputs);
-  const revoked = await failingWithoutState(() => revokeMatching(clientFor(inputs.connection), user, inputs.createdBefore));
+  const revoked = await revokeMatching(clientFor(inputs.connection), user, inputs.createdBefore);
   return {
     ...user,
     ...(inputs.createdBefore !== undefined ? { createdBefore: inputs.createdBefore } : {}),

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { describeFailure, EXIT_CODES, run } from "../../cli";
-import { InvalidIdError } from "../../provider/client/ids";
+import { InvalidInputError } from "../../provider/client/errors";
 import { PingOneConfigError } from "../../provider/client/settings";
 import { SENTINEL_SECRET, startWorld, World } from "../support/world";
 import { cli, CliOutcome, emulatorEnv } from "./support";
@@ -95,8 +95,9 @@ describe("pingone-sessions CLI errors", () => {
   });
 
   describe("exit code 2 only for usage errors; a bug is an internal error", () => {
-    it("the client's invalid id (ERR_INVALID_ID) is a usage error; a plain TypeError is not", () => {
-      assert.equal(describeFailure(new InvalidIdError("sessionId must be a PingOne id")).exitCode, EXIT_CODES.usage);
+    it("the client's invalid input (INVALID_ID, INVALID_CRITERIA) is a usage error; a plain TypeError is not", () => {
+      assert.equal(describeFailure(new InvalidInputError("INVALID_ID", "sessionId must be a PingOne id")).exitCode, EXIT_CODES.usage);
+      assert.equal(describeFailure(new InvalidInputError("INVALID_CRITERIA", "createdBefore must have a zone")).exitCode, EXIT_CODES.usage);
       assert.equal(describeFailure(new PingOneConfigError("x")).exitCode, EXIT_CODES.config);
       const bug = describeFailure(new TypeError("Cannot read properties of undefined (reading 'id')"));
       assert.equal(bug.exitCode, EXIT_CODES.failed);

@@ -104,8 +104,9 @@ describe("PingOneClient against the emulator", () => {
         world.emulator.injectFault({ method: "DELETE", path: sessionPath(), status, body: JSON.stringify({ id: "err-id-1", code, message: `scripted ${status}` }) });
         const error = await failure(client.deleteSession(ref()));
         assert.equal(error.status, status);
-        assert.equal(error.id, "err-id-1");
-        assert.equal(error.code, code);
+        assert.equal(error.code, "HTTP_STATUS");
+        assert.equal(error.pingOne?.id, "err-id-1");
+        assert.equal(error.pingOne?.code, code);
         assert.equal(error.attempts, 1);
         assert.deepEqual(clock.slept, []);
         assert.equal(world.apiRequests().filter((r) => r.method === "DELETE").length, 1, "not retried (a 403 also reads the application's roles, to explain itself)");
@@ -132,8 +133,8 @@ describe("PingOneClient against the emulator", () => {
       const { client } = world.client({ clientId: scoped.clientId, clientSecret: scoped.clientSecret });
       const error = await failure(client.deleteSession({ environmentId: world.environmentId, userId: outsider, sessionId: session }));
       assert.equal(error.status, 403);
-      assert.equal(error.code, "ACCESS_FAILED");
-      assert.ok(error.details.some((d) => d.code === "INSUFFICIENT_PERMISSIONS"));
+      assert.equal(error.pingOne?.code, "ACCESS_FAILED");
+      assert.ok(error.pingOne?.details.some((d) => d.code === "INSUFFICIENT_PERMISSIONS"));
       assert.match(error.message, /INSUFFICIENT_PERMISSIONS/);
       assert.ok(world.emulator.state.getSession(world.environmentId, outsider, session), "the session must still exist");
     });
@@ -191,7 +192,7 @@ describe("PingOneClient against the emulator", () => {
       world.emulator.injectFault({ method: "DELETE", path: sessionPath(), status: 500, count: 10 });
       const error = await failure(client.deleteSession(ref()));
       assert.equal(error.status, 500);
-      assert.equal(error.code, "UNEXPECTED_ERROR");
+      assert.equal(error.pingOne?.code, "UNEXPECTED_ERROR");
       assert.equal(error.attempts, 4);
       assert.equal(world.apiRequests().length, 4);
       assert.equal(clock.slept.length, 3);

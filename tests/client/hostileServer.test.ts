@@ -264,7 +264,7 @@ describe("hostile servers", () => {
         const { client } = clientOf(server, { apiAccessToken: undefined, clientId: "wörker id", clientSecret: SECRET, environmentId: ENV, tokenAuthMethod: method });
         const error = await failure(client.listSessions({ environmentId: ENV, userId: USER }));
         const basic = Buffer.from(`${encodeURIComponent("wörker id")}:${encodeURIComponent(SECRET)}`).toString("base64");
-        const everything = `${error.message} ${JSON.stringify(error)} ${JSON.stringify(error.details)} ${error.pingOneMessage} ${String(error.cause && (error.cause as Error).message)}`;
+        const everything = `${error.message} ${JSON.stringify(error)} ${JSON.stringify(error.pingOne)} ${String(error.cause && (error.cause as Error).message)}`;
         for (const form of [SECRET, encodeURIComponent(SECRET), new URLSearchParams({ s: SECRET }).toString().slice(2), basic]) {
           assert.equal(everything.includes(form), false, `leaked ${form}`);
         }
@@ -277,7 +277,7 @@ describe("hostile servers", () => {
       const { client } = clientOf(server);
       const error = await failure(client.deleteSession({ environmentId: ENV, userId: USER, sessionId: SESSIONS[0] }));
       assert.match(error.message, /HTTP 403 ACCESS_FAILED No\\x1b\]0;pwned\\x07 access\\x1b\[2J\\u202e\./);
-      assert.equal(/[\u0000-\u001f\u007f-\u009f\u202e]/.test(error.message + (error.pingOneMessage ?? "")), false);
+      assert.equal(/[\u0000-\u001f\u007f-\u009f\u202e]/.test(error.message + (error.pingOne?.message ?? "")), false);
     });
 
     it("says it was the proxy, and which variable named it, when a proxy refuses the tunnel (item 14)", async () => {
