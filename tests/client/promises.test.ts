@@ -122,12 +122,13 @@ describe("behaviours whose mutations used to survive (issue 10 item 8)", () => {
     assert.equal(error.attempts, 4);
     assert.equal(error.elapsedMs, clock.slept.reduce((a, b) => a + b, 0));
     assert.match(error.message, new RegExp(`transaction id ${error.transactionId}, 4 attempts in ${(error.elapsedMs / 1000).toFixed(1)} s\\)$`));
-    assert.deepEqual(Object.keys(JSON.parse(JSON.stringify(error))).sort(), ["advice", "attempts", "code", "details", "elapsedMs", "failure", "id", "name", "pingOneMessage", "status", "target", "transactionId"]);
+    assert.deepEqual(Object.keys(JSON.parse(JSON.stringify(error))).sort(), ["advice", "attempts", "code", "elapsedMs", "name", "pingOne", "status", "target", "transactionId"]);
   });
 
   it("recognises its errors across two copies of the package (brand, not instanceof)", () => {
-    const foreign = Object.assign(Object.create(Error.prototype), { [Symbol.for("pulumi-pingone-sessions.PingOneApiError")]: true });
+    const foreign = Object.assign(Object.create(Error.prototype), { [Symbol.for("pulumi-pingone-sessions.error")]: true, code: "HTTP_STATUS" });
     assert.equal(PingOneApiError.isInstance(foreign), true);
+    assert.equal(PingOneApiError.isInstance({ ...foreign, code: "SWEEP_INCOMPLETE" }), false, "the brand of another kind of error");
     assert.equal(PingOneApiError.isInstance(new Error("plain")), false);
     assert.equal(foreign instanceof PingOneApiError, false);
   });

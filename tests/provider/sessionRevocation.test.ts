@@ -126,6 +126,33 @@ describe("SessionRevocation through the dynamic-provider host", function () {
       assert.match(error.message, /HTTP 400 REQUEST_FAILED The session to be deleted cannot be the current session\./);
     });
 
+    it("leaves no half-made resource from any failing create or update: PingOne's error id is in the message, never an id the host reads", async () => {
+      // The host reads `id` on a thrown error as "created with this id but not initialized" (ErrorResourceInitFailed);
+      // the harness's own echo provider shows that this is decoded (tests/harness/providerHost.test.ts).
+      const created = await host.create(urn(), inputs());
+      world.emulator.state.addSession(world.environmentId, world.userId, { id: world.sessionIds[0] });
+      const refusal = JSON.stringify({ id: "b4d0c0de-0000-4000-8000-000000000400", code: "REQUEST_FAILED", message: "Refused." });
+      world.emulator.injectFault({ method: "DELETE", path: "/v1/", status: 400, body: refusal, count: 2 });
+      const failures = [
+        await hostError(host.update(created.id, urn(), created.properties, inputs())),
+        await hostError(host.create(urn("s1-again"), inputs())),
+        // An id that check would refuse, sent to create as it stands: the client's InvalidInputError, before any request.
+        await hostError(host.create(urn("bad"), inputs(0, { sessionId: "../admin" }))),
+      ];
+      assert.deepEqual(
+        failures.map((e) => [e.code, e.initFailure]),
+        [
+          [2, undefined],
+          [2, undefined],
+          [2, undefined],
+        ],
+      );
+      assert.match(failures[0].message, /HTTP 400 REQUEST_FAILED Refused\. .*\(PingOne error id b4d0c0de-0000-4000-8000-000000000400, transaction id /);
+      assert.match(failures[2].message, /^sessionId must be a PingOne id \(a UUID such as [0-9a-f-]{36}\); got "\.\.\/admin"$/);
+      assert.equal(world.apiRequests().filter((r) => r.method === "DELETE").length, 3, "the bad id sent nothing");
+      assert.equal(stillThere(), true);
+    });
+
     it("names both the config key and the variable when credentials are missing", async () => {
       const bare = await ProviderHost.start({ config: { "pingone:apiUrl": world.emulator.apiUrl } });
       try {
