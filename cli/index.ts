@@ -416,7 +416,15 @@ export function describeFailure(error: unknown, env: Record<string, string | und
     return {
       exitCode: EXIT_CODES.failed,
       line: `${COMMAND}: ${message}`,
-      object: { message, status: error.status ?? null, code: error.pingOne?.code ?? null, id: error.pingOne?.id ?? null, failure: error.code, transactionId: error.transactionId },
+      // PingOne's code and id keep their names in the CLI's JSON; `failure` is the package's code.
+      object: {
+        message,
+        status: error.status ?? null,
+        code: error.pingOne?.code ?? null,
+        id: error.pingOne?.id ?? null,
+        failure: error.code,
+        transactionId: error.transactionId,
+      },
     };
   }
   const internal = `internal error (a bug in ${COMMAND}; please report it): ${message}`;

@@ -240,7 +240,8 @@ async function roleName(client: PingOneClient, roleId: string): Promise<string |
  * (an HTML page, a null entry, a cycling next link, no answer).
  */
 function roleAssignmentsFailure(error: PingOneApiError): string {
-  if (error.code === "HTTP_STATUS") return `reading its role assignments was refused (HTTP ${error.status ?? "-"}${error.pingOne?.code ? ` ${error.pingOne.code}` : ""})`;
+  const pingOneCode = error.pingOne?.code ? ` ${error.pingOne.code}` : "";
+  if (error.code === "HTTP_STATUS") return `reading its role assignments was refused (HTTP ${error.status ?? "-"}${pingOneCode})`;
   return `reading its role assignments gave an answer that could not be used (${error.code}: ${error.observed})`;
 }
 

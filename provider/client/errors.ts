@@ -95,7 +95,8 @@ Object.defineProperty(PingOneSessionsError.prototype, ERROR_BRAND, { value: true
  * is not, across copies): the one brand check. Branch on its `code` next.
  */
 export function isPingOneSessionsError(value: unknown): value is PingOneSessionsError {
-  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[ERROR_BRAND] === true && typeof (value as { code?: unknown }).code === "string";
+  if (typeof value !== "object" || value === null) return false;
+  return (value as Record<symbol, unknown>)[ERROR_BRAND] === true && typeof (value as { code?: unknown }).code === "string";
 }
 
 /** True for an error of this package, from any copy of it, whose code is in `codes`. */

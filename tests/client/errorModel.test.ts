@@ -79,19 +79,38 @@ function everyKind(): { kind: string; error: unknown; code: ErrorCode }[] {
   const refused = new PingOneApiError(apiInit());
   return [
     { kind: "PingOneApiError, PingOne's refusal", error: refused, code: "HTTP_STATUS" },
-    { kind: "PingOneApiError, no answer", error: new PingOneApiError(apiInit({ status: undefined, body: undefined, networkCode: "ECONNRESET" })), code: "NO_ANSWER" },
-    { kind: "PingOneApiError, not PingOne's 404", error: new PingOneApiError(apiInit({ status: 404, body: undefined, failure: "NOT_PINGONE" })), code: "NOT_PINGONE" },
+    {
+      kind: "PingOneApiError, no answer",
+      error: new PingOneApiError(apiInit({ status: undefined, body: undefined, networkCode: "ECONNRESET" })),
+      code: "NO_ANSWER",
+    },
+    {
+      kind: "PingOneApiError, not PingOne's 404",
+      error: new PingOneApiError(apiInit({ status: 404, body: undefined, failure: "NOT_PINGONE" })),
+      code: "NOT_PINGONE",
+    },
     { kind: "PingOneApiError, for an outer operation", error: refused.forOperation({ action: "revoke session", sessionId: SESSION }), code: "HTTP_STATUS" },
     { kind: "PingOneApiError, with other advice", error: refused.withAdvice("Other advice."), code: "HTTP_STATUS" },
-    { kind: "InvalidInputError, an id", error: thrown(() => assertIds({ environmentId: ENV, userId: "../x" }, ["environmentId", "userId"])), code: "INVALID_ID" },
+    {
+      kind: "InvalidInputError, an id",
+      error: thrown(() => assertIds({ environmentId: ENV, userId: "../x" }, ["environmentId", "userId"])),
+      code: "INVALID_ID",
+    },
     { kind: "InvalidInputError, criteria", error: thrown(() => sessionMatcher({ createdBefore: "yesterday" })), code: "INVALID_CRITERIA" },
     { kind: "PingOneConfigError", error: thrown(() => resolveConnection({ env: {} })), code: "CONFIG" },
     {
       kind: "BulkRevocationError",
-      error: new BulkRevocationError({ environmentId: ENV, userId: USER }, { revoked: [], alreadyAbsent: [], failed: [{ sessionId: SESSION, error: refused }] }),
+      error: new BulkRevocationError(
+        { environmentId: ENV, userId: USER },
+        { revoked: [], alreadyAbsent: [], failed: [{ sessionId: SESSION, error: refused }] },
+      ),
       code: "SESSIONS_NOT_REVOKED",
     },
-    { kind: "SweepIncompleteError", error: new SweepIncompleteError({ environmentId: ENV, users: "all users" }, sweepResult, refused, false), code: "SWEEP_INCOMPLETE" },
+    {
+      kind: "SweepIncompleteError",
+      error: new SweepIncompleteError({ environmentId: ENV, users: "all users" }, sweepResult, refused, false),
+      code: "SWEEP_INCOMPLETE",
+    },
   ];
 }
 
@@ -102,6 +121,7 @@ describe("the error model", () => {
         assert.ok(error instanceof PingOneSessionsError, String(error));
         assert.ok(isPingOneSessionsError(error));
         assert.equal(error.code, code);
+        if (code === "CONFIG") assert.ok(error instanceof PingOneConfigError);
         assert.equal("id" in error, false, "the host would read an id as a half-created resource's id");
         assert.equal("id" in JSON.parse(JSON.stringify(error)), false);
       });
@@ -148,10 +168,12 @@ describe("the error model", () => {
       assert.equal(
         error.message,
         `Could not revoke session (session ${SESSION} of user ${USER} in environment ${ENV}): HTTP 403 ACCESS_FAILED/INSUFFICIENT_PERMISSIONS ` +
-          "The request could not be completed. You do not have access to this resource [INSUFFICIENT_PERMISSIONS Actor does not have permissions to access this resource.]. " +
+          "The request could not be completed. You do not have access to this resource " +
+          "[INSUFFICIENT_PERMISSIONS Actor does not have permissions to access this resource.]. " +
           `Assign the role. (PingOne error id ${ACCESS_FAILED.id}, transaction id pulumi-pingone-sessions-t1, 1 attempt in 0.0 s)`,
       );
-      assert.deepEqual(Object.keys(JSON.parse(JSON.stringify(error))).sort(), ["advice", "attempts", "code", "elapsedMs", "name", "pingOne", "status", "target", "transactionId"]);
+      const fields = ["advice", "attempts", "code", "elapsedMs", "name", "pingOne", "status", "target", "transactionId"];
+      assert.deepEqual(Object.keys(JSON.parse(JSON.stringify(error))).sort(), fields);
     });
 
     it("has no pingOne when no PingOne body came, and keeps the body through forOperation and withAdvice", () => {
@@ -162,7 +184,8 @@ describe("the error model", () => {
     });
 
     it("scrubs secrets from PingOne's text under pingOne too", () => {
-      const error = new PingOneApiError(apiInit({ body: { ...ACCESS_FAILED, message: "echo s3cr3t-value", details: [{ code: "X", message: "again s3cr3t-value" }] }, secrets: ["s3cr3t-value"] }));
+      const body = { ...ACCESS_FAILED, message: "echo s3cr3t-value", details: [{ code: "X", message: "again s3cr3t-value" }] };
+      const error = new PingOneApiError(apiInit({ body, secrets: ["s3cr3t-value"] }));
       assert.equal(JSON.stringify(error).includes("s3cr3t-value"), false, JSON.stringify(error));
       assert.equal(error.message.includes("s3cr3t-value"), false);
     });
