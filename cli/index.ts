@@ -197,7 +197,11 @@ async function withClient<C extends PingOneClient>(client: C, secrets: SecretTex
   }
 }
 
-/** Parses the flags of a command with its option table; an unknown flag (with the nearest known one), a stray argument or a flag missing its value is a usage error naming it. */
+/**
+ * Parses the flags of a command with its option table; an unknown flag (with
+ * the nearest known one), a stray argument or a flag missing its value is a
+ * usage error naming it.
+ */
 function parseFlags(command: Command, args: string[]): FlagValues {
   return parseOptions(optionTable(command), args, (message, cause) => new UsageError(`${command}: ${message}`, { cause }));
 }
@@ -266,7 +270,8 @@ export function describeFailure(error: unknown, env: Record<string, string | und
   const message = printable(oneLine(error instanceof Error ? error.message : String(error)));
   const object = (failure: CliErrorObject["failure"], text = message): CliErrorObject => ({ message: text, status: null, code: null, id: null, failure, transactionId: null });
   if (error instanceof UsageError || errorCode(error) === ERR_INVALID_ID) {
-    return { exitCode: EXIT_CODES.usage, line: `${COMMAND}: ${message} (see ${COMMAND}${command === undefined ? "" : ` ${command}`} --help)`, object: object("USAGE") };
+    const help = command === undefined ? `${COMMAND} --help` : `${COMMAND} ${command} --help`;
+    return { exitCode: EXIT_CODES.usage, line: `${COMMAND}: ${message} (see ${help})`, object: object("USAGE") };
   }
   if (error instanceof PingOneConfigError) return { exitCode: EXIT_CODES.config, line: `${COMMAND}: ${message}`, object: object("CONFIG") };
   if (PingOneApiError.isInstance(error)) {

@@ -35,7 +35,8 @@ export type OptionValues = Record<string, string | boolean | string[] | undefine
 export function parseOptions(table: readonly OptionSpec[], args: string[], fail: (message: string, cause: unknown) => Error): OptionValues {
   const options: NonNullable<ParseArgsConfig["options"]> = {};
   for (const option of table) {
-    options[option.name] = { type: option.type, ...(option.multiple === true && { multiple: true }), ...(option.short !== undefined && { short: option.short }) };
+    const { type, multiple, short } = option;
+    options[option.name] = { type, ...(multiple === true && { multiple }), ...(short !== undefined && { short }) };
   }
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false }).values as OptionValues;
@@ -70,11 +71,12 @@ export function describeParseError(error: unknown, table: readonly OptionSpec[])
 /**
  * The candidate nearest to `typed` (case aside) by edit distance, counting a
  * swap of two neighbouring letters as one edit; undefined when none is close:
- * within a third of the typed length, and at least one edit. A tie goes to the
+ * within a quarter of the typed length, and at least one edit (so `--created-after`
+ * is not taken for `--created-before`, 4 edits away). A tie goes to the
  * candidate listed first.
  */
 export function nearest(typed: string, candidates: readonly string[]): string | undefined {
-  const limit = Math.max(1, Math.floor(typed.length / 3));
+  const limit = Math.max(1, Math.floor(typed.length / 4));
   let best: { name: string; distance: number } | undefined;
   for (const name of candidates) {
     const distance = editDistance(typed.toLowerCase(), name.toLowerCase());

@@ -129,11 +129,19 @@ A session already gone is "already absent", which is success: running again is s
       { name: "users-file", type: "string", value: "FILE", help: "user ids, one a line (# comments and blank lines are ignored)" },
       { name: "session", type: "string", value: "SESSION", help: "revoke this one session (of one user)" },
       { name: "all", type: "boolean", help: "revoke every session of the users" },
-      { name: "created-before", type: "string", value: "TIME", help: "with --all: only sessions created before TIME (ISO 8601 with a zone, such as 2026-11-28T12:00:00Z)" },
+      {
+        name: "created-before",
+        type: "string",
+        value: "TIME",
+        help: "with --all: only sessions created before TIME (ISO 8601 with a zone, such as 2026-11-28T12:00:00Z)",
+      },
       json('print {"revoked","alreadyAbsent","failed","notAttempted","interrupted","users"} as one JSON document'),
       HELP,
     ],
-    examples: ['--environment "$ENV" --user "$USER_ID" --session "$SESSION_ID"', '--environment "$ENV" --users-file compromised.txt --all --created-before 2026-11-28T12:00:00Z'],
+    examples: [
+      '--environment "$ENV" --user "$USER_ID" --session "$SESSION_ID"',
+      '--environment "$ENV" --users-file compromised.txt --all --created-before 2026-11-28T12:00:00Z',
+    ],
     exitCodes: "0 every session revoked or already absent, 1 some could not be revoked, 2 usage error, 3 configuration error, 130/143 interrupted",
   },
   {
@@ -158,7 +166,11 @@ or refuses (exit 2). Interrupted, it reports what was done; running it again fin
       { name: "last-sign-on-before", type: "string", value: "TIME", help: "only sessions last signed on before TIME" },
       { name: "remote-ip", type: "string", value: "CIDR", multiple: true, help: "only sessions signed on from this IPv4 or IPv6 range; repeatable" },
       { name: "shard", type: "string", value: "I/N", help: "only shard I (from 0) of N, split by a hash of the user id" },
-      { name: "shard-from-env", type: "boolean", help: `the shard from ${SHARD_VARIABLES.index[0]}, else ${SHARD_VARIABLES.index[1]} (a Kubernetes Indexed Job)` },
+      {
+        name: "shard-from-env",
+        type: "boolean",
+        help: `the shard from ${SHARD_VARIABLES.index[0]}, else ${SHARD_VARIABLES.index[1]} (a Kubernetes Indexed Job)`,
+      },
       { name: "shard-count", type: "string", value: "N", help: `with --shard-from-env: the number of shards (else ${SHARD_VARIABLES.count})` },
       { name: "local-address", type: "string", value: "IP", help: "send from this address of the machine" },
       { name: "dry-run", type: "boolean", help: "list what would be revoked; delete nothing" },
@@ -235,7 +247,9 @@ function connectionLines(): string[] {
 export function commandUsage(command: Command): string {
   const spec = specOf(command);
   const prefix = `${COMMAND} ${spec.name} `;
-  const synopsis = spec.synopsis.map((form, i) => (i === 0 ? `Usage: ${prefix}${form}` : `${" ".repeat(7)}${form.startsWith("[") ? " ".repeat(prefix.length) : prefix}${form}`));
+  // Later forms line up under the first; a form that continues the one before it (it starts with "[") is indented past the command.
+  const later = (form: string) => `${" ".repeat(7)}${form.startsWith("[") ? " ".repeat(prefix.length) : prefix}${form}`;
+  const synopsis = spec.synopsis.map((form, i) => (i === 0 ? `Usage: ${prefix}${form}` : later(form)));
   return [
     ...synopsis,
     "",
@@ -255,6 +269,15 @@ export function commandUsage(command: Command): string {
   ].join("\n");
 }
 
+/** The commands, a line each: those of `COMMAND_SPECS`, then `emulator` and `help`. */
+function commandLines(): string[] {
+  const others = [
+    ["emulator", "run a local PingOne emulator (no tenant needed)"],
+    ["help", "this text, or a command's: help <command>"],
+  ];
+  return columns([...COMMAND_SPECS.map((spec) => [spec.name, spec.summary]), ...others]);
+}
+
 /** The help of `pingone-sessions` itself (`--help`, `help`, no arguments): the commands, the connection flags, output, exit codes. */
 export const USAGE = `Usage: ${COMMAND} <command> [options]
        ${COMMAND} <command> --help     (or ${COMMAND} help <command>) for a command's options
@@ -263,7 +286,7 @@ Lists and revokes PingOne user sessions with the same client (settings,
 retries, pacing, error messages) as the pulumi-pingone-sessions provider.
 
 Commands:
-${columns([...COMMAND_SPECS.map((spec) => [spec.name, spec.summary]), ["emulator", "run a local PingOne emulator (no tenant needed)"], ["help", "this text, or a command's: help <command>"]]).join("\n")}
+${commandLines().join("\n")}
 
 --version prints the version.
 

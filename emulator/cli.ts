@@ -22,7 +22,12 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: "latency-ms", type: "string", value: "N", help: "add N milliseconds before every API and token answer" },
   { name: "rate-limit", type: "string", value: "R", help: "licence rate limit, R requests per second (default: none)" },
   { name: "burst", type: "string", value: "B", help: "bucket size of the rate limit (default: R)" },
-  { name: "per-ip-share", type: "string", value: "X", help: "share of the licence one source address may use (default 0.35; 127.0.0.1 is exempt, 127.0.0.2 and up are not)" },
+  {
+    name: "per-ip-share",
+    type: "string",
+    value: "X",
+    help: "share of the licence one source address may use (default 0.35; 127.0.0.1 is exempt, 127.0.0.2 and up are not)",
+  },
   {
     name: "retry-after-header",
     type: "string",
