@@ -13,12 +13,13 @@ import { quote } from "../provider/client/ids";
 import { invalidDateTimeReason, invalidIdReason } from "../provider/client/inputs";
 import { printable } from "../provider/client/text";
 import { UsageError } from "./common";
+import type { OptionValues } from "./options";
 import type { AccessTarget } from "./commands/access";
 import type { RevokeSelection } from "./commands/revoke";
 import type { SweepPlan } from "./commands/sweep";
 
-/** Flags as `node:util` `parseArgs` returns them (repeatable flags are arrays). */
-export type FlagValues = Record<string, string | boolean | string[] | undefined>;
+/** Flags as a command's option table parses them (`parseOptions`; repeatable flags are arrays). */
+export type FlagValues = OptionValues;
 
 /**
  * Where `--shard-from-env` reads the shard: the index from

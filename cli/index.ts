@@ -6,155 +6,25 @@
  * request, dispatches, and turns failures into one stderr line (and, with
  * `--json`, a JSON error object on stdout) and an exit code (`EXIT_CODES`).
  */
-import { parseArgs, ParseArgsConfig } from "node:util";
 import { PingOneClient, PingOneClientOptions } from "../provider/client/client";
 import { FailureCode, InvalidInputError, PingOneApiError } from "../provider/client/errors";
-import { ConnectionOptions, PingOneConfigError, resolveConnection, SETTING_SOURCES, SettingName, SettingsInput } from "../provider/client/settings";
+import { ConnectionOptions, PingOneConfigError, resolveConnection, SettingsInput } from "../provider/client/settings";
 import { proxyProblem } from "../provider/client/proxyEnv";
 import { printable, redact, secretForms } from "../provider/client/text";
 import { PACKAGE_NAME, PACKAGE_VERSION } from "../provider/client/version";
-import { accessTarget, FlagValues, idFlag, localAddress, revokeTarget, SHARD_VARIABLES, sweepPlan } from "./args";
+import { accessTarget, FlagValues, idFlag, localAddress, revokeTarget, sweepPlan } from "./args";
 import { accessCommand } from "./commands/access";
 import { listCommand } from "./commands/list";
 import { revokeCommand } from "./commands/revoke";
-import { CONFIRM_ABOVE, sweepCommand } from "./commands/sweep";
+import { sweepCommand } from "./commands/sweep";
 import { askLine, CliIo, EXIT_CODES, ExitCode, interruptedBy, interruptExitCode, interruptibleClock, InterruptSignal, TextSink, UsageError, writeLine } from "./common";
 import { systemClock } from "../provider/client/retry";
-import { formatCount, formatJson, oneLine, Progress, RetrySummary } from "./output";
+import { nearest, parseOptions } from "./options";
+import { formatJson, oneLine, Progress, RetrySummary } from "./output";
+import { cliSettingName, Command, commandUsage, COMMAND, COMMANDS, CONNECTION_FLAGS, ConnectionFlag, isCommand, optionTable, USAGE } from "./usage";
 
 export { CliIo, EXIT_CODES, ExitCode, InterruptSignal, TextSink, UsageError } from "./common";
-
-/** The command's name, as installed by package.json "bin". */
-export const COMMAND = "pingone-sessions";
-
-/** One connection flag: the setting it gives and the environment variable it overrides. */
-export interface ConnectionFlag {
-  /** The flag without its dashes (`client-id`). */
-  flag: string;
-  /** The `ConnectionOptions` field it sets. */
-  field: keyof ConnectionOptions;
-  /** The environment variable read when the flag is absent. */
-  envVar: string;
-  /** True for credentials, whose values are masked in all output. */
-  secret: boolean;
-}
-
-/** Flags whose name is not the field's name in kebab case. */
-const FLAG_NAMES: Partial<Record<keyof ConnectionOptions, string>> = { regionCode: "region" };
-
-/** What the usage text says of each setting; a setting added to `SETTING_SOURCES` later still gets its flag. */
-const FLAG_HELP: Partial<Record<keyof ConnectionOptions, [value: string, help: string]>> = {
-  clientId: ["ID", "worker application's client id"],
-  clientSecret: ["SECRET", "prefer the variable: ps shows flags"],
-  environmentId: ["ID", "worker application's environment (token issuer)"],
-  regionCode: ["CODE", "NA (default), EU, CA, AP, AU or SG"],
-  apiAccessToken: ["TOKEN", "a bearer token instead of client credentials"],
-  apiUrl: ["URL", "API base; plain http only to loopback"],
-  authUrl: ["URL", "authorization service base"],
-  tokenAuthMethod: ["METHOD", "client_secret_basic (default) or client_secret_post"],
-  maxAttempts: ["N", "failed attempts per operation; 429s do not count (default 10)"],
-  operationTimeoutSeconds: ["S", "deadline of one operation (default 600)"],
-  requestTimeoutSeconds: ["S", "deadline of one attempt (default 30)"],
-  retryBaseDelaySeconds: ["S", "first backoff step (default 1)"],
-  retryMaxDelaySeconds: ["S", "longest backoff wait (default 30)"],
-  maxRetryAfterSeconds: ["S", "longest Retry-After honoured (default 30)"],
-  maxConcurrency: ["N", "most requests in flight (default 32)"],
-};
-
-/**
- * One flag per connection setting, derived from `SETTING_SOURCES` (the
- * provider's own table), so the CLI takes exactly the settings the
- * provider does: `--client-id`, `--client-secret`, `--environment-id`,
- * `--region`, `--api-access-token`, `--api-url`, `--auth-url`, ...
- */
-export const CONNECTION_FLAGS: readonly ConnectionFlag[] = SETTING_SOURCES.map((source) => ({
-  flag: FLAG_NAMES[source.field] ?? source.field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`),
-  field: source.field,
-  envVar: source.envVar,
-  secret: source.secret,
-}));
-
-/**
- * How the CLI's messages name a setting: the flag and the variable a user of
- * the CLI would set (`--max-attempts / PINGONE_MAX_ATTEMPTS`), never the
- * provider's stack config key. Given to the settings resolver and the client.
- */
-export const cliSettingName: SettingName = (field) => {
-  const flag = CONNECTION_FLAGS.find((f) => f.field === field);
-  return flag ? `--${flag.flag} / ${flag.envVar}` : field;
-};
-
-/** The usage text of `--help`; it documents the exit codes. */
-export const USAGE = `Usage: ${COMMAND} <command> [options]
-
-Lists and revokes PingOne user sessions with the same client (settings,
-retries, pacing, error messages) as the pulumi-pingone-sessions provider.
-
-Commands:
-  list     --environment E --user U [--json]
-           List the user's sessions, newest first: a table, or a JSON array.
-  revoke   --environment E --user U (--session S | --all [--created-before T]) [--json]
-  revoke   --environment E (--user U ... | --users-file FILE) --all [--created-before T] [--json]
-           Revoke one session, or every session of one or more users (with
-           --created-before, only those created strictly before T, an ISO 8601
-           time such as 2026-11-28T12:00:00Z). --user may be repeated;
-           --users-file holds one user id a line (# comments and blank lines
-           are ignored). One client serves every user. A session already gone
-           is "already absent", which is success: running again is safe.
-           --json prints {"revoked":[...],"alreadyAbsent":[...],"failed":[...],
-           "notAttempted":[...],"interrupted":null,"users":[...]}, "users"
-           holding the same grouped by user.
-  sweep    --environment E (--population P | --filter SCIM | --all-users)
-           [--created-before T] [--last-sign-on-before T] [--remote-ip CIDR ...]
-           [--shard I/N | --shard-from-env [--shard-count N]] [--local-address IP]
-           [--dry-run] [--report FILE] [--yes] [--json]
-           Revoke the sessions of every user selected (a population, a PingOne
-           SCIM filter such as 'username sw "contractor-"', or all users,
-           asked for explicitly) that match every criterion given: created or
-           last signed on strictly before T, signed on from one of the CIDR
-           ranges (--remote-ip, repeatable). --dry-run lists what would be
-           revoked and deletes nothing. --report FILE appends one JSON line
-           per session acted on, as it happens, then a summary line (mode
-           0600). Without --yes, the sweep counts first, and above
-           ${formatCount(CONFIRM_ABOVE)} sessions asks on a terminal, or refuses (exit 2).
-           --shard I/N takes shard I (from 0) of N, split by a hash of the
-           user id; --shard-from-env reads I from ${SHARD_VARIABLES.index[0]}, else
-           ${SHARD_VARIABLES.index[1]} (Kubernetes Indexed Job), and N from
-           --shard-count or ${SHARD_VARIABLES.count}.
-  access   --environment E [--user U | --population P] [--json]
-           What the worker application may revoke there: its Identity Data
-           Admin scopes (with population names) and, for a user or a
-           population, yes or no with the reason. Exit 0 when it may, 1 when
-           it may not or when its role assignments cannot be read (the check
-           needs read access to them). A pre-flight step before pulumi up.
-  emulator [--port P] [--seed demo] [--latency-ms N]
-           Run a local PingOne emulator (${COMMAND} emulator --help).
-  help     This text (also --help, -h). --version prints the version.
-
---environment is the environment holding the users; --environment-id is the
-worker application's environment, where tokens are issued (often the same id).
-
-Connection: each flag, else its environment variable.
-${connectionHelp()}
-
-Pass secrets through PINGONE_CLIENT_SECRET / PINGONE_API_ACCESS_TOKEN rather
-than flags: other users can read command lines (ps, shell history).
-
-Output: results on stdout; errors, and on a terminal the progress line and one
-line per retry, on stderr. With --json, stdout holds one JSON document; when
-the command fails as a whole it is {"error":{"message","status","code","id",
-"failure","transactionId"}}.
-
-Interrupting (Ctrl-C, SIGTERM) stops sending, lets requests in flight finish,
-prints what was revoked and what was not attempted, and exits 130 or 143.
-
-Exit codes:
-  0    success (including sessions that were already absent)
-  1    a PingOne call failed: a revocation, or listing the sessions or users (stderr says why); access: it may not; or an internal error
-  2    usage error: unknown or malformed flag, missing or conflicting flags, an id that is not a UUID; a malformed proxy variable (HTTPS_PROXY, ...); a large sweep not confirmed
-  3    configuration error: missing credentials, unknown region, http:// to a non-loopback host
-  130  interrupted by SIGINT (Ctrl-C); the report says what was done
-  143  interrupted by SIGTERM; the report says what was done`;
+export { cliSettingName, COMMAND, COMMAND_SPECS, commandUsage, CommandSpec, CONNECTION_FLAGS, ConnectionFlag, USAGE } from "./usage";
 
 /**
  * Runs one command line (`argv` without node and the script) and resolves to
@@ -196,43 +66,65 @@ class SecretTexts {
 
 async function dispatch(argv: string[], io: CliIo, secrets: SecretTexts): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === "help" || command === "--help" || command === "-h") {
+  if (command === undefined || command === "--help" || command === "-h") {
     writeLine(io.stdout, USAGE);
     return EXIT_CODES.ok;
   }
+  if (command === "help") return printHelp(rest, io);
   if (command === "--version" || command === "-v") {
     writeLine(io.stdout, `${COMMAND} ${PACKAGE_VERSION} (${PACKAGE_NAME})`);
     return EXIT_CODES.ok;
   }
-  if (command === "emulator") return runEmulator(rest, io);
-  if (!isCommand(command)) {
-    throw new UsageError(command.startsWith("-") ? `expected a command (${COMMANDS.join(", ")}, emulator) before ${command}` : `unknown command ${JSON.stringify(command)}`);
-  }
+  if (command === "emulator") return withUsageHint("emulator", io, false, () => runEmulator(rest, io));
+  if (!isCommand(command)) throw new UsageError(unknownCommand(command));
 
-  const values = parseFlags(command, rest);
+  let values: FlagValues = {};
+  // As before the flags are known: a command line that does not parse gets no JSON error object.
+  let code = await withUsageHint(command, io, false, async () => {
+    values = parseFlags(command, rest);
+    return EXIT_CODES.ok;
+  });
+  if (code !== EXIT_CODES.ok) return code;
   if (values.help === true) {
-    writeLine(io.stdout, USAGE);
+    writeLine(io.stdout, commandUsage(command));
     return EXIT_CODES.ok;
   }
   const json = values.json === true;
-  let code: number;
-  try {
-    code = await runCommand(command, values, json, io, secrets);
-  } catch (error) {
-    code = reportError(error, io, json);
-  }
+  code = await withUsageHint(command, io, json, () => runCommand(command, values, json, io, secrets));
   const signal = interruptedBy(io);
   return signal === undefined ? code : interruptExitCode(signal);
 }
 
-/** The commands that talk to PingOne. */
-const COMMANDS = ["list", "revoke", "sweep", "access"] as const;
+/**
+ * Runs `work` for `command`; a failure is reported (`reportError`) with, for a
+ * usage error, a pointer to that command's own help (`see pingone-sessions
+ * revoke --help`), since its options are documented there.
+ */
+async function withUsageHint(command: string, io: CliIo, json: boolean, work: () => Promise<number>): Promise<number> {
+  try {
+    return await work();
+  } catch (error) {
+    return reportError(error, io, json, command);
+  }
+}
 
-/** One of `COMMANDS`. */
-type Command = (typeof COMMANDS)[number];
+/** `help`, `help <command>`: the global help, or that command's. A command that does not exist is a usage error. */
+async function printHelp(args: string[], io: CliIo): Promise<number> {
+  const [topic, ...extra] = args;
+  if (extra.length > 0) throw new UsageError(`help: unexpected argument ${JSON.stringify(extra[0])} (help takes one command)`);
+  if (topic === undefined || topic === "help" || topic === "--help" || topic === "-h") writeLine(io.stdout, USAGE);
+  else if (topic === "emulator") writeLine(io.stdout, (await import("../emulator/cli")).USAGE);
+  else if (isCommand(topic)) writeLine(io.stdout, commandUsage(topic));
+  else throw new UsageError(`help: ${unknownCommand(topic)}`);
+  return EXIT_CODES.ok;
+}
 
-function isCommand(name: string): name is Command {
-  return (COMMANDS as readonly string[]).includes(name);
+/** Why `name` is not a command, with the nearest command when one is close. */
+function unknownCommand(name: string): string {
+  const names = [...COMMANDS, "emulator", "help"];
+  if (name.startsWith("-")) return `expected a command (${names.join(", ")}) before ${name}`;
+  const suggestion = nearest(name, names);
+  return `unknown command ${JSON.stringify(name)}${suggestion === undefined ? "" : `; did you mean ${suggestion}?`}`;
 }
 
 /** A command with parsed flags: checks them, builds the client, runs the command. */
@@ -304,47 +196,13 @@ async function withClient<C extends PingOneClient>(client: C, secrets: SecretTex
   }
 }
 
-/** Parses the flags of a command; an unknown flag, a stray argument or a flag missing its value is a usage error naming it. */
+/**
+ * Parses the flags of a command with its option table; an unknown flag (with
+ * the nearest known one), a stray argument or a flag missing its value is a
+ * usage error naming it.
+ */
 function parseFlags(command: Command, args: string[]): FlagValues {
-  const options: NonNullable<ParseArgsConfig["options"]> = {
-    environment: { type: "string" },
-    json: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-  };
-  if (command === "list" || command === "revoke" || command === "access") options.user = { type: "string", multiple: true };
-  if (command === "access") options.population = { type: "string" };
-  if (command === "revoke") {
-    options["users-file"] = { type: "string" };
-    options.session = { type: "string" };
-    options.all = { type: "boolean" };
-    options["created-before"] = { type: "string" };
-  }
-  if (command === "sweep") {
-    for (const flag of ["population", "filter", "created-before", "last-sign-on-before", "shard", "shard-count", "report", "local-address"]) options[flag] = { type: "string" };
-    for (const flag of ["all-users", "shard-from-env", "dry-run", "yes"]) options[flag] = { type: "boolean" };
-    options["remote-ip"] = { type: "string", multiple: true };
-  }
-  for (const { flag } of CONNECTION_FLAGS) options[flag] = { type: "string" };
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values as FlagValues;
-  } catch (error) {
-    throw new UsageError(`${command}: ${describeParseError(error)}`);
-  }
-}
-
-/** Node's parseArgs messages, rewritten to name the flag in one short line. */
-function describeParseError(error: unknown): string {
-  const code = (error as { code?: string }).code;
-  const message = error instanceof Error ? error.message : String(error);
-  const quoted = /'([^']*)'/.exec(message)?.[1]?.replace(/ <value>$/, "").replace(/^-\w, /, "");
-  if (quoted === undefined) return oneLine(message);
-  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return `unknown option ${quoted}`;
-  if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") return `unexpected argument ${JSON.stringify(quoted)}`;
-  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
-    if (message.includes("does not take an argument")) return `${quoted} takes no value`;
-    return message.includes("ambiguous") ? `${quoted} needs a value (write ${quoted}=VALUE for a value starting with "-")` : `${quoted} needs a value`;
-  }
-  return oneLine(message);
+  return parseOptions(optionTable(command), args, (message, cause) => new UsageError(`${command}: ${message}`, { cause }));
 }
 
 /** The connection flags given, as explicit settings (the highest precedence). */
@@ -403,13 +261,16 @@ interface DescribedFailure {
  * criteria) are usage errors (2); `PingOneConfigError` is a configuration error (3); a
  * `PingOneApiError` (from any copy of the package) is a failed call (1);
  * anything else is a bug (1, "internal error"), whose stack is shown only
- * with `PINGONE_SESSIONS_DEBUG=1`.
+ * with `PINGONE_SESSIONS_DEBUG=1`. A usage error points at the help of
+ * `command` when it is given (`see pingone-sessions revoke --help`), else at
+ * the global help.
  */
-export function describeFailure(error: unknown, env: Record<string, string | undefined> = {}): DescribedFailure {
+export function describeFailure(error: unknown, env: Record<string, string | undefined> = {}, command?: string): DescribedFailure {
   const message = printable(oneLine(error instanceof Error ? error.message : String(error)));
   const object = (failure: CliErrorObject["failure"], text = message): CliErrorObject => ({ message: text, status: null, code: null, id: null, failure, transactionId: null });
   if (error instanceof UsageError || InvalidInputError.isInstance(error)) {
-    return { exitCode: EXIT_CODES.usage, line: `${COMMAND}: ${message} (see ${COMMAND} --help)`, object: object("USAGE") };
+    const help = command === undefined ? `${COMMAND} --help` : `${COMMAND} ${command} --help`;
+    return { exitCode: EXIT_CODES.usage, line: `${COMMAND}: ${message} (see ${help})`, object: object("USAGE") };
   }
   if (error instanceof PingOneConfigError) return { exitCode: EXIT_CODES.config, line: `${COMMAND}: ${message}`, object: object("CONFIG") };
   if (PingOneApiError.isInstance(error)) {
@@ -434,8 +295,8 @@ export function describeFailure(error: unknown, env: Record<string, string | und
 }
 
 /** Writes the failure's line on stderr and, with `--json`, its JSON error object on stdout; returns its exit code. */
-function reportError(error: unknown, io: CliIo, json: boolean): number {
-  const failure = describeFailure(error, io.env);
+function reportError(error: unknown, io: CliIo, json: boolean, command?: string): number {
+  const failure = describeFailure(error, io.env, command);
   writeLine(io.stderr, failure.line);
   if (json) writeLine(io.stdout, formatJson({ error: failure.object }));
   return failure.exitCode;
@@ -445,16 +306,6 @@ function reportError(error: unknown, io: CliIo, json: boolean): number {
 function errorCode(error: unknown): string | undefined {
   const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
   return typeof code === "string" ? code : undefined;
-}
-
-function connectionHelp(): string {
-  const rows = CONNECTION_FLAGS.map(({ flag, field, envVar }) => {
-    const [value, help] = FLAG_HELP[field] ?? [field.endsWith("Seconds") ? "S" : "VALUE", ""];
-    return [`--${flag} ${value}`, envVar, help];
-  });
-  const w0 = Math.max(...rows.map((r) => r[0].length));
-  const w1 = Math.max(...rows.map((r) => r[1].length));
-  return rows.map(([a, b, c]) => `  ${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}`.trimEnd()).join("\n");
 }
 
 /** Every value `argv` gives `--flag`, as `--flag V` or `--flag=V`, before the flags are parsed (so even a usage error is masked). */

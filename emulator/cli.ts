@@ -2,8 +2,7 @@
 // Command line: run the emulator in the foreground and print the settings a client needs. It stops
 // on SIGINT, SIGTERM or SIGHUP, and when the process that started it goes away (see lifecycle.ts).
 
-import { parseArgs } from "node:util";
-
+import { OptionSpec, optionLines, parseOptions } from "../cli/options";
 import { seedTenant, type TenantSeed } from "./bulk";
 import { startEmulator } from "./index";
 import { watchParent } from "./lifecycle";
@@ -11,26 +10,48 @@ import { DEMO } from "./seed";
 import type { RateLimit, RunningEmulator } from "./types";
 import { EmulatorUsageError } from "./usage";
 
+/**
+ * The emulator's options: what its command line is parsed with, what --help lists and where an
+ * unknown option's suggestion is looked up (one table, so the three agree).
+ */
+export const OPTIONS: readonly OptionSpec[] = [
+  { name: "port", type: "string", value: "P", help: "TCP port (default 0: pick a free one)" },
+  { name: "seed", type: "string", value: "demo", help: "seed the demo story and print its ids and credentials" },
+  { name: "users", type: "string", value: "N", help: "seed a large tenant of N users (sessions drawn per user)" },
+  { name: "random-seed", type: "string", value: "S", help: "PRNG seed of --users (default 1): same seed, same tenant" },
+  { name: "latency-ms", type: "string", value: "N", help: "add N milliseconds before every API and token answer" },
+  { name: "rate-limit", type: "string", value: "R", help: "licence rate limit, R requests per second (default: none)" },
+  { name: "burst", type: "string", value: "B", help: "bucket size of the rate limit (default: R)" },
+  {
+    name: "per-ip-share",
+    type: "string",
+    value: "X",
+    help: "share of the licence one source address may use (default 0.35; 127.0.0.1 is exempt, 127.0.0.2 and up are not)",
+  },
+  {
+    name: "retry-after-header",
+    type: "string",
+    value: "H",
+    help: "the rate limit's 429 header: whole-seconds (default: the wait rounded up, at least 1) or zero (Retry-After: 0); the body has the exact wait",
+  },
+  { name: "user-page-size", type: "string", value: "N", help: "most users one page of GET .../users holds (default 200)" },
+  { name: "outlive-parent", type: "boolean", help: "keep running when the parent process exits" },
+  { name: "help", type: "boolean", short: "h", help: "print this help" },
+];
+
 /** Usage text printed by --help and, by the standalone script, after a usage error. */
 export const USAGE = `Usage: npm run emulator -- [options]        (from a checkout)
        pingone-sessions emulator [options]     (installed package)
 
 Runs a local PingOne emulator on 127.0.0.1 until SIGINT, SIGTERM or SIGHUP,
 or until the process that started it exits.
-  --port P              TCP port (default 0: pick a free one)
-  --seed demo           seed the demo story and print its ids and credentials
-  --users N             seed a large tenant of N users (sessions drawn per user)
-  --random-seed S       PRNG seed of --users (default 1): same seed, same tenant
-  --latency-ms N        add N milliseconds before every API and token answer
-  --rate-limit R        licence rate limit, R requests per second (default: none)
-  --burst B             bucket size of the rate limit (default: R)
-  --per-ip-share X      share of the licence one source address may use (default 0.35;
-                        127.0.0.1 is exempt, 127.0.0.2 and up are not)
-  --retry-after-header H  the rate limit's 429 header: whole-seconds (default: the wait
-                        rounded up, at least 1) or zero (Retry-After: 0); the body's
-                        innerError.retryAfter is the exact wait either way
-  --user-page-size N    most users one page of GET .../users holds (default 200)
-  --outlive-parent      keep running when the parent process exits
+
+Options:
+${optionLines(OPTIONS).join("\n")}
+
+Example:
+  pingone-sessions emulator --seed demo --latency-ms 20 --rate-limit 100
+
 Admin API (JSON): http://127.0.0.1:P/__emulator/...`;
 
 /** Where `main` writes and what stops it. */
@@ -124,31 +145,8 @@ function stopRequested(signal: AbortSignal | undefined, outliveParent: boolean):
 }
 
 function parseCommandLine(argv: string[]): CliOptions | "help" {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: "string" },
-        seed: { type: "string" },
-        users: { type: "string" },
-        "random-seed": { type: "string" },
-        "latency-ms": { type: "string" },
-        "rate-limit": { type: "string" },
-        "retry-after-header": { type: "string" },
-        burst: { type: "string" },
-        "per-ip-share": { type: "string" },
-        "user-page-size": { type: "string" },
-        "outlive-parent": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    // parseArgs reports with TypeError and an ERR_PARSE_ARGS_* code; a usage error must not look like a bug.
-    throw new EmulatorUsageError(err instanceof Error ? err.message : String(err), { cause: err });
-  }
+  // parseArgs reports with TypeError and an ERR_PARSE_ARGS_* code (kept as the cause); a usage error must not look like a bug.
+  const values = parseOptions(OPTIONS, argv, (message, cause) => new EmulatorUsageError(message, { cause })) as Partial<Record<string, string | boolean>>;
   if (values.help) return "help";
   const number = (flag: keyof typeof values, ok: (n: number) => boolean, what: string): number | undefined => {
     const text = values[flag];

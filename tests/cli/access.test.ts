@@ -9,7 +9,7 @@ import { DEMO, RunningEmulator, startEmulator } from "../../emulator";
 import { EXIT_CODES } from "../../cli";
 import { cli, emulatorEnv } from "./support";
 
-const HINT = " (see pingone-sessions --help)\n";
+const HINT = " (see pingone-sessions access --help)\n";
 const E = DEMO.environmentId;
 const STAFF_APP = DEMO.applications.staffAdmin.clientId;
 const STAFF = `"Staff" (${DEMO.populations.staff})`;

@@ -12,7 +12,8 @@ import { EXIT_CODES } from "../../cli";
 import { SENTINEL_SECRET, startWorld, World } from "../support/world";
 import { cli, emulatorEnv } from "./support";
 
-const HINT = " (see pingone-sessions --help)\n";
+/** The end of a usage error's line: a pointer to the help of the command run. */
+const hint = (command: string) => ` (see pingone-sessions ${command} --help)\n`;
 
 describe("pingone-sessions revoke --all, several users", () => {
   let world: World;
@@ -121,7 +122,7 @@ describe("pingone-sessions revoke --all, several users", () => {
     for (const c of cases) {
       it(c.name, async () => {
         const result = await cli(c.argv(), env);
-        assert.equal(result.stderr, `pingone-sessions: ${c.message()}${HINT}`);
+        assert.equal(result.stderr, `pingone-sessions: ${c.message()}${hint(c.argv()[0])}`);
         assert.equal(result.code, EXIT_CODES.usage);
         assert.deepEqual(world.emulator.requests(), []);
       });

@@ -230,7 +230,7 @@ describe("issue 17 through the CLI", () => {
         const env = { PINGONE_API_ACCESS_TOKEN: "tok-round3", PINGONE_API_URL: "https://api.pingone.example/v1", [variable]: "http://user:pw-sentinel-14@[::1" };
         const result = await cli(["list", "--environment", ENV, "--user", USER, "--json"], env);
         assert.equal(result.code, EXIT_CODES.usage);
-        assert.equal(result.stderr, `pingone-sessions: ${variable} is not a valid proxy URL ("http://[redacted]@[::1"): fix it (such as http://proxy.example.com:3128) or unset it (see pingone-sessions --help)\n`);
+        assert.equal(result.stderr, `pingone-sessions: ${variable} is not a valid proxy URL ("http://[redacted]@[::1"): fix it (such as http://proxy.example.com:3128) or unset it (see pingone-sessions list --help)\n`);
         assert.equal((result.stdout + result.stderr).includes("pw-sentinel-14"), false);
         assert.doesNotMatch(result.stdout + result.stderr, /internal error|Invalid URL/);
       });

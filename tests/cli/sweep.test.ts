@@ -20,7 +20,7 @@ import { shardOf } from "../../provider/client/criteria";
 import { SENTINEL_SECRET } from "../support/world";
 import { cli, emulatorEnv } from "./support";
 
-const HINT = " (see pingone-sessions --help)\n";
+const HINT = " (see pingone-sessions sweep --help)\n";
 const OLD = "2026-01-10T08:00:00.000Z";
 const NEW = "2026-03-01T08:00:00.000Z";
 const CUTOFF = "2026-02-01T00:00:00Z";

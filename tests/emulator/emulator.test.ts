@@ -728,7 +728,7 @@ describe("PingOne emulator", function () {
     });
 
     it("main rejects unknown arguments and seeds", async () => {
-      await assert.rejects(main(["--bogus"]), /Unknown option/);
+      await assert.rejects(main(["--bogus"]), /^EmulatorUsageError: unknown option --bogus$/);
       await assert.rejects(main(["--seed", "other"]), /--seed accepts only "demo"/);
     });
   });
