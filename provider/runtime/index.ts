@@ -3,7 +3,12 @@
  * dynamic-provider host. Exposed as `pulumi-pingone-sessions/runtime`.
  */
 import { sessionRevocation, sessionRevocationDefinition, SessionRevocationInputs, SessionRevocationOutputs } from "./sessionRevocation";
-import { userSessionsRevocation, userSessionsRevocationDefinition, UserSessionsRevocationInputs, UserSessionsRevocationOutputs } from "./userSessionsRevocation";
+import {
+  userSessionsRevocation,
+  userSessionsRevocationDefinition,
+  UserSessionsRevocationInputs,
+  UserSessionsRevocationOutputs,
+} from "./userSessionsRevocation";
 import {
   populationSessionsRevocation,
   populationSessionsRevocationDefinition,

@@ -170,7 +170,8 @@ export function joinedIds<K extends IdKey>(keys: readonly K[]): IdFormat<Record<
     parse(id) {
       const parts = String(id).split("/");
       if (parts.length !== keys.length) {
-        throw new Error(`An id of this kind is ${keys.map((key) => `<${key}>`).join("/")} (${keys.length} parts joined by /); got ${JSON.stringify(String(id).slice(0, 200))}.`);
+        const got = JSON.stringify(String(id).slice(0, 200));
+        throw new Error(`An id of this kind is ${keys.map((key) => `<${key}>`).join("/")} (${keys.length} parts joined by /); got ${got}.`);
       }
       const { value, failures } = parseIds(keys, {}, id);
       if (failures.length > 0) throw new Error(`Not an id of this kind: ${failures.map((f) => f.reason).join("; ")}.`);
@@ -196,9 +197,14 @@ export function joinedIds<K extends IdKey>(keys: readonly K[]): IdFormat<Record<
  *   anything alive; if it fails, the resource stays in state.
  * A 401 in read or delete also says how Pulumi picks the provider configuration then.
  */
-export function ensureAbsent<I extends RevocationInputs, R extends object>(definition: EnsureAbsentDefinition<I, R>): dynamic.ResourceProvider<I, Outputs<I, R>>;
+export function ensureAbsent<I extends RevocationInputs, R extends object>(
+  definition: EnsureAbsentDefinition<I, R>,
+): dynamic.ResourceProvider<I, Outputs<I, R>>;
 /** The same lifecycle over clients of another type (a test's fake). */
-export function ensureAbsent<I extends RevocationInputs, R extends object, C>(definition: EnsureAbsentDefinition<I, R, C>, clients: Clients<C>): dynamic.ResourceProvider<I, Outputs<I, R>>;
+export function ensureAbsent<I extends RevocationInputs, R extends object, C>(
+  definition: EnsureAbsentDefinition<I, R, C>,
+  clients: Clients<C>,
+): dynamic.ResourceProvider<I, Outputs<I, R>>;
 export function ensureAbsent<I extends RevocationInputs, R extends object, C>(
   definition: EnsureAbsentDefinition<I, R, C>,
   // The first overload is the only way to leave `clients` out, and it fixes C to PingOneClient.
@@ -219,7 +225,8 @@ export function ensureAbsent<I extends RevocationInputs, R extends object, C>(
     const after = bagOf(news);
     const differs = (key: FieldOf<I>) => canonicalForm(definition, key, before[key]) !== canonicalForm(definition, key, after[key]);
     const replaces = definition.replaces.filter(differs);
-    const changes = replaces.length > 0 || before.present === true || definition.updates.some(differs) || storedConnectionDiffers(before.connection, after.connection);
+    const changes =
+      replaces.length > 0 || before.present === true || definition.updates.some(differs) || storedConnectionDiffers(before.connection, after.connection);
     return { changes, replaces, deleteBeforeReplace: false };
   }
 

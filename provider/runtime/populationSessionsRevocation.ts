@@ -139,8 +139,16 @@ export function parsePopulationSessionsRevocation(given: PropertyBag, id?: strin
   const connection = parseConnection(given);
   const shard = presentValue(given.shard);
   const problems = [
-    ...selectionProblems({ populationId: presentValue(given.populationId), userFilter: presentValue(given.userFilter), allUsers: presentValue(given.allUsers) }),
-    ...criteriaProblems({ createdBefore: presentValue(given.createdBefore), lastSignOnBefore: presentValue(given.lastSignOnBefore), remoteIps: presentValue(given.remoteIps) } as SessionCriteria),
+    ...selectionProblems({
+      populationId: presentValue(given.populationId),
+      userFilter: presentValue(given.userFilter),
+      allUsers: presentValue(given.allUsers),
+    }),
+    ...criteriaProblems({
+      createdBefore: presentValue(given.createdBefore),
+      lastSignOnBefore: presentValue(given.lastSignOnBefore),
+      remoteIps: presentValue(given.remoteIps),
+    } as SessionCriteria),
     ...shardProblems(shard as { index?: unknown; count?: unknown } | undefined),
   ].filter((p) => !unknownAlong(given, p.property));
   const text = (key: string) => (presentValue(given[key]) === undefined ? {} : { [key]: String(given[key]) });
@@ -201,7 +209,11 @@ function selectionOf(inputs: PopulationSessionsRevocationInputs): UserSelection 
 
 function scopeOf(inputs: PopulationSessionsRevocationInputs): SweepScope {
   const users =
-    inputs.populationId !== undefined ? `population ${inputs.populationId}` : inputs.userFilter !== undefined ? `the users matching ${quote(inputs.userFilter, 200)}` : "all users";
+    inputs.populationId !== undefined
+      ? `population ${inputs.populationId}`
+      : inputs.userFilter !== undefined
+        ? `the users matching ${quote(inputs.userFilter, 200)}`
+        : "all users";
   return { environmentId: inputs.environmentId, users, ...(inputs.shard ? { shard: inputs.shard } : {}) };
 }
 

@@ -12,7 +12,11 @@ describe("the resource classes' isInstance", function () {
 
   it("recognises each class's own resources and no other, under the token Pulumi recorded on them", async () => {
     const run = await runProgram(path.join(__dirname, "fixtures", "isInstanceProgram.ts"), "is-instance", {});
-    assert.deepEqual(run.outputs.recognised, { SessionRevocation: ["session"], UserSessionsRevocation: ["user"], PopulationSessionsRevocation: ["population"] });
+    assert.deepEqual(run.outputs.recognised, {
+      SessionRevocation: ["session"],
+      UserSessionsRevocation: ["user"],
+      PopulationSessionsRevocation: ["population"],
+    });
     assert.deepEqual(run.outputs.tokens, {
       session: "pulumi-nodejs:dynamic/pingone:SessionRevocation",
       user: "pulumi-nodejs:dynamic/pingone:UserSessionsRevocation",

@@ -17,6 +17,10 @@ const SESSION = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
 const POPULATION = "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed";
 const OTHER = "9a1c2b3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d";
 const LONG_AGO = "2020-01-01T00:00:00.000Z";
+/** The diff results: nothing to do, an update, a replace of `keys`. */
+const NO_CHANGE: dynamic.DiffResult = { changes: false, replaces: [], deleteBeforeReplace: false };
+const UPDATE: dynamic.DiffResult = { changes: true, replaces: [], deleteBeforeReplace: false };
+const replacing = (...keys: string[]): dynamic.DiffResult => ({ changes: true, replaces: keys, deleteBeforeReplace: false });
 
 /** Each kind: valid inputs with lowercase ids, and which inputs are PingOne ids (written here, not read from the definitions). */
 const KINDS: { kind: ProviderKind; inputs: PropertyBag; ids: string[] }[] = [
@@ -44,17 +48,17 @@ describe("every kind canonicalises ids the same way", () => {
         it(`a case-only change of ${id} is no change and no replace`, async () => {
           const news = { ...inputs, [id]: String(inputs[id]).toUpperCase() };
           assert.deepEqual((await provider.check!({}, news)).failures, []);
-          assert.deepEqual(await provider.diff!("id", storedFor(inputs), news), { changes: false, replaces: [], deleteBeforeReplace: false });
+          assert.deepEqual(await provider.diff!("id", storedFor(inputs), news), NO_CHANGE);
         });
 
         it(`another ${id} replaces`, async () => {
-          assert.deepEqual(await provider.diff!("id", storedFor(inputs), { ...inputs, [id]: OTHER }), { changes: true, replaces: [id], deleteBeforeReplace: false });
+          assert.deepEqual(await provider.diff!("id", storedFor(inputs), { ...inputs, [id]: OTHER }), replacing(id));
         });
       }
 
       it("stored outputs with uppercase ids are no change against the same ids in lowercase", async () => {
         const upper = Object.fromEntries(Object.entries(inputs).map(([key, value]) => [key, ids.includes(key) ? String(value).toUpperCase() : value]));
-        assert.deepEqual(await provider.diff!("id", storedFor(upper), inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
+        assert.deepEqual(await provider.diff!("id", storedFor(upper), inputs), NO_CHANGE);
       });
 
       it("check returns the parsed inputs, values as written", async () => {
@@ -168,14 +172,14 @@ describe("the ensure-absent lifecycle over a fake definition", () => {
     const stored = { environmentId: ENV, name: "a", level: 1, removed: 1, present: false, checkedAt: LONG_AGO, connection: { regionCode: "EU" } };
     const news = { environmentId: ENV, name: "a", level: 1, connection: { regionCode: "EU", clientSecret: "s3cr3t-sentinel" } };
     const cases: [string, PropertyBag, PropertyBag, dynamic.DiffResult][] = [
-      ["nothing new (new credentials alone) is no change", stored, news, { changes: false, replaces: [], deleteBeforeReplace: false }],
-      ["an id in another case is no change", stored, { ...news, environmentId: ENV.toUpperCase() }, { changes: false, replaces: [], deleteBeforeReplace: false }],
-      ["a replacing input replaces", stored, { ...news, name: "b" }, { changes: true, replaces: ["name"], deleteBeforeReplace: false }],
-      ["replacing inputs are listed in the definition's order", stored, { ...news, name: "b", environmentId: OTHER }, { changes: true, replaces: ["environmentId", "name"], deleteBeforeReplace: false }],
-      ["an updating input updates", stored, { ...news, level: 2 }, { changes: true, replaces: [], deleteBeforeReplace: false }],
-      ["an updating input not known yet updates", stored, { ...news, level: UNKNOWN_VALUE }, { changes: true, replaces: [], deleteBeforeReplace: false }],
-      ["a refresh that found something updates", { ...stored, present: true }, news, { changes: true, replaces: [], deleteBeforeReplace: false }],
-      ["another routing updates", stored, { ...news, connection: { regionCode: "NA" } }, { changes: true, replaces: [], deleteBeforeReplace: false }],
+      ["nothing new (new credentials alone) is no change", stored, news, NO_CHANGE],
+      ["an id in another case is no change", stored, { ...news, environmentId: ENV.toUpperCase() }, NO_CHANGE],
+      ["a replacing input replaces", stored, { ...news, name: "b" }, replacing("name")],
+      ["replacing inputs are listed in the definition's order", stored, { ...news, name: "b", environmentId: OTHER }, replacing("environmentId", "name")],
+      ["an updating input updates", stored, { ...news, level: 2 }, UPDATE],
+      ["an updating input not known yet updates", stored, { ...news, level: UNKNOWN_VALUE }, UPDATE],
+      ["a refresh that found something updates", { ...stored, present: true }, news, UPDATE],
+      ["another routing updates", stored, { ...news, connection: { regionCode: "NA" } }, UPDATE],
     ];
     for (const [name, olds, newInputs, expected] of cases) {
       it(name, async () => {
@@ -267,6 +271,9 @@ describe("lifecycleMetadata", () => {
     );
     assert.throws(() => lifecycleMetadata.SessionRevocation.parseId(`${ENV}/bob/${SESSION}`), /^Error: Not an id of this kind: userId must be a PingOne id/);
     assert.match(lifecycleMetadata.PopulationSessionsRevocation.idFormat, /^<environmentId>\/sweep\//);
-    assert.throws(() => lifecycleMetadata.PopulationSessionsRevocation.parseId(`${ENV}/sweep/0123456789abcdef`), /^Error: A PopulationSessionsRevocation cannot be imported by its id/);
+    assert.throws(
+      () => lifecycleMetadata.PopulationSessionsRevocation.parseId(`${ENV}/sweep/0123456789abcdef`),
+      /^Error: A PopulationSessionsRevocation cannot be imported by its id/,
+    );
   });
 });
