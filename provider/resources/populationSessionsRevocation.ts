@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConnectionArgs, secretConnection } from "./connection";
 import { ProviderOf, shimProvider } from "./shim";
+import { hasTypeToken, RESOURCE_MODULE, typeTokenOf } from "./typeToken";
 
 /**
  * Which users a sweep covers: exactly one of a population, a SCIM filter,
@@ -118,6 +119,17 @@ export const populationSessionsRevocationProvider: ProviderOf<"PopulationSession
  * ```
  */
 export class PopulationSessionsRevocation extends pulumi.dynamic.Resource {
+  /** @internal The type token this class registers under: what `isInstance` compares. */
+  public static readonly __pulumiType: string = typeTokenOf("PopulationSessionsRevocation");
+
+  /**
+   * True when `obj` is a `PopulationSessionsRevocation`, also one made by another copy of this package (where
+   * `instanceof` fails): compares the type token Pulumi records on every resource.
+   */
+  public static isInstance(obj: unknown): obj is PopulationSessionsRevocation {
+    return hasTypeToken(obj, PopulationSessionsRevocation.__pulumiType);
+  }
+
   /** The environment holding the users. */
   declare public readonly environmentId: pulumi.Output<string>;
   /** The population swept, when one was given. */
@@ -181,7 +193,7 @@ export class PopulationSessionsRevocation extends pulumi.dynamic.Resource {
         revokedDigest: undefined,
       },
       opts,
-      "pingone",
+      RESOURCE_MODULE,
       "PopulationSessionsRevocation",
     );
   }

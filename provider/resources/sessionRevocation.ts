@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConnectionArgs, secretConnection } from "./connection";
 import { ProviderOf, shimProvider } from "./shim";
+import { hasTypeToken, RESOURCE_MODULE, typeTokenOf } from "./typeToken";
 
 /** Arguments of a `SessionRevocation`. */
 export interface SessionRevocationArgs {
@@ -47,6 +48,17 @@ export const sessionRevocationProvider: ProviderOf<"SessionRevocation"> = shimPr
  * ```
  */
 export class SessionRevocation extends pulumi.dynamic.Resource {
+  /** @internal The type token this class registers under: what `isInstance` compares. */
+  public static readonly __pulumiType: string = typeTokenOf("SessionRevocation");
+
+  /**
+   * True when `obj` is a `SessionRevocation`, also one made by another copy of this package (where
+   * `instanceof` fails): compares the type token Pulumi records on every resource.
+   */
+  public static isInstance(obj: unknown): obj is SessionRevocation {
+    return hasTypeToken(obj, SessionRevocation.__pulumiType);
+  }
+
   /** The environment holding the user. */
   declare public readonly environmentId: pulumi.Output<string>;
   /** The user who owned the session. */
@@ -75,7 +87,7 @@ export class SessionRevocation extends pulumi.dynamic.Resource {
         checkedAt: undefined,
       },
       opts,
-      "pingone",
+      RESOURCE_MODULE,
       "SessionRevocation",
     );
   }

@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConnectionArgs, secretConnection } from "./connection";
 import { ProviderOf, shimProvider } from "./shim";
+import { hasTypeToken, RESOURCE_MODULE, typeTokenOf } from "./typeToken";
 
 /** Arguments of a `UserSessionsRevocation`. */
 export interface UserSessionsRevocationArgs {
@@ -54,6 +55,17 @@ export const userSessionsRevocationProvider: ProviderOf<"UserSessionsRevocation"
  * ```
  */
 export class UserSessionsRevocation extends pulumi.dynamic.Resource {
+  /** @internal The type token this class registers under: what `isInstance` compares. */
+  public static readonly __pulumiType: string = typeTokenOf("UserSessionsRevocation");
+
+  /**
+   * True when `obj` is a `UserSessionsRevocation`, also one made by another copy of this package (where
+   * `instanceof` fails): compares the type token Pulumi records on every resource.
+   */
+  public static isInstance(obj: unknown): obj is UserSessionsRevocation {
+    return hasTypeToken(obj, UserSessionsRevocation.__pulumiType);
+  }
+
   /** The environment holding the user. */
   declare public readonly environmentId: pulumi.Output<string>;
   /** The user. */
@@ -85,7 +97,7 @@ export class UserSessionsRevocation extends pulumi.dynamic.Resource {
         checkedAt: undefined,
       },
       opts,
-      "pingone",
+      RESOURCE_MODULE,
       "UserSessionsRevocation",
     );
   }

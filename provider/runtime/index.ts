@@ -2,9 +2,20 @@
  * The code the serialized provider shims load at call time, inside Pulumi's
  * dynamic-provider host. Exposed as `pulumi-pingone-sessions/runtime`.
  */
-import { sessionRevocation, SessionRevocationInputs, SessionRevocationOutputs } from "./sessionRevocation";
-import { userSessionsRevocation, UserSessionsRevocationInputs, UserSessionsRevocationOutputs } from "./userSessionsRevocation";
-import { populationSessionsRevocation, PopulationSessionsRevocationInputs, PopulationSessionsRevocationOutputs } from "./populationSessionsRevocation";
+import { sessionRevocation, sessionRevocationDefinition, SessionRevocationInputs, SessionRevocationOutputs } from "./sessionRevocation";
+import {
+  userSessionsRevocation,
+  userSessionsRevocationDefinition,
+  UserSessionsRevocationInputs,
+  UserSessionsRevocationOutputs,
+} from "./userSessionsRevocation";
+import {
+  populationSessionsRevocation,
+  populationSessionsRevocationDefinition,
+  PopulationSessionsRevocationInputs,
+  PopulationSessionsRevocationOutputs,
+} from "./populationSessionsRevocation";
+import { KindMetadata, metadataOf } from "./lifecycle";
 
 export { configure } from "./context";
 export { BulkRevocationError, SweepIncompleteError } from "./errors";
@@ -16,6 +27,7 @@ export type { UserSessionsRevocationInputs, UserSessionsRevocationOutputs } from
 export type { PopulationSessionsRevocationInputs, PopulationSessionsRevocationOutputs } from "./populationSessionsRevocation";
 export { ROUTING_FIELDS } from "./common";
 export type { StoredRouting } from "./common";
+export type { KindMetadata, RecordedState } from "./lifecycle";
 
 /** The implementation of each dynamic resource, by the kind name its shim carries. */
 export const providers = {
@@ -36,3 +48,15 @@ export interface ProviderTypes {
   /** Every (matching) session of a population, a filtered set of users, or every user: a sweep. */
   PopulationSessionsRevocation: { inputs: PopulationSessionsRevocationInputs; outputs: PopulationSessionsRevocationOutputs };
 }
+
+/**
+ * What a tool serving `providers` outside Pulumi's dynamic-provider host (a provider plugin, its
+ * schema and `pulumi import`) needs to know of each kind: its inputs, which are required, which
+ * replace and which update, which are secret, its outputs, its id format and how to read an id
+ * back into inputs. Read from the same definitions the lifecycle runs, so it cannot disagree.
+ */
+export const lifecycleMetadata: { [K in ProviderKind]: KindMetadata<ProviderTypes[K]["inputs"]> } = {
+  SessionRevocation: metadataOf(sessionRevocationDefinition),
+  UserSessionsRevocation: metadataOf(userSessionsRevocationDefinition),
+  PopulationSessionsRevocation: metadataOf(populationSessionsRevocationDefinition),
+};

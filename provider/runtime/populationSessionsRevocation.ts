@@ -4,8 +4,9 @@
  * filter, or every user), optionally one shard of them. PingOne has no call
  * that lists an environment's sessions, so every operation is a sweep
  * (`sweepSessions`): page through the users, list each one's sessions,
- * delete those that match. Reads top to bottom as the types, the one parser
- * of its property bags, then check, diff, create, read, update, delete.
+ * delete those that match. A definition of the one lifecycle (`ensureAbsent`); reads top to
+ * bottom as the types, the definition (fields, id, parser, revoke, observe), the provider built
+ * from it, then the sweep.
  *
  * Replace or update: the environment, the selection (`populationId`,
  * `userFilter`, `allUsers`) and the shard say which users the resource is
@@ -19,24 +20,10 @@ import type { dynamic } from "@pulumi/pulumi";
 import { PingOneClient } from "../client/client";
 import { criteriaProblems, SessionCriteria, selectionProblems, Shard, shardProblems, UserSelection } from "../client/criteria";
 import { quote } from "../client/ids";
-import { ConnectionOptions } from "../client/settings";
 import { sweepSessions, SweepResult } from "../client/sweep";
-import { clientFor, clientForStored } from "./context";
 import { SweepIncompleteError, SweepScope } from "./errors";
-import {
-  isUnknown,
-  nowIso,
-  Parsed,
-  parseConnection,
-  parseIds,
-  PropertyBag,
-  routingOf,
-  observed,
-  StoredRouting,
-  storedConnectionDiffers,
-  withStoredConnection,
-  explainingStoredConfig,
-} from "./common";
+import { canonicalForm, ensureAbsent, EnsureAbsentDefinition, presentValue, RecordedState, RevocationInputs } from "./lifecycle";
+import { isUnknown, Parsed, parseConnection, parseIds, PropertyBag } from "./common";
 
 /** The properties that say which users the resource is about; changing any of them replaces it. */
 export const SWEEP_IDENTITY_KEYS = ["environmentId", "populationId", "userFilter", "allUsers", "shard"] as const;
@@ -45,7 +32,7 @@ export const SWEEP_IDENTITY_KEYS = ["environmentId", "populationId", "userFilter
 export const SWEEP_CRITERIA_KEYS = ["createdBefore", "lastSignOnBefore", "remoteIps"] as const;
 
 /** The inputs of a PopulationSessionsRevocation, as `check` accepts them. */
-export interface PopulationSessionsRevocationInputs extends SessionCriteria {
+export interface PopulationSessionsRevocationInputs extends SessionCriteria, RevocationInputs {
   /** The environment holding the users. */
   environmentId: string;
   /** The users of this population (exactly one of `populationId`, `userFilter`, `allUsers`). */
@@ -56,12 +43,10 @@ export interface PopulationSessionsRevocationInputs extends SessionCriteria {
   allUsers?: boolean;
   /** This runner's part of the selected users. */
   shard?: Shard;
-  /** Settings over stack config and the environment; may hold credentials (a Pulumi secret). */
-  connection?: ConnectionOptions;
 }
 
-/** The outputs stored in state: counts and a digest, never an id list, so they stay small at any size. */
-export interface PopulationSessionsRevocationOutputs extends Omit<PopulationSessionsRevocationInputs, "connection"> {
+/** What create and update record of a sweep, beside its inputs and `RecordedState`: counts and a digest, never an id list. */
+export interface PopulationSessionsRevocationRecord {
   /** Users in this shard the last sweep (create, update or refresh) looked at. */
   usersScanned: number;
   /** Sessions the last create or update deleted. */
@@ -72,40 +57,98 @@ export interface PopulationSessionsRevocationOutputs extends Omit<PopulationSess
   sessionsFailed: number;
   /** Sessions that matched when the last refresh ran; 0 after create and update. */
   sessionsRemaining: number;
-  /** True after a refresh found matching sessions (the next `up` sweeps again). */
-  present: boolean;
-  /** When PingOne was last asked (ISO 8601). */
-  checkedAt: string;
   /** The digest of the session ids the last create or update revoked (see `SweepResult.revokedDigest`). */
   revokedDigest: string;
-  /** The routing given in `connection`, never a credential: see `ROUTING_FIELDS`. */
-  connection: StoredRouting;
 }
 
-/** The provider: Pulumi's typed contract, one method per lifecycle step below. */
-export const populationSessionsRevocation: dynamic.ResourceProvider<PopulationSessionsRevocationInputs, PopulationSessionsRevocationOutputs> = explainingStoredConfig({
-  check,
-  diff,
-  create,
-  read,
-  update,
-  delete: remove,
-});
+/** The outputs stored in state: counts and a digest, never an id list, so they stay small at any size. */
+export interface PopulationSessionsRevocationOutputs
+  extends Omit<PopulationSessionsRevocationInputs, "connection">, PopulationSessionsRevocationRecord, RecordedState {}
 
 /**
- * The one reading of a PopulationSessionsRevocation's property bag, inputs
- * or stored outputs alike. Stored outputs may lack `environmentId` (then
- * `id` gives it). A problem with a value not known yet (preview) is left
- * for the `check` that runs once it is known.
+ * A PopulationSessionsRevocation: another environment, selection or shard is another set of
+ * users, so another resource (replace); new criteria update, which sweeps again. Ids compare
+ * without regard to case, `allUsers: false` as absent, a shard by its numbers, CIDR lists in any
+ * order. Create, update and delete sweep; read sweeps without deleting (a full scan).
  */
-export function parsePopulationSessionsRevocation(bag: object, id?: string): Parsed<PopulationSessionsRevocationInputs> {
-  const given = bag as PropertyBag;
+export const populationSessionsRevocationDefinition: EnsureAbsentDefinition<PopulationSessionsRevocationInputs, PopulationSessionsRevocationRecord> = {
+  kind: "PopulationSessionsRevocation",
+  inputs: [...SWEEP_IDENTITY_KEYS, ...SWEEP_CRITERIA_KEYS, "connection"],
+  requiredInputs: ["environmentId"],
+  outputs: [
+    ...SWEEP_IDENTITY_KEYS,
+    ...SWEEP_CRITERIA_KEYS,
+    "usersScanned",
+    "sessionsRevoked",
+    "sessionsAlreadyAbsent",
+    "sessionsFailed",
+    "sessionsRemaining",
+    "present",
+    "checkedAt",
+    "revokedDigest",
+    "connection",
+  ],
+  ids: ["environmentId", "populationId"],
+  replaces: SWEEP_IDENTITY_KEYS,
+  updates: SWEEP_CRITERIA_KEYS,
+  canonical: {
+    allUsers: (present) => (present === false ? "" : JSON.stringify(present)),
+    shard: (present) => JSON.stringify([(present as Partial<Shard>).index, (present as Partial<Shard>).count]),
+    remoteIps: (present) => JSON.stringify(Array.isArray(present) ? [...present].map(String).sort() : present),
+  },
+  id: {
+    text: "<environmentId>/sweep/<16 hex digits: a digest of the selection and the shard>",
+    of: sweepId,
+    parse(id) {
+      throw new Error(
+        `A PopulationSessionsRevocation cannot be imported by its id (${JSON.stringify(String(id).slice(0, 200))}): ` +
+          "the id holds a digest of the selection and the shard, not the values themselves. Declare the resource in the program instead: " +
+          "its first up sweeps, which is what an import would lead to anyway.",
+      );
+    },
+  },
+  parse: parsePopulationSessionsRevocation,
+  async revoke(client, inputs) {
+    const result = await sweep(client, inputs, false);
+    return {
+      usersScanned: result.usersScanned,
+      sessionsRevoked: result.sessionsRevoked,
+      sessionsAlreadyAbsent: result.sessionsAlreadyAbsent,
+      sessionsFailed: result.sessionsFailed,
+      sessionsRemaining: 0,
+      revokedDigest: result.revokedDigest,
+    };
+  },
+  async observe(client, inputs) {
+    const counted = await sweep(client, inputs, true);
+    return { usersScanned: counted.usersScanned, sessionsRemaining: counted.sessionsMatched, present: counted.sessionsMatched > 0 };
+  },
+};
+
+/** The provider: Pulumi's typed contract, the one lifecycle over the definition above. */
+export const populationSessionsRevocation: dynamic.ResourceProvider<PopulationSessionsRevocationInputs, PopulationSessionsRevocationOutputs> =
+  ensureAbsent(populationSessionsRevocationDefinition);
+
+/**
+ * The one reading of a PopulationSessionsRevocation's property bag, inputs or stored outputs
+ * alike. Stored outputs may lack `environmentId` (then `id` gives it). A problem with a value not
+ * known yet (preview) is left for the `check` that runs once it is known.
+ */
+export function parsePopulationSessionsRevocation(given: PropertyBag, id?: string): Parsed<PopulationSessionsRevocationInputs> {
   const ids = parseIds(["environmentId"], given, id);
   const connection = parseConnection(given);
   const shard = presentValue(given.shard);
   const problems = [
-    ...selectionProblems({ populationId: presentValue(given.populationId), userFilter: presentValue(given.userFilter), allUsers: presentValue(given.allUsers) }),
-    ...criteriaProblems({ createdBefore: presentValue(given.createdBefore), lastSignOnBefore: presentValue(given.lastSignOnBefore), remoteIps: presentValue(given.remoteIps) } as SessionCriteria),
+    ...selectionProblems({
+      populationId: presentValue(given.populationId),
+      userFilter: presentValue(given.userFilter),
+      allUsers: presentValue(given.allUsers),
+    }),
+    ...criteriaProblems({
+      createdBefore: presentValue(given.createdBefore),
+      lastSignOnBefore: presentValue(given.lastSignOnBefore),
+      remoteIps: presentValue(given.remoteIps),
+    } as SessionCriteria),
     ...shardProblems(shard as { index?: unknown; count?: unknown } | undefined),
   ].filter((p) => !unknownAlong(given, p.property));
   const text = (key: string) => (presentValue(given[key]) === undefined ? {} : { [key]: String(given[key]) });
@@ -123,97 +166,17 @@ export function parsePopulationSessionsRevocation(bag: object, id?: string): Par
   return { value, failures: [...ids.failures, ...problems, ...connection.failures] };
 }
 
-/** Validates the environment, the selection, the filter, the criteria, the shard and connection settings; no network call. */
-async function check(_olds: PopulationSessionsRevocationInputs, news: PopulationSessionsRevocationInputs): Promise<dynamic.CheckResult<PopulationSessionsRevocationInputs>> {
-  return { inputs: news, failures: parsePopulationSessionsRevocation(news).failures };
-}
-
-/**
- * Another environment, selection or shard replaces (another set of users is
- * another resource). New criteria, matching sessions found by refresh, or a
- * stored connection that is not what these inputs would store, update. No
- * network call.
- */
-async function diff(_id: string, olds: PopulationSessionsRevocationOutputs, news: PopulationSessionsRevocationInputs): Promise<dynamic.DiffResult> {
-  const replaces = SWEEP_IDENTITY_KEYS.filter((key) => canonical(key, olds[key]) !== canonical(key, news[key]));
-  const changes =
-    replaces.length > 0 ||
-    olds.present === true ||
-    SWEEP_CRITERIA_KEYS.some((key) => canonical(key, olds[key]) !== canonical(key, news[key])) ||
-    storedConnectionDiffers(olds.connection, news.connection);
-  return { changes, replaces, deleteBeforeReplace: false };
-}
-
-/** Sweeps: revokes every matching session of every selected user in this shard. */
-async function create(inputs: PopulationSessionsRevocationInputs): Promise<dynamic.CreateResult<PopulationSessionsRevocationOutputs>> {
-  const { value } = parsePopulationSessionsRevocation(inputs);
-  return { id: sweepId(value), outs: await sweepAndRecord(value) };
-}
-
-/**
- * Sweeps without deleting (a full scan): `sessionsRemaining` and `present`
- * report the sessions that match now. Fails, leaving the state as it was,
- * when some users' sessions could not be listed. Keeps the id; rewrites the
- * stored connection to its routing alone. `checkedAt` moves only when what
- * it saw differs from state (see `observed`).
- */
-async function read(id: string, props?: PopulationSessionsRevocationOutputs): Promise<dynamic.ReadResult<PopulationSessionsRevocationOutputs>> {
-  const stored = props ?? ({} as PopulationSessionsRevocationOutputs);
-  const { value } = parsePopulationSessionsRevocation(stored, id);
-  const client = withStoredConnection(() => clientForStored(routingOf(value.connection)));
-  const counted = await sweep(client, value, true);
-  return {
-    id,
-    props: observed(stored, {
-      ...stored,
-      ...echoed(value),
-      connection: routingOf(value.connection),
-      usersScanned: counted.usersScanned,
-      sessionsRemaining: counted.sessionsMatched,
-      present: counted.sessionsMatched > 0,
-    }),
-  };
-}
-
-/** Sweeps again: after drift, with new criteria, or to rewrite the stored connection. */
-async function update(
-  _id: string,
-  _olds: PopulationSessionsRevocationOutputs,
-  news: PopulationSessionsRevocationInputs,
-): Promise<dynamic.UpdateResult<PopulationSessionsRevocationOutputs>> {
-  return { outs: await sweepAndRecord(parsePopulationSessionsRevocation(news).value) };
-}
-
-/** Destroy sweeps once more, revoking whatever matches then: the teardown. If it fails, the resource stays in state. */
-async function remove(id: string, props: PopulationSessionsRevocationOutputs): Promise<void> {
-  const { value } = parsePopulationSessionsRevocation(props, id);
-  await sweep(withStoredConnection(() => clientForStored(routingOf(value.connection))), value, false);
-}
-
 /**
  * `{environmentId}/sweep/{16 hex}`: the digest covers exactly what replaces
  * (the selection and the shard), so the id stays when criteria are updated
  * and two resources sweeping different users never share one.
  */
 export function sweepId(inputs: PopulationSessionsRevocationInputs): string {
-  const identity = SWEEP_IDENTITY_KEYS.filter((key) => key !== "environmentId").map((key) => [key, canonical(key, inputs[key])]);
+  const identity = SWEEP_IDENTITY_KEYS.filter((key) => key !== "environmentId").map((key) => [
+    key,
+    canonicalForm(populationSessionsRevocationDefinition, key, inputs[key]),
+  ]);
   return `${inputs.environmentId}/sweep/${createHash("sha256").update(JSON.stringify(identity)).digest("hex").slice(0, 16)}`;
-}
-
-async function sweepAndRecord(inputs: PopulationSessionsRevocationInputs): Promise<PopulationSessionsRevocationOutputs> {
-  const result = await sweep(clientFor(inputs.connection), inputs, false);
-  return {
-    ...echoed(inputs),
-    usersScanned: result.usersScanned,
-    sessionsRevoked: result.sessionsRevoked,
-    sessionsAlreadyAbsent: result.sessionsAlreadyAbsent,
-    sessionsFailed: result.sessionsFailed,
-    sessionsRemaining: 0,
-    present: false,
-    checkedAt: nowIso(),
-    revokedDigest: result.revokedDigest,
-    connection: routingOf(inputs.connection),
-  };
 }
 
 /**
@@ -246,44 +209,12 @@ function selectionOf(inputs: PopulationSessionsRevocationInputs): UserSelection 
 
 function scopeOf(inputs: PopulationSessionsRevocationInputs): SweepScope {
   const users =
-    inputs.populationId !== undefined ? `population ${inputs.populationId}` : inputs.userFilter !== undefined ? `the users matching ${quote(inputs.userFilter, 200)}` : "all users";
+    inputs.populationId !== undefined
+      ? `population ${inputs.populationId}`
+      : inputs.userFilter !== undefined
+        ? `the users matching ${quote(inputs.userFilter, 200)}`
+        : "all users";
   return { environmentId: inputs.environmentId, users, ...(inputs.shard ? { shard: inputs.shard } : {}) };
-}
-
-/** The inputs as outputs: every field that is set, none that is not (outputs must not hold `undefined`). */
-function echoed(inputs: PopulationSessionsRevocationInputs): Omit<PopulationSessionsRevocationInputs, "connection"> {
-  const { connection: _connection, ...rest } = inputs;
-  return Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)) as Omit<PopulationSessionsRevocationInputs, "connection">;
-}
-
-/**
- * A property as compared by `diff` and digested by `sweepId`: ids without
- * regard to case, `allUsers: false` as absent, a shard by its numbers, CIDR
- * lists in any order.
- */
-function canonical(key: (typeof SWEEP_IDENTITY_KEYS)[number] | (typeof SWEEP_CRITERIA_KEYS)[number], value: unknown): string {
-  const present = presentValue(value);
-  if (present === undefined || (key === "allUsers" && present === false)) return "";
-  // Stored outputs never hold a value not known yet, so one in the news always differs.
-  if (isUnknown(present)) return "(not known yet)";
-  switch (key) {
-    case "environmentId":
-    case "populationId":
-      return String(present).toLowerCase();
-    case "shard": {
-      const shard = present as Partial<Shard>;
-      return JSON.stringify([shard.index, shard.count]);
-    }
-    case "remoteIps":
-      return JSON.stringify(Array.isArray(present) ? [...present].map(String).sort() : present);
-    default:
-      return JSON.stringify(present);
-  }
-}
-
-/** `undefined` for what Pulumi and users write as "not set": absent, `null`, `""`. */
-function presentValue(value: unknown): unknown {
-  return value === null || value === "" ? undefined : value;
 }
 
 /** True when the value at `property` (`shard.index`, `remoteIps[2]`), or anything on the way to it, is not known yet. */

@@ -1,15 +1,13 @@
 /**
- * SessionRevocation, the real implementation: ensure-absent for one session.
- * Loaded by the serialized shim at call time, so every `up`, `refresh` and
- * `destroy` runs the installed code. Reads top to bottom as the types, the
- * one parser of its property bags, then check, diff, create, read, update,
- * delete.
+ * SessionRevocation, the real implementation: ensure-absent for one session, as a definition of
+ * the one lifecycle (`ensureAbsent`). Loaded by the serialized shim at call time, so every `up`,
+ * `refresh` and `destroy` runs the installed code. Reads top to bottom as the types, the
+ * definition (fields, id, parser, revoke, observe), then the provider built from it.
  */
 import type { dynamic } from "@pulumi/pulumi";
 import { SessionRef } from "../client/ids";
-import { ConnectionOptions } from "../client/settings";
-import { clientFor, clientForStored } from "./context";
-import { explainingStoredConfig, nowIso, observed, Parsed, parseConnection, parseIds, PropertyBag, routingOf, StoredRouting, storedConnectionDiffers, withStoredConnection } from "./common";
+import { ensureAbsent, EnsureAbsentDefinition, joinedIds, RecordedState, RevocationInputs } from "./lifecycle";
+import { Parsed, parseConnection, parseIds, PropertyBag } from "./common";
 
 /** The properties that identify the session; changing any of them targets another session. */
 export const SESSION_KEYS = ["environmentId", "userId", "sessionId"] as const;
@@ -18,97 +16,53 @@ export const SESSION_KEYS = ["environmentId", "userId", "sessionId"] as const;
 export type RevocationOutcome = "revoked" | "already-absent";
 
 /** The inputs of a SessionRevocation, as `check` accepts them. */
-export interface SessionRevocationInputs extends SessionRef {
-  /** Settings over stack config and the environment; may hold credentials (a Pulumi secret). */
-  connection?: ConnectionOptions;
+export interface SessionRevocationInputs extends SessionRef, RevocationInputs {}
+
+/** What create and update record of a SessionRevocation, beside its ids and `RecordedState`. */
+export interface SessionRevocationRecord {
+  /** What the last create or update found. */
+  outcome: RevocationOutcome;
 }
 
 /** The outputs stored in state. */
-export interface SessionRevocationOutputs extends SessionRef {
-  /** What the last create or update found. */
-  outcome: RevocationOutcome;
-  /** True after a refresh found the session again. */
-  present: boolean;
-  /** When PingOne was last asked (ISO 8601). */
-  checkedAt: string;
-  /** The routing given in `connection`, never a credential: see `ROUTING_FIELDS`. */
-  connection: StoredRouting;
-}
-
-/** The provider: Pulumi's typed contract, one method per lifecycle step below. */
-export const sessionRevocation: dynamic.ResourceProvider<SessionRevocationInputs, SessionRevocationOutputs> = explainingStoredConfig({
-  check,
-  diff,
-  create,
-  read,
-  update,
-  delete: remove,
-});
+export interface SessionRevocationOutputs extends SessionRef, SessionRevocationRecord, RecordedState {}
 
 /**
- * The one reading of a SessionRevocation's property bag, inputs or stored
- * outputs alike. Stored outputs may lack the ids (then `id` gives them) and
- * may hold credentials an older version stored (ignored: see `routingOf`).
+ * A SessionRevocation: every input but `connection` is an id, and another id is another session
+ * (replace); nothing updates but a session found again or a new routing. Create, update and
+ * delete send `DELETE .../sessions/{sessionId}` (PingOne's 404 counts as done: `already-absent`);
+ * read looks the session up.
  */
-export function parseSessionRevocation(bag: object, id?: string): Parsed<SessionRevocationInputs> {
-  const ids = parseIds(SESSION_KEYS, bag as PropertyBag, id);
-  const connection = parseConnection(bag as PropertyBag);
+export const sessionRevocationDefinition: EnsureAbsentDefinition<SessionRevocationInputs, SessionRevocationRecord> = {
+  kind: "SessionRevocation",
+  inputs: [...SESSION_KEYS, "connection"],
+  requiredInputs: SESSION_KEYS,
+  outputs: [...SESSION_KEYS, "outcome", "present", "checkedAt", "connection"],
+  ids: SESSION_KEYS,
+  replaces: SESSION_KEYS,
+  updates: [],
+  id: joinedIds(SESSION_KEYS),
+  parse: parseSessionRevocation,
+  async revoke(client, inputs) {
+    return { outcome: (await client.deleteSession(refOf(inputs))) === "deleted" ? "revoked" : "already-absent" };
+  },
+  async observe(client, inputs) {
+    return { present: (await client.getSession(refOf(inputs))) !== undefined };
+  },
+};
+
+/** The provider: Pulumi's typed contract, the one lifecycle over the definition above. */
+export const sessionRevocation: dynamic.ResourceProvider<SessionRevocationInputs, SessionRevocationOutputs> = ensureAbsent(sessionRevocationDefinition);
+
+/**
+ * The one reading of a SessionRevocation's property bag, inputs or stored outputs alike. Stored
+ * outputs may lack the ids (then `id` gives them) and may hold credentials an older version
+ * stored (ignored: see `routingOf`).
+ */
+export function parseSessionRevocation(bag: PropertyBag, id?: string): Parsed<SessionRevocationInputs> {
+  const ids = parseIds(SESSION_KEYS, bag, id);
+  const connection = parseConnection(bag);
   return { value: { ...ids.value, connection: connection.value }, failures: [...ids.failures, ...connection.failures] };
-}
-
-/** Validates ids and connection settings; no network call (it runs in preview). */
-async function check(_olds: SessionRevocationInputs, news: SessionRevocationInputs): Promise<dynamic.CheckResult<SessionRevocationInputs>> {
-  return { inputs: news, failures: parseSessionRevocation(news).failures };
-}
-
-/**
- * Another session replaces. An update is due when the stored state says the
- * session was found again (`present: true`), or when the stored connection
- * is not what these inputs would store, so a new route, or credentials an
- * older version stored, are rewritten. No network call.
- */
-async function diff(_id: string, olds: SessionRevocationOutputs, news: SessionRevocationInputs): Promise<dynamic.DiffResult> {
-  const replaces = SESSION_KEYS.filter((key) => olds[key] !== news[key]);
-  const changes = replaces.length > 0 || olds.present === true || storedConnectionDiffers(olds.connection, news.connection);
-  return { changes, replaces, deleteBeforeReplace: false };
-}
-
-/** Revokes the session; 404 counts as done (`already-absent`). */
-async function create(inputs: SessionRevocationInputs): Promise<dynamic.CreateResult<SessionRevocationOutputs>> {
-  const { value } = parseSessionRevocation(inputs);
-  return { id: SESSION_KEYS.map((key) => value[key]).join("/"), outs: await revoke(value) };
-}
-
-/**
- * Looks the session up. Absent keeps `present: false`; present sets
- * `present: true` so the next `up` revokes it again. `checkedAt` moves only
- * when what it saw differs from state (see `observed`). The id is always kept:
- * dropping it would make Pulumi forget the revocation. The stored connection
- * is rewritten to its routing alone.
- */
-async function read(id: string, props?: SessionRevocationOutputs): Promise<dynamic.ReadResult<SessionRevocationOutputs>> {
-  const stored = props ?? ({} as SessionRevocationOutputs);
-  const { value } = parseSessionRevocation(stored, id);
-  const ref = refOf(value);
-  const session = await withStoredConnection(() => clientForStored(routingOf(value.connection))).getSession(ref);
-  return { id, props: observed(stored, { ...stored, ...ref, connection: routingOf(value.connection), present: session !== undefined }) };
-}
-
-/** Revokes again: reached after refresh found the session present, or to rewrite the stored connection. */
-async function update(_id: string, _olds: SessionRevocationOutputs, news: SessionRevocationInputs): Promise<dynamic.UpdateResult<SessionRevocationOutputs>> {
-  return { outs: await revoke(parseSessionRevocation(news).value) };
-}
-
-/** Revokes on destroy too: removing the resource must not leave the session alive. If it fails, the resource stays in state. */
-async function remove(id: string, props: SessionRevocationOutputs): Promise<void> {
-  const { value } = parseSessionRevocation(props, id);
-  await withStoredConnection(() => clientForStored(routingOf(value.connection))).deleteSession(refOf(value));
-}
-
-async function revoke(inputs: SessionRevocationInputs): Promise<SessionRevocationOutputs> {
-  const ref = refOf(inputs);
-  const result = await clientFor(inputs.connection).deleteSession(ref);
-  return { ...ref, outcome: result === "deleted" ? "revoked" : "already-absent", present: false, checkedAt: nowIso(), connection: routingOf(inputs.connection) };
 }
 
 function refOf(value: SessionRef): SessionRef {

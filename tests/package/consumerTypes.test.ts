@@ -56,7 +56,7 @@ const MODES = [
  * fail (TS2307), and were they `any`, the expected errors would not occur.
  */
 const CONSUMER = `import { SessionRevocation, type RegionCode } from "pulumi-pingone-sessions";
-import { providers, type ProviderKind } from "pulumi-pingone-sessions/runtime";
+import { lifecycleMetadata, providers, type ProviderKind } from "pulumi-pingone-sessions/runtime";
 import { startEmulator, type RunningEmulator } from "pulumi-pingone-sessions/emulator";
 
 export async function tryIt(): Promise<string> {
@@ -68,7 +68,9 @@ export async function tryIt(): Promise<string> {
   void startEmulator({ seed: "staging" });
   // @ts-expect-error not a PingOne region
   const nowhere: RegionCode = "XX";
-  return [emulator.apiUrl, typeof providers[kind].create, typeof SessionRevocation, region, nowhere].join(" ");
+  const imported: { sessionId: string } = lifecycleMetadata.SessionRevocation.parseId("e/u/s");
+  const recognised: boolean = SessionRevocation.isInstance(imported);
+  return [emulator.apiUrl, typeof providers[kind].create, typeof SessionRevocation, region, nowhere, lifecycleMetadata[kind].idFormat, recognised].join(" ");
 }
 `;
 

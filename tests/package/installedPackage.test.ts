@@ -22,12 +22,14 @@ describe("the npm package, installed into an empty project", function () {
 
   before(() => {
     project = packedPackage().project;
-    // Serialize inside the consumer project, exactly as `new SessionRevocation(...)` would there.
+    // Serialize inside the consumer project, exactly as `new SessionRevocation(...)` would there. The provider
+    // object is not exported (the package's exports refuse a deep require), so it is loaded by its file's path.
     serialized = execFileSync(
       process.execPath,
       [
         "-e",
-        `const { sessionRevocationProvider } = require("pulumi-pingone-sessions");
+        `const root = require("path").dirname(require.resolve("pulumi-pingone-sessions/package.json"));
+         const { sessionRevocationProvider } = require(root + "/dist/provider/resources/sessionRevocation.js");
          require("@pulumi/pulumi/runtime/closure/serializeClosure")
            .serializeFunction(() => sessionRevocationProvider, { allowSecrets: true })
            .then((f) => process.stdout.write(f.text));`,
