@@ -5,7 +5,6 @@
  * and never a silent "nothing there".
  */
 import { isPingOneId, quote } from "./ids";
-import { parseInstant } from "./inputs";
 import { printable } from "./text";
 import { PingOneErrorBody, PingOneRoleAssignment, PingOneSession, PingOneUser } from "./types";
 
@@ -78,7 +77,7 @@ export function readTokenAnswer(text: string, contentType: string | undefined): 
 }
 
 /** One page of a HAL list, checked: its items, and the raw `_links.next.href` when there is a next page. */
-export interface ListPage<T> {
+interface ListPage<T> {
   items: T[];
   next?: string;
 }
@@ -163,18 +162,6 @@ export function readSession(text: string, expectedId: string): PingOneSession | 
     return { problem: `the answer describes ${typeof body.id === "string" ? `session ${quote(body.id)}` : "no session id"}, not session ${expectedId}` };
   }
   return body as unknown as PingOneSession;
-}
-
-/**
- * The time a session was created, in epoch milliseconds, or `undefined` when
- * PingOne's value cannot be read as an ISO 8601 time with a zone (a time
- * without one would depend on the runner's time zone). Callers revoke a
- * session whose time is unreadable when a cutoff applies: when in doubt, revoke.
- * Criteria compare at full precision with `parseInstant` instead.
- */
-export function sessionCreatedAt(session: PingOneSession): number | undefined {
-  const at = parseInstant(session.createdAt);
-  return at === undefined ? undefined : at.seconds * 1000 + Number(`0.${at.fraction || "0"}`) * 1000;
 }
 
 /** The first few keys of a server's object, escaped and cut, for a message saying what was seen. */

@@ -22,7 +22,7 @@ import { AdaptivePacer, PacerDeadlineError, PacerOptions, PacerPauseError, Pacer
 import { Clock, systemClock } from "./retry";
 import { Secret } from "./secret";
 import { resolveConnection, ResolvedConnection, SettingsInput } from "./settings";
-import { printable, scrub, secretForms } from "./text";
+import { formatSeconds, printable, scrub, secretForms } from "./text";
 import { IssuedToken, TokenCache } from "./token";
 import { createTransport, HttpRequest, HttpResult, Transport } from "./transport";
 import { PingOneErrorBody, PingOnePopulation, PingOneRole, PingOneRoleAssignment, PingOneSession, PingOneUser } from "./types";
@@ -86,7 +86,7 @@ export type DeleteResult = "deleted" | "absent";
  * Most pages of one session list followed. PingOne keeps at most 10 sessions
  * a user, so one page is the norm; a longer chain is not trusted, and fails.
  */
-export const MAX_LIST_PAGES = 100;
+const MAX_LIST_PAGES = 100;
 
 /** An answer `perform` accepted (the expected success, or PingOne's own 404), with what an error about it needs. */
 interface Accepted {
@@ -384,7 +384,7 @@ export class PingOneClient {
     } catch (failure) {
       if (failure !== timedOut) throw failure;
       return error.withAdvice(
-        `${error.advice} The exact check (the application's roles, the user's population) did not answer before the operation deadline of ${seconds(retry.operationTimeoutMs)}; pingone-sessions access runs it on its own.`,
+        `${error.advice} The exact check (the application's roles, the user's population) did not answer before the operation deadline of ${formatSeconds(retry.operationTimeoutMs)}; pingone-sessions access runs it on its own.`,
       );
     } finally {
       cancel.abort();
@@ -525,7 +525,7 @@ export class PingOneClient {
     try {
       // A token fetch is shared and bounded by its own deadline; this operation stops waiting at its own.
       return await beforeDeadline(this.tokens!.get(), run.deadline - this.clock.now(), () =>
-        this.runError(run, { reason: `no access token before the operation deadline of ${seconds(this.connection.retry.operationTimeoutMs)}`, failure: "DEADLINE", advice: `Check the auth URL and the network path; raise ${this.connection.settingName("operationTimeoutSeconds")}.` }),
+        this.runError(run, { reason: `no access token before the operation deadline of ${formatSeconds(this.connection.retry.operationTimeoutMs)}`, failure: "DEADLINE", advice: `Check the auth URL and the network path; raise ${this.connection.settingName("operationTimeoutSeconds")}.` }),
       );
     } catch (error) {
       // A failed token fetch is reported against each operation that needed it.
@@ -540,10 +540,10 @@ export class PingOneClient {
     const fail = (init: FailureInit) => this.runError(run, init);
     const retry = this.connection.retry;
     const remaining = deadline - this.clock.now();
-    if (remaining <= 0) throw fail({ reason: `the operation deadline of ${seconds(retry.operationTimeoutMs)} passed`, failure: "DEADLINE", advice: `Raise ${this.connection.settingName("operationTimeoutSeconds")} or run again.` });
+    if (remaining <= 0) throw fail({ reason: `the operation deadline of ${formatSeconds(retry.operationTimeoutMs)} passed`, failure: "DEADLINE", advice: `Raise ${this.connection.settingName("operationTimeoutSeconds")} or run again.` });
     const paused = (pauseMs: number, leftMs: number) =>
       fail({
-        reason: `PingOne asked this client to wait ${seconds(pauseMs)} (Retry-After) but only ${seconds(leftMs)} remain before the operation deadline`,
+        reason: `PingOne asked this client to wait ${formatSeconds(pauseMs)} (Retry-After) but only ${formatSeconds(leftMs)} remain before the operation deadline`,
         failure: "DEADLINE",
         advice: `Run again later, or raise ${this.connection.settingName("operationTimeoutSeconds")}.`,
       });
@@ -571,7 +571,7 @@ export class PingOneClient {
       if (error instanceof PacerPauseError) throw paused(error.pauseMs, error.leftMs);
       if (!(error instanceof PacerDeadlineError)) throw error;
       throw fail({
-        reason: `${error.message}; the operation deadline of ${seconds(retry.operationTimeoutMs)} passed`,
+        reason: `${error.message}; the operation deadline of ${formatSeconds(retry.operationTimeoutMs)} passed`,
         failure: "DEADLINE",
         advice: `Lower the amount of work per run, raise ${this.connection.settingName("maxConcurrency")}, or raise ${this.connection.settingName("operationTimeoutSeconds")}.`,
       });
@@ -724,6 +724,3 @@ function textOf(result: HttpResult): string {
   return result.kind === "answer" ? result.text : "";
 }
 
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1).replace(/\.0$/, "")} s`;
-}

@@ -86,7 +86,7 @@ export interface SessionCriteria {
 }
 
 /** A compiled `SessionCriteria`: a predicate over sessions. */
-export type SessionMatcher = (session: PingOneSession) => boolean;
+type SessionMatcher = (session: PingOneSession) => boolean;
 
 /**
  * Compiles criteria into a predicate. When in doubt, revoke: a session whose
@@ -128,7 +128,7 @@ export function sessionAddresses(session: PingOneSession): string[] {
 
 
 /** One input problem, naming its property. */
-export interface InputProblem {
+interface InputProblem {
   property: string;
   reason: string;
 }

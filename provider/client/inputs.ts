@@ -14,7 +14,7 @@ import { printable } from "./text";
 export { invalidIdReason, isPingOneId } from "./ids";
 
 /** The example every date-time reason shows. */
-export const DATE_TIME_EXAMPLE = "2026-11-28T12:00:00Z";
+const DATE_TIME_EXAMPLE = "2026-11-28T12:00:00Z";
 
 /**
  * A full ISO 8601 date-time with a zone: date, `T`, hours and minutes,
@@ -32,7 +32,7 @@ const DATE_TIME_PARTS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\
  * fraction of a second as its decimal digits (trailing zeros removed), so
  * `12:00:00.0001Z` is before `12:00:00.0009Z` (a `Date` keeps milliseconds only).
  */
-export interface Instant {
+interface Instant {
   seconds: number;
   fraction: string;
 }

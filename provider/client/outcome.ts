@@ -16,7 +16,7 @@ import type { HttpResult } from "./transport";
 import { PingOneErrorBody } from "./types";
 
 /** What the client does with an outcome. */
-export type OutcomeKind =
+type OutcomeKind =
   /** The expected success: done. */
   | "success"
   /** PingOne's own 404: the thing is not there; for a session, "already gone". */
@@ -51,17 +51,17 @@ export interface Outcome {
 }
 
 /** HTTP statuses Ping's guidance says to retry. */
-export const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
+const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
 
 /** Statuses whose Retry-After header is honoured (others back off on their own). */
-export const RETRY_AFTER_STATUSES: ReadonlySet<number> = new Set([429, 503]);
+const RETRY_AFTER_STATUSES: ReadonlySet<number> = new Set([429, 503]);
 
 /**
  * Network failures that say nothing about the request's effect and are safe
  * to retry for idempotent calls (GET, DELETE, the token POST), including an
  * attempt that ran out of time and a body the server cut off.
  */
-export const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
+const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
   "ECONNRESET",
   "ECONNREFUSED",
   "ECONNABORTED",
@@ -160,7 +160,7 @@ export function combineRetryAfter(headerMs: number | undefined, bodyMs: number |
  * The wait a 429 body asks for when no Retry-After header came: PingOne's
  * `details[].innerError.retryAfter` (seconds) or `quotaResetTime` (a time).
  */
-export function bodyRetryAfter(body: PingOneErrorBody | undefined, nowMs: number): number | undefined {
+function bodyRetryAfter(body: PingOneErrorBody | undefined, nowMs: number): number | undefined {
   for (const detail of body?.details ?? []) {
     const inner = detail.innerError ?? {};
     const seconds = typeof inner.retryAfter === "number" ? inner.retryAfter : typeof inner.retryAfter === "string" && /^\d+(\.\d+)?$/.test(inner.retryAfter) ? Number(inner.retryAfter) : undefined;

@@ -12,7 +12,7 @@ export interface IssuedToken {
 }
 
 /** Seconds before expiry at which a cached token is replaced (at most a tenth of its lifetime). */
-export const TOKEN_REFRESH_MARGIN_SECONDS = 60;
+const TOKEN_REFRESH_MARGIN_SECONDS = 60;
 
 /**
  * Caches the token that `fetchToken` issues. Concurrent `get` calls share one

@@ -57,14 +57,6 @@ export interface PingOneSession {
   _links?: Record<string, { href: string }>;
 }
 
-/** The body of a session list. */
-export interface PingOneSessionList {
-  /** HAL links; `next` when there is another page. */
-  _links?: { self?: { href: string }; next?: { href: string } };
-  /** The sessions of this page, newest first. */
-  _embedded?: { sessions?: PingOneSession[] };
-}
-
 /** A user as PingOne's users endpoints return it; only the fields this package reads. */
 export interface PingOneUser {
   /** The user id (a UUID). */

@@ -247,7 +247,7 @@ describe("hostile servers", () => {
       const { client, clock } = clientOf(server, { operationTimeoutSeconds: 5 });
       const error = await failure(client.deleteSession({ environmentId: ENV, userId: USER, sessionId: SESSIONS[0] }));
       assert.equal(error.failure, "DEADLINE");
-      assert.match(error.message, /the server asked to wait 3600\.0 s \(Retry-After\) but only [45]\.\d s remain before the operation deadline, so it fails now/);
+      assert.match(error.message, /the server asked to wait 3600 s \(Retry-After\) but only [45](\.\d)? s remain before the operation deadline, so it fails now/);
       assert.equal(server.requests.length, 1);
       assert.deepEqual(clock.slept, []);
     });
