@@ -9,7 +9,7 @@
  * anything else (an HTML 404 from a wrong URL, a login page answering 200,
  * a proxy's refusal) is an answer that is not PingOne's, and fails.
  */
-import { tokenErrorBody, pingOneErrorBody } from "./answers";
+import { parseBody, ParsedBody, pingOneErrorBody, tokenErrorBody } from "./answers";
 import type { FailureCode } from "./errors";
 import { parseRetryAfter } from "./retry";
 import type { HttpResult } from "./transport";
@@ -92,14 +92,16 @@ export function classifyNetworkError(code: string | undefined): OutcomeKind {
 /**
  * Classifies one attempt's result for an operation that expects `expected`,
  * at the `endpoint` it was sent to. `nowMs` reads a date-form Retry-After.
+ * `parsed` is the answer's body as the caller parsed it once (parsed here when not given).
  */
-export function classify(result: HttpResult, endpoint: "api" | "token", expected: Expected, nowMs: number): Outcome {
+export function classify(result: HttpResult, endpoint: "api" | "token", expected: Expected, nowMs: number, parsed?: ParsedBody): Outcome {
   if (result.kind === "no-answer") {
     return { kind: classifyNetworkError(result.code), reason: `${result.reason} (${result.code})`, failure: "NO_ANSWER" };
   }
   const status = result.status;
-  const body = endpoint === "token" ? tokenErrorBody(result.text) : pingOneErrorBody(result.text);
-  const shape = describeBody(result);
+  const json = parsed ?? parseBody(result.text);
+  const body = endpoint === "token" ? tokenErrorBody(json.json) : pingOneErrorBody(json.json);
+  const shape = describeBody(result, json);
   const retryAfterMs = RETRY_AFTER_STATUSES.has(status) ? combineRetryAfter(parseRetryAfter(result.headers["retry-after"], nowMs), bodyRetryAfter(body, nowMs)) : undefined;
 
   if (status >= 200 && status < 300) {
@@ -174,20 +176,11 @@ function bodyRetryAfter(body: PingOneErrorBody | undefined, nowMs: number): numb
 }
 
 /** A short description of an answer's body, for the message; never quotes it. */
-function describeBody(answer: Extract<HttpResult, { kind: "answer" }>): string {
+function describeBody(answer: Extract<HttpResult, { kind: "answer" }>, parsed: ParsedBody): string {
   const type = answer.headers["content-type"]?.split(";")[0].trim() || "no content type";
   if (answer.text.trim() === "") return "with an empty body";
-  if (parseJsonSafe(answer.text)) return `with a JSON body (${type}, ${answer.text.length} bytes)`;
+  if (parsed.isJson) return `with a JSON body (${type}, ${answer.text.length} bytes)`;
   return `with a body that is not JSON (${type}, ${answer.text.length} bytes)`;
-}
-
-function parseJsonSafe(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function redirectOrigin(location: string | undefined): string {
