@@ -16,7 +16,8 @@ import { isNotFound, OperationTarget, PingOneApiError } from "./errors";
 import { assertIds, SessionRef, UserRef } from "./ids";
 import type { PacerOptions, PacerSnapshot } from "./pacer";
 import { pages, ListSpec, PageSource } from "./paging";
-import { Accepted, beforeDeadline, ClientStats, FailureInit, OperationPipeline, OperationPolicy, OperationSpec, RetryNotice, withinLookupBounds } from "./pipeline";
+import { beforeDeadline, OperationPipeline, withinLookupBounds } from "./pipeline";
+import type { Accepted, ClientStats, FailureInit, OperationPolicy, OperationSpec, RetryNotice } from "./pipeline";
 import type { Clock } from "./retry";
 import { Secret } from "./secret";
 import { resolveConnection, ResolvedConnection, SettingsInput } from "./settings";
@@ -32,7 +33,11 @@ export type { ClientStats, RetryNotice };
  * with advice that says which case of the role rule it is. Must never turn
  * the refusal into a success; may return `error` itself.
  */
-export type ForbiddenExplainer = (client: PingOneClient, error: PingOneApiError, target: { environmentId: string; userId?: string }) => Promise<PingOneApiError>;
+export type ForbiddenExplainer = (
+  client: PingOneClient,
+  error: PingOneApiError,
+  target: { environmentId: string; userId?: string },
+) => Promise<PingOneApiError>;
 
 /** Optional collaborators of a client; the defaults are the real ones. */
 export interface PingOneClientOptions {
@@ -102,7 +107,8 @@ export class PingOneClient {
     this.policy = { retry: connection.retry, settingName: connection.settingName, onRetry: options.onRetry, signal: options.signal };
     this.explainForbidden = options.explainForbidden ?? explainByRoles;
     this.pageSource = {
-      get: (target, url, firstPage) => this.perform({ target, endpoint: "api", expected: "json", listing: firstPage, request: (token) => this.get(url, token) }),
+      get: (target, url, firstPage) =>
+        this.perform({ target, endpoint: "api", expected: "json", listing: firstPage, request: (token) => this.get(url, token) }),
       failed: (target, answer, init) => this.failed(target, answer, init),
     };
   }
@@ -120,7 +126,13 @@ export class PingOneClient {
     assertIds(user, ["environmentId", "userId"]);
     return this.explained(user, async () => {
       const sessions = new Map<string, PingOneSession>();
-      const list: ListSpec<PingOneSession> = { target: { action: "list sessions", ...user }, firstPage: `${this.userUrl(user)}/sessions`, noun: "session list", read: readSessionPage, maxPages: MAX_LIST_PAGES };
+      const list: ListSpec<PingOneSession> = {
+        target: { action: "list sessions", ...user },
+        firstPage: `${this.userUrl(user)}/sessions`,
+        noun: "session list",
+        read: readSessionPage,
+        maxPages: MAX_LIST_PAGES,
+      };
       for await (const page of pages(this.pageSource, list)) {
         for (const session of page) if (!sessions.has(session.id.toLowerCase())) sessions.set(session.id.toLowerCase(), session);
       }
@@ -162,9 +174,8 @@ export class PingOneClient {
   /** Reads a population's name; `undefined` on PingOne's own 404. */
   async getPopulation(environmentId: string, populationId: string): Promise<PingOnePopulation | undefined> {
     assertIds({ environmentId, userId: populationId }, ["environmentId", "userId"]);
-    return this.readObject({ action: `read population ${populationId}`, environmentId }, `${this.connection.apiUrl}/environments/${environmentId}/populations/${populationId}`, (json) =>
-      readNamed(json, populationId, "population"),
-    );
+    const url = `${this.connection.apiUrl}/environments/${environmentId}/populations/${populationId}`;
+    return this.readObject({ action: `read population ${populationId}`, environmentId }, url, (json) => readNamed(json, populationId, "population"));
   }
 
   /** Reads a role's name (`Identity Data Admin`, ...); `undefined` on PingOne's own 404. */
@@ -180,7 +191,8 @@ export class PingOneClient {
     const all: PingOneRoleAssignment[] = [];
     try {
       const firstPage = `${this.connection.apiUrl}/environments/${environmentId}/applications/${applicationId}/roleAssignments`;
-      for await (const page of pages(this.pageSource, { target, firstPage, noun: "role assignment list", read: readRoleAssignmentPage, maxPages: MAX_LIST_PAGES })) all.push(...page);
+      const list: ListSpec<PingOneRoleAssignment> = { target, firstPage, noun: "role assignment list", read: readRoleAssignmentPage, maxPages: MAX_LIST_PAGES };
+      for await (const page of pages(this.pageSource, list)) all.push(...page);
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -250,7 +262,8 @@ export class PingOneClient {
     if (answer.kind === "not-found") return undefined;
     const value = read(answer.json);
     if ("problem" in value) {
-      throw this.failed(target, answer, { status: answer.status, reason: value.problem, failure: "MALFORMED_ANSWER", advice: "Check that the API URL points at PingOne's management API." });
+      const advice = "Check that the API URL points at PingOne's management API.";
+      throw this.failed(target, answer, { status: answer.status, reason: value.problem, failure: "MALFORMED_ANSWER", advice });
     }
     return value;
   }
@@ -287,7 +300,8 @@ export class PingOneClient {
     } catch (failure) {
       if (failure !== timedOut) throw failure;
       return error.withAdvice(
-        `${error.advice} The exact check (the application's roles, the user's population) did not answer before the operation deadline of ${formatSeconds(retry.operationTimeoutMs)}; pingone-sessions access runs it on its own.`,
+        `${error.advice} The exact check (the application's roles, the user's population) did not answer ` +
+          `before the operation deadline of ${formatSeconds(retry.operationTimeoutMs)}; pingone-sessions access runs it on its own.`,
       );
     } finally {
       cancel.abort();

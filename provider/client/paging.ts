@@ -50,7 +50,12 @@ export async function* pages<T>(source: PageSource, { target, firstPage, noun, r
     const answer = await source.get(target, pageUrl, page === 1);
     const incomplete = `the ${noun} is incomplete, so nothing was concluded from it`;
     const malformed = (reason: string) =>
-      source.failed(target, answer, { status: answer.status, reason: `page ${page} of the ${noun}: ${reason}; ${incomplete}`, failure: "MALFORMED_ANSWER", advice: LIST_ADVICE });
+      source.failed(target, answer, {
+        status: answer.status,
+        reason: `page ${page} of the ${noun}: ${reason}; ${incomplete}`,
+        failure: "MALFORMED_ANSWER",
+        advice: LIST_ADVICE,
+      });
     if (answer.kind === "not-found") {
       if (page === 1) throw source.failed(target, answer, { status: answer.status, body: answer.body });
       throw source.failed(target, answer, {
@@ -93,7 +98,9 @@ function nextPage(href: string, pageUrl: string, firstPage: string): { url: stri
     return { problem: "its next link is not a URL" };
   }
   const first = new URL(firstPage);
-  if (next.origin !== first.origin) return { problem: `its next link leads to another host (${next.origin}); it was not followed, so the access token was not sent there` };
+  if (next.origin !== first.origin) {
+    return { problem: `its next link leads to another host (${next.origin}); it was not followed, so the access token was not sent there` };
+  }
   if (next.pathname !== first.pathname) return { problem: `its next link leaves the list's path (${next.pathname})` };
   // A users list's filter is its selection: a link that drops or changes it would list users never asked for.
   const filter = first.searchParams.get("filter");

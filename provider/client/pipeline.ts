@@ -199,7 +199,11 @@ export class OperationPipeline {
     const deadline = Math.min(startedAt + retry.operationTimeoutMs, bounds?.deadline ?? Infinity);
     const run: OperationRun = { spec, policy, startedAt, deadline, transactionId: `pulumi-pingone-sessions-${randomUUID()}`, attempt: 0 };
     const cancelled = () =>
-      this.runError(run, { reason: "cancelled: the 403 this lookup was to explain had already been reported", failure: "DEADLINE", advice: "pingone-sessions access runs the exact check on its own." });
+      this.runError(run, {
+        reason: "cancelled: the 403 this lookup was to explain had already been reported",
+        failure: "DEADLINE",
+        advice: "pingone-sessions access runs the exact check on its own.",
+      });
     let mayRefreshToken = this.tokens !== undefined && spec.endpoint === "api";
     let faults = 0;
     let throttles = 0;
@@ -209,7 +213,9 @@ export class OperationPipeline {
       if (bounds?.signal.aborted) throw cancelled();
       const token = spec.endpoint === "api" ? await this.tokenFor(run) : undefined;
       const { result, outcome, json } = await this.attempt(run, token);
-      if (result.kind === "no-answer" && result.code === "ERR_ABORTED" && lastSent !== undefined) throw this.runError(run, interruptedRetry(run.attempt - 1, lastSent));
+      if (result.kind === "no-answer" && result.code === "ERR_ABORTED" && lastSent !== undefined) {
+        throw this.runError(run, interruptedRetry(run.attempt - 1, lastSent));
+      }
       lastSent = { result, outcome };
       if (outcome.kind === "transient") {
         if (outcome.throttled) throttles++;
@@ -238,8 +244,10 @@ export class OperationPipeline {
           continue;
         case "fail":
           throw this.runError(run, failureOf(result, outcome, decision));
-        case "retry":
+        case "retry": {
           this.counters.retries++;
+          const seen =
+            result.kind === "answer" ? [`HTTP ${result.status}`, outcome.body?.code, outcome.reason].filter(Boolean).join(" ") : outcome.reason ?? result.code;
           policy.onRetry?.({
             target: spec.target,
             attempt: run.attempt,
@@ -247,9 +255,10 @@ export class OperationPipeline {
             delayMs: decision.delayMs,
             retryAfter: decision.retryAfter,
             throttled: outcome.throttled === true,
-            reason: scrub(result.kind === "answer" ? [`HTTP ${result.status}`, outcome.body?.code, outcome.reason].filter(Boolean).join(" ") : outcome.reason ?? result.code, this.secretTexts()),
+            reason: scrub(seen, this.secretTexts()),
           });
           await sleepUnless(this.clock, decision.delayMs, bounds?.signal);
+        }
       }
     }
   }
@@ -266,8 +275,16 @@ export class OperationPipeline {
     policy: Pick<OperationPolicy, "settingName">,
   ): PingOneApiError {
     const name = policy.settingName;
-    const context: AdviceContext = { endpoint: spec.endpoint, staticToken: this.staticToken, listing: spec.listing, session: spec.target.sessionId !== undefined, settingName: name };
-    const slow = `The server answered too slowly for the per-attempt timeout (${name("requestTimeoutSeconds")}): it may be overloaded, or not PingOne; run again, or raise the timeout if answers are merely slow.`;
+    const context: AdviceContext = {
+      endpoint: spec.endpoint,
+      staticToken: this.staticToken,
+      listing: spec.listing,
+      session: spec.target.sessionId !== undefined,
+      settingName: name,
+    };
+    const slow =
+      `The server answered too slowly for the per-attempt timeout (${name("requestTimeoutSeconds")}): it may be overloaded, or not PingOne; ` +
+      "run again, or raise the timeout if answers are merely slow.";
     return new PingOneApiError({
       target: spec.target,
       ...init,
@@ -283,7 +300,9 @@ export class OperationPipeline {
   secretTexts(): string[] {
     const credentials = this.connection.credentials;
     const forms =
-      credentials.kind === "client-credentials" ? secretForms(credentials.clientSecret.reveal(), credentials.clientId) : secretForms(credentials.accessToken.reveal());
+      credentials.kind === "client-credentials"
+        ? secretForms(credentials.clientSecret.reveal(), credentials.clientId)
+        : secretForms(credentials.accessToken.reveal());
     return [...forms, ...this.#issuedTokens.flatMap((t) => secretForms(t))];
   }
 
@@ -339,10 +358,18 @@ export class OperationPipeline {
     const retry = policy.retry;
     const name = policy.settingName;
     const remaining = deadline - this.clock.now();
-    if (remaining <= 0) throw fail({ reason: `the operation deadline of ${formatSeconds(retry.operationTimeoutMs)} passed`, failure: "DEADLINE", advice: `Raise ${name("operationTimeoutSeconds")} or run again.` });
+    if (remaining <= 0) {
+      throw fail({
+        reason: `the operation deadline of ${formatSeconds(retry.operationTimeoutMs)} passed`,
+        failure: "DEADLINE",
+        advice: `Raise ${name("operationTimeoutSeconds")} or run again.`,
+      });
+    }
     const paused = (pauseMs: number, leftMs: number) =>
       fail({
-        reason: `PingOne asked this client to wait ${formatSeconds(pauseMs)} (Retry-After) but only ${formatSeconds(leftMs)} remain before the operation deadline`,
+        reason:
+          `PingOne asked this client to wait ${formatSeconds(pauseMs)} (Retry-After) ` +
+          `but only ${formatSeconds(leftMs)} remain before the operation deadline`,
         failure: "DEADLINE",
         advice: `Run again later, or raise ${name("operationTimeoutSeconds")}.`,
       });
@@ -447,9 +474,14 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * as the error's status, PingOne body and reason.
  */
 function interruptedRetry(sent: number, last: { result: HttpResult; outcome: Outcome }): FailureInit {
-  const got = last.result.kind === "answer" ? [`HTTP ${last.result.status}`, last.outcome.body?.code].filter(Boolean).join(" ") : `no answer (${last.result.code})`;
-  const reason = [last.outcome.reason, `interrupted before attempt ${sent + 1}: ${sent} request${sent === 1 ? " was" : "s were"} sent, the last got ${got}`].filter(Boolean).join("; ");
-  const advice = `The run was interrupted while retrying, after ${sent} request${sent === 1 ? " was" : "s were"} sent for this one: whether it took effect is not known. Run the command again to finish the work.`;
+  const { result } = last;
+  const got =
+    result.kind === "answer" ? [`HTTP ${result.status}`, last.outcome.body?.code].filter(Boolean).join(" ") : `no answer (${result.code})`;
+  const requests = `${sent} request${sent === 1 ? " was" : "s were"} sent`;
+  const reason = [last.outcome.reason, `interrupted before attempt ${sent + 1}: ${requests}, the last got ${got}`].filter(Boolean).join("; ");
+  const advice =
+    `The run was interrupted while retrying, after ${requests} for this one: whether it took effect is not known. ` +
+    "Run the command again to finish the work.";
   if (last.result.kind === "no-answer") return { reason, networkCode: last.result.code, failure: "ABORTED", advice };
   return { status: last.result.status, body: last.outcome.body, reason, failure: "ABORTED", advice };
 }

@@ -72,7 +72,10 @@ export type ClientCredentials = Extract<ResolvedConnection["credentials"], { kin
  * grant, authenticated as `tokenAuthMethod` says: what to send, and how
  * messages name the operation. The secret is read only into the request.
  */
-export function clientCredentialsGrant(credentials: ClientCredentials, authUrl: string): { target: OperationTarget; request: () => Omit<HttpRequest, "timeoutMs"> } {
+export function clientCredentialsGrant(
+  credentials: ClientCredentials,
+  authUrl: string,
+): { target: OperationTarget; request: () => Omit<HttpRequest, "timeoutMs"> } {
   const form = new URLSearchParams({ grant_type: "client_credentials" });
   const headers: Record<string, string> = { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" };
   if (credentials.tokenAuthMethod === "client_secret_basic") {

@@ -107,7 +107,13 @@ function licenceParts(resolved: ResolvedConnection): unknown[] {
   const credentials =
     resolved.credentials.kind === "access-token"
       ? ["token", resolved.credentials.accessToken.reveal()]
-      : ["client", resolved.credentials.clientId, resolved.credentials.clientSecret.reveal(), resolved.credentials.environmentId, resolved.credentials.tokenAuthMethod];
+      : [
+          "client",
+          resolved.credentials.clientId,
+          resolved.credentials.clientSecret.reveal(),
+          resolved.credentials.environmentId,
+          resolved.credentials.tokenAuthMethod,
+        ];
   return [resolved.apiUrl, resolved.authUrl, credentials];
 }
 
