@@ -34,5 +34,6 @@ export {
 export { RetryOptions, DEFAULT_RETRY, parseRetryAfter } from "./client/retry";
 export { PacerOptions, DEFAULT_PACER } from "./client/pacer";
 export { RegionCode, REGION_TLDS } from "./client/regions";
-export { PingOneSession, PingOneErrorBody, PingOneErrorDetail } from "./client/types";
+export { PingOneSession, PingOneErrorBody, PingOneErrorDetail, Session } from "./client/types";
+export { Instant } from "./client/inputs";
 export { SessionRef, UserRef, isPingOneId } from "./client/ids";

@@ -5,8 +5,9 @@
  * and never a silent "nothing there".
  */
 import { isPingOneId, quote } from "./ids";
+import { parseInstant } from "./inputs";
 import { printable } from "./text";
-import { PingOneErrorBody, PingOneRoleAssignment, PingOneSession, PingOneUser } from "./types";
+import { PingOneErrorBody, PingOneRoleAssignment, PingOneSession, PingOneUser, Session } from "./types";
 
 /**
  * An answer's body, parsed once for every reader (the classifier, the error
@@ -128,7 +129,7 @@ function isProblem(value: unknown): value is { problem: string } {
 }
 
 /** One page of a user's session list (`_embedded.sessions`), or why it cannot be used. */
-export function readSessionPage(body: unknown): ListPage<PingOneSession> | { problem: string } {
+export function readSessionPage(body: unknown): ListPage<Session> | { problem: string } {
   return readPage(body, "sessions", "session", decodeSession);
 }
 
@@ -173,17 +174,28 @@ function decodeUser(entry: IdentifiedEntry): PingOneUser | { problem: string } {
 }
 
 /**
- * A session, kept as PingOne sent it: it is shown field by field (each
- * escaped, an unexpected type shown as its JSON, see cli/output.ts) and its
- * times and addresses are read by `sessionMatcher`, which refuses nothing
- * (when in doubt, revoke). Only its id is required.
+ * A session decoded from PingOne's object (see `Session`). Nothing but the
+ * id is required and nothing is refused: a time that cannot be read is
+ * absent and an address that is not a string is left out, so a sweep's
+ * criteria revoke when in doubt. The object itself is kept as sent, for display.
  */
-function decodeSession(entry: IdentifiedEntry): PingOneSession {
-  return entry;
+export function decodeSession(entry: Record<string, unknown> & { id: string }): Session {
+  const lastSignOn = isRecord(entry.lastSignOn) ? entry.lastSignOn : undefined;
+  const locations = Array.isArray(entry.locations) ? entry.locations.map((l: unknown) => (isRecord(l) ? l.remoteIp : undefined)) : [];
+  const session: Session = {
+    id: entry.id,
+    addresses: [lastSignOn?.remoteIp, ...locations].filter((ip): ip is string => typeof ip === "string" && ip !== ""),
+    wire: entry as PingOneSession,
+  };
+  const createdAt = parseInstant(entry.createdAt);
+  const lastSignOnAt = parseInstant(lastSignOn?.at);
+  if (createdAt !== undefined) session.createdAt = createdAt;
+  if (lastSignOnAt !== undefined) session.lastSignOnAt = lastSignOnAt;
+  return session;
 }
 
 /** A session object as read by `GET .../sessions/{id}`, or the reason it cannot be used. */
-export function readSession(body: unknown, expectedId: string): PingOneSession | { problem: string } {
+export function readSession(body: unknown, expectedId: string): Session | { problem: string } {
   if (!isRecord(body)) return { problem: "the session is not a JSON object" };
   if (typeof body.id !== "string" || body.id.toLowerCase() !== expectedId.toLowerCase()) {
     return { problem: `the answer describes ${typeof body.id === "string" ? `session ${quote(body.id)}` : "no session id"}, not session ${expectedId}` };

@@ -23,7 +23,7 @@ import { Secret } from "./secret";
 import { resolveConnection, ResolvedConnection, SettingsInput } from "./settings";
 import { formatSeconds } from "./text";
 import type { HttpRequest } from "./transport";
-import { PingOnePopulation, PingOneRole, PingOneRoleAssignment, PingOneSession, PingOneUser } from "./types";
+import { PingOnePopulation, PingOneRole, PingOneRoleAssignment, PingOneUser, Session } from "./types";
 import { MAX_USER_PAGES, usersPageChecker } from "./userList";
 
 export type { ClientStats, RetryNotice };
@@ -122,11 +122,11 @@ export class PingOneClient {
    * whole list, naming the page: an incomplete list is never returned. A
    * session listed twice is returned once.
    */
-  async listSessions(user: UserRef): Promise<PingOneSession[]> {
+  async listSessions(user: UserRef): Promise<Session[]> {
     assertIds(user, ["environmentId", "userId"]);
     return this.explained(user, async () => {
-      const sessions = new Map<string, PingOneSession>();
-      const list: ListSpec<PingOneSession> = {
+      const sessions = new Map<string, Session>();
+      const list: ListSpec<Session> = {
         target: { action: "list sessions", ...user },
         firstPage: `${this.userUrl(user)}/sessions`,
         noun: "session list",
@@ -201,7 +201,7 @@ export class PingOneClient {
   }
 
   /** Reads one session; `undefined` when PingOne answers its own 404 (the session, or its user, is gone). */
-  async getSession(ref: SessionRef): Promise<PingOneSession | undefined> {
+  async getSession(ref: SessionRef): Promise<Session | undefined> {
     assertIds(ref, ["environmentId", "userId", "sessionId"]);
     return this.explained(ref, () => this.readObject({ action: "read session", ...ref }, this.sessionUrl(ref), (json) => readSession(json, ref.sessionId)));
   }

@@ -32,7 +32,7 @@ const DATE_TIME_PARTS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\
  * fraction of a second as its decimal digits (trailing zeros removed), so
  * `12:00:00.0001Z` is before `12:00:00.0009Z` (a `Date` keeps milliseconds only).
  */
-interface Instant {
+export interface Instant {
   seconds: number;
   fraction: string;
 }
