@@ -113,7 +113,7 @@ export interface FailureInit {
 }
 
 /** What builds a pipeline; the defaults are the real collaborators. */
-export interface PipelineOptions {
+interface PipelineOptions {
   /** Time and randomness for retry waits and pauses (tests pass a fake one). */
   clock?: Clock;
   /** Pacing tunables; `maxConcurrency` defaults to the connection's. */

@@ -65,7 +65,7 @@ export class TokenCache {
 }
 
 /** Client credentials, the kind of credentials that a token is fetched for. */
-export type ClientCredentials = Extract<ResolvedConnection["credentials"], { kind: "client-credentials" }>;
+type ClientCredentials = Extract<ResolvedConnection["credentials"], { kind: "client-credentials" }>;
 
 /**
  * `POST {authUrl}/{environmentId}/as/token` with the client-credentials
