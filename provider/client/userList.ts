@@ -1,6 +1,6 @@
 /**
  * The rules a users list must keep before any of its users is acted on,
- * beyond those of every HAL list (client.ts `pages`): each user once, a
+ * beyond those of every HAL list (paging.ts `pages`): each user once, a
  * bounded number of pages, and, for a population selection, only users of
  * that population. A sweep revokes whatever this lets through, so a list
  * that breaks a rule fails loudly rather than being trimmed in silence,
