@@ -12,7 +12,7 @@ import { spawn } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { startEmulator, RunningEmulator } from "../emulator";
 import { ProviderHost, urnFor } from "../harness/providerHost";
-import { beforeDeadline } from "../provider/client/client";
+import { beforeDeadline } from "../provider/client/pipeline";
 import { analyse, MB, rssOf, RunResult } from "./measure";
 import { BenchOptions } from "./options";
 import { fix } from "./report";

@@ -9,7 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import ts from "typescript";
-import { beforeDeadline } from "../provider/client/client";
+import { beforeDeadline } from "../provider/client/pipeline";
 import type { FromWorker, ToWorker, WorkerReport, WorkerTask } from "./shardWorker";
 
 /** The repository root: its `dist/` is what the workers load. */

@@ -7,7 +7,7 @@
 import { RetryNotice } from "../provider/client/client";
 import { FailureCode, OperationTarget, PingOneApiError } from "../provider/client/errors";
 import { printable } from "../provider/client/text";
-import { PingOneSession } from "../provider/client/types";
+import type { Session } from "../provider/client/types";
 import { TextSink, writeLine } from "./common";
 
 /** How `formatTable` draws a table; the default is plain, left-aligned columns. */
@@ -46,8 +46,9 @@ export const SESSION_COLUMNS = ["id", "createdAt", "lastSignOn.at", "browser", "
  * sequences, bidi marks and newlines shown as `\x1b`, `\u202e`, `\n`), and a
  * field of an unexpected type is shown as its JSON, never trusted as a string.
  */
-export function sessionRows(sessions: PingOneSession[]): string[][] {
-  return sessions.map((s) => [
+export function sessionRows(sessions: Session[]): string[][] {
+  // PingOne's object as sent: each field shown as PingOne wrote it, escaped.
+  return sessions.map(({ wire: s }) => [
     cell(s.id),
     cell(field(s, "createdAt")),
     cell(field(s, "lastSignOn", "at")),

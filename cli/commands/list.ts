@@ -25,7 +25,7 @@ export interface ListOptions {
 export async function listCommand(client: PingOneClient, options: ListOptions, io: CliIo): Promise<ExitCode> {
   const sessions = await client.listSessions(options.user);
   if (options.json) {
-    writeLine(io.stdout, formatJson(sessions));
+    writeLine(io.stdout, formatJson(sessions.map((s) => s.wire)));
     return EXIT_CODES.ok;
   }
   if (sessions.length > 0) writeLine(io.stdout, formatTable(SESSION_COLUMNS, sessionRows(sessions)));

@@ -13,12 +13,13 @@
  * count by sessions created or ended in between. `--yes` skips the count.
  */
 import { PingOneClient } from "../../provider/client/client";
-import { SessionCriteria, sessionAddresses, Shard, UserSelection } from "../../provider/client/criteria";
+import { SessionCriteria, Shard, UserSelection } from "../../provider/client/criteria";
 import { PingOneApiError } from "../../provider/client/errors";
 import { systemClock } from "../../provider/client/retry";
 import { describeFailures, failureGroup, SweepCounts, SweepResult, sweepSessions, SweepSessionEvent } from "../../provider/client/sweep";
 import { printable } from "../../provider/client/text";
-import { PingOneSession } from "../../provider/client/types";
+import { decodeSession } from "../../provider/client/answers";
+import type { Session } from "../../provider/client/types";
 import { CliIo, EXIT_CODES, ExitCode, InterruptSignal, interruptedBy, neverSent, UsageError, writeLine } from "../common";
 import { FailureFields, failureFields, field, formatCount, formatJson, Progress, sessionRows } from "../output";
 import { ReportFile, ReportFs } from "../report";
@@ -484,10 +485,10 @@ class Listing {
   }
 
   /** One matching session; `session` holds PingOne's fields when the client kept them. */
-  add(userId: string, sessionId: string, session: PingOneSession | undefined): void {
-    const s: PingOneSession = session ?? { id: sessionId };
+  add(userId: string, sessionId: string, session: Session | undefined): void {
+    const s: Session = session ?? decodeSession({ id: sessionId });
     if (this.json) {
-      const entry = { userId, sessionId, createdAt: field(s, "createdAt") ?? null, lastSignOnAt: field(s, "lastSignOn", "at") ?? null, remoteIps: [...new Set(sessionAddresses(s))] };
+      const entry = { userId, sessionId, createdAt: field(s.wire, "createdAt") ?? null, lastSignOnAt: field(s.wire, "lastSignOn", "at") ?? null, remoteIps: [...new Set(s.addresses)] };
       this.io.stdout.write(`${this.rows === 0 ? "" : ","}\n    ${formatJson(entry, 0)}`);
     } else {
       if (this.rows === 0) writeLine(this.io.stdout, fixedRow(DRY_RUN_COLUMNS));

@@ -12,11 +12,25 @@
  * a run of 100 refused users in one population costs about one user read
  * each, plus a handful of reads for the application.
  */
-import type { PingOneClient } from "./client";
 import { PingOneApiError } from "./errors";
-import { quote } from "./ids";
+import { quote, UserRef } from "./ids";
+import type { ResolvedConnection } from "./settings";
 import { printable } from "./text";
-import { PingOneRoleAssignment } from "./types";
+import { PingOnePopulation, PingOneRole, PingOneRoleAssignment, PingOneUser } from "./types";
+
+/**
+ * The reads the exact check makes, through a client (`PingOneClient` is
+ * one): named here, not imported, so this module never imports the client
+ * that injects it (see `PingOneClientOptions.explainForbidden`).
+ */
+export interface AccessLookups {
+  /** The client's settings: the credentials say which worker application is asking. */
+  readonly connection: Pick<ResolvedConnection, "credentials">;
+  listRoleAssignments(environmentId: string, applicationId: string): Promise<PingOneRoleAssignment[] | undefined>;
+  getRole(roleId: string): Promise<PingOneRole | undefined>;
+  getPopulation(environmentId: string, populationId: string): Promise<PingOnePopulation | undefined>;
+  getUser(user: UserRef): Promise<PingOneUser | undefined>;
+}
 
 /** The name PingOne's API gives the role the rule is about. */
 export const IDENTITY_DATA_ADMIN = "Identity Data Admin";
@@ -71,9 +85,9 @@ export interface AccessVerdict {
 }
 
 /** Per-client caches of lookups, so each fact is asked for once in a run. */
-const caches = new WeakMap<PingOneClient, Map<string, Promise<unknown>>>();
+const caches = new WeakMap<AccessLookups, Map<string, Promise<unknown>>>();
 
-function cached<T>(client: PingOneClient, key: string, load: () => Promise<T>): Promise<T> {
+function cached<T>(client: AccessLookups, key: string, load: () => Promise<T>): Promise<T> {
   let cache = caches.get(client);
   if (!cache) caches.set(client, (cache = new Map()));
   if (!cache.has(key)) cache.set(key, load());
@@ -87,7 +101,7 @@ function cached<T>(client: PingOneClient, key: string, load: () => Promise<T>): 
  * a population scope counts when the population is one of `environmentId`'s.
  * Never throws for a refused or failed lookup: it says `readable: false`.
  */
-export function accessFacts(client: PingOneClient, environmentId: string): Promise<AccessFacts> {
+export function accessFacts(client: AccessLookups, environmentId: string): Promise<AccessFacts> {
   return cached(client, `facts/${environmentId}`, async () => {
     const credentials = client.connection.credentials;
     const unknown = { scopes: [], readable: false, uncheckedRoles: [], environmentVisible: true };
@@ -132,7 +146,7 @@ export function accessFacts(client: PingOneClient, environmentId: string): Promi
  * Whether the configured application may revoke sessions of `target` (a
  * user, a population, or, when undefined, anyone at all in the environment).
  */
-export async function mayRevoke(client: PingOneClient, environmentId: string, target: { userId: string } | { populationId: string } | undefined): Promise<AccessVerdict> {
+export async function mayRevoke(client: AccessLookups, environmentId: string, target: { userId: string } | { populationId: string } | undefined): Promise<AccessVerdict> {
   const facts = await accessFacts(client, environmentId);
   const app = facts.applicationId ? `The worker application ${facts.applicationId}` : "The access token's application";
   if (!facts.readable) {
@@ -205,7 +219,7 @@ export async function mayRevoke(client: PingOneClient, environmentId: string, ta
  * lookup itself fails, the general advice stays and says the exact check
  * needs read access to role assignments.
  */
-export async function explainForbidden(client: PingOneClient, error: PingOneApiError, target: { environmentId: string; userId?: string }): Promise<PingOneApiError> {
+export async function explainForbidden(client: AccessLookups, error: PingOneApiError, target: { environmentId: string; userId?: string }): Promise<PingOneApiError> {
   let verdict: AccessVerdict;
   try {
     verdict = await mayRevoke(client, target.environmentId, target.userId ? { userId: target.userId } : undefined);
@@ -223,7 +237,7 @@ export async function explainForbidden(client: PingOneClient, error: PingOneApiE
 }
 
 /** A role's name; `undefined` when PingOne says it does not exist (404) or gives no name; `{ failed }` when the read failed. */
-async function roleName(client: PingOneClient, roleId: string): Promise<string | undefined | { failed: PingOneApiError }> {
+async function roleName(client: AccessLookups, roleId: string): Promise<string | undefined | { failed: PingOneApiError }> {
   return cached(client, `role/${roleId}`, async () => {
     try {
       return (await client.getRole(roleId))?.name;
@@ -246,7 +260,7 @@ function roleAssignmentsFailure(error: PingOneApiError): string {
 }
 
 /** A population of `environmentId` as read there, `undefined` when it could not be read, or "elsewhere" when it is not one of that environment's (404). */
-async function populationOf(client: PingOneClient, environmentId: string, populationId: string): Promise<{ id: string; name?: string } | undefined | "elsewhere"> {
+async function populationOf(client: AccessLookups, environmentId: string, populationId: string): Promise<{ id: string; name?: string } | undefined | "elsewhere"> {
   return cached(client, `population/${environmentId}/${populationId}`, async () => {
     try {
       const population = await client.getPopulation(environmentId, populationId);
@@ -258,7 +272,7 @@ async function populationOf(client: PingOneClient, environmentId: string, popula
 }
 
 /** The population a user is in, "absent" when the user does not exist, "unreadable" when PingOne refuses to say. */
-async function userPopulation(client: PingOneClient, environmentId: string, userId: string): Promise<{ id: string; name?: string } | "absent" | "unreadable"> {
+async function userPopulation(client: AccessLookups, environmentId: string, userId: string): Promise<{ id: string; name?: string } | "absent" | "unreadable"> {
   return cached(client, `user/${environmentId}/${userId}`, async () => {
     let user;
     try {

@@ -7,16 +7,22 @@
 import { isPingOneId, quote } from "./ids";
 import { parseInstant } from "./inputs";
 import { printable } from "./text";
-import { PingOneErrorBody, PingOneRoleAssignment, PingOneSession, PingOneUser } from "./types";
+import { PingOneErrorBody, PingOneRoleAssignment, PingOneSession, PingOneUser, Session } from "./types";
 
-/** Parses JSON, or `undefined` for anything that is not a JSON object or array. */
-export function parseJson(text: string): unknown {
-  if (!text) return undefined;
+/**
+ * An answer's body, parsed once for every reader (the classifier, the error
+ * body, the page or object reader): `json` holds its value when the text is
+ * JSON at all (any JSON value); `isJson` is false when it is empty or not JSON.
+ */
+export type ParsedBody = { isJson: true; json: unknown } | { isJson: false; json?: undefined };
+
+/** Parses an answer's text once; see `ParsedBody`. */
+export function parseBody(text: string): ParsedBody {
+  if (!text) return { isJson: false };
   try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null ? value : undefined;
+    return { isJson: true, json: JSON.parse(text) as unknown };
   } catch {
-    return undefined;
+    return { isJson: false };
   }
 }
 
@@ -29,8 +35,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * or `undefined` when `text` is anything else: HTML, a proxy's page, another
  * service's JSON. Only fields of the documented types are kept.
  */
-export function pingOneErrorBody(text: string): PingOneErrorBody | undefined {
-  const body = parseJson(text);
+export function pingOneErrorBody(body: unknown): PingOneErrorBody | undefined {
   if (!isRecord(body) || typeof body.code !== "string" || body.code === "") return undefined;
   const str = (v: unknown) => (typeof v === "string" ? v : undefined);
   const details = Array.isArray(body.details)
@@ -49,8 +54,7 @@ export function pingOneErrorBody(text: string): PingOneErrorBody | undefined {
  * read as PingOne's error shape; PingOne's auth service also answers some
  * failures with a P1Error body, accepted too.
  */
-export function tokenErrorBody(text: string): PingOneErrorBody | undefined {
-  const body = parseJson(text);
+export function tokenErrorBody(body: unknown): PingOneErrorBody | undefined {
   if (isRecord(body) && typeof body.error === "string" && body.error !== "") {
     return {
       code: body.error,
@@ -58,13 +62,15 @@ export function tokenErrorBody(text: string): PingOneErrorBody | undefined {
       id: typeof body.id === "string" ? body.id : undefined,
     };
   }
-  return pingOneErrorBody(text);
+  return pingOneErrorBody(body);
 }
 
 /** A token answer's usable parts, or why it is unusable. Never quotes the body: it may hold a token. */
-export function readTokenAnswer(text: string, contentType: string | undefined): { accessToken: string; expiresInSeconds: number } | { problem: string } {
-  const body = parseJson(text);
-  if (!isRecord(body)) return { problem: `the token endpoint answered with a body that is not a JSON object (${contentType ?? "no content type"}, ${text.length} bytes)` };
+export function readTokenAnswer(
+  body: unknown,
+  size: { contentType: string | undefined; bytes: number },
+): { accessToken: string; expiresInSeconds: number } | { problem: string } {
+  if (!isRecord(body)) return { problem: `the token endpoint answered with a body that is not a JSON object (${size.contentType ?? "no content type"}, ${size.bytes} bytes)` };
   if (typeof body.access_token !== "string" || body.access_token === "") return { problem: "the token endpoint answered without an access_token" };
   if (typeof body.token_type !== "string" || body.token_type.toLowerCase() !== "bearer") {
     const kind = typeof body.token_type === "string" ? quote(body.token_type) : "untyped";
@@ -78,7 +84,7 @@ export function readTokenAnswer(text: string, contentType: string | undefined): 
 }
 
 /** One page of a HAL list, checked: its items, and the raw `_links.next.href` when there is a next page. */
-export interface ListPage<T> {
+interface ListPage<T> {
   items: T[];
   next?: string;
 }
@@ -87,10 +93,9 @@ export interface ListPage<T> {
  * One page of a HAL list (`_embedded[key]`), or the reason it cannot be
  * used. Every entry must be an object with a PingOne id (an id is put into a
  * URL path, so anything else is refused, not skipped: skipping could hide a
- * live session), and pass `check` when given.
+ * live session), and `decode` turns it into this package's type or names its problem.
  */
-function readPage<T>(text: string, key: string, noun: string, check?: (entry: Record<string, unknown>) => string | undefined): ListPage<T> | { problem: string } {
-  const body = parseJson(text);
+function readPage<T>(body: unknown, key: string, noun: string, decode: (entry: IdentifiedEntry) => T | { problem: string }): ListPage<T> | { problem: string } {
   if (!isRecord(body)) return { problem: `the ${noun} list is not a JSON object` };
   // PingOne's lists always carry `_embedded.<key>` (our contract marks both required): a 200 JSON object without
   // them (a health check's {"status":"UP"}, another service's answer) is not an empty list, and is refused.
@@ -106,9 +111,9 @@ function readPage<T>(text: string, key: string, noun: string, check?: (entry: Re
     if (!isPingOneId(entry.id)) {
       return { problem: `entry ${index} of the ${noun} list has no valid ${noun} id (${typeof entry.id === "string" ? quote(entry.id) : describeType(entry.id)})` };
     }
-    const problem = check?.(entry);
-    if (problem) return { problem: `entry ${index} of the ${noun} list ${problem}` };
-    items.push(entry as unknown as T);
+    const item = decode(entry as IdentifiedEntry);
+    if (isProblem(item)) return { problem: `entry ${index} of the ${noun} list ${item.problem}` };
+    items.push(item);
   }
   const links = body._links;
   const next = isRecord(links) && isRecord(links.next) ? links.next.href : undefined;
@@ -116,65 +121,86 @@ function readPage<T>(text: string, key: string, noun: string, check?: (entry: Re
   return { items, next };
 }
 
+/** A server's object whose `id` was checked. */
+type IdentifiedEntry = Record<string, unknown> & { id: string };
+
+function isProblem(value: unknown): value is { problem: string } {
+  return isRecord(value) && typeof value.problem === "string" && Object.keys(value).length === 1;
+}
+
 /** One page of a user's session list (`_embedded.sessions`), or why it cannot be used. */
-export function readSessionPage(text: string): ListPage<PingOneSession> | { problem: string } {
-  return readPage<PingOneSession>(text, "sessions", "session");
+export function readSessionPage(body: unknown): ListPage<Session> | { problem: string } {
+  return readPage(body, "sessions", "session", decodeSession);
 }
 
 /** One page of a users list (`_embedded.users`), or why it cannot be used. A `population` that is present must carry an id. */
-export function readUserPage(text: string): ListPage<PingOneUser> | { problem: string } {
-  return readPage<PingOneUser>(text, "users", "user", populationProblem);
+export function readUserPage(body: unknown): ListPage<PingOneUser> | { problem: string } {
+  return readPage(body, "users", "user", decodeUser);
 }
 
 /** One page of an application's role assignments, or why it cannot be used: each names a role id and a scope. */
-export function readRoleAssignmentPage(text: string): ListPage<PingOneRoleAssignment> | { problem: string } {
-  return readPage<PingOneRoleAssignment>(text, "roleAssignments", "role assignment", (entry) => {
-    if (!isRecord(entry.role) || !isPingOneId(entry.role.id)) return "has no role id";
-    if (!isRecord(entry.scope) || typeof entry.scope.type !== "string" || !isPingOneId(entry.scope.id)) return "has no scope type and id";
-    return undefined;
+export function readRoleAssignmentPage(body: unknown): ListPage<PingOneRoleAssignment> | { problem: string } {
+  return readPage(body, "roleAssignments", "role assignment", (entry): PingOneRoleAssignment | { problem: string } => {
+    if (!isRecord(entry.role) || !isPingOneId(entry.role.id)) return { problem: "has no role id" };
+    if (!isRecord(entry.scope) || typeof entry.scope.type !== "string" || !isPingOneId(entry.scope.id)) return { problem: "has no scope type and id" };
+    const environment = isRecord(entry.environment) && isPingOneId(entry.environment.id) ? { id: entry.environment.id } : undefined;
+    return { id: entry.id, role: { id: entry.role.id }, scope: { id: entry.scope.id, type: entry.scope.type }, ...(environment && { environment }) };
   });
 }
 
 /** One user, as read by `GET .../users/{id}`, or why it cannot be used. */
-export function readUser(text: string, expectedId: string): PingOneUser | { problem: string } {
-  const body = parseJson(text);
+export function readUser(body: unknown, expectedId: string): PingOneUser | { problem: string } {
   if (!isRecord(body) || typeof body.id !== "string" || body.id.toLowerCase() !== expectedId.toLowerCase()) return { problem: `the answer does not describe user ${expectedId}` };
-  const problem = populationProblem(body);
-  return problem ? { problem: `user ${expectedId} ${problem}` } : (body as unknown as PingOneUser);
+  const user = decodeUser(body as IdentifiedEntry);
+  return isProblem(user) ? { problem: `user ${expectedId} ${user.problem}` } : user;
 }
 
 /** A named object (population, role) read by its id, or why it cannot be used. */
-export function readNamed(text: string, expectedId: string, noun: string): { id: string; name?: string } | { problem: string } {
-  const body = parseJson(text);
+export function readNamed(body: unknown, expectedId: string, noun: string): { id: string; name?: string } | { problem: string } {
   if (!isRecord(body) || typeof body.id !== "string" || body.id.toLowerCase() !== expectedId.toLowerCase()) return { problem: `the answer does not describe ${noun} ${expectedId}` };
   return { id: body.id, name: typeof body.name === "string" ? body.name : undefined };
 }
 
-function populationProblem(entry: Record<string, unknown>): string | undefined {
-  if (entry.population === undefined) return undefined;
-  return isRecord(entry.population) && isPingOneId(entry.population.id) ? undefined : "has a population without a valid id";
+/** A user with only the fields this package reads, each of its documented type; a `population` must carry an id. */
+function decodeUser(entry: IdentifiedEntry): PingOneUser | { problem: string } {
+  const user: PingOneUser = { id: entry.id };
+  if (entry.population !== undefined) {
+    if (!isRecord(entry.population) || !isPingOneId(entry.population.id)) return { problem: "has a population without a valid id" };
+    user.population = { id: entry.population.id };
+  }
+  if (typeof entry.username === "string") user.username = entry.username;
+  if (typeof entry.email === "string") user.email = entry.email;
+  return user;
+}
+
+/**
+ * A session decoded from PingOne's object (see `Session`). Nothing but the
+ * id is required and nothing is refused: a time that cannot be read is
+ * absent and an address that is not a string is left out, so a sweep's
+ * criteria revoke when in doubt. The object itself is kept as sent, for display.
+ */
+export function decodeSession(entry: Record<string, unknown> & { id: string }): Session {
+  const lastSignOn = isRecord(entry.lastSignOn) ? entry.lastSignOn : undefined;
+  const locations = Array.isArray(entry.locations) ? entry.locations.map((l: unknown) => (isRecord(l) ? l.remoteIp : undefined)) : [];
+  const session: Session = {
+    id: entry.id,
+    addresses: [lastSignOn?.remoteIp, ...locations].filter((ip): ip is string => typeof ip === "string" && ip !== ""),
+    wire: entry as PingOneSession,
+  };
+  const createdAt = parseInstant(entry.createdAt);
+  const lastSignOnAt = parseInstant(lastSignOn?.at);
+  if (createdAt !== undefined) session.createdAt = createdAt;
+  if (lastSignOnAt !== undefined) session.lastSignOnAt = lastSignOnAt;
+  return session;
 }
 
 /** A session object as read by `GET .../sessions/{id}`, or the reason it cannot be used. */
-export function readSession(text: string, expectedId: string): PingOneSession | { problem: string } {
-  const body = parseJson(text);
+export function readSession(body: unknown, expectedId: string): Session | { problem: string } {
   if (!isRecord(body)) return { problem: "the session is not a JSON object" };
   if (typeof body.id !== "string" || body.id.toLowerCase() !== expectedId.toLowerCase()) {
     return { problem: `the answer describes ${typeof body.id === "string" ? `session ${quote(body.id)}` : "no session id"}, not session ${expectedId}` };
   }
-  return body as unknown as PingOneSession;
-}
-
-/**
- * The time a session was created, in epoch milliseconds, or `undefined` when
- * PingOne's value cannot be read as an ISO 8601 time with a zone (a time
- * without one would depend on the runner's time zone). Callers revoke a
- * session whose time is unreadable when a cutoff applies: when in doubt, revoke.
- * Criteria compare at full precision with `parseInstant` instead.
- */
-export function sessionCreatedAt(session: PingOneSession): number | undefined {
-  const at = parseInstant(session.createdAt);
-  return at === undefined ? undefined : at.seconds * 1000 + Number(`0.${at.fraction || "0"}`) * 1000;
+  return decodeSession(body as IdentifiedEntry);
 }
 
 /** The first few keys of a server's object, escaped and cut, for a message saying what was seen. */

@@ -8,7 +8,7 @@ import { PingOneClient } from "./client";
 import { sessionMatcher } from "./criteria";
 import { isNotFound } from "./errors";
 import { UserRef } from "./ids";
-import { PingOneSession } from "./types";
+import type { Session } from "./types";
 
 /** What a bulk revocation did, session by session. */
 export interface BulkRevocation {
@@ -25,7 +25,7 @@ export interface BulkRevocation {
  * them. A session whose `createdAt` is missing or cannot be read as a time
  * (null, a number, "yesterday-ish") matches: when in doubt, revoke.
  */
-export function matching(sessions: PingOneSession[], createdBefore: string | undefined): PingOneSession[] {
+export function matching(sessions: Session[], createdBefore: string | undefined): Session[] {
   // The sweep's matcher: one rule for what a cutoff selects, whichever resource applies it.
   return createdBefore === undefined ? sessions : sessions.filter(sessionMatcher({ createdBefore }));
 }
@@ -34,7 +34,7 @@ export function matching(sessions: PingOneSession[], createdBefore: string | und
  * The user's sessions that match. Only PingOne's own 404 on the list's first
  * page (the user does not exist) means "none"; every other failure throws.
  */
-export async function matchingSessions(client: PingOneClient, user: UserRef, createdBefore?: string): Promise<PingOneSession[]> {
+export async function matchingSessions(client: PingOneClient, user: UserRef, createdBefore?: string): Promise<Session[]> {
   try {
     return matching(await client.listSessions(user), createdBefore);
   } catch (error) {

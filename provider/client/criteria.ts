@@ -9,7 +9,7 @@ import { BlockList, isIPv4, isIPv6 } from "node:net";
 import { quote } from "./ids";
 import { InvalidInputError } from "./errors";
 import { compareInstants, invalidDateTimeReason, invalidIdReason, parseInstant } from "./inputs";
-import { PingOneSession } from "./types";
+import type { Session } from "./types";
 
 /** One IPv4 or IPv6 range, as `address/prefix` (a bare address is a /32 or /128). */
 export interface Cidr {
@@ -87,7 +87,7 @@ export interface SessionCriteria {
 }
 
 /** A compiled `SessionCriteria`: a predicate over sessions. */
-export type SessionMatcher = (session: PingOneSession) => boolean;
+type SessionMatcher = (session: Session) => boolean;
 
 /**
  * Compiles criteria into a predicate. When in doubt, revoke: a session whose
@@ -106,30 +106,23 @@ export function sessionMatcher(criteria: SessionCriteria = {}): SessionMatcher {
   const ranges = criteria.remoteIps?.map((r) => parseCidr(r) as Cidr);
   return (session) => {
     if (createdBefore !== undefined) {
-      const at = parseInstant(session.createdAt);
+      const at = session.createdAt;
       if (at !== undefined && compareInstants(at, createdBefore) >= 0) return false;
     }
     if (signOnBefore !== undefined) {
-      const at = parseInstant(session.lastSignOn?.at);
+      const at = session.lastSignOnAt;
       if (at !== undefined && compareInstants(at, signOnBefore) >= 0) return false;
     }
     if (ranges !== undefined) {
-      const addresses = sessionAddresses(session);
+      const addresses = session.addresses;
       if (addresses.length > 0 && !addresses.some((ip) => ranges.some((r) => inRange(ip, r)))) return false;
     }
     return true;
   };
 }
 
-/** Every address a session was seen from: its last sign-on's and its locations'. */
-export function sessionAddresses(session: PingOneSession): string[] {
-  const found = [session.lastSignOn?.remoteIp, ...(Array.isArray(session.locations) ? session.locations.map((l) => l?.remoteIp) : [])];
-  return found.filter((ip): ip is string => typeof ip === "string" && ip !== "");
-}
-
-
 /** One input problem, naming its property. */
-export interface InputProblem {
+interface InputProblem {
   property: string;
   reason: string;
 }

@@ -8,9 +8,10 @@ import type { FailureCode } from "./errors";
 import type { Outcome } from "./outcome";
 import { fullJitterDelay, ResolvedRetry } from "./retry";
 import type { SettingName } from "./settings";
+import { formatSeconds } from "./text";
 
 /** Where an operation stands when an attempt's outcome is known. */
-export interface AttemptState {
+interface AttemptState {
   /** This attempt's number, from 1. */
   attempt: number;
   /** True when a fresh token may still be fetched after a 401 (client credentials, not done yet in this operation). */
@@ -34,7 +35,7 @@ export interface RetryPolicy {
 }
 
 /** The next step. `fail` carries what to add to the outcome's reason. */
-export type Decision =
+type Decision =
   | { action: "accept" }
   | { action: "refresh-token" }
   | { action: "retry"; delayMs: number; retryAfter: boolean }
@@ -77,7 +78,7 @@ export function decide(outcome: Outcome, state: AttemptState, policy: RetryPolic
       return {
         action: "fail",
         failure: "DEADLINE",
-        reason: `the server asked to wait ${seconds(outcome.retryAfterMs)} (Retry-After) but only ${seconds(left)} remain before the operation deadline, so it fails now`,
+        reason: `the server asked to wait ${formatSeconds(outcome.retryAfterMs)} (Retry-After) but only ${formatSeconds(left)} remain before the operation deadline, so it fails now`,
         advice: `Run again later, or raise ${name("operationTimeoutSeconds")}.`,
       };
     }
@@ -89,13 +90,9 @@ export function decide(outcome: Outcome, state: AttemptState, policy: RetryPolic
     return {
       action: "fail",
       failure: "DEADLINE",
-      reason: `the next retry would wait ${seconds(delayMs)} but only ${seconds(left)} remain before the operation deadline, so it fails now`,
+      reason: `the next retry would wait ${formatSeconds(delayMs)} but only ${formatSeconds(left)} remain before the operation deadline, so it fails now`,
       advice: `Run again later, or raise ${name("operationTimeoutSeconds")}.`,
     };
   }
   return { action: "retry", delayMs, retryAfter: false };
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
 }

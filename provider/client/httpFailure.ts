@@ -6,7 +6,7 @@
  * it reads the error's `code` and, for a few of axios's fixed messages, its
  * message; it never quotes a header's value.
  */
-import { printable, redactUrl } from "./text";
+import { formatSeconds, printable, redactUrl } from "./text";
 
 /** Largest answer read; a bigger one is abandoned, never buffered whole. */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -43,7 +43,7 @@ export interface FailureContext {
 }
 
 /** A failure as the transport reports it: a stable code and words. */
-export interface CodedFailure {
+interface CodedFailure {
   code: string;
   reason: string;
 }
@@ -62,7 +62,7 @@ export function httpFailure(error: unknown, context: FailureContext): CodedFailu
 }
 
 /** The code alone: see `httpFailure`. */
-export function failureCode(error: unknown, context: Pick<FailureContext, "stage" | "deadlinePassed">): string {
+function failureCode(error: unknown, context: Pick<FailureContext, "stage" | "deadlinePassed">): string {
   if (context.deadlinePassed) return NETWORK_FAILURE_CODES.attemptTimeout;
   const code = codeOf(error);
   const message = messageOf(error);
@@ -101,7 +101,7 @@ function messageOf(error: unknown): string {
  */
 function reasonOf(code: string, context: FailureContext, error: unknown): string {
   const { received, timeoutMs } = context;
-  const seconds = `${(timeoutMs / 1000).toFixed(1).replace(/\.0$/, "")} s`;
+  const seconds = formatSeconds(timeoutMs);
   switch (code) {
     case NETWORK_FAILURE_CODES.attemptTimeout:
       return `no complete answer within ${seconds}${received > 0 ? ` (${received} bytes of the body had arrived)` : ""}`;

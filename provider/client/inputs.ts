@@ -14,7 +14,7 @@ import { printable } from "./text";
 export { invalidIdReason, isPingOneId } from "./ids";
 
 /** The example every date-time reason shows. */
-export const DATE_TIME_EXAMPLE = "2026-11-28T12:00:00Z";
+const DATE_TIME_EXAMPLE = "2026-11-28T12:00:00Z";
 
 /**
  * A full ISO 8601 date-time with a zone: date, `T`, hours and minutes,

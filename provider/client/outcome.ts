@@ -9,14 +9,14 @@
  * anything else (an HTML 404 from a wrong URL, a login page answering 200,
  * a proxy's refusal) is an answer that is not PingOne's, and fails.
  */
-import { tokenErrorBody, pingOneErrorBody } from "./answers";
+import { parseBody, ParsedBody, pingOneErrorBody, tokenErrorBody } from "./answers";
 import type { FailureCode } from "./errors";
 import { parseRetryAfter } from "./retry";
 import type { HttpResult } from "./transport";
 import { PingOneErrorBody } from "./types";
 
 /** What the client does with an outcome. */
-export type OutcomeKind =
+type OutcomeKind =
   /** The expected success: done. */
   | "success"
   /** PingOne's own 404: the thing is not there; for a session, "already gone". */
@@ -51,17 +51,17 @@ export interface Outcome {
 }
 
 /** HTTP statuses Ping's guidance says to retry. */
-export const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
+const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
 
 /** Statuses whose Retry-After header is honoured (others back off on their own). */
-export const RETRY_AFTER_STATUSES: ReadonlySet<number> = new Set([429, 503]);
+const RETRY_AFTER_STATUSES: ReadonlySet<number> = new Set([429, 503]);
 
 /**
  * Network failures that say nothing about the request's effect and are safe
  * to retry for idempotent calls (GET, DELETE, the token POST), including an
  * attempt that ran out of time and a body the server cut off.
  */
-export const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
+const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
   "ECONNRESET",
   "ECONNREFUSED",
   "ECONNABORTED",
@@ -92,14 +92,16 @@ export function classifyNetworkError(code: string | undefined): OutcomeKind {
 /**
  * Classifies one attempt's result for an operation that expects `expected`,
  * at the `endpoint` it was sent to. `nowMs` reads a date-form Retry-After.
+ * `parsed` is the answer's body as the caller parsed it once (parsed here when not given).
  */
-export function classify(result: HttpResult, endpoint: "api" | "token", expected: Expected, nowMs: number): Outcome {
+export function classify(result: HttpResult, endpoint: "api" | "token", expected: Expected, nowMs: number, parsed?: ParsedBody): Outcome {
   if (result.kind === "no-answer") {
     return { kind: classifyNetworkError(result.code), reason: `${result.reason} (${result.code})`, failure: "NO_ANSWER" };
   }
   const status = result.status;
-  const body = endpoint === "token" ? tokenErrorBody(result.text) : pingOneErrorBody(result.text);
-  const shape = describeBody(result);
+  const json = parsed ?? parseBody(result.text);
+  const body = endpoint === "token" ? tokenErrorBody(json.json) : pingOneErrorBody(json.json);
+  const shape = describeBody(result, json);
   const retryAfterMs = RETRY_AFTER_STATUSES.has(status) ? combineRetryAfter(parseRetryAfter(result.headers["retry-after"], nowMs), bodyRetryAfter(body, nowMs)) : undefined;
 
   if (status >= 200 && status < 300) {
@@ -160,7 +162,7 @@ export function combineRetryAfter(headerMs: number | undefined, bodyMs: number |
  * The wait a 429 body asks for when no Retry-After header came: PingOne's
  * `details[].innerError.retryAfter` (seconds) or `quotaResetTime` (a time).
  */
-export function bodyRetryAfter(body: PingOneErrorBody | undefined, nowMs: number): number | undefined {
+function bodyRetryAfter(body: PingOneErrorBody | undefined, nowMs: number): number | undefined {
   for (const detail of body?.details ?? []) {
     const inner = detail.innerError ?? {};
     const seconds = typeof inner.retryAfter === "number" ? inner.retryAfter : typeof inner.retryAfter === "string" && /^\d+(\.\d+)?$/.test(inner.retryAfter) ? Number(inner.retryAfter) : undefined;
@@ -174,20 +176,11 @@ export function bodyRetryAfter(body: PingOneErrorBody | undefined, nowMs: number
 }
 
 /** A short description of an answer's body, for the message; never quotes it. */
-function describeBody(answer: Extract<HttpResult, { kind: "answer" }>): string {
+function describeBody(answer: Extract<HttpResult, { kind: "answer" }>, parsed: ParsedBody): string {
   const type = answer.headers["content-type"]?.split(";")[0].trim() || "no content type";
   if (answer.text.trim() === "") return "with an empty body";
-  if (parseJsonSafe(answer.text)) return `with a JSON body (${type}, ${answer.text.length} bytes)`;
+  if (parsed.isJson) return `with a JSON body (${type}, ${answer.text.length} bytes)`;
   return `with a body that is not JSON (${type}, ${answer.text.length} bytes)`;
-}
-
-function parseJsonSafe(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function redirectOrigin(location: string | undefined): string {

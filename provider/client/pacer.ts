@@ -66,7 +66,7 @@ export interface PacerOptions {
 }
 
 /** Pacer settings with defaults applied. */
-export type ResolvedPacerOptions = Required<PacerOptions>;
+type ResolvedPacerOptions = Required<PacerOptions>;
 
 /** The defaults, in one place. */
 export const DEFAULT_PACER = {
@@ -94,7 +94,7 @@ export interface PacerTimers {
  * The clock a pause is kept in: the client's own (its Retry-After waits are
  * in it), so that a test's fake clock governs pauses as it governs retries.
  */
-export interface PauseClock {
+interface PauseClock {
   /** Epoch ms. */
   now(): number;
   /** Resolves after `ms`. */
@@ -102,7 +102,7 @@ export interface PauseClock {
 }
 
 /** Real timers. */
-export const systemTimers: PacerTimers = {
+const systemTimers: PacerTimers = {
   now: () => Date.now(),
   setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
@@ -150,7 +150,7 @@ export class PacerPauseError extends Error {
 }
 
 /** How `run` learns what an answer meant. */
-export interface RunOptions<T> {
+interface RunOptions<T> {
   /** Epoch ms after which a still-queued task is dropped with `PacerDeadlineError`. */
   deadlineAt?: number;
   /** Classifies the task's result for the pacer (default: `ok`). */

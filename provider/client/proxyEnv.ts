@@ -7,7 +7,7 @@
 import { redactUrl } from "./text";
 
 /** A proxy variable whose value is not a URL. */
-export interface ProxyProblem {
+interface ProxyProblem {
   /** The variable (`HTTPS_PROXY`, `https_proxy`, `ALL_PROXY`, ...). */
   variable: string;
   /** One sentence naming it, its value with any password masked, and what to do. */

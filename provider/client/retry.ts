@@ -64,20 +64,6 @@ export function fullJitterDelay(retry: number, baseMs: number, capMs: number, ra
   return Math.floor(random() * ceiling);
 }
 
-/**
- * The wait before the next attempt: the server's Retry-After when it sent
- * one (capped at `maxRetryAfterMs`), otherwise full-jitter backoff.
- */
-export function nextDelay(
-  retry: number,
-  retryAfterMs: number | undefined,
-  settings: Pick<ResolvedRetry, "baseDelayMs" | "maxDelayMs" | "maxRetryAfterMs">,
-  random: () => number,
-): number {
-  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, settings.maxRetryAfterMs);
-  return fullJitterDelay(retry, settings.baseDelayMs, settings.maxDelayMs, random);
-}
-
 /** Time and randomness, injected so tests run instantly and exactly. */
 export interface Clock {
   /** Milliseconds since the epoch. */

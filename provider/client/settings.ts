@@ -59,7 +59,7 @@ export interface ConnectionOptions {
 }
 
 /** Where one setting may come from. */
-export interface SettingSource {
+interface SettingSource {
   /** The field of `ConnectionOptions`. */
   field: keyof ConnectionOptions;
   /** Its stack config key. */
@@ -95,7 +95,7 @@ export const API_HOSTNAME_ENV = "PINGONE_API_SERVICE_HOSTNAME";
 export const AUTH_HOSTNAME_ENV = "PINGONE_AUTH_SERVICE_HOSTNAME";
 
 /** How the client proves who it is. */
-export type ResolvedCredentials =
+type ResolvedCredentials =
   | {
       /** A worker application's client credentials, exchanged for a token. */
       kind: "client-credentials";
@@ -134,7 +134,7 @@ export interface ResolvedConnection {
 }
 
 /** Default most requests in flight per client. */
-export const DEFAULT_MAX_CONCURRENCY = 32;
+const DEFAULT_MAX_CONCURRENCY = 32;
 
 /** A setting is missing or malformed (code `CONFIG`). The message names the config key and the environment variable to set. */
 export class PingOneConfigError extends PingOneSessionsError {
@@ -250,7 +250,7 @@ export function validateConnectionOptions(options: ConnectionOptions | undefined
 }
 
 /** The setting's stack config key and environment variable (`pingone:x / PINGONE_X`): how the provider's messages name it. */
-export function stackConfigName(field: keyof ConnectionOptions): string {
+function stackConfigName(field: keyof ConnectionOptions): string {
   const source = SETTING_SOURCES.find((s) => s.field === field);
   return source ? `${source.configKey} / ${source.envVar}` : field;
 }
@@ -357,7 +357,7 @@ function withV1(base: string): string {
  * workable: Node fires a timer longer than 2^31-1 ms (about 24.8 days) at
  * once, and a fractional concurrency below 1 would never send anything.
  */
-export const NUMBER_LIMITS = {
+const NUMBER_LIMITS = {
   maxAttempts: { min: 1, max: 100, integer: true },
   operationTimeoutSeconds: { min: 0.001, max: 86_400, integer: false },
   requestTimeoutSeconds: { min: 0.001, max: 3_600, integer: false },

@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { PingOneClient } from "./client";
 import { SessionCriteria, sessionMatcher, Shard, shardOf, UserSelection, userFilterOf } from "./criteria";
 import { isNotFound, PingOneApiError } from "./errors";
-import { PingOneSession } from "./types";
+import type { Session } from "./types";
 
 /** What a sweep covers and how it runs. */
 export interface SweepOptions {
@@ -43,7 +43,7 @@ export interface SweepSessionEvent {
   /** `matched`: a dry run found it; the others are what its DELETE did. */
   outcome: "matched" | "revoked" | "already-absent" | "failed";
   /** The session as listed (absent when listing the user's sessions failed): what a dry run shows. */
-  session?: PingOneSession;
+  session?: Session;
   /** The failure, when `outcome` is `failed` (or when listing the user's sessions failed: then `sessionId` is empty). */
   error?: PingOneApiError | Error;
 }
@@ -100,7 +100,7 @@ class Sweep {
   private readonly failuresByCode: Record<string, number> = {};
   private readonly firstFailures: SweepResult["firstFailures"] = [];
   private readonly digest = Buffer.alloc(32);
-  private readonly matches: (session: PingOneSession) => boolean;
+  private readonly matches: (session: Session) => boolean;
 
   constructor(
     private readonly client: PingOneClient,
@@ -139,7 +139,7 @@ class Sweep {
 
   /** Lists one user's sessions and revokes the matching ones in one wave (PingOne keeps at most 10 a user). */
   private async sweepUser(userId: string): Promise<void> {
-    let sessions: PingOneSession[];
+    let sessions: Session[];
     try {
       sessions = (await this.client.listSessions({ environmentId: this.options.environmentId, userId })).filter(this.matches);
     } catch (error) {
@@ -158,7 +158,7 @@ class Sweep {
     await Promise.all(sessions.map((s) => this.revoke(userId, s)));
   }
 
-  private async revoke(userId: string, session: PingOneSession): Promise<void> {
+  private async revoke(userId: string, session: Session): Promise<void> {
     const sessionId = session.id;
     try {
       const result = await this.client.deleteSession({ environmentId: this.options.environmentId, userId, sessionId });

@@ -35,10 +35,10 @@ export function printable(text: string): string {
 }
 
 /** What replaces a secret, and a URL's password, wherever one is shown. */
-export const REDACTED = "[redacted]";
+const REDACTED = "[redacted]";
 
 /** Shortest value treated as a secret to scrub; shorter ones would garble ordinary words. */
-export const MIN_SCRUBBED_LENGTH = 4;
+const MIN_SCRUBBED_LENGTH = 4;
 
 /**
  * Every form in which a secret can come back inside a server's answer or a
@@ -87,4 +87,9 @@ export function redactUrl(url: string): string {
 /** Server-sent `text` as it may be shown: secrets removed, then control characters escaped. */
 export function scrub(text: string, secrets: readonly string[] = []): string {
   return printable(redact(text, secrets));
+}
+
+/** A duration in seconds as messages write it: one decimal, none when whole ("2 s", "0.5 s", "3600 s"). */
+export function formatSeconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1).replace(/\.0$/, "")} s`;
 }

@@ -1,8 +1,13 @@
 /**
- * Access-token caching: one token per client, reused until shortly before it
- * expires, fetched once however many callers ask at the same moment.
+ * The access token: the OAuth client-credentials request that gets one, and
+ * the cache that keeps it, one token per licence (see `OperationPipeline`),
+ * reused until shortly before it expires, fetched once however many callers
+ * ask at the same moment.
  */
+import type { OperationTarget } from "./errors";
 import { Secret } from "./secret";
+import type { ResolvedConnection } from "./settings";
+import type { HttpRequest } from "./transport";
 
 /** A token as the token endpoint issued it. */
 export interface IssuedToken {
@@ -12,7 +17,7 @@ export interface IssuedToken {
 }
 
 /** Seconds before expiry at which a cached token is replaced (at most a tenth of its lifetime). */
-export const TOKEN_REFRESH_MARGIN_SECONDS = 60;
+const TOKEN_REFRESH_MARGIN_SECONDS = 60;
 
 /**
  * Caches the token that `fetchToken` issues. Concurrent `get` calls share one
@@ -28,11 +33,16 @@ export class TokenCache {
     private readonly now: () => number,
   ) {}
 
-  /** A valid token: the cached one, the one being fetched, or a new one. Rejects when the fetch fails. */
-  get(): Promise<Secret> {
+  /**
+   * A valid token: the cached one, the one being fetched, or a new one.
+   * Rejects when the fetch fails. `fetch`, when given, is what starts a new
+   * fetch instead of the constructor's (the pipeline passes the asking
+   * operation's retry policy this way).
+   */
+  get(fetch: () => Promise<IssuedToken> = this.fetchToken): Promise<Secret> {
     if (this.current && this.now() < this.current.refreshAt) return Promise.resolve(this.current.token);
     if (!this.inFlight) {
-      this.inFlight = this.fetchToken()
+      this.inFlight = fetch()
         .then((issued) => {
           const margin = Math.min(TOKEN_REFRESH_MARGIN_SECONDS, issued.expiresInSeconds / 10);
           this.current = { token: issued.accessToken, refreshAt: this.now() + (issued.expiresInSeconds - margin) * 1000 };
@@ -52,4 +62,34 @@ export class TokenCache {
   invalidate(token: Secret): void {
     if (this.current?.token === token) this.current = undefined;
   }
+}
+
+/** Client credentials, the kind of credentials that a token is fetched for. */
+type ClientCredentials = Extract<ResolvedConnection["credentials"], { kind: "client-credentials" }>;
+
+/**
+ * `POST {authUrl}/{environmentId}/as/token` with the client-credentials
+ * grant, authenticated as `tokenAuthMethod` says: what to send, and how
+ * messages name the operation. The secret is read only into the request.
+ */
+export function clientCredentialsGrant(
+  credentials: ClientCredentials,
+  authUrl: string,
+): { target: OperationTarget; request: () => Omit<HttpRequest, "timeoutMs"> } {
+  const form = new URLSearchParams({ grant_type: "client_credentials" });
+  const headers: Record<string, string> = { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" };
+  if (credentials.tokenAuthMethod === "client_secret_basic") {
+    // RFC 6749 2.3.1: form-encode id and secret before joining them for Basic.
+    const user = encodeURIComponent(credentials.clientId);
+    const password = encodeURIComponent(credentials.clientSecret.reveal());
+    headers.Authorization = `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+  } else {
+    form.set("client_id", credentials.clientId);
+    form.set("client_secret", credentials.clientSecret.reveal());
+  }
+  const url = `${authUrl}/${credentials.environmentId}/as/token`;
+  return {
+    target: { action: `get an access token from ${url} for client ${credentials.clientId}` },
+    request: () => ({ method: "POST", url, headers: { ...headers }, body: form.toString() }),
+  };
 }

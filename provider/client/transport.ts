@@ -60,7 +60,7 @@ export interface HttpRequest {
 }
 
 /** The proxy a request went through, as the environment configured it. */
-export interface ProxyRoute {
+interface ProxyRoute {
   /** The variable that named the proxy (`HTTPS_PROXY`, `https_proxy`, `ALL_PROXY`, ...). */
   variable: string;
   /** The proxy's URL with any user name and password masked. */
@@ -68,7 +68,7 @@ export interface ProxyRoute {
 }
 
 /** An HTTP answer read to its end. */
-export interface HttpAnswer {
+interface HttpAnswer {
   kind: "answer";
   status: number;
   /** Header names in lower case. */
@@ -79,7 +79,7 @@ export interface HttpAnswer {
 }
 
 /** No usable answer: `code` is stable (see `NETWORK_FAILURE_CODES`), `reason` is words for a person. */
-export interface HttpNoAnswer {
+interface HttpNoAnswer {
   kind: "no-answer";
   code: string;
   reason: string;

@@ -1,7 +1,9 @@
 /**
  * PingOne's wire shapes, as its API documentation and published OpenAPI
  * description give them. Fields PingOne does not always send are optional.
+ * And `Session`, a session as this package decides with it.
  */
+import type { Instant } from "./inputs";
 
 /** One entry of a PingOne error's `details`. */
 export interface PingOneErrorDetail {
@@ -57,12 +59,22 @@ export interface PingOneSession {
   _links?: Record<string, { href: string }>;
 }
 
-/** The body of a session list. */
-export interface PingOneSessionList {
-  /** HAL links; `next` when there is another page. */
-  _links?: { self?: { href: string }; next?: { href: string } };
-  /** The sessions of this page, newest first. */
-  _embedded?: { sessions?: PingOneSession[] };
+/**
+ * A session as this package reads it, decoded once from PingOne's answer
+ * (`decodeSession` in answers.ts): the facts criteria decide on, each of the
+ * type it claims, and the object as PingOne sent it, for display only.
+ */
+export interface Session {
+  /** The session id (a list entry's is checked to be a PingOne id). */
+  id: string;
+  /** When it was created, at full precision; absent when PingOne's value is not a date-time with a zone (when in doubt, revoke). */
+  createdAt?: Instant;
+  /** When its user last signed on in it; absent as `createdAt` is. */
+  lastSignOnAt?: Instant;
+  /** Every address it was seen from (its last sign-on's, then its locations'), non-empty strings only. */
+  addresses: string[];
+  /** The object as PingOne sent it: shown escaped, field by field (an unexpected type as its JSON), never trusted beyond `id`. */
+  wire: PingOneSession;
 }
 
 /** A user as PingOne's users endpoints return it; only the fields this package reads. */

@@ -1,6 +1,6 @@
 /**
  * The rules a users list must keep before any of its users is acted on,
- * beyond those of every HAL list (client.ts `pages`): each user once, a
+ * beyond those of every HAL list (paging.ts `pages`): each user once, a
  * bounded number of pages, and, for a population selection, only users of
  * that population. A sweep revokes whatever this lets through, so a list
  * that breaks a rule fails loudly rather than being trimmed in silence,
@@ -23,15 +23,15 @@ export const MAX_USER_PAGES = 100_000;
  * without the listing doing so (a broken or hostile server); a few are
  * tolerated (a user modified while listed may come back once), more fail.
  */
-export const MAX_PAGES_WITHOUT_NEW_USERS = 10;
+const MAX_PAGES_WITHOUT_NEW_USERS = 10;
 
 /** The population a users filter selects, when it is exactly the one `population.id eq "…"` a sweep sends. */
-export function populationOfFilter(filter: string | undefined): string | undefined {
+function populationOfFilter(filter: string | undefined): string | undefined {
   return filter === undefined ? undefined : /^population\.id eq "([0-9a-fA-F-]{36})"$/.exec(filter)?.[1]?.toLowerCase();
 }
 
 /** Checks one users page against those before: the users not listed before, or why the list is not trusted. */
-export type UsersPageCheck = (users: PingOneUser[]) => PingOneUser[] | { problem: string };
+type UsersPageCheck = (users: PingOneUser[]) => PingOneUser[] | { problem: string };
 
 /**
  * A checker of successive users pages: `check(page)` returns the users not

@@ -1,10 +1,14 @@
 /**
  * Process-wide state of a dynamic-provider host: the stack config handed to
- * `configure`, and one client per distinct connection, shared by every
- * resource the process serves (one token, one keep-alive pool, one pacer).
+ * `configure`, and one pipeline per licence (API URL, auth URL, credentials),
+ * shared by every resource the process serves: one token, one keep-alive
+ * pool, one pacer and its Retry-After pause, however the resources' retry
+ * settings differ. Each distinct set of settings gets a thin client of its
+ * own over that pipeline, carrying its retry policy to each operation.
  */
 import { createHash } from "node:crypto";
 import { PingOneClient } from "../client/client";
+import { OperationPipeline } from "../client/pipeline";
 import { API_HOSTNAME_ENV, AUTH_HOSTNAME_ENV, ConnectionOptions, resolveConnection, ResolvedConnection, SettingsInput, SETTING_SOURCES } from "../client/settings";
 import { ROUTING_FIELDS, StoredRouting } from "./common";
 import { watchEngine } from "./lifeline";
@@ -15,7 +19,10 @@ export interface ConfigReader {
 }
 
 // One object, not module-level `let`s: state must be shared, whatever copies the serializer makes.
-const state: { config?: Map<string, string>; clients: Map<string, PingOneClient>; watching?: boolean } = { clients: new Map() };
+const state: { config?: Map<string, string>; pipelines: Map<string, OperationPipeline>; clients: Map<string, PingOneClient>; watching?: boolean } = {
+  pipelines: new Map(),
+  clients: new Map(),
+};
 
 /**
  * Keeps the `pingone:*` stack config values for later calls. Called once per provider by the host.
@@ -66,12 +73,21 @@ export function clientForStored(routing: StoredRouting): PingOneClient {
   return sharedClient({ explicit: routedNow ? undefined : routing, config: configValue, env });
 }
 
+/**
+ * The client for `input`: one per distinct set of settings, each over the one
+ * pipeline of its licence. The pipeline's pacer takes `maxConcurrency` from
+ * the first settings that reached it: the licence's rate is one, whichever
+ * resource asks.
+ */
 function sharedClient(input: SettingsInput): PingOneClient {
   const resolved = resolveConnection(input);
-  const key = cacheKey(resolved);
+  const key = digest([licenceParts(resolved), resolved.retry, resolved.maxConcurrency]);
   let client = state.clients.get(key);
   if (!client) {
-    client = new PingOneClient(resolved);
+    const licence = digest(licenceParts(resolved));
+    let pipeline = state.pipelines.get(licence);
+    if (!pipeline) state.pipelines.set(licence, (pipeline = new OperationPipeline(resolved)));
+    client = new PingOneClient(resolved, { pipeline });
     state.clients.set(key, client);
   }
   return client;
@@ -86,13 +102,22 @@ function isSet(value: string | undefined): boolean {
   return value !== undefined && value.trim() !== "";
 }
 
-/** A digest of the resolved settings, secrets included, so the map key never holds a secret in plain text. */
-function cacheKey(resolved: ResolvedConnection): string {
+/** What makes a licence: where requests go and whose credentials they carry (secrets included, so only ever digested). */
+function licenceParts(resolved: ResolvedConnection): unknown[] {
   const credentials =
     resolved.credentials.kind === "access-token"
       ? ["token", resolved.credentials.accessToken.reveal()]
-      : ["client", resolved.credentials.clientId, resolved.credentials.clientSecret.reveal(), resolved.credentials.environmentId, resolved.credentials.tokenAuthMethod];
-  return createHash("sha256")
-    .update(JSON.stringify([resolved.apiUrl, resolved.authUrl, resolved.retry, resolved.maxConcurrency, credentials]))
-    .digest("hex");
+      : [
+          "client",
+          resolved.credentials.clientId,
+          resolved.credentials.clientSecret.reveal(),
+          resolved.credentials.environmentId,
+          resolved.credentials.tokenAuthMethod,
+        ];
+  return [resolved.apiUrl, resolved.authUrl, credentials];
+}
+
+/** A SHA-256 digest of `parts`, so a map key never holds a secret in plain text. */
+function digest(parts: unknown[]): string {
+  return createHash("sha256").update(JSON.stringify(parts)).digest("hex");
 }

@@ -14,7 +14,7 @@ import {
   shardProblems,
   type Cidr,
 } from "../../provider/client/criteria";
-import { PingOneSession } from "../../provider/client/types";
+import { decodeSession } from "../../provider/client/answers";
 
 const ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
 
@@ -42,7 +42,7 @@ describe("sweep inputs", () => {
   });
 
   it("selects sessions by every criterion given, and revokes when in doubt", () => {
-    const s = (extra: Partial<PingOneSession>) => ({ id: ID, ...extra }) as PingOneSession;
+    const s = (extra: Record<string, unknown>) => decodeSession({ id: ID, ...extra });
     const match = sessionMatcher({ createdBefore: "2026-11-28T12:00:00Z", lastSignOnBefore: "2026-11-29T00:00:00Z", remoteIps: ["203.0.113.0/24"] });
     assert.equal(match(s({ createdAt: "2026-11-01T00:00:00Z", lastSignOn: { at: "2026-11-02T00:00:00Z", remoteIp: "203.0.113.9" } })), true);
     assert.equal(match(s({ createdAt: "2026-11-01T00:00:00Z", lastSignOn: { at: "2026-11-02T00:00:00Z", remoteIp: "198.51.100.1" }, locations: [{ remoteIp: "203.0.113.200" }] })), true, "an earlier location in range counts");

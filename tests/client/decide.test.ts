@@ -52,7 +52,7 @@ describe("decide", () => {
     assert.deepEqual(decide({ ...transient, retryAfterMs: 3_600_000 }, state(1, 5_000), policy), {
       action: "fail",
       failure: "DEADLINE",
-      reason: "the server asked to wait 3600.0 s (Retry-After) but only 5.0 s remain before the operation deadline, so it fails now",
+      reason: "the server asked to wait 3600 s (Retry-After) but only 5 s remain before the operation deadline, so it fails now",
       advice: "Run again later, or raise pingone:operationTimeoutSeconds.",
     });
     assert.deepEqual(decide({ ...transient, retryAfterMs: 45_000 }, state(1, 60_000), policy), { action: "retry", delayMs: 30_000, retryAfter: true }, "capped at maxRetryAfterMs when it fits");

@@ -5,6 +5,7 @@
  * error text, and what the server saw.
  */
 import assert from "node:assert/strict";
+import { decodeSession } from "../../provider/client/answers";
 import { matching, revokeUserSessions } from "../../provider/client/bulk";
 import { sweepSessions } from "../../provider/client/sweep";
 import { PingOneClient, PingOneClientOptions } from "../../provider/client/client";
@@ -167,7 +168,7 @@ describe("hostile servers", () => {
       assert.deepEqual(outcome.revoked.sort(), [...SESSIONS].sort());
       assert.equal(deletes().length, 3);
       assert.deepEqual(
-        matching([session(SESSIONS[0], { createdAt: "2031-01-01T00:00:00Z" })] as never, "2030-01-01T00:00:00Z"),
+        matching([decodeSession(session(SESSIONS[0], { createdAt: "2031-01-01T00:00:00Z" }))], "2030-01-01T00:00:00Z"),
         [],
         "a readable time after the cutoff still keeps its session",
       );
@@ -247,7 +248,7 @@ describe("hostile servers", () => {
       const { client, clock } = clientOf(server, { operationTimeoutSeconds: 5 });
       const error = await failure(client.deleteSession({ environmentId: ENV, userId: USER, sessionId: SESSIONS[0] }));
       assert.equal(error.failure, "DEADLINE");
-      assert.match(error.message, /the server asked to wait 3600\.0 s \(Retry-After\) but only [45]\.\d s remain before the operation deadline, so it fails now/);
+      assert.match(error.message, /the server asked to wait 3600 s \(Retry-After\) but only [45](\.\d)? s remain before the operation deadline, so it fails now/);
       assert.equal(server.requests.length, 1);
       assert.deepEqual(clock.slept, []);
     });

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { inspect } from "node:util";
 import { PingOneConfigError, resolveConnection } from "../../provider/client/settings";
 import { Secret } from "../../provider/client/secret";
-import { beforeDeadline } from "../../provider/client/client";
+import { beforeDeadline } from "../../provider/client/pipeline";
 import { PingOneApiError } from "../../provider/client/errors";
 import { startWorld, World } from "../support/world";
 

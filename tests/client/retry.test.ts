@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DEFAULT_RETRY, fullJitterDelay, nextDelay, parseRetryAfter } from "../../provider/client/retry";
+import { fullJitterDelay, parseRetryAfter } from "../../provider/client/retry";
 
 describe("retry timing", () => {
   const now = Date.parse("2026-11-28T12:00:00Z");
@@ -30,16 +30,6 @@ describe("retry timing", () => {
       assert.equal(fullJitterDelay(3, 1000, 30_000, () => 0.5), 4000);
       assert.equal(fullJitterDelay(10, 1000, 30_000, () => 0.5), 15_000);
       assert.equal(fullJitterDelay(1000, 1000, 30_000, () => 0.999), 29_970);
-    });
-  });
-
-  describe("nextDelay", () => {
-    it("prefers Retry-After, capped by maxRetryAfterMs", () => {
-      assert.equal(nextDelay(0, 4000, DEFAULT_RETRY, () => 0.5), 4000);
-      assert.equal(nextDelay(0, 120_000, DEFAULT_RETRY, () => 0.5), 30_000);
-    });
-    it("falls back to full-jitter backoff without Retry-After", () => {
-      assert.equal(nextDelay(2, undefined, DEFAULT_RETRY, () => 0.5), 2000);
     });
   });
 });

@@ -5,6 +5,7 @@
  * exact error text, and what the server saw.
  */
 import assert from "node:assert/strict";
+import { decodeSession } from "../../provider/client/answers";
 import { revokeUserSessions } from "../../provider/client/bulk";
 import { PingOneClient } from "../../provider/client/client";
 import { Cidr, criteriaProblems, inRange, invalidFilterReason, parseCidr, sessionMatcher } from "../../provider/client/criteria";
@@ -318,7 +319,7 @@ describe("issue 17: explaining a 403 when the lookups fail or the environment is
 });
 
 describe("issue 17 item 9: times without a zone, and finer than a millisecond", () => {
-  const s = (extra: Record<string, unknown>) => ({ id: "7c9e6679-7425-40de-944b-e07fc1f90ae7", ...extra }) as never;
+  const s = (extra: Record<string, unknown>) => decodeSession({ id: "7c9e6679-7425-40de-944b-e07fc1f90ae7", ...extra });
   const savedTz = process.env.TZ;
   afterEach(() => {
     if (savedTz === undefined) delete process.env.TZ;

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { userSessionsRevocationProvider } from "../../provider/resources/userSessionsRevocation";
+import { decodeSession } from "../../provider/client/answers";
 import { matching } from "../../provider/client/bulk";
 import { ProviderHost, ProviderHostError, serializeProvider, urnFor } from "../../harness/providerHost";
 import { SENTINEL_SECRET, stackConfig, startWorld, World } from "../support/world";
@@ -157,11 +158,7 @@ describe("UserSessionsRevocation through the dynamic-provider host", function ()
 });
 
 describe("matching", () => {
-  const sessions = [
-    { id: "a", createdAt: "2026-11-28T10:00:00Z" },
-    { id: "b", createdAt: "2026-11-28T12:00:00Z" },
-    { id: "c" },
-  ];
+  const sessions = [{ id: "a", createdAt: "2026-11-28T10:00:00Z" }, { id: "b", createdAt: "2026-11-28T12:00:00Z" }, { id: "c" }].map(decodeSession);
   it("keeps sessions created strictly before the cutoff, and those without a creation time", () => {
     assert.deepEqual(matching(sessions, "2026-11-28T12:00:00Z").map((s) => s.id), ["a", "c"]);
     assert.deepEqual(matching(sessions, undefined).map((s) => s.id), ["a", "b", "c"]);

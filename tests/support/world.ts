@@ -26,7 +26,7 @@ export interface FakeClockOptions {
 /**
  * A clock that moves only when the client sleeps: `sleep` advances it at once
  * and records the wait. Real time never moves it, so what a test reads from
- * it (elapsed time, "2.0 s remain") is exact however slow the machine is.
+ * it (elapsed time, "2 s remain") is exact however slow the machine is.
  */
 export class FakeClock implements Clock {
   /** Every wait requested, in milliseconds, in order. */
