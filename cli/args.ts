@@ -9,9 +9,8 @@
 import fs from "node:fs";
 import { isIP } from "node:net";
 import { criteriaProblems, invalidFilterReason, parseCidr, SessionCriteria, Shard, shardProblems, UserSelection } from "../provider/client/criteria";
-import { quote } from "../provider/client/ids";
 import { invalidDateTimeReason, invalidIdReason } from "../provider/client/inputs";
-import { printable } from "../provider/client/text";
+import { printable, quote } from "../provider/client/text";
 import { UsageError } from "./common";
 import type { OptionValues } from "./options";
 import type { AccessTarget } from "./commands/access";

@@ -30,8 +30,7 @@ export { ConnectionOptions, ResolvedConnection, SettingsInput, TokenAuthMethod, 
 export { RegionCode } from "./client/regions";
 export { RetryOptions } from "./client/retry";
 export { PacerOptions } from "./client/pacer";
-export { PingOneSession, Session } from "./client/types";
-export { Instant } from "./client/inputs";
+export { Instant, PingOneSession, Session } from "./client/types";
 export { SessionRef, UserRef } from "./client/ids";
 export { sweepSessions, SweepOptions, SweepResult, SweepCounts, SweepSessionEvent } from "./client/sweep";
 export { SessionCriteria, UserSelection, Shard } from "./client/criteria";

@@ -8,8 +8,7 @@
  */
 import { AccessScope, AccessVerdict, IDENTITY_DATA_ADMIN, mayRevoke } from "../../provider/client/access";
 import { PingOneClient } from "../../provider/client/client";
-import { quote } from "../../provider/client/ids";
-import { printable } from "../../provider/client/text";
+import { printable, quote } from "../../provider/client/text";
 import { CliIo, EXIT_CODES, ExitCode, writeLine } from "../common";
 import { FailureFields, failureFields, formatJson, formatTable } from "../output";
 

@@ -13,9 +13,9 @@
  * each, plus a handful of reads for the application.
  */
 import { PingOneApiError } from "./errors";
-import { quote, UserRef } from "./ids";
+import { UserRef } from "./ids";
 import type { ResolvedConnection } from "./settings";
-import { printable } from "./text";
+import { printable, quote } from "./text";
 import { PingOnePopulation, PingOneRole, PingOneRoleAssignment, PingOneUser } from "./types";
 
 /**

@@ -4,9 +4,9 @@
  * so a broken or hostile server yields a named problem, never a `TypeError`
  * and never a silent "nothing there".
  */
-import { isPingOneId, quote } from "./ids";
+import { isPingOneId } from "./ids";
 import { parseInstant } from "./inputs";
-import { printable } from "./text";
+import { printable, quote } from "./text";
 import { PingOneErrorBody, PingOneRoleAssignment, PingOneSession, PingOneUser, Session } from "./types";
 
 /**

@@ -6,10 +6,10 @@
  */
 import { createHash } from "node:crypto";
 import { BlockList, isIPv4, isIPv6 } from "node:net";
-import { quote } from "./ids";
 import { InvalidInputError } from "./errors";
 import { compareInstants, invalidDateTimeReason, invalidIdReason, parseInstant } from "./inputs";
 import type { Session } from "./types";
+import { quote } from "./text";
 
 /** One IPv4 or IPv6 range, as `address/prefix` (a bare address is a /32 or /128). */
 export interface Cidr {

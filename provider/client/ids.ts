@@ -4,6 +4,7 @@
  * as `../`, `%2e%2e`, `?` or `#` from ever reaching a URL.
  */
 import { InvalidInputError } from "./errors";
+import { quote } from "./text";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -26,12 +27,6 @@ export function invalidIdReason(name: string, value: unknown): string | undefine
     return `${name} must be a string holding a PingOne id (a UUID), not ${typeof value}`;
   }
   return `${name} must be a PingOne id (a UUID such as 0f8fad5b-d9cb-469f-a165-70867728950e); got ${quote(value)}`;
-}
-
-/** JSON-quotes a value for an error message, cut to `max` characters. */
-export function quote(value: string, max = 60): string {
-  const cut = value.length > max ? `${value.slice(0, max)}…` : value;
-  return `${JSON.stringify(cut)}${value.length > max ? ` (${value.length} characters)` : ""}`;
 }
 
 /** Identifies one session: the triple every session operation works on. */

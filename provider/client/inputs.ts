@@ -8,10 +8,11 @@
  * gives (a property, a config path, a flag) and showing an example of a
  * good value, or `undefined` when the value is good.
  */
-import { quote } from "./ids";
-import { printable } from "./text";
+import { printable, quote } from "./text";
+import type { Instant } from "./types";
 
 export { invalidIdReason, isPingOneId } from "./ids";
+export type { Instant } from "./types";
 
 /** The example every date-time reason shows. */
 const DATE_TIME_EXAMPLE = "2026-11-28T12:00:00Z";
@@ -26,16 +27,6 @@ const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?
 
 /** The same form, read for its value: the fraction's digits and the offset's sign kept. */
 const DATE_TIME_PARTS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
-
-/**
- * A moment at full precision: whole seconds since the epoch, and the
- * fraction of a second as its decimal digits (trailing zeros removed), so
- * `12:00:00.0001Z` is before `12:00:00.0009Z` (a `Date` keeps milliseconds only).
- */
-export interface Instant {
-  seconds: number;
-  fraction: string;
-}
 
 /**
  * `value` as an `Instant`, or `undefined` when it is not a date-time

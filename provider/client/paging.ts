@@ -6,9 +6,8 @@
  * whole list, naming the page. An incomplete list is never taken for a whole one.
  */
 import type { OperationTarget, PingOneApiError } from "./errors";
-import { quote } from "./ids";
 import type { Accepted, FailureInit } from "./pipeline";
-import { printable } from "./text";
+import { printable, quote } from "./text";
 
 /** One HAL list to page through. */
 export interface ListSpec<T> {

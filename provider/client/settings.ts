@@ -9,8 +9,8 @@
 import { DEFAULT_REGION, isRegionCode, regionApiUrl, regionAuthUrl, REGION_TLDS, RegionCode } from "./regions";
 import { DEFAULT_RETRY, ResolvedRetry } from "./retry";
 import { Secret } from "./secret";
-import { isPingOneId, quote } from "./ids";
-import { redactUrl } from "./text";
+import { isPingOneId } from "./ids";
+import { quote, redactUrl } from "./text";
 import { PingOneSessionsError } from "./errors";
 import { isLoopbackHost } from "./transport";
 

@@ -93,3 +93,9 @@ export function scrub(text: string, secrets: readonly string[] = []): string {
 export function formatSeconds(ms: number): string {
   return `${(ms / 1000).toFixed(1).replace(/\.0$/, "")} s`;
 }
+
+/** JSON-quotes a value for an error message, cut to `max` characters. */
+export function quote(value: string, max = 60): string {
+  const cut = value.length > max ? `${value.slice(0, max)}…` : value;
+  return `${JSON.stringify(cut)}${value.length > max ? ` (${value.length} characters)` : ""}`;
+}

@@ -3,7 +3,18 @@
  * description give them. Fields PingOne does not always send are optional.
  * And `Session`, a session as this package decides with it.
  */
-import type { Instant } from "./inputs";
+
+/**
+ * A moment at full precision: whole seconds since the epoch, and the
+ * fraction of a second as its decimal digits (trailing zeros removed), so
+ * `12:00:00.0001Z` is before `12:00:00.0009Z` (a `Date` keeps milliseconds only).
+ */
+export interface Instant {
+  /** Whole seconds since 1970-01-01T00:00:00Z. */
+  seconds: number;
+  /** The fraction of a second as its decimal digits, trailing zeros removed ("" for none). */
+  fraction: string;
+}
 
 /** One entry of a PingOne error's `details`. */
 export interface PingOneErrorDetail {

@@ -19,11 +19,11 @@ import { createHash } from "node:crypto";
 import type { dynamic } from "@pulumi/pulumi";
 import { PingOneClient } from "../client/client";
 import { criteriaProblems, SessionCriteria, selectionProblems, Shard, shardProblems, UserSelection } from "../client/criteria";
-import { quote } from "../client/ids";
 import { sweepSessions, SweepResult } from "../client/sweep";
 import { SweepIncompleteError, SweepScope } from "./errors";
 import { canonicalForm, ensureAbsent, EnsureAbsentDefinition, presentValue, RecordedState, RevocationInputs } from "./lifecycle";
 import { isUnknown, Parsed, parseConnection, parseIds, PropertyBag } from "./common";
+import { quote } from "../client/text";
 
 /** The properties that say which users the resource is about; changing any of them replaces it. */
 export const SWEEP_IDENTITY_KEYS = ["environmentId", "populationId", "userFilter", "allUsers", "shard"] as const;
