@@ -3,7 +3,7 @@
 // version as the engine tools/engine builds, so the SDKs match what `pulumi package gen-sdk` of
 // that release would write, without needing a language host.
 //
-// Usage: go run . -schema ../../schema.json -out <dir>   (writes <dir>/python and <dir>/go)
+// Usage: go run . -schema ../../schema.json -out <dir>   (writes <dir>/python, <dir>/go and <dir>/go.mod)
 //
 // tools/sdk/build.ts runs it (`npm run sdk`) and compares its output with the committed sdk/.
 package main
@@ -11,11 +11,15 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
+	"strings"
 
 	"github.com/blang/semver"
 	gogen "github.com/pulumi/pulumi/pkg/v3/codegen/go"
@@ -69,6 +73,9 @@ func run(schemaPath, out string) error {
 	if err := json.Unmarshal(raw, &spec); err != nil {
 		return fmt.Errorf("%s: %w", schemaPath, err)
 	}
+	if err := withVersionedSDKs(&spec); err != nil {
+		return fmt.Errorf("%s: %w", schemaPath, err)
+	}
 	pkg, err := bind(schemaPath, spec)
 	if err != nil {
 		return err
@@ -85,10 +92,76 @@ func run(schemaPath, out string) error {
 	if err != nil {
 		return fmt.Errorf("go: %w", err)
 	}
+	goMod, err := goModFor(spec)
+	if err != nil {
+		return err
+	}
 	if err := write(filepath.Join(out, "python"), pythonFiles); err != nil {
 		return err
 	}
-	return write(filepath.Join(out, "go"), goFiles)
+	if err := write(filepath.Join(out, "go"), goFiles); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(out, "go.mod"), goMod, 0o644)
+}
+
+// withVersionedSDKs sets `respectSchemaVersion` in the python and go sections of the schema
+// unless they say otherwise: without it the generators write version 0.0.0 (Pulumi's release
+// tooling rewrites it with sed), so the wheel would be pulumi_pingone_sessions-0.0.0 and the SDK
+// would not ask the engine for the plugin's version. The schema's version is the npm package's.
+func withVersionedSDKs(spec *schema.PackageSpec) error {
+	if spec.Language == nil {
+		spec.Language = map[string]schema.RawMessage{}
+	}
+	for _, language := range []string{"python", "go"} {
+		section := map[string]any{}
+		if raw, ok := spec.Language[language]; ok {
+			if err := json.Unmarshal(raw, &section); err != nil {
+				return fmt.Errorf("language.%s: %w", language, err)
+			}
+		}
+		if _, set := section["respectSchemaVersion"]; !set {
+			section["respectSchemaVersion"] = true
+		}
+		raw, err := json.Marshal(section)
+		if err != nil {
+			return err
+		}
+		spec.Language[language] = raw
+	}
+	return nil
+}
+
+// goModFor is the Go SDK's go.mod (sdk/go.mod, as Pulumi's providers lay it out): the module is
+// the import base path less its last two elements (`<repo>/sdk/go/<package>` → `<repo>/sdk`), and
+// it requires Pulumi's Go SDK at the engine's version (this module's own requirement).
+func goModFor(spec schema.PackageSpec) ([]byte, error) {
+	var info struct {
+		ImportBasePath string `json:"importBasePath"`
+	}
+	if raw, ok := spec.Language["go"]; ok {
+		if err := json.Unmarshal(raw, &info); err != nil {
+			return nil, fmt.Errorf("language.go: %w", err)
+		}
+	}
+	if !strings.HasSuffix(path.Dir(info.ImportBasePath), "/sdk/go") {
+		return nil, fmt.Errorf("language.go.importBasePath %q is not <module>/sdk/go/<package>", info.ImportBasePath)
+	}
+	build, ok := debug.ReadBuildInfo()
+	if !ok {
+		return nil, errors.New("no build information: run the generator with go run or go build")
+	}
+	sdkVersion := ""
+	for _, dep := range build.Deps {
+		if dep.Path == "github.com/pulumi/pulumi/sdk/v3" {
+			sdkVersion = dep.Version
+		}
+	}
+	if sdkVersion == "" {
+		return nil, errors.New("the generator was built without github.com/pulumi/pulumi/sdk/v3")
+	}
+	module := path.Dir(path.Dir(info.ImportBasePath))
+	return []byte(fmt.Sprintf("module %s\n\ngo 1.25\n\nrequire github.com/pulumi/pulumi/sdk/v3 %s\n", module, sdkVersion)), nil
 }
 
 // bind validates the schema against Pulumi's metaschema and binds it, as `pulumi package gen-sdk` does.
@@ -114,11 +187,11 @@ func write(dir string, files map[string][]byte) error {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		path := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		file := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 			return err
 		}
-		if err := os.WriteFile(path, files[name], 0o644); err != nil {
+		if err := os.WriteFile(file, files[name], 0o644); err != nil {
 			return err
 		}
 	}
