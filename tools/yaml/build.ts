@@ -10,8 +10,8 @@
  * The host is a separate binary that speaks Pulumi's language gRPC protocol to the engine, so it
  * keeps its own requirements (pulumi-yaml v1.25.0 requires Pulumi's Go SDK v3.206.0). The build
  * refuses a host whose Pulumi SDK is newer than the engine's: a host may then rely on protocol
- * features the engine does not have. An older one is what Pulumi's own releases do (each CLI
- * release bundles a YAML host built against an earlier SDK).
+ * features the engine does not have. An older one is usual: pulumi-yaml's releases are built
+ * from its own go.mod, not against each engine release.
  *
  * The result lives in `<cache>/yaml/v<version>-<go.sum digest>/bin/pulumi-language-yaml`.
  * Prints that `bin` directory on stdout, progress on stderr.
