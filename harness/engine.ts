@@ -27,7 +27,7 @@ const ROOT = path.resolve(__dirname, "..");
 export const WORK_ROOT = path.join(ROOT, ".engine-work");
 
 /** Every setting a provider may read from the environment: cleared, so the runner's own never leaks in. */
-const CLEARED_ENV = [
+export const CLEARED_ENV = [
   "PINGONE_CLIENT_ID",
   "PINGONE_CLIENT_SECRET",
   "PINGONE_ENVIRONMENT_ID",

@@ -1,0 +1,129 @@
+/**
+ * What the engine tests of other languages (YAML, Python) share: the provider plugin and its
+ * schema, found where the package keeps them (`bin/`, `schema.json`) or in the checkout named by
+ * `PINGONE_SESSIONS_PLUGIN_ROOT`; and a project directory in which the real `pulumi` CLI runs as a
+ * user runs it, with a file backend, no Pulumi Cloud and no plugin download.
+ */
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { CLEARED_ENV, engineBuild, ExportedResource, WORK_ROOT } from "../../harness/engine";
+import { PLUGIN_ROOT_ENV, pluginRoot } from "../../tools/sdk/build";
+
+/** The plugin's executable, as the engine looks it up (`pulumi-resource-<package>`). */
+export const PLUGIN_EXECUTABLE = "pulumi-resource-pingone-sessions";
+
+/** Where the plugin is. */
+export interface PluginFiles {
+  /** The directory holding the plugin's executable: put it on PATH. */
+  binDir: string;
+  /** The plugin's schema. */
+  schema: string;
+}
+
+/**
+ * The plugin's executable and schema, or undefined with the reason they are not there (this
+ * checkout has no plugin yet: set `PINGONE_SESSIONS_PLUGIN_ROOT` to a checkout that has one).
+ */
+export function findPlugin(): PluginFiles | { missing: string } {
+  const root = pluginRoot();
+  const binDir = path.join(root, "bin");
+  const schema = path.join(root, "schema.json");
+  for (const file of [path.join(binDir, PLUGIN_EXECUTABLE), schema]) {
+    if (!fs.existsSync(file)) return { missing: `${file} does not exist (the provider plugin; set ${PLUGIN_ROOT_ENV} to a checkout that has it)` };
+  }
+  return { binDir, schema };
+}
+
+/** A resource of `pulumi stack export`, with its provider reference. */
+export type StateResource = ExportedResource & { provider?: string };
+
+/** What one CLI run printed. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A Pulumi project in its own directory under `.engine-work/`, run by the real CLI. */
+export interface CliProject {
+  /** The project directory (the program's, and the working directory of every CLI run). */
+  dir: string;
+  /** The environment every CLI run gets, beside the runner's own. */
+  env: Record<string, string>;
+  /** Runs `pulumi <args> --non-interactive`; never throws on a non-zero exit. */
+  run(args: string[], extraEnv?: Record<string, string>): Promise<CliResult>;
+  /** Runs `pulumi <args>` and throws with its output unless it exits 0. */
+  ok(args: string[], extraEnv?: Record<string, string>): Promise<CliResult>;
+  /** `pulumi stack export` as a user runs it (secrets stay encrypted), and the checkpoint at rest. */
+  exportState(): Promise<{ text: string; atRest: string; resources: StateResource[] }>;
+  /** Removes the directory. */
+  remove(): void;
+}
+
+/**
+ * A fresh project directory holding a copy of `source` (a folder of `examples/`), a file backend
+ * in it, an empty passphrase, its own `PULUMI_HOME`, every `PINGONE_*` and proxy variable cleared,
+ * and on PATH: the engine's `bin/`, then `pathDirs` (language hosts, the plugin).
+ */
+export function newCliProject(source: string, projectName: string, pathDirs: string[]): CliProject {
+  const engine = engineBuild();
+  fs.mkdirSync(WORK_ROOT, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(WORK_ROOT, `${projectName}-`));
+  fs.cpSync(source, dir, { recursive: true });
+  const backendDir = path.join(dir, ".state");
+  fs.mkdirSync(backendDir);
+  const env: Record<string, string> = {
+    ...Object.fromEntries(CLEARED_ENV.map((name) => [name, ""])),
+    PULUMI_BACKEND_URL: `file://${backendDir}`,
+    PULUMI_CONFIG_PASSPHRASE: "",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_HOME: path.join(dir, ".pulumi-home"),
+    PATH: [path.join(engine.root, "bin"), ...pathDirs, process.env.PATH ?? ""].join(path.delimiter),
+  };
+  const run = (args: string[], extraEnv: Record<string, string> = {}) =>
+    new Promise<CliResult>((resolve) => {
+      const child = execFile(engine.pulumi, [...args, "--non-interactive"], { cwd: dir, env: { ...process.env, ...env, ...extraEnv }, maxBuffer: 64 * 2 ** 20 });
+      let stdout = "";
+      let stderr = "";
+      child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
+      child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+      child.on("error", () => undefined);
+      child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+  const ok = async (args: string[], extraEnv: Record<string, string> = {}) => {
+    const result = await run(args, extraEnv);
+    if (result.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
+    return result;
+  };
+  return {
+    dir,
+    env,
+    run,
+    ok,
+    async exportState() {
+      const exported = await ok(["stack", "export"]);
+      const checkpoints = path.join(backendDir, ".pulumi", "stacks", projectName);
+      const atRest = fs.existsSync(checkpoints)
+        ? fs
+            .readdirSync(checkpoints)
+            .filter((f) => f.endsWith(".json"))
+            .map((f) => fs.readFileSync(path.join(checkpoints, f), "utf8"))
+            .join("\n")
+        : "";
+      const deployment = JSON.parse(exported.stdout) as { deployment: { resources?: StateResource[] } };
+      return { text: exported.stdout, atRest, resources: deployment.deployment.resources ?? [] };
+    },
+    remove() {
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The one resource of `type` (full token) named `name` in exported state. */
+export function stateResource(resources: StateResource[], type: string, name: string): StateResource {
+  const found = resources.filter((r) => r.type === type && r.urn.endsWith(`::${name}`));
+  if (found.length !== 1) throw new Error(`expected one ${type} named ${name} in state, found ${found.length}: ${resources.map((r) => r.urn).join(", ")}`);
+  return found[0];
+}
