@@ -141,7 +141,7 @@ function tokenize(text: string): Token[] {
       tokens.push({ kind: "string", text: value, at: start });
     } else {
       const start = i;
-      while (i < text.length && /[A-Za-z0-9_.:$\-]/.test(text[i])) i++;
+      while (i < text.length && /[A-Za-z0-9_.:$-]/.test(text[i])) i++;
       if (i === start) throw new FilterError(`Unexpected character ${JSON.stringify(c)} at position ${start}.`);
       tokens.push({ kind: "word", text: text.slice(start, i), at: start });
     }

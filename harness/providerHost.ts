@@ -113,7 +113,6 @@ export function serializeProvider(provider: object): Promise<string> {
   let text = serializedProviders.get(provider);
   if (!text) {
     // Loaded lazily: closure serialization pulls in the TypeScript compiler.
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const sc: typeof import("@pulumi/pulumi/runtime/closure/serializeClosure") = require("@pulumi/pulumi/runtime/closure/serializeClosure");
     text = sc.serializeFunction(() => provider, { allowSecrets: true }).then((sf) => sf.text);
     serializedProviders.set(provider, text);

@@ -46,7 +46,6 @@ import { redactUrl } from "./text";
 export { MAX_RESPONSE_BYTES, NETWORK_FAILURE_CODES };
 
 // The proxy decision curl and most HTTP clients make (HTTPS_PROXY, NO_PROXY, ...); the package ships no types.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { getProxyForUrl } = require("proxy-from-env") as { getProxyForUrl(url: string): string };
 
 /** One HTTP request. */
@@ -171,7 +170,6 @@ let axiosModule: AxiosStatic | undefined;
 function loadAxios(): AxiosStatic {
   // A require here, not an import at the top: loaded late, once, through its CommonJS bundle (one file,
   // the entry that loads least), and never captured by the serialized dynamic provider.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   axiosModule ??= require("axios") as AxiosStatic;
   return axiosModule;
 }

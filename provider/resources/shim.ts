@@ -49,6 +49,7 @@ export function shimProvider<K extends ProviderKind>(kind: K, runtimeModule: str
         throw new Error(
           `The PingOne sessions provider could not load ${runtimeModule} (${firstLine}). ` +
             "Install pulumi-pingone-sessions in the program's folder (npm install), or run npm run build in a checkout of it.",
+          { cause: error },
         );
       }
       throw new Error(

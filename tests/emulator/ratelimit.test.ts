@@ -23,7 +23,7 @@ describe("PingOne emulator: licence rate limit with a per-source share", () => {
     });
 
     it("spends nothing on a refused request, and refuses on the licence once the sources together exhaust it", () => {
-      let now = 0;
+      const now = 0;
       const limiter = new LicenceRateLimiter({ requestsPerSecond: 1, burst: 10, perSourceIpShare: 0.3, allowedSourceIps: [] }, () => now);
       const outcome = (source: string, n: number) => Array.from({ length: n }, () => limiter.take(source).allowed);
       assert.deepEqual(outcome("127.0.0.2", 5), [true, true, true, false, false]);

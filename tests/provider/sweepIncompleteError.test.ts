@@ -12,7 +12,6 @@ import { SweepIncompleteError, SweepScope } from "../../provider/runtime/errors"
 import { startWorld, World } from "../support/world";
 
 // The other copy: what `npm run build` compiled, loaded as a second module graph.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const compiled = require(path.resolve(__dirname, "../../dist/provider/runtime/index.js")) as typeof import("../../provider/runtime");
 
 describe("SweepIncompleteError", function () {

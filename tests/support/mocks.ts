@@ -54,7 +54,6 @@ export async function runProgram(modulePath: string, project: string, config: Re
   );
   const resolved = require.resolve(modulePath);
   delete require.cache[resolved];
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const program = require(resolved) as Record<string, unknown>;
   const outputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(program)) {
