@@ -60,7 +60,7 @@ const CONNECTION_SECRETS = SETTING_SOURCES.filter((source) => source.secret).map
 function idsFrom<K extends string>(kind: ProviderKind, keys: readonly K[], id: string): Record<K, string> {
   const parts = id.split("/");
   const format = keys.map((key) => `<${key}>`).join("/");
-  if (parts.length !== keys.length) throw new Error(`A ${kind} id is ${format}; got ${quote(id)}.`);
+  if (parts.length !== keys.length) throw new Error(`A ${kind} id is ${format}; got ${quote(id, 120)}.`);
   const value = {} as Record<K, string>;
   keys.forEach((key, index) => {
     const reason = invalidIdReason(key, parts[index]);
