@@ -17,6 +17,7 @@ import * as providerPb from "@pulumi/pulumi/proto/provider_pb";
 import * as pluginPb from "@pulumi/pulumi/proto/plugin_pb";
 import { PACKAGE_ROOT, PACKAGE_VERSION } from "../client/version";
 import { redact, secretForms } from "../client/text";
+import { quote } from "../client/ids";
 import { configure, providers, ProviderKind } from "../runtime";
 import { CONFIG_KEYS, configFailures, configReader, PLUGIN_PACKAGE, pluginSettingName } from "./config";
 import { storedConnectionDiffers } from "../runtime/common";
@@ -36,6 +37,12 @@ interface Lifecycle {
 /** The schema served by GetSchema: schema.json at the package root. */
 export const SCHEMA_PATH = path.join(PACKAGE_ROOT, "schema.json");
 
+/** A request the plugin cannot serve as asked (a type it does not have): answered INVALID_ARGUMENT. */
+export class InvalidRequestError extends Error {
+  /** Always `InvalidRequestError`. */
+  override readonly name = "InvalidRequestError";
+}
+
 /** The kind a resource type token (`pingone-sessions:index:SessionRevocation`) or URN names; throws for any other. */
 export function kindOf(type: string, urn: string): ProviderKind {
   // A URN's type may carry its parents' types: `parent$child`.
@@ -43,7 +50,7 @@ export function kindOf(type: string, urn: string): ProviderKind {
   const prefix = `${PLUGIN_PACKAGE}:index:`;
   const kind = token.startsWith(prefix) ? token.slice(prefix.length) : "";
   if (!Object.prototype.hasOwnProperty.call(providers, kind)) {
-    throw Object.assign(new Error(`${PLUGIN_PACKAGE} has no resource type ${JSON.stringify(token.slice(0, 200))}.`), { code: grpc.status.INVALID_ARGUMENT });
+    throw new InvalidRequestError(`${PLUGIN_PACKAGE} has no resource type ${quote(token, 200)}.`);
   }
   return kind as ProviderKind;
 }
@@ -168,8 +175,8 @@ export class PluginProvider {
         (error: unknown) => {
           const forms = [...this.configSecrets, ...secrets].flatMap((s) => secretForms(s, this.clientId));
           const message = redact(error instanceof Error ? error.message : String(error), forms);
-          const code = (error as { code?: unknown })?.code;
-          callback({ code: typeof code === "number" && code in grpc.status ? code : grpc.status.UNKNOWN, details: message, message } as grpc.ServiceError, null);
+          const code = error instanceof InvalidRequestError ? grpc.status.INVALID_ARGUMENT : grpc.status.UNKNOWN;
+          callback({ code, details: message, message } as grpc.ServiceError, null);
         },
       );
     };

@@ -133,6 +133,7 @@ describe("the provider plugin over gRPC", function () {
       const plugin = await configuredPlugin();
       const error = await failure(plugin.check(urnOf("Nothing", "n"), {}));
       assert.equal(error.message, 'pingone-sessions has no resource type "pingone-sessions:index:Nothing".');
+      assert.equal(error.code, 3, "INVALID_ARGUMENT");
     });
 
     it("a wrong client secret fails Create with PingOne's refusal, the secret in no form", async () => {
