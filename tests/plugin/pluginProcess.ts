@@ -53,10 +53,11 @@ export class PluginProcess {
 
   /**
    * Starts the plugin with only `env` (over PATH and HOME: no PINGONE_* variable unless given)
-   * and waits for the port it prints.
+   * and waits for the port it prints. `executable` is this checkout's launcher unless given (an
+   * installed package's `node_modules/.bin` link).
    */
-  static async start(env: NodeJS.ProcessEnv = {}): Promise<PluginProcess> {
-    const child = spawn(PLUGIN_BIN, ["127.0.0.1:1"], {
+  static async start(env: NodeJS.ProcessEnv = {}, executable = PLUGIN_BIN): Promise<PluginProcess> {
+    const child = spawn(executable, ["127.0.0.1:1"], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
       stdio: ["ignore", "pipe", "pipe"],
       // Its own process group: stopping it stops the launcher script and the Node process behind it.
