@@ -64,6 +64,8 @@ export class PluginProvider {
   readonly service: Partial<providerGrpc.IResourceProviderServer> = {
     getPluginInfo: this.unary(async () => new pluginPb.PluginInfo().setVersion(PACKAGE_VERSION)),
     getSchema: this.unary(async () => new providerPb.GetSchemaResponse().setSchema(fs.readFileSync(SCHEMA_PATH, "utf8"))),
+    // The engine cancels (Ctrl-C) and then waits for the operations in flight: they run to their end
+    // and are recorded, as under the dynamic-provider host, rather than stop halfway through a sweep.
     cancel: this.unary(async () => new Empty()),
     checkConfig: this.unary(async (request: providerPb.CheckRequest, secrets) => {
       const news = this.take(request.getNews(), secrets);

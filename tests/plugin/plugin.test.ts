@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { parentOf } from "../../provider/runtime/lifeline";
+import { UNKNOWN_VALUE } from "../../provider/runtime/common";
 import { SENTINEL_SECRET, startWorld, World } from "../support/world";
 import { Bag, isSecretWire, PluginCallError, PluginProcess, secretWire, urnOf } from "./pluginProcess";
 
@@ -168,6 +169,7 @@ describe("the provider plugin over gRPC", function () {
       assert.deepEqual(checked.failures, []);
       assert.ok(isSecretWire((checked.inputs.connection as Bag).clientSecret), "a secret setting of connection is marked secret");
       assert.deepEqual((await plugin.check(urn, { ...inputs(), sessionId: "nope" })).failures.map((f) => f.property), ["sessionId"]);
+      assert.deepEqual((await plugin.check(urn, { ...inputs(), sessionId: UNKNOWN_VALUE })).failures, [], "preview: a value not known yet passes");
 
       const created = await plugin.create(urn, inputs());
       assert.equal(created.id, idOf());
