@@ -9,7 +9,16 @@
 import { createHash } from "node:crypto";
 import { PingOneClient } from "../client/client";
 import { OperationPipeline } from "../client/pipeline";
-import { API_HOSTNAME_ENV, AUTH_HOSTNAME_ENV, ConnectionOptions, resolveConnection, ResolvedConnection, SettingsInput, SETTING_SOURCES } from "../client/settings";
+import {
+  API_HOSTNAME_ENV,
+  AUTH_HOSTNAME_ENV,
+  ConnectionOptions,
+  resolveConnection,
+  ResolvedConnection,
+  SettingName,
+  SettingsInput,
+  SETTING_SOURCES,
+} from "../client/settings";
 import { ROUTING_FIELDS, StoredRouting } from "./common";
 import { watchEngine } from "./lifeline";
 
@@ -19,17 +28,21 @@ export interface ConfigReader {
 }
 
 // One object, not module-level `let`s: state must be shared, whatever copies the serializer makes.
-const state: { config?: Map<string, string>; pipelines: Map<string, OperationPipeline>; clients: Map<string, PingOneClient>; watching?: boolean } = {
-  pipelines: new Map(),
-  clients: new Map(),
-};
+const state: {
+  config?: Map<string, string>;
+  naming?: SettingName;
+  pipelines: Map<string, OperationPipeline>;
+  clients: Map<string, PingOneClient>;
+  watching?: boolean;
+} = { pipelines: new Map(), clients: new Map() };
 
 /**
  * Keeps the `pingone:*` stack config values for later calls. Called once per provider by the host.
  * From then on the process exits when the engine that started it does (see `watchEngine`): a
- * killed `pulumi up` leaves no host sweeping on behind it.
+ * killed `pulumi up` leaves no host sweeping on behind it. `naming` is how messages name a setting
+ * when the configuration comes under other names (the provider plugin's `pingone-sessions:*`).
  */
-export function configure(config: ConfigReader | undefined): void {
+export function configure(config: ConfigReader | undefined, naming?: SettingName): void {
   if (!state.watching) {
     state.watching = true;
     watchEngine((reason) => {
@@ -43,6 +56,7 @@ export function configure(config: ConfigReader | undefined): void {
     if (typeof value === "string" && value !== "") values.set(source.configKey, value);
   }
   state.config = values;
+  state.naming = naming;
 }
 
 /**
@@ -80,7 +94,7 @@ export function clientForStored(routing: StoredRouting): PingOneClient {
  * resource asks.
  */
 function sharedClient(input: SettingsInput): PingOneClient {
-  const resolved = resolveConnection(input);
+  const resolved = resolveConnection({ ...input, naming: input.naming ?? state.naming });
   const key = digest([licenceParts(resolved), resolved.retry, resolved.maxConcurrency]);
   let client = state.clients.get(key);
   if (!client) {

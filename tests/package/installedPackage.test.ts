@@ -13,6 +13,7 @@ import path from "node:path";
 import { ProviderHost, urnFor } from "../../harness/providerHost";
 import { SENTINEL_SECRET, startWorld, World } from "../support/world";
 import { packedPackage, ROOT } from "./packedPackage";
+import { PluginProcess, urnOf } from "../plugin/pluginProcess";
 
 describe("the npm package, installed into an empty project", function () {
   this.timeout(180_000);
@@ -70,6 +71,19 @@ describe("the npm package, installed into an empty project", function () {
     } finally {
       await host.stop();
       fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it("runs the provider plugin from node_modules/.bin: it serves the committed schema and revokes a session", async () => {
+    const plugin = await PluginProcess.start({}, path.join(project, "node_modules", ".bin", "pulumi-resource-pingone-sessions"));
+    try {
+      assert.deepEqual(await plugin.schema(), JSON.parse(fs.readFileSync(path.join(ROOT, "schema.json"), "utf8")));
+      await plugin.configure({ apiUrl: world.emulator.apiUrl, authUrl: world.emulator.authUrl, clientId: world.clientId, clientSecret: SENTINEL_SECRET, environmentId: world.environmentId });
+      const created = await plugin.create(urnOf("SessionRevocation", "s"), { environmentId: world.environmentId, userId: world.userId, sessionId: world.sessionIds[0] });
+      assert.equal(created.outputs.outcome, "revoked");
+      assert.equal(world.emulator.state.getSession(world.environmentId, world.userId, world.sessionIds[0]), undefined);
+    } finally {
+      await plugin.stop();
     }
   });
 

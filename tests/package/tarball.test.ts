@@ -10,6 +10,8 @@ import { packedPackage } from "./packedPackage";
 
 const REPOSITORY = "https://github.com/pulumi-pingone-sessions/pulumi-pingone-sessions";
 const DOCUMENTS = ["package.json", "README.md", "CHANGELOG.md", "LICENSE"];
+/** The provider plugin's launcher and the schema it serves: shipped beside the compiled modules. */
+const PLUGIN_FILES = ["bin/pulumi-resource-pingone-sessions", "schema.json"];
 
 interface Manifest {
   main: string;
@@ -64,7 +66,7 @@ describe("the npm package's tarball", function () {
   it("holds nothing but those documents and compiled modules, each .js with its .d.ts", () => {
     const shipped = new Set(files);
     const stray = files.filter((file) => {
-      if (DOCUMENTS.includes(file)) return false;
+      if (DOCUMENTS.includes(file) || PLUGIN_FILES.includes(file)) return false;
       if (!/^dist\/(provider|emulator|cli)\//.test(file)) return true;
       if (file.endsWith(".d.ts")) return !shipped.has(file.replace(/\.d\.ts$/, ".js"));
       if (file.endsWith(".js")) return !shipped.has(file.replace(/\.js$/, ".d.ts"));
@@ -77,6 +79,10 @@ describe("the npm package's tarball", function () {
     const manifest = JSON.parse(fs.readFileSync(path.join(installed, "package.json"), "utf8")) as Manifest;
     const { modules, missing } = reachable(installed, entryPoints(manifest), new Set(files));
     assert.deepEqual(missing, [], "modules the package loads but does not ship");
+    assert.deepEqual(PLUGIN_FILES.filter((file) => !files.includes(file)), [], "the provider plugin's launcher and schema");
+    // The launcher is a shell script, so the walk from the entry points does not reach the plugin's modules: walk from them too.
+    const plugin = reachable(installed, ["dist/provider/plugin/main.js"], new Set(files));
+    assert.deepEqual(plugin.missing, [], "modules the provider plugin loads but the package does not ship");
     assert.ok(modules.has("dist/cli/index.js") && modules.has("dist/provider/runtime/index.js") && modules.has("dist/emulator/cli.js"), [...modules].join(", "));
     assert.equal(files.includes("dist/cli/demo.js"), modules.has("dist/cli/demo.js"), "dist/cli/demo.js ships exactly when the published CLI loads it");
   });
