@@ -69,6 +69,18 @@ describe("sweep inputs", () => {
     assert.match(invalidFilterReason('username eq "x')!, /unterminated string/);
   });
 
+  it("refuses memberOfGroups in any form but [id eq \"…\"], each part of it checked", () => {
+    const FORM = 'the form is attribute eq|sw "value", or memberOfGroups[id eq "…"], joined by and/or';
+    const refused: [filter: string, reason: string][] = [
+      ['memberOfGroups[name eq "g"]', `userFilter "memberOfGroups[name eq \\"g\\"]": memberOfGroups takes [id eq "group id"] at token 3 ("name"); ${FORM}`],
+      ['memberOfGroups[id sw "g"]', `userFilter "memberOfGroups[id sw \\"g\\"]": memberOfGroups takes [id eq "group id"] at token 3 ("id"); ${FORM}`],
+      ["memberOfGroups[id eq g]", `userFilter "memberOfGroups[id eq g]": memberOfGroups takes [id eq "group id"] at token 3 ("id"); ${FORM}`],
+      ['memberOfGroups[id eq "g"', `userFilter "memberOfGroups[id eq \\"g\\"": memberOfGroups takes [id eq "group id"] at token 3 ("id"); ${FORM}`],
+      ['type eq "a" or memberOfGroups[id eq "g" or type eq "b"]', `userFilter "type eq \\"a\\" or memberOfGroups[id eq \\"g\\" or type eq \\"b\\"]": memberOfGroups takes [id eq "group id"] at token 7 ("id"); ${FORM}`],
+    ];
+    for (const [filter, reason] of refused) assert.equal(invalidFilterReason(filter), reason, filter);
+  });
+
   it("requires exactly one user selection, and allUsers explicitly", () => {
     assert.deepEqual(selectionProblems({}), [{ property: "populationId", reason: "say which users: populationId, userFilter, or allUsers: true (every user of the environment must be asked for explicitly)" }]);
     assert.deepEqual(selectionProblems({ populationId: ID, allUsers: true }), [{ property: "allUsers", reason: "give only one of populationId, userFilter and allUsers; got populationId and allUsers" }]);
