@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { userSessionsRevocationProvider } from "../../provider/resources/userSessionsRevocation";
 import { matching } from "../../provider/client/bulk";
 import { ProviderHost, ProviderHostError, serializeProvider, urnFor } from "../../harness/providerHost";
-import { SENTINEL_SECRET, stackConfig, startWorld, World } from "../support/world";
+import { startWorld, World } from "../support/world";
 
 const TYPE = "pulumi-nodejs:dynamic/pingone:UserSessionsRevocation";
 
@@ -21,11 +21,10 @@ describe("UserSessionsRevocation through the dynamic-provider host", function ()
   });
   beforeEach(async () => {
     world = await startWorld({}, 4);
-    host = await ProviderHost.start({ config: stackConfig(world.emulator, { clientId: world.clientId, clientSecret: SENTINEL_SECRET, environmentId: world.environmentId }) });
+    host = await world.startHost();
   });
   afterEach(async () => {
-    await host.stop();
-    await world.stop();
+    await world.stop(); // and its host
   });
 
   const urn = urnFor(TYPE, "alice");
