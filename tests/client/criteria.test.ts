@@ -76,7 +76,10 @@ describe("sweep inputs", () => {
       ['memberOfGroups[id sw "g"]', `userFilter "memberOfGroups[id sw \\"g\\"]": memberOfGroups takes [id eq "group id"] at token 3 ("id"); ${FORM}`],
       ["memberOfGroups[id eq g]", `userFilter "memberOfGroups[id eq g]": memberOfGroups takes [id eq "group id"] at token 3 ("id"); ${FORM}`],
       ['memberOfGroups[id eq "g"', `userFilter "memberOfGroups[id eq \\"g\\"": memberOfGroups takes [id eq "group id"] at token 3 ("id"); ${FORM}`],
-      ['type eq "a" or memberOfGroups[id eq "g" or type eq "b"]', `userFilter "type eq \\"a\\" or memberOfGroups[id eq \\"g\\" or type eq \\"b\\"]": memberOfGroups takes [id eq "group id"] at token 7 ("id"); ${FORM}`],
+      [
+        'type eq "a" or memberOfGroups[id eq "g" or type eq "b"]',
+        `userFilter "type eq \\"a\\" or memberOfGroups[id eq \\"g\\" or type eq \\"b\\"]": memberOfGroups takes [id eq "group id"] at token 7 ("id"); ${FORM}`,
+      ],
     ];
     for (const [filter, reason] of refused) assert.equal(invalidFilterReason(filter), reason, filter);
   });

@@ -117,7 +117,8 @@ describe("hostile servers", () => {
       const error = await failure(client.deleteSession({ environmentId: ENV, userId: USER, sessionId: SESSIONS[0] }));
       assert.equal(
         error.observed,
-        "HTTP 200 with a body that is not JSON ([redacted]\\x9b2J, 20 bytes), where 204 No Content, PingOne's answer to a DELETE was expected: this is not PingOne's answer",
+        "HTTP 200 with a body that is not JSON ([redacted]\\x9b2J, 20 bytes), " +
+          "where 204 No Content, PingOne's answer to a DELETE was expected: this is not PingOne's answer",
       );
       assert.ok(error.message.includes(`): ${error.observed}. This answer is not PingOne's`), error.message);
       assert.ok(!error.message.includes(STATIC_TOKEN) && !error.message.includes("\x9b"), error.message);

@@ -99,7 +99,10 @@ export function stackConfig(
 }
 
 /** PINGONE_* variables that reach `emulator` with the given worker application. */
-export function emulatorEnv(emulator: Pick<RunningEmulator, "apiUrl" | "authUrl">, app: { clientId: string; clientSecret: string; environmentId: string }): Record<string, string> {
+export function emulatorEnv(
+  emulator: Pick<RunningEmulator, "apiUrl" | "authUrl">,
+  app: { clientId: string; clientSecret: string; environmentId: string },
+): Record<string, string> {
   return {
     PINGONE_API_URL: emulator.apiUrl,
     PINGONE_AUTH_URL: emulator.authUrl,
