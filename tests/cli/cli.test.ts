@@ -19,7 +19,7 @@ describe("pingone-sessions CLI", () => {
   let env: Record<string, string>;
   beforeEach(async () => {
     world = await startWorld();
-    env = emulatorEnv(world.emulator, { clientId: world.clientId, clientSecret: SENTINEL_SECRET, environmentId: world.environmentId });
+    env = world.env;
   });
   afterEach(async () => {
     await world.stop();

@@ -8,15 +8,15 @@ import assert from "node:assert/strict";
 import { describeFailure, EXIT_CODES, run } from "../../cli";
 import { InvalidInputError } from "../../provider/client/errors";
 import { PingOneConfigError } from "../../provider/client/settings";
-import { SENTINEL_SECRET, startWorld, World } from "../support/world";
-import { cli, CliOutcome, emulatorEnv } from "./support";
+import { startWorld, World } from "../support/world";
+import { cli, CliOutcome } from "./support";
 
 describe("pingone-sessions CLI errors", () => {
   let world: World;
   let env: Record<string, string>;
   before(async () => {
     world = await startWorld();
-    env = emulatorEnv(world.emulator, { clientId: world.clientId, clientSecret: SENTINEL_SECRET, environmentId: world.environmentId });
+    env = world.env;
   });
   after(async () => {
     await world.stop();

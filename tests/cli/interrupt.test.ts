@@ -9,8 +9,8 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { EXIT_CODES } from "../../cli";
-import { SENTINEL_SECRET, startWorld, World } from "../support/world";
-import { cli, emulatorEnv } from "./support";
+import { startWorld, World } from "../support/world";
+import { cli } from "./support";
 
 /** The report `revoke --json` prints. */
 interface Report {
@@ -37,7 +37,7 @@ describe("pingone-sessions revoke --all, interrupted", () => {
   let env: Record<string, string>;
   beforeEach(async () => {
     world = await startWorld({}, 10);
-    env = emulatorEnv(world.emulator, { clientId: world.clientId, clientSecret: SENTINEL_SECRET, environmentId: world.environmentId });
+    env = world.env;
     // Slow DELETEs, two at a time: the interrupt lands with some revoked, some in flight and most not yet sent.
     world.emulator.injectFault({ method: "DELETE", path: "/v1/", delayMs: 150, count: 100 });
   });

@@ -9,8 +9,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { EXIT_CODES } from "../../cli";
-import { SENTINEL_SECRET, startWorld, World } from "../support/world";
-import { cli, emulatorEnv } from "./support";
+import { startWorld, World } from "../support/world";
+import { cli } from "./support";
 
 /** The end of a usage error's line: a pointer to the help of the command run. */
 const hint = (command: string) => ` (see pingone-sessions ${command} --help)\n`;
@@ -22,7 +22,7 @@ describe("pingone-sessions revoke --all, several users", () => {
   let dir: string;
   beforeEach(async () => {
     world = await startWorld();
-    env = emulatorEnv(world.emulator, { clientId: world.clientId, clientSecret: SENTINEL_SECRET, environmentId: world.environmentId });
+    env = world.env;
     users = [world.userId];
     for (let i = 0; i < 2; i++) {
       const userId = world.emulator.state.addUser(world.environmentId);

@@ -1,7 +1,6 @@
 /**
  * Runs the `pingone-sessions` CLI in-process and collects what it wrote.
  */
-import { RunningEmulator } from "../../emulator";
 import { CliIo, run } from "../../cli";
 
 /** What one run produced. */
@@ -27,13 +26,4 @@ export async function cli(argv: string[], env: Record<string, string | undefined
   return { code, stdout: out.join(""), stderr: err.join("") };
 }
 
-/** PINGONE_* variables that reach `emulator` with the given worker application. */
-export function emulatorEnv(emulator: RunningEmulator, app: { clientId: string; clientSecret: string; environmentId: string }): Record<string, string> {
-  return {
-    PINGONE_API_URL: emulator.apiUrl,
-    PINGONE_AUTH_URL: emulator.authUrl,
-    PINGONE_CLIENT_ID: app.clientId,
-    PINGONE_CLIENT_SECRET: app.clientSecret,
-    PINGONE_ENVIRONMENT_ID: app.environmentId,
-  };
-}
+export { emulatorEnv } from "../support/world";

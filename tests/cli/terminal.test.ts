@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { EXIT_CODES } from "../../cli";
-import { FakeClock, SENTINEL_SECRET, startWorld, World } from "../support/world";
-import { cli, emulatorEnv } from "./support";
+import { FakeClock, startWorld, World } from "../support/world";
+import { cli } from "./support";
 
 /** Characters that must never reach a terminal raw: C0 and C1 controls, DEL, bidi and zero-width marks. */
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
@@ -27,7 +27,7 @@ describe("pingone-sessions CLI on a terminal", () => {
   let env: Record<string, string>;
   beforeEach(async () => {
     world = await startWorld();
-    env = emulatorEnv(world.emulator, { clientId: world.clientId, clientSecret: SENTINEL_SECRET, environmentId: world.environmentId });
+    env = world.env;
   });
   afterEach(async () => {
     await world.stop();

@@ -59,6 +59,33 @@ describe("decide", () => {
     assert.deepEqual(decide({ ...transient, retryAfterMs: 2_000 }, state(1, 60_000), policy), { action: "retry", delayMs: 2_000, retryAfter: true });
   });
 
+  // The cases above give the same answer whichever comes first, the comparison or the cap. These do
+  // not: the server asks for more than the cap (30 s) and the time left lies between the two. Compared
+  // as sent, the wait cannot fit and the operation fails now; compared after capping, 30 s would fit
+  // and it would wait 30 s for an answer the server said would not come.
+  it("fails now when Retry-After exceeds the time left though its capped value would fit", () => {
+    assert.equal(policy.settings.maxRetryAfterMs, 30_000, "the cases below straddle this cap");
+    const between = [
+      { retryAfterMs: 45_000, msLeft: 40_000, asked: "45.0", left: "40.0" },
+      { retryAfterMs: 45_000, msLeft: 45_000, asked: "45.0", left: "45.0" },
+      { retryAfterMs: 3_600_000, msLeft: 30_001, asked: "3600.0", left: "30.0" },
+    ];
+    for (const { retryAfterMs, msLeft, asked, left } of between) {
+      assert.deepEqual(
+        decide({ ...transient, throttled: true, retryAfterMs }, { ...state(1, msLeft), faults: 0, throttles: 1 }, policy),
+        {
+          action: "fail",
+          failure: "DEADLINE",
+          reason: `the server asked to wait ${asked} s (Retry-After) but only ${left} s remain before the operation deadline, so it fails now`,
+          advice: "Run again later, or raise pingone:operationTimeoutSeconds.",
+        },
+        `Retry-After ${retryAfterMs} ms with ${msLeft} ms left`,
+      );
+    }
+    // Just past what the server asked for, the wait fits, and is capped.
+    assert.deepEqual(decide({ ...transient, retryAfterMs: 45_000 }, state(1, 45_001), policy), { action: "retry", delayMs: 30_000, retryAfter: true });
+  });
+
   it("fails now when the backoff would end past the deadline", () => {
     assert.deepEqual(decide(transient, state(1, 400), policy), {
       action: "fail",

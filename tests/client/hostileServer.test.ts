@@ -107,6 +107,24 @@ describe("hostile servers", () => {
       assert.equal(deletes().length, 1, "not retried: the answer will not change");
     });
 
+    it("scrubs the server's words out of the reason: its content type, echoing the token with a terminal escape, is quoted inert", async () => {
+      // Bytes 0x80-0xff are legal in a header value; 0x9b is the one-byte CSI, which on many terminals starts an escape sequence.
+      const hostileType = `${STATIC_TOKEN}\x9b2J`;
+      server = await startHostileServer((_req, res) => {
+        res.writeHead(200, { "content-type": hostileType });
+        res.end("<html>Sign in</html>");
+      });
+      const { client } = clientOf(server);
+      const error = await failure(client.deleteSession({ environmentId: ENV, userId: USER, sessionId: SESSIONS[0] }));
+      assert.equal(
+        error.observed,
+        "HTTP 200 with a body that is not JSON ([redacted]\\x9b2J, 20 bytes), " +
+          "where 204 No Content, PingOne's answer to a DELETE was expected: this is not PingOne's answer",
+      );
+      assert.ok(error.message.includes(`): ${error.observed}. This answer is not PingOne's`), error.message);
+      assert.ok(!error.message.includes(STATIC_TOKEN) && !error.message.includes("\x9b"), error.message);
+    });
+
     it("fails loudly past 100 pages instead of acting on a cut list (item 3)", async () => {
       server = await startHostileServer((req, res, i) => json(res, 200, list([session(`00000000-0000-4000-8000-${String(i).padStart(12, "0")}`)], `sessions?cursor=${i + 1}`)));
       const { client } = clientOf(server);

@@ -7,9 +7,11 @@ import { strict as assert } from "node:assert";
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { mock } from "node:test";
 
 import { DEMO, EmulatorUsageError } from "../../emulator";
 import { main, USAGE } from "../../emulator/cli";
+import { PARENT_CHECK_INTERVAL_MS } from "../../emulator/lifecycle";
 import { call, callFrom, tokenFor } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -140,6 +142,66 @@ describe("PingOne emulator: command line", () => {
   });
 });
 
+// The parent checks run on a fake interval (node:test's mock timers, setInterval only: the server's
+// sockets keep real time), and the parent "changes" by rewriting process.ppid, so three checks take
+// no time and the outcome does not depend on the machine's speed.
+describe("PingOne emulator: the parent checks, on a fake interval", () => {
+  const realPpid = process.ppid;
+  const ppidDescriptor = Object.getOwnPropertyDescriptor(process, "ppid")!;
+  /** Makes `process.ppid` read as another process, as after the parent's exit. (Node ignores a plain write.) */
+  const parentChanges = () => Object.defineProperty(process, "ppid", { get: () => realPpid + 1_000_000, configurable: true, enumerable: true });
+  let current: { done: Promise<void>; abort: AbortController } | undefined;
+  afterEach(async () => {
+    Object.defineProperty(process, "ppid", ppidDescriptor);
+    mock.timers.reset();
+    current?.abort.abort();
+    await current?.done.catch(() => undefined);
+    current = undefined;
+  });
+
+  /** Starts `main` in-process with the parent checks on the fake interval; resolves once it listens. */
+  async function startWatched(argv: string[]): Promise<{ lines: string[]; done: Promise<void>; settled: () => boolean; abort: AbortController }> {
+    mock.timers.enable({ apis: ["setInterval"] });
+    const lines: string[] = [];
+    const abort = new AbortController();
+    let settled = false;
+    const done = main(["--port", "0", ...argv], { write: (l) => lines.push(...l.split("\n")), signal: abort.signal }).finally(() => (settled = true));
+    current = { done, abort };
+    while (!lines.some((l) => l.startsWith("export PINGONE_AUTH_URL="))) {
+      if (settled) await done;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return { lines, done, settled: () => settled, abort };
+  }
+
+  /** Lets every callback already due run (the emulator's stop does real I/O). */
+  const turn = () => new Promise((r) => setImmediate(r));
+  const apiUrlOf = (lines: string[]) => lines.find((l) => l.startsWith("export PINGONE_AUTH_URL="))!.slice("export PINGONE_AUTH_URL=".length);
+
+  it("stops at the first check after its parent process changes, and says which parent went", async () => {
+    const run = await startWatched([]);
+    parentChanges();
+    mock.timers.tick(PARENT_CHECK_INTERVAL_MS - 1);
+    await turn();
+    assert.equal(run.settled(), false, "stopped before the check was due");
+    mock.timers.tick(1);
+    await run.done;
+    assert.equal(run.lines.at(-1), `PingOne emulator stopped: its parent process ${realPpid} exited.`);
+  });
+
+  it("with --outlive-parent, keeps serving through three checks after its parent changes, until told to stop", async () => {
+    const run = await startWatched(["--outlive-parent"]);
+    parentChanges();
+    mock.timers.tick(3 * PARENT_CHECK_INTERVAL_MS);
+    await turn();
+    assert.equal(run.settled(), false, "stopped though told to outlive its parent");
+    assert.equal((await call("GET", `${apiUrlOf(run.lines)}/x`)).status, 404);
+    run.abort.abort();
+    await run.done;
+    assert.equal(run.lines.at(-1), "PingOne emulator stopped.");
+  });
+});
+
 /** Processes of this test run, by pid, so that a failing test still ends them (and nothing else). */
 const started = new Set<number>();
 
@@ -249,7 +311,7 @@ describe("PingOne emulator: goes with its parent", function () {
     const run = await startLikeNpm(["--outlive-parent"]);
     process.kill(run.npm.pid!, "SIGKILL");
     await waitFor("npm is gone", () => !isRunning(run.npm.pid!), 10_000);
-    await new Promise((r) => setTimeout(r, 1500)); // three parent checks
+    // That it outlives the parent checks themselves is shown on a fake interval, above: here, the real process tree.
     assert.equal(isRunning(run.emulator), true);
     assert.equal((await call("GET", `${run.url}/x`)).status, 404);
     process.kill(run.emulator, "SIGTERM");

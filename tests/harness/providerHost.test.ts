@@ -119,9 +119,17 @@ describe("ProviderHost (real @pulumi/pulumi dynamic-provider host)", function ()
     assert.ok(results.every((r) => r.properties.greeting === "hello"));
   });
 
-  it("reports the host's peak RSS", async () => {
-    const rss = await host.peakRssBytes();
-    assert.ok(rss > 10 * 1024 * 1024, `peak RSS ${rss}`);
+  it("reports the host's own peak RSS, in bytes: it rises by what the host fills", async () => {
+    const MB = 1024 * 1024;
+    const before = await host.peakRssBytes();
+    const testProcessBefore = process.resourceUsage().maxRSS * 1024;
+    await host.create(urnFor(TYPE, "ballast-64"), { name: "ballast-64", __provider: provider });
+    const after = await host.peakRssBytes();
+    // At least 64 MB above the host's resident size when it filled the ballast, which may lie a little
+    // below the earlier peak: a wrong unit (kB), a wrong process or the current size would not rise so.
+    assert.ok(after - before >= 48 * MB, `peak RSS ${(before / MB).toFixed(1)} MB -> ${(after / MB).toFixed(1)} MB after filling 64 MB`);
+    assert.ok(after - before < 96 * MB, `peak RSS rose ${((after - before) / MB).toFixed(1)} MB for 64 MB filled`);
+    assert.ok(process.resourceUsage().maxRSS * 1024 - testProcessBefore < 48 * MB, "the ballast was filled in the host, not in this process");
   });
 
   it("honours a per-call deadline option", async () => {

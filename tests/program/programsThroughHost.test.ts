@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { ProviderHost, urnFor } from "../../harness/providerHost";
 import { RegisteredResource, runProgram } from "../support/mocks";
-import { SENTINEL_SECRET, stackConfig, startWorld, World } from "../support/world";
+import { startWorld, World } from "../support/world";
 
 const ROOT = path.resolve(__dirname, "../..");
 const example = (name: string) => path.join(ROOT, "examples", name, "index.ts");
@@ -29,7 +29,7 @@ describe("the programs' resources, created by the provider host against the emul
   // One tenant and one host for all: each test works on users of its own.
   before(async () => {
     world = await startWorld({}, 0);
-    host = await ProviderHost.start({ config: stackConfig(world.emulator, { clientId: world.clientId, clientSecret: SENTINEL_SECRET, environmentId: world.environmentId }) });
+    host = await world.startHost();
   });
   after(async () => {
     await host?.stop();

@@ -387,7 +387,13 @@ describe("PopulationSessionsRevocation through the dynamic-provider host", funct
         }
         await crashing.kill("SIGKILL");
         assert.equal(await firstRun, "lost");
-        await new Promise((resolve) => setTimeout(resolve, 200)); // answers already on their way land
+        // The DELETEs that reached the emulator before the kill are still answered, 20 ms later: wait until
+        // each has been (a probe's round trip first, so requests read from the dead host's sockets are logged).
+        assert.equal((await fetch(`${emulator.url}/probe`)).status, 404);
+        for (let waited = 0; t.requests().some((r) => r.status === "pending"); waited += 5) {
+          assert.ok(waited < 20_000, "requests still pending after the kill");
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
         const left = staff.filter((u) => t.sessionsOf(u.userId).length > 0).length;
         assert.ok(left > 0 && left < 300, `${left} sessions left after the kill`);
 

@@ -15,7 +15,7 @@ import { secretConnection } from "../../provider/resources/connection";
 import { ProviderHost, serializeProvider, urnFor } from "../../harness/providerHost";
 import { runProgram } from "../support/mocks";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
-import { SENTINEL_SECRET, stackConfig, startWorld, World } from "../support/world";
+import { SENTINEL_SECRET, startWorld, World } from "../support/world";
 
 const SESSION_TYPE = "pulumi-nodejs:dynamic/pingone:SessionRevocation";
 const USERS_TYPE = "pulumi-nodejs:dynamic/pingone:UserSessionsRevocation";
@@ -89,9 +89,7 @@ describe("secrets stay secret", function () {
   }
 
   it("client credentials: the secret and the issued token appear only in authentication", async () => {
-    const host = await ProviderHost.start({
-      config: stackConfig(world.emulator, { clientId: world.clientId, clientSecret: SENTINEL_SECRET, environmentId: world.environmentId }, { "pingone:maxAttempts": "3", "pingone:retryBaseDelaySeconds": "0.01" }),
-    });
+    const host = await world.startHost({ "pingone:maxAttempts": "3", "pingone:retryBaseDelaySeconds": "0.01" });
     try {
       const said = await exercise(host);
       const tokens = [...new Set(world.apiRequests().map((r) => r.headers.authorization.replace("Bearer ", "")))];

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { sessionRevocationProvider } from "../../provider/resources/sessionRevocation";
 import { ProviderHost, ProviderHostError, serializeProvider, urnFor } from "../../harness/providerHost";
-import { SENTINEL_SECRET, stackConfig, startWorld, World } from "../support/world";
+import { SENTINEL_SECRET, startWorld, World } from "../support/world";
 
 const TYPE = "pulumi-nodejs:dynamic/pingone:SessionRevocation";
 
@@ -21,11 +21,10 @@ describe("SessionRevocation through the dynamic-provider host", function () {
   });
   beforeEach(async () => {
     world = await startWorld({}, 3);
-    host = await ProviderHost.start({ config: stackConfig(world.emulator, { clientId: world.clientId, clientSecret: SENTINEL_SECRET, environmentId: world.environmentId }) });
+    host = await world.startHost();
   });
   afterEach(async () => {
-    await host.stop();
-    await world.stop();
+    await world.stop(); // and its host
   });
 
   const urn = (name = "s1") => urnFor(TYPE, name);

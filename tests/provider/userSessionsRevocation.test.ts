@@ -7,7 +7,7 @@ import { userSessionsRevocationProvider } from "../../provider/resources/userSes
 import { decodeSession } from "../../provider/client/answers";
 import { matching } from "../../provider/client/bulk";
 import { ProviderHost, ProviderHostError, serializeProvider, urnFor } from "../../harness/providerHost";
-import { SENTINEL_SECRET, stackConfig, startWorld, World } from "../support/world";
+import { startWorld, World } from "../support/world";
 
 const TYPE = "pulumi-nodejs:dynamic/pingone:UserSessionsRevocation";
 
@@ -22,11 +22,10 @@ describe("UserSessionsRevocation through the dynamic-provider host", function ()
   });
   beforeEach(async () => {
     world = await startWorld({}, 4);
-    host = await ProviderHost.start({ config: stackConfig(world.emulator, { clientId: world.clientId, clientSecret: SENTINEL_SECRET, environmentId: world.environmentId }) });
+    host = await world.startHost();
   });
   afterEach(async () => {
-    await host.stop();
-    await world.stop();
+    await world.stop(); // and its host
   });
 
   const urn = urnFor(TYPE, "alice");

@@ -2,8 +2,11 @@
  * A seeded emulator tenant for tests: one environment, a worker application
  * with Identity Data Administrator at environment level, a user with
  * sessions, and a fake clock that makes retry waits instant and recorded.
+ * The one setup of the client, CLI and provider tests: each reaches the same
+ * tenant its own way (a client, PINGONE_* variables, a provider host).
  */
 import { startEmulator, RunningEmulator, EmulatorOptions } from "../../emulator";
+import { ProviderHost } from "../../harness/providerHost";
 import { PingOneClient, PingOneClientOptions } from "../../provider/client/client";
 import { ConnectionOptions } from "../../provider/client/settings";
 import { Clock } from "../../provider/client/retry";
@@ -66,6 +69,10 @@ export interface World {
   clientId: string;
   /** Settings that reach the emulator with the seeded worker application. */
   connection: ConnectionOptions;
+  /** The PINGONE_* variables that point the CLI at the seeded worker application. */
+  env: Record<string, string>;
+  /** Starts a dynamic-provider host configured for the seeded worker application (plus `extraConfig`); `stop` stops it. */
+  startHost(extraConfig?: Record<string, string>): Promise<ProviderHost>;
   /** A client on `options.clock`, or on a fresh fake clock; returns the clock it uses. */
   client(overrides?: ConnectionOptions, options?: Omit<PingOneClientOptions, "clock"> & { clock?: FakeClock }): { client: PingOneClient; clock: FakeClock };
   /** Requests the emulator logged for the API (not the token endpoint). */
@@ -91,6 +98,20 @@ export function stackConfig(
   };
 }
 
+/** PINGONE_* variables that reach `emulator` with the given worker application. */
+export function emulatorEnv(
+  emulator: Pick<RunningEmulator, "apiUrl" | "authUrl">,
+  app: { clientId: string; clientSecret: string; environmentId: string },
+): Record<string, string> {
+  return {
+    PINGONE_API_URL: emulator.apiUrl,
+    PINGONE_AUTH_URL: emulator.authUrl,
+    PINGONE_CLIENT_ID: app.clientId,
+    PINGONE_CLIENT_SECRET: app.clientSecret,
+    PINGONE_ENVIRONMENT_ID: app.environmentId,
+  };
+}
+
 /** Starts an emulator and seeds it; `sessions` sessions for the one user. */
 export async function startWorld(options: EmulatorOptions = {}, sessions = 3): Promise<World> {
   const emulator = await startEmulator(options);
@@ -104,7 +125,9 @@ export async function startWorld(options: EmulatorOptions = {}, sessions = 3): P
     roles: [{ role: "Identity Data Administrator", environmentId }],
   });
   const connection: ConnectionOptions = { apiUrl: emulator.apiUrl, authUrl: emulator.authUrl, clientId, clientSecret: SENTINEL_SECRET, environmentId };
+  const app = { clientId, clientSecret: SENTINEL_SECRET, environmentId };
   const made: PingOneClient[] = [];
+  const hosts: ProviderHost[] = [];
   return {
     emulator,
     environmentId,
@@ -112,6 +135,12 @@ export async function startWorld(options: EmulatorOptions = {}, sessions = 3): P
     sessionIds,
     clientId,
     connection,
+    env: emulatorEnv(emulator, app),
+    async startHost(extraConfig = {}) {
+      const host = await ProviderHost.start({ config: stackConfig(emulator, app, extraConfig) });
+      hosts.push(host);
+      return host;
+    },
     client(overrides = {}, options = {}) {
       const clock = options.clock ?? new FakeClock();
       const client = PingOneClient.fromSettings({ explicit: { ...connection, ...overrides } }, { ...options, clock });
@@ -122,6 +151,7 @@ export async function startWorld(options: EmulatorOptions = {}, sessions = 3): P
     tokenRequests: () => emulator.requests().filter((r) => r.path.endsWith("/as/token")),
     async stop() {
       for (const c of made) c.close();
+      await Promise.all(hosts.map((h) => h.stop()));
       await emulator.stop();
     },
   };
