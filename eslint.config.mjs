@@ -14,14 +14,29 @@ export default tseslint.config(
       // Node's globals, for the few plain JavaScript files (TypeScript's own checker covers the rest).
       globals: Object.fromEntries(
         [
-          "console", "process", "Buffer", "require", "module", "__dirname", "__filename", "URL", "fetch",
-          "setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate",
+          "console",
+          "process",
+          "Buffer",
+          "require",
+          "module",
+          "__dirname",
+          "__filename",
+          "URL",
+          "fetch",
+          "setTimeout",
+          "clearTimeout",
+          "setInterval",
+          "clearInterval",
+          "setImmediate",
         ].map((name) => [name, "readonly"]),
       ),
     },
     rules: {
       // Unused names are errors, except those named `_...` on purpose (a position kept by an interface).
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrorsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrorsIgnorePattern: "^_" },
+      ],
       // CommonJS is this package's module format; require() is used where a lazy load is the point.
       "@typescript-eslint/no-require-imports": "off",
       // Matching control characters is the point wherever this package escapes what a server

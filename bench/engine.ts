@@ -51,10 +51,17 @@ function seed(emulator: RunningEmulator) {
   const users: { userId: string; sessionIds: string[] }[] = [];
   for (let u = 0; u < USERS; u++) {
     const userId = emulator.state.addUser(environmentId, { populationId });
-    const sessionIds = Array.from({ length: SESSIONS_PER_USER }, () => emulator.state.addSession(environmentId, userId).id);
+    const sessionIds = Array.from(
+      { length: SESSIONS_PER_USER },
+      () => emulator.state.addSession(environmentId, userId).id,
+    );
     users.push({ userId, sessionIds });
   }
-  const { clientId } = emulator.state.addApplication({ environmentId, clientSecret: SECRET, roles: [{ role: "Identity Data Administrator", environmentId }] });
+  const { clientId } = emulator.state.addApplication({
+    environmentId,
+    clientSecret: SECRET,
+    roles: [{ role: "Identity Data Administrator", environmentId }],
+  });
   return { environmentId, populationId, users, clientId };
 }
 
@@ -75,7 +82,10 @@ function providerPids(workDir: string): number[] {
     .filter((pid) => /^\d+$/.test(pid))
     .filter((pid) => {
       try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("dynamic-provider") && fs.readlinkSync(`/proc/${pid}/cwd`) === workDir;
+        return (
+          fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("dynamic-provider") &&
+          fs.readlinkSync(`/proc/${pid}/cwd`) === workDir
+        );
       } catch {
         return false;
       }
@@ -91,13 +101,21 @@ async function runShape(shape: Shape): Promise<EngineFigures> {
     if (shape === "1,000 SessionRevocation") {
       for (const user of tenant.users) {
         for (const sessionId of user.sessionIds) {
-          new SessionRevocation(`s-${count++}`, { environmentId: tenant.environmentId, userId: user.userId, sessionId });
+          new SessionRevocation(`s-${count++}`, {
+            environmentId: tenant.environmentId,
+            userId: user.userId,
+            sessionId,
+          });
         }
       }
     } else if (shape === "100 UserSessionsRevocation") {
-      for (const user of tenant.users) new UserSessionsRevocation(`u-${count++}`, { environmentId: tenant.environmentId, userId: user.userId });
+      for (const user of tenant.users)
+        new UserSessionsRevocation(`u-${count++}`, { environmentId: tenant.environmentId, userId: user.userId });
     } else {
-      new PopulationSessionsRevocation("everyone", { environmentId: tenant.environmentId, populationId: tenant.populationId });
+      new PopulationSessionsRevocation("everyone", {
+        environmentId: tenant.environmentId,
+        populationId: tenant.populationId,
+      });
       count = 1;
     }
     return { resources: pulumi.output(count) };
@@ -172,11 +190,27 @@ async function main(): Promise<void> {
     f.enginePeakMiB.toFixed(0),
     f.providerPeakMiB.toFixed(0),
   ]);
-  const header = ["shape", "preview s", "up s", "API requests", "token requests", "429s", "share of 200/s", "sessions left", "engine peak MiB", "provider peak MiB"];
-  console.log(`Pulumi engine v${require("@pulumi/pulumi/package.json").version}, ${USERS * SESSIONS_PER_USER} sessions, ${LATENCY_MS} ms latency, licence ${LICENCE.requestsPerSecond}/s burst ${LICENCE.burst}`);
+  const header = [
+    "shape",
+    "preview s",
+    "up s",
+    "API requests",
+    "token requests",
+    "429s",
+    "share of 200/s",
+    "sessions left",
+    "engine peak MiB",
+    "provider peak MiB",
+  ];
+  console.log(
+    `Pulumi engine v${require("@pulumi/pulumi/package.json").version}, ${USERS * SESSIONS_PER_USER} sessions, ${LATENCY_MS} ms latency, licence ${LICENCE.requestsPerSecond}/s burst ${LICENCE.burst}`,
+  );
   console.log(`| ${header.join(" | ")} |\n|${header.map(() => "---").join("|")}|`);
   for (const row of rows) console.log(`| ${row.join(" | ")} |`);
-  fs.writeFileSync(path.join(__dirname, "results", "engine-latest.json"), `${JSON.stringify({ at: new Date().toISOString(), figures }, null, 2)}\n`);
+  fs.writeFileSync(
+    path.join(__dirname, "results", "engine-latest.json"),
+    `${JSON.stringify({ at: new Date().toISOString(), figures }, null, 2)}\n`,
+  );
 }
 
 main().catch((error) => {

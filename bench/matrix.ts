@@ -73,14 +73,24 @@ export function matrixCells(): MatrixCellSpec[] {
     { latencyMs: 100, busy: 0 },
     { latencyMs: 0, busy: 2 },
   ];
-  for (const licence of [{ requestsPerSecond: 200, burst: 20 }, { requestsPerSecond: 100, burst: 10 }]) {
+  for (const licence of [
+    { requestsPerSecond: 200, burst: 20 },
+    { requestsPerSecond: 100, burst: 10 },
+  ]) {
     for (const style of ["whole-seconds", "zero"] as const) {
       for (const c of conditions) {
         for (const workload of ["sweep", "per-user"] as const) cells.push({ workload, ...c, licence, style });
       }
     }
   }
-  for (const latencyMs of [2, 5, 20]) cells.push({ workload: "4 sweeps", latencyMs, busy: 0, licence: { requestsPerSecond: 200, burst: 20 }, style: "zero" });
+  for (const latencyMs of [2, 5, 20])
+    cells.push({
+      workload: "4 sweeps",
+      latencyMs,
+      busy: 0,
+      licence: { requestsPerSecond: 200, burst: 20 },
+      style: "zero",
+    });
   return cells;
 }
 
@@ -91,12 +101,20 @@ export function cellName(c: MatrixCellSpec): string {
 }
 
 /** Runs every cell (those `filter` keeps), one after the other. */
-export async function matrixRuns(o: BenchOptions, script: WorkerScript, onCell: (cell: MatrixCell) => void, filter: (c: MatrixCellSpec) => boolean = () => true): Promise<MatrixCell[]> {
+export async function matrixRuns(
+  o: BenchOptions,
+  script: WorkerScript,
+  onCell: (cell: MatrixCell) => void,
+  filter: (c: MatrixCellSpec) => boolean = () => true,
+): Promise<MatrixCell[]> {
   const out: MatrixCell[] = [];
   for (const spec of matrixCells().filter(filter)) {
     const run = await runPlan(o, script, planOf(spec));
     if (process.env.BENCH_DEBUG) {
-      for (const p of run.processes) console.log(`    ${p.label}: ${p.window.map((w) => `${w.second}:${w.rate.toFixed(0)}/${w.throttles}`).join(" ")}`);
+      for (const p of run.processes)
+        console.log(
+          `    ${p.label}: ${p.window.map((w) => `${w.second}:${w.rate.toFixed(0)}/${w.throttles}`).join(" ")}`,
+        );
       console.log(`    timeline: ${run.timeline.map((t) => JSON.stringify(t)).join(" ")}`);
     }
     const cell = judge(spec, run);
@@ -108,16 +126,37 @@ export async function matrixRuns(o: BenchOptions, script: WorkerScript, onCell: 
 
 function planOf(c: MatrixCellSpec): SweepPlan {
   const rateLimit: RateLimit = { ...c.licence, retryAfterHeader: c.style };
-  const common = { scenario: "matrix" as const, role: "measured" as const, latencyMs: c.latencyMs, rateLimit, busyProcesses: c.busy, scope: (t: { userIds: string[] }) => t.userIds };
-  const sweepFloor = (t: { userIds: string[] }, users: number, sessions: number) => ({ processes: 1, pagesUsers: true, population: t.userIds.length, usersListed: users, sessions });
+  const common = {
+    scenario: "matrix" as const,
+    role: "measured" as const,
+    latencyMs: c.latencyMs,
+    rateLimit,
+    busyProcesses: c.busy,
+    scope: (t: { userIds: string[] }) => t.userIds,
+  };
+  const sweepFloor = (t: { userIds: string[] }, users: number, sessions: number) => ({
+    processes: 1,
+    pagesUsers: true,
+    population: t.userIds.length,
+    usersListed: users,
+    sessions,
+  });
   if (c.workload === "per-user") {
     return {
       ...common,
       name: cellName(c),
       users: MATRIX_TENANTS.perUser.users,
       shape: MATRIX_TENANTS.perUser.shape,
-      tasks: (t) => [task(t, "per-user", { kind: "per-user", environmentId: t.seed.environmentId, userIds: t.userIds })],
-      floor: (_t, users, sessions) => ({ processes: 1, pagesUsers: false, population: 0, usersListed: users, sessions }),
+      tasks: (t) => [
+        task(t, "per-user", { kind: "per-user", environmentId: t.seed.environmentId, userIds: t.userIds }),
+      ],
+      floor: (_t, users, sessions) => ({
+        processes: 1,
+        pagesUsers: false,
+        population: 0,
+        usersListed: users,
+        sessions,
+      }),
     };
   }
   const count = c.workload === "4 sweeps" ? 4 : 1;
@@ -128,7 +167,11 @@ function planOf(c: MatrixCellSpec): SweepPlan {
     shape: MATRIX_TENANTS.sweep.shape,
     tasks: (t) =>
       Array.from({ length: count }, (_, index) =>
-        task(t, count === 1 ? "sweep" : `shard ${index + 1}/${count}`, { kind: "sweep", environmentId: t.seed.environmentId, shard: count === 1 ? undefined : { index, count } }),
+        task(t, count === 1 ? "sweep" : `shard ${index + 1}/${count}`, {
+          kind: "sweep",
+          environmentId: t.seed.environmentId,
+          shard: count === 1 ? undefined : { index, count },
+        }),
       ),
     floor: (t, users, sessions) => ({ ...sweepFloor(t, users, sessions), processes: count }),
   };
@@ -167,7 +210,20 @@ function judge(spec: MatrixCellSpec, r: SweepRunResult): MatrixCell {
 
 /** The matrix as one Markdown table, a row per cell. */
 export function matrixTable(cells: readonly MatrixCell[]): string {
-  const header = ["workload", "latency", "licence", "429 says", "wall s", "revoked", "failed", "left", "requests", "% of limit", "throttled", "verdict"];
+  const header = [
+    "workload",
+    "latency",
+    "licence",
+    "429 says",
+    "wall s",
+    "revoked",
+    "failed",
+    "left",
+    "requests",
+    "% of limit",
+    "throttled",
+    "verdict",
+  ];
   const rows = cells.map((c) => [
     c.workload,
     `${c.latencyMs} ms${c.busy > 0 ? ` + ${c.busy} busy` : ""}`,
@@ -182,5 +238,8 @@ export function matrixTable(cells: readonly MatrixCell[]): string {
     `${c.throttled} (${pct(c.share429)})`,
     c.verdict === "PASS" ? "PASS" : `MISS: ${c.missed.join("; ")}`,
   ]);
-  return formatTable(header, rows, { format: "markdown", align: header.map((_, i) => (i >= 4 && i <= 10 ? "right" : "left")) });
+  return formatTable(header, rows, {
+    format: "markdown",
+    align: header.map((_, i) => (i >= 4 && i <= 10 ? "right" : "left")),
+  });
 }

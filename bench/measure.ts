@@ -74,7 +74,19 @@ export function timelineOf(log: readonly RequestLogEntry[], startedAtMs: number)
 }
 
 /** What the run itself knows; `analyse` adds what the emulator saw. */
-export type RunFacts = Pick<RunResult, "name" | "kind" | "rateLimit" | "maxConcurrency" | "operations" | "failures" | "failureSamples" | "peakRssBytes" | "notes" | "broken">;
+export type RunFacts = Pick<
+  RunResult,
+  | "name"
+  | "kind"
+  | "rateLimit"
+  | "maxConcurrency"
+  | "operations"
+  | "failures"
+  | "failureSamples"
+  | "peakRssBytes"
+  | "notes"
+  | "broken"
+>;
 
 /** Where the emulator's sessions stand after a run. */
 export interface SessionCounts {
@@ -85,7 +97,13 @@ export interface SessionCounts {
 }
 
 /** The figures of a run from its facts, the emulator's request log since `startedAtMs` (epoch ms) and the session counts. */
-export function analyse(facts: RunFacts, sessions: SessionCounts, log: RequestLogEntry[], startedAtMs: number, wallSeconds: number): RunResult {
+export function analyse(
+  facts: RunFacts,
+  sessions: SessionCounts,
+  log: RequestLogEntry[],
+  startedAtMs: number,
+  wallSeconds: number,
+): RunResult {
   const byStatus: Record<string, number> = {};
   let api = 0;
   let token = 0;
@@ -125,8 +143,10 @@ export function analyse(facts: RunFacts, sessions: SessionCounts, log: RequestLo
     share429: total > 0 ? status429 / total : 0,
     timeline,
     firstThrottleAtSeconds: firstThrottle,
-    firstRequestAtSeconds: log.length > 0 ? (log.reduce((m, r) => Math.min(m, r.at), Infinity) - startedAtMs) / 1000 : null,
-    lastRequestAtSeconds: log.length > 0 ? (log.reduce((m, r) => Math.max(m, r.at), -Infinity) - startedAtMs) / 1000 : null,
+    firstRequestAtSeconds:
+      log.length > 0 ? (log.reduce((m, r) => Math.min(m, r.at), Infinity) - startedAtMs) / 1000 : null,
+    lastRequestAtSeconds:
+      log.length > 0 ? (log.reduce((m, r) => Math.max(m, r.at), -Infinity) - startedAtMs) / 1000 : null,
   };
 }
 
@@ -184,8 +204,24 @@ export interface RequestCounts {
 
 /** Counts `log` by kind and answer. */
 export function countRequests(log: readonly RequestLogEntry[]): RequestCounts {
-  const c: RequestCounts = { total: 0, token: 0, userPages: 0, sessionLists: 0, deletes: 0, other: 0, status429: 0, accepted: 0, pending: 0 };
-  const field = { token: "token", "user-page": "userPages", "session-list": "sessionLists", delete: "deletes", other: "other" } as const;
+  const c: RequestCounts = {
+    total: 0,
+    token: 0,
+    userPages: 0,
+    sessionLists: 0,
+    deletes: 0,
+    other: 0,
+    status429: 0,
+    accepted: 0,
+    pending: 0,
+  };
+  const field = {
+    token: "token",
+    "user-page": "userPages",
+    "session-list": "sessionLists",
+    delete: "deletes",
+    other: "other",
+  } as const;
   for (const r of log) {
     c.total++;
     c[field[requestKind(r.method, r.path)]]++;
@@ -240,7 +276,13 @@ export function windowPerSecond(samples: readonly WorkerSample[]): WindowSecond[
   for (const s of samples) if (s.window !== undefined) last.set(Math.floor(s.atMs / 1000), s);
   return [...last.entries()]
     .sort((a, b) => a[0] - b[0])
-    .map(([second, s]) => ({ second, window: s.window!, rate: s.rate!, roundTripMs: s.roundTripMs!, throttles: s.throttles! }));
+    .map(([second, s]) => ({
+      second,
+      window: s.window!,
+      rate: s.rate!,
+      roundTripMs: s.roundTripMs!,
+      throttles: s.throttles!,
+    }));
 }
 
 /** One sweeping process's figures. */
@@ -307,7 +349,19 @@ export interface SweepRunResult {
 }
 
 /** What a sweep scenario knows beyond the log and the workers' reports. */
-export type SweepFacts = Pick<SweepRunResult, "name" | "scenario" | "role" | "rateLimit" | "latencyMs" | "users" | "sessionsSeeded" | "sessionsInScope" | "notes" | "broken"> & {
+export type SweepFacts = Pick<
+  SweepRunResult,
+  | "name"
+  | "scenario"
+  | "role"
+  | "rateLimit"
+  | "latencyMs"
+  | "users"
+  | "sessionsSeeded"
+  | "sessionsInScope"
+  | "notes"
+  | "broken"
+> & {
   /** Sessions the emulator held before and after the run, and in-scope sessions after. */
   sessionsBefore: number;
   sessionsAfter: number;
@@ -324,9 +378,17 @@ export type SweepFacts = Pick<SweepRunResult, "name" | "scenario" | "role" | "ra
  * requests are those from its source address (shards bind one each; a lone
  * process is 127.0.0.1).
  */
-export function analyseSweep(facts: SweepFacts, log: readonly RequestLogEntry[], reports: readonly WorkerReport[], wentAtMs: number): SweepRunResult {
+export function analyseSweep(
+  facts: SweepFacts,
+  log: readonly RequestLogEntry[],
+  reports: readonly WorkerReport[],
+  wentAtMs: number,
+): SweepRunResult {
   const requests = countRequests(log);
-  const endMs = reports.length > 0 ? Math.max(...reports.map((r) => r.finishedAtMs)) : Math.max(wentAtMs, ...log.map((r) => r.answeredAt ?? r.at));
+  const endMs =
+    reports.length > 0
+      ? Math.max(...reports.map((r) => r.finishedAtMs))
+      : Math.max(wentAtMs, ...log.map((r) => r.answeredAt ?? r.at));
   const wallSeconds = Math.max(0.001, (endMs - wentAtMs) / 1000);
   const rate = facts.rateLimit?.requestsPerSecond;
   const bySource = new Map<string, RequestLogEntry[]>();
@@ -393,7 +455,10 @@ export function analyseSweep(facts: SweepFacts, log: readonly RequestLogEntry[],
     processes,
     finishSpread: finishes.length > 1 ? Math.max(...finishes) / Math.min(...finishes) - 1 : null,
     timeline: timelineOf(log, wentAtMs),
-    throttleTimes: log.filter((r) => r.status === 429).slice(0, 200).map((r) => Math.round(r.at - wentAtMs) / 1000),
+    throttleTimes: log
+      .filter((r) => r.status === 429)
+      .slice(0, 200)
+      .map((r) => Math.round(r.at - wentAtMs) / 1000),
     usersListedTwice,
     usersNeverListed,
   };

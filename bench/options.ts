@@ -128,7 +128,11 @@ const FLAGS = {
 export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
   const values = parseFlags(argv);
   if (values.help) return "help";
-  const read = (flag: Exclude<keyof typeof FLAGS, "only" | "host-node-options" | "memory-users" | "help">, valid: (n: number) => boolean, rule: string): number | undefined => {
+  const read = (
+    flag: Exclude<keyof typeof FLAGS, "only" | "host-node-options" | "memory-users" | "help">,
+    valid: (n: number) => boolean,
+    rule: string,
+  ): number | undefined => {
     const raw = values[flag];
     if (raw === undefined) return undefined;
     const n = raw.trim() === "" ? NaN : Number(raw);
@@ -138,12 +142,19 @@ export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
   const positiveInteger = (n: number) => Number.isInteger(n) && n >= 1;
   const positive = (n: number) => n > 0 && Number.isFinite(n);
   const only = values.only === undefined ? undefined : scenarioList(values.only);
-  const shards = read("shards", (n) => Number.isInteger(n) && n >= 2 && n <= 200, "an integer 2..200 (one loopback address each, from 127.0.0.2)");
+  const shards = read(
+    "shards",
+    (n) => Number.isInteger(n) && n >= 2 && n <= 200,
+    "an integer 2..200 (one loopback address each, from 127.0.0.2)",
+  );
   return {
     users: read("users", positiveInteger, "a positive integer") ?? DEFAULT_OPTIONS.users,
     // The emulator, like PingOne, keeps at most 10 sessions per user.
-    sessions: read("sessions", (n) => positiveInteger(n) && n <= 10, "an integer 1..10 (PingOne keeps at most 10 per user)") ?? DEFAULT_OPTIONS.sessions,
-    latencyMs: read("latency-ms", (n) => n >= 0 && Number.isFinite(n), "a non-negative number") ?? DEFAULT_OPTIONS.latencyMs,
+    sessions:
+      read("sessions", (n) => positiveInteger(n) && n <= 10, "an integer 1..10 (PingOne keeps at most 10 per user)") ??
+      DEFAULT_OPTIONS.sessions,
+    latencyMs:
+      read("latency-ms", (n) => n >= 0 && Number.isFinite(n), "a non-negative number") ?? DEFAULT_OPTIONS.latencyMs,
     rate: read("rate", positive, "a positive number") ?? DEFAULT_OPTIONS.rate,
     burst: read("burst", (n) => n >= 1 && Number.isFinite(n), "at least 1") ?? DEFAULT_OPTIONS.burst,
     only,
@@ -156,8 +167,11 @@ export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
     bucketUsers: read("bucket-users", tenantSize, TENANT_SIZE_RULE) ?? DEFAULT_OPTIONS.bucketUsers,
     shardUsers: read("shard-users", tenantSize, TENANT_SIZE_RULE) ?? DEFAULT_OPTIONS.shardUsers,
     shards: shards ?? DEFAULT_OPTIONS.shards,
-    memoryUsers: values["memory-users"] === undefined ? [...DEFAULT_OPTIONS.memoryUsers] : memoryUsers(values["memory-users"]),
-    tenantSeed: read("tenant-seed", (n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff, "an integer 0..4294967295") ?? DEFAULT_OPTIONS.tenantSeed,
+    memoryUsers:
+      values["memory-users"] === undefined ? [...DEFAULT_OPTIONS.memoryUsers] : memoryUsers(values["memory-users"]),
+    tenantSeed:
+      read("tenant-seed", (n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff, "an integer 0..4294967295") ??
+      DEFAULT_OPTIONS.tenantSeed,
   };
 }
 
@@ -169,7 +183,8 @@ function scenarioList(raw: string): ScenarioKind[] {
   const known: readonly string[] = [...RUN_KINDS, ...SWEEP_KINDS];
   const names = raw.split(",").map((n) => n.trim());
   const bad = names.find((n) => !known.includes(n));
-  if (bad !== undefined) throw new UsageError(`--only takes a comma-separated list of ${known.join(", ")}; got ${JSON.stringify(bad)}`);
+  if (bad !== undefined)
+    throw new UsageError(`--only takes a comma-separated list of ${known.join(", ")}; got ${JSON.stringify(bad)}`);
   return [...new Set(names)] as ScenarioKind[];
 }
 
@@ -178,7 +193,9 @@ function memoryUsers(raw: string): [number, number] {
   const parts = raw.split(",");
   const sizes = parts.map((p) => (p.trim() === "" ? NaN : Number(p)));
   if (sizes.length !== 2 || !sizes.every(tenantSize) || sizes[0] >= sizes[1]) {
-    throw new UsageError(`--memory-users must be two population sizes SMALL,LARGE (each ${TENANT_SIZE_RULE}, SMALL < LARGE); got ${JSON.stringify(raw)}`);
+    throw new UsageError(
+      `--memory-users must be two population sizes SMALL,LARGE (each ${TENANT_SIZE_RULE}, SMALL < LARGE); got ${JSON.stringify(raw)}`,
+    );
   }
   return [sizes[0], sizes[1]];
 }

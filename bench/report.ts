@@ -32,22 +32,44 @@ export function targets(runs: RunResult[]): TargetResult[] {
   const add = (target: string, figure: string, required: string, ok: boolean | undefined) =>
     out.push({ target, figure, required, verdict: ok === undefined ? "n/a" : ok ? "PASS" : "FAIL" });
   const na = "not run";
-  add("rate-limited: share of the limit reached", limited ? pct(limited.shareOfLimit!) : na, ">= 90%", limited ? limited.shareOfLimit! >= 0.9 : undefined);
-  add("rate-limited: failed operations", limited ? String(limited.failures) : na, "0", limited ? limited.failures === 0 : undefined);
-  add("rate-limited: 429 answers", limited ? pct(limited.share429) : na, "<= 2% of requests", limited ? limited.share429 <= 0.02 : undefined);
+  add(
+    "rate-limited: share of the limit reached",
+    limited ? pct(limited.shareOfLimit!) : na,
+    ">= 90%",
+    limited ? limited.shareOfLimit! >= 0.9 : undefined,
+  );
+  add(
+    "rate-limited: failed operations",
+    limited ? String(limited.failures) : na,
+    "0",
+    limited ? limited.failures === 0 : undefined,
+  );
+  add(
+    "rate-limited: 429 answers",
+    limited ? pct(limited.share429) : na,
+    "<= 2% of requests",
+    limited ? limited.share429 <= 0.02 : undefined,
+  );
   for (const r of [limited, unlimited]) {
     if (!r) continue;
     add(`${r.name}: DELETEs per revoked session`, fix(r.deletesPerSession, 3), "<= 1.05", r.deletesPerSession <= 1.05);
   }
   add(
     "unlimited throughput vs curl baseline",
-    unlimited && curl ? `${fix(unlimited.revocationsPerSecond / curl.revocationsPerSecond, 2)}x (${fix(unlimited.revocationsPerSecond, 0)} vs ${fix(curl.revocationsPerSecond, 0)} /s)` : na,
+    unlimited && curl
+      ? `${fix(unlimited.revocationsPerSecond / curl.revocationsPerSecond, 2)}x (${fix(unlimited.revocationsPerSecond, 0)} vs ${fix(curl.revocationsPerSecond, 0)} /s)`
+      : na,
     ">= 3x",
     unlimited && curl ? unlimited.revocationsPerSecond >= 3 * curl.revocationsPerSecond : undefined,
   );
   for (const r of [limited, unlimited]) {
     if (!r) continue;
-    add(`${r.name}: provider peak RSS`, r.peakRssBytes ? `${fix(r.peakRssBytes / MB, 0)} MB` : "unknown", "< 150 MB", r.peakRssBytes ? r.peakRssBytes < 150 * MB : undefined);
+    add(
+      `${r.name}: provider peak RSS`,
+      r.peakRssBytes ? `${fix(r.peakRssBytes / MB, 0)} MB` : "unknown",
+      "< 150 MB",
+      r.peakRssBytes ? r.peakRssBytes < 150 * MB : undefined,
+    );
   }
   return out;
 }
@@ -64,7 +86,17 @@ export function fix(x: number, digits: number): string {
 
 /** One row per run, figures right-aligned, as Markdown. */
 export function runTable(runs: RunResult[]): string {
-  const header = ["run", "wall s", "revoked/s", "% of limit", "req/session", "DELETE/session", "429s", "failures", "peak RSS"];
+  const header = [
+    "run",
+    "wall s",
+    "revoked/s",
+    "% of limit",
+    "req/session",
+    "DELETE/session",
+    "429s",
+    "failures",
+    "peak RSS",
+  ];
   const rows = runs.map((r) => [
     r.name,
     fix(r.wallSeconds, 2),
@@ -81,12 +113,18 @@ export function runTable(runs: RunResult[]): string {
 
 /** One row per target, as Markdown. */
 export function targetTable(ts: TargetResult[]): string {
-  return formatTable(["target", "figure", "required", "verdict"], ts.map((t) => [t.target, t.figure, t.required, t.verdict]), { format: "markdown" });
+  return formatTable(
+    ["target", "figure", "required", "verdict"],
+    ts.map((t) => [t.target, t.figure, t.required, t.verdict]),
+    { format: "markdown" },
+  );
 }
 
 /** A run's requests per second (the first 40 s), then when its first request, first 429 and last request arrived, then its failure samples. */
 export function timelineLines(r: RunResult): string[] {
-  const secs = r.timeline.slice(0, 40).map((t) => (t.throttled > 0 ? `${t.accepted}+${t.throttled}x429` : `${t.accepted}`));
+  const secs = r.timeline
+    .slice(0, 40)
+    .map((t) => (t.throttled > 0 ? `${t.accepted}+${t.throttled}x429` : `${t.accepted}`));
   const more = r.timeline.length > 40 ? ` ... (${r.timeline.length} s in all)` : "";
   const lines = [`  ${r.name}: requests per second (accepted[+429s]): ${secs.join(" ")}${more}`];
   const span = [
@@ -104,7 +142,8 @@ export function problemsOf(runs: RunResult[]): string[] {
   const problems: string[] = [];
   for (const r of runs) {
     if (r.broken) problems.push(`${r.name}: ${r.broken}`);
-    if (r.sessionsLeft !== 0) problems.push(`${r.name}: the emulator still holds ${r.sessionsLeft} sessions after the run`);
+    if (r.sessionsLeft !== 0)
+      problems.push(`${r.name}: the emulator still holds ${r.sessionsLeft} sessions after the run`);
     if (r.requests.pending !== 0) problems.push(`${r.name}: ${r.requests.pending} requests never answered`);
   }
   return problems;
@@ -123,7 +162,13 @@ export function codeState(repoRoot: string): CodeState {
   const status = git(["status", "--porcelain", "--", "provider", "emulator", "harness"]);
   return {
     commit: head.status === 0 ? head.stdout.trim() : "unknown (not a git checkout)",
-    uncommitted: status.status === 0 ? status.stdout.split("\n").filter((l) => l.trim() !== "").map((l) => l.trim()) : [],
+    uncommitted:
+      status.status === 0
+        ? status.stdout
+            .split("\n")
+            .filter((l) => l.trim() !== "")
+            .map((l) => l.trim())
+        : [],
   };
 }
 
@@ -182,20 +227,57 @@ export function sweepTargets(sweeps: SweepRunResult[], oneUser: OneUserResult | 
   const measured = (s: SweepKind) => sweeps.find((r) => r.scenario === s && r.role === "measured");
 
   const sweep = measured("sweep");
-  add("sweep, 1 process: share of the limit", sweep ? pct(sweep.shareOfLimit!) : na, ">= 90%", sweep && sweep.shareOfLimit! >= 0.9);
-  add("sweep, 1 process: 429 answers", sweep ? pct(sweep.share429) : na, "<= 2% of requests", sweep && sweep.share429 <= 0.02);
-  add("sweep, 1 process: requests / floor", sweep ? `${fix(sweep.overFloor, 3)}x (${sweep.requests.total} / ${sweep.floor})` : na, "<= 1.02x", sweep && sweep.overFloor <= 1.02);
+  add(
+    "sweep, 1 process: share of the limit",
+    sweep ? pct(sweep.shareOfLimit!) : na,
+    ">= 90%",
+    sweep && sweep.shareOfLimit! >= 0.9,
+  );
+  add(
+    "sweep, 1 process: 429 answers",
+    sweep ? pct(sweep.share429) : na,
+    "<= 2% of requests",
+    sweep && sweep.share429 <= 0.02,
+  );
+  add(
+    "sweep, 1 process: requests / floor",
+    sweep ? `${fix(sweep.overFloor, 3)}x (${sweep.requests.total} / ${sweep.floor})` : na,
+    "<= 1.02x",
+    sweep && sweep.overFloor <= 1.02,
+  );
 
   const bucket = measured("small-bucket");
-  add("small bucket: 429 answers", bucket ? pct(bucket.share429) : na, "<= 2% of requests", bucket && bucket.share429 <= 0.02);
-  add("small bucket: share of the limit", bucket ? pct(bucket.shareOfLimit!) : na, ">= 90%", bucket && bucket.shareOfLimit! >= 0.9);
+  add(
+    "small bucket: 429 answers",
+    bucket ? pct(bucket.share429) : na,
+    "<= 2% of requests",
+    bucket && bucket.share429 <= 0.02,
+  );
+  add(
+    "small bucket: share of the limit",
+    bucket ? pct(bucket.shareOfLimit!) : na,
+    ">= 90%",
+    bucket && bucket.shareOfLimit! >= 0.9,
+  );
 
   const shards = measured("shards");
-  add("shards together: share of the licence", shards ? pct(shards.shareOfLimit!) : na, ">= 90%", shards && shards.shareOfLimit! >= 0.9);
-  add("shards together: 429 answers", shards ? pct(shards.share429) : na, "<= 5% of requests", shards && shards.share429 <= 0.05);
+  add(
+    "shards together: share of the licence",
+    shards ? pct(shards.shareOfLimit!) : na,
+    ">= 90%",
+    shards && shards.shareOfLimit! >= 0.9,
+  );
+  add(
+    "shards together: 429 answers",
+    shards ? pct(shards.share429) : na,
+    "<= 5% of requests",
+    shards && shards.share429 <= 0.05,
+  );
   add(
     "shards: finish times within 10% of each other",
-    shards && shards.finishSpread !== null ? `${pct(shards.finishSpread)} (${shards.processes.map((p) => fix(p.finishedAtSeconds, 1)).join(", ")} s)` : na,
+    shards && shards.finishSpread !== null
+      ? `${pct(shards.finishSpread)} (${shards.processes.map((p) => fix(p.finishedAtSeconds, 1)).join(", ")} s)`
+      : na,
     "latest / earliest - 1 <= 10%",
     shards && shards.finishSpread !== null ? shards.finishSpread <= 0.1 : undefined,
   );
@@ -208,10 +290,15 @@ export function sweepTargets(sweeps: SweepRunResult[], oneUser: OneUserResult | 
 
   const small = sweeps.find((r) => r.scenario === "memory" && r.role === "baseline");
   const large = measured("memory");
-  const growth = small && large && small.processes[0] && large.processes[0] ? large.processes[0].peakRssBytes - small.processes[0].peakRssBytes : undefined;
+  const growth =
+    small && large && small.processes[0] && large.processes[0]
+      ? large.processes[0].peakRssBytes - small.processes[0].peakRssBytes
+      : undefined;
   add(
     "memory: peak RSS growth, small to large population",
-    growth !== undefined ? `${fix(growth / MB, 1)} MB (${fix(small!.processes[0].peakRssBytes / MB, 1)} -> ${fix(large!.processes[0].peakRssBytes / MB, 1)} MB; ${small!.users} -> ${large!.users} users)` : na,
+    growth !== undefined
+      ? `${fix(growth / MB, 1)} MB (${fix(small!.processes[0].peakRssBytes / MB, 1)} -> ${fix(large!.processes[0].peakRssBytes / MB, 1)} MB; ${small!.users} -> ${large!.users} users)`
+      : na,
     "<= 10 MB",
     growth !== undefined ? growth <= 10 * MB : undefined,
   );
@@ -225,7 +312,9 @@ export function sweepTargets(sweeps: SweepRunResult[], oneUser: OneUserResult | 
   );
   add(
     "one user, 10 sessions: wall time",
-    oneUser ? `${fix(oneUser.cli.wallSeconds, 3)} s, median of ${oneUser.cliRuns.length} (budget ${fix(oneUser.budgetSeconds, 3)} s = start-up ${fix(oneUser.startupSeconds, 3)} + 4 x ${fix(oneUser.cli.roundTripSeconds, 3)})` : na,
+    oneUser
+      ? `${fix(oneUser.cli.wallSeconds, 3)} s, median of ${oneUser.cliRuns.length} (budget ${fix(oneUser.budgetSeconds, 3)} s = start-up ${fix(oneUser.startupSeconds, 3)} + 4 x ${fix(oneUser.cli.roundTripSeconds, 3)})`
+      : na,
     "<= start-up + 4 round trips",
     oneUser && oneUser.cli.wallSeconds <= oneUser.budgetSeconds,
   );
@@ -234,7 +323,17 @@ export function sweepTargets(sweeps: SweepRunResult[], oneUser: OneUserResult | 
 
 /** One row per sweep run, measured and baseline side by side, as Markdown. */
 export function sweepTable(sweeps: SweepRunResult[]): string {
-  const header = ["run", "users", "sessions", "wall s", "% of limit", "429s", "requests / floor", "failures", "peak RSS"];
+  const header = [
+    "run",
+    "users",
+    "sessions",
+    "wall s",
+    "% of limit",
+    "429s",
+    "requests / floor",
+    "failures",
+    "peak RSS",
+  ];
   const rows = sweeps.map((r) => [
     r.name,
     String(r.users),
@@ -251,7 +350,18 @@ export function sweepTable(sweeps: SweepRunResult[]): string {
 
 /** One row per process of the multi-process runs (the shards), as Markdown. */
 export function processTable(sweeps: SweepRunResult[]): string {
-  const header = ["run", "process", "source", "finished at s", "requests", "% of licence", "429s", "users", "revoked", "peak RSS"];
+  const header = [
+    "run",
+    "process",
+    "source",
+    "finished at s",
+    "requests",
+    "% of licence",
+    "429s",
+    "users",
+    "revoked",
+    "peak RSS",
+  ];
   const rows = sweeps
     .filter((r) => r.scenario === "shards")
     .flatMap((r) =>
@@ -273,14 +383,27 @@ export function processTable(sweeps: SweepRunResult[]): string {
 
 /** The one-user figure beside the curl loop, as Markdown. */
 export function oneUserTable(r: OneUserResult): string {
-  const header = ["run", "wall s", "first request at s", "last answer at s", "round trips", "client time between them s", "requests", "processes", "revoked", "failures"];
+  const header = [
+    "run",
+    "wall s",
+    "first request at s",
+    "last answer at s",
+    "round trips",
+    "client time between them s",
+    "requests",
+    "processes",
+    "revoked",
+    "failures",
+  ];
   const rows = [r.cli, ...(r.curl ? [r.curl] : [])].map((x) => [
     x.name,
     fix(x.wallSeconds, 3),
     x.firstRequestAtSeconds === null ? "n/a" : fix(x.firstRequestAtSeconds, 3),
     x.lastAnswerAtSeconds === null ? "n/a" : fix(x.lastAnswerAtSeconds, 3),
     String(x.roundTrips),
-    x.firstRequestAtSeconds === null || x.lastAnswerAtSeconds === null ? "n/a" : fix(x.lastAnswerAtSeconds - x.firstRequestAtSeconds - x.roundTrips * x.roundTripSeconds, 3),
+    x.firstRequestAtSeconds === null || x.lastAnswerAtSeconds === null
+      ? "n/a"
+      : fix(x.lastAnswerAtSeconds - x.firstRequestAtSeconds - x.roundTrips * x.roundTripSeconds, 3),
     String(x.requests),
     String(x.processes),
     String(x.sessionsRevoked),
@@ -295,17 +418,27 @@ export function oneUserTable(r: OneUserResult): string {
  * start rate at the end of each second (`window@rate/s`), the first 60 s.
  */
 export function sweepTimelineLines(r: SweepRunResult): string[] {
-  const secs = r.timeline.slice(0, 60).map((t) => (t.throttled > 0 ? `${t.accepted}+${t.throttled}x429` : `${t.accepted}`));
+  const secs = r.timeline
+    .slice(0, 60)
+    .map((t) => (t.throttled > 0 ? `${t.accepted}+${t.throttled}x429` : `${t.accepted}`));
   const more = r.timeline.length > 60 ? ` ... (${r.timeline.length} s in all)` : "";
   const lines = [`  ${r.name}: requests per second (accepted[+429s]): ${secs.join(" ")}${more}`];
-  if (r.throttleTimes.length > 0) lines.push(`    429s arrived at (s): ${r.throttleTimes.map((t) => fix(t, 2)).join(" ")}${r.requests.status429 > r.throttleTimes.length ? " ..." : ""}`);
+  if (r.throttleTimes.length > 0)
+    lines.push(
+      `    429s arrived at (s): ${r.throttleTimes.map((t) => fix(t, 2)).join(" ")}${r.requests.status429 > r.throttleTimes.length ? " ..." : ""}`,
+    );
   for (const p of r.processes) {
     if (p.window.length === 0) continue;
     const w = p.window.slice(0, 60).map((s) => `${s.window}@${Number.isFinite(s.rate) ? fix(s.rate, 0) : "-"}`);
     lines.push(`    ${p.label} pacer window@rate/s per second: ${w.join(" ")}${p.window.length > 60 ? " ..." : ""}`);
     if (p.quietAfter429.length > 0) {
       const q = p.quietAfter429;
-      lines.push(`    ${p.label} longest silence within 2 s of each 429 (s): median ${fix(median(q), 3)}, max ${fix(Math.max(...q), 3)}: ${q.slice(0, 30).map((x) => fix(x, 2)).join(" ")}${q.length > 30 ? " ..." : ""}`);
+      lines.push(
+        `    ${p.label} longest silence within 2 s of each 429 (s): median ${fix(median(q), 3)}, max ${fix(Math.max(...q), 3)}: ${q
+          .slice(0, 30)
+          .map((x) => fix(x, 2))
+          .join(" ")}${q.length > 30 ? " ..." : ""}`,
+      );
     }
     for (const f of p.failureSamples) lines.push(`    ${p.label} failure: ${f}`);
   }
@@ -317,7 +450,8 @@ export function sweepProblems(sweeps: SweepRunResult[]): string[] {
   const problems: string[] = [];
   for (const r of sweeps) {
     if (r.broken) problems.push(`${r.name}: ${r.broken}`);
-    if (r.sessionsLeftInScope !== 0) problems.push(`${r.name}: the emulator still holds ${r.sessionsLeftInScope} of the sessions it was to revoke`);
+    if (r.sessionsLeftInScope !== 0)
+      problems.push(`${r.name}: the emulator still holds ${r.sessionsLeftInScope} of the sessions it was to revoke`);
     if (r.requests.pending !== 0) problems.push(`${r.name}: ${r.requests.pending} requests never answered`);
   }
   return problems;

@@ -19,9 +19,34 @@ import path from "node:path";
 import { serializeProvider } from "../harness/providerHost";
 import { userSessionsRevocationProvider } from "../provider/resources/userSessionsRevocation";
 import { OneUserResult, RunResult, SweepRunResult } from "./measure";
-import { BenchOptions, ONE_USER_LATENCY_MS, parseBenchArgs, RUN_KINDS, selected, SMALL_BUCKET, SweepKind, UsageError, USAGE } from "./options";
 import {
-  codeState, fix, machine, pct, oneUserTable, problemsOf, processTable, runTable, sweepProblems, sweepTable, sweepTargets, sweepTimelineLines, targets, targetTable, timelineLines, writeResults,
+  BenchOptions,
+  ONE_USER_LATENCY_MS,
+  parseBenchArgs,
+  RUN_KINDS,
+  selected,
+  SMALL_BUCKET,
+  SweepKind,
+  UsageError,
+  USAGE,
+} from "./options";
+import {
+  codeState,
+  fix,
+  machine,
+  pct,
+  oneUserTable,
+  problemsOf,
+  processTable,
+  runTable,
+  sweepProblems,
+  sweepTable,
+  sweepTargets,
+  sweepTimelineLines,
+  targets,
+  targetTable,
+  timelineLines,
+  writeResults,
 } from "./report";
 import { CURL, curlRun, providerRun } from "./scenarios";
 import { memoryRuns, oneUserRun, shardRuns, smallBucketRuns, sweepRun } from "./sweeps";
@@ -56,7 +81,9 @@ async function main(): Promise<number> {
   console.log(`machine: ${m.nproc} cpus (${m.cpu}), ${m.memoryGiB} GiB, ${m.platform}, node ${m.node}, ${m.curl}`);
   console.log(
     `code: commit ${code.commit}` +
-      (code.uncommitted.length > 0 ? `, WITH UNCOMMITTED CHANGES (measured as built): ${code.uncommitted.join("; ")}` : ", provider/ and emulator/ as committed"),
+      (code.uncommitted.length > 0
+        ? `, WITH UNCOMMITTED CHANGES (measured as built): ${code.uncommitted.join("; ")}`
+        : ", provider/ and emulator/ as committed"),
   );
 
   const runs: RunResult[] = [];
@@ -67,7 +94,9 @@ async function main(): Promise<number> {
       process.stdout.write(`running ${kind} ... `);
       const r = kind === "curl" ? await curlRun(o) : await providerRun(o, kind, providerText);
       runs.push(r);
-      console.log(`${fix(r.wallSeconds, 2)} s, ${r.sessionsRevoked}/${r.sessionsSeeded} revoked${r.broken ? `, BROKEN: ${r.broken}` : ""}`);
+      console.log(
+        `${fix(r.wallSeconds, 2)} s, ${r.sessionsRevoked}/${r.sessionsSeeded} revoked${r.broken ? `, BROKEN: ${r.broken}` : ""}`,
+      );
     }
   }
   const { sweeps, oneUser } = await sweepScenarios(o);
@@ -77,8 +106,12 @@ async function main(): Promise<number> {
     console.log("");
     console.log(runTable(runs));
     console.log("");
-    console.log("req/session = API requests (lists + DELETEs, retries included) / sessions revoked; DELETE/session = the same beyond the list calls.");
-    console.log("% of limit = accepted requests (token included) per second of wall time / limit. Peak RSS = VmHWM of the provider host process.");
+    console.log(
+      "req/session = API requests (lists + DELETEs, retries included) / sessions revoked; DELETE/session = the same beyond the list calls.",
+    );
+    console.log(
+      "% of limit = accepted requests (token included) per second of wall time / limit. Peak RSS = VmHWM of the provider host process.",
+    );
     for (const r of runs) for (const n of r.notes) console.log(`note (${r.name}): ${n}`);
     console.log("");
     for (const r of runs) for (const line of timelineLines(r)) console.log(line);
@@ -91,37 +124,69 @@ async function main(): Promise<number> {
       console.log(processTable(sweeps));
     }
     console.log("");
-    console.log("Sweeps run in separate processes (bench/shardWorker.ts, the compiled client), the emulator in the bench's.");
-    console.log("floor = per process one token and every page of users (200 a page), one session list per user, one DELETE per session.");
-    console.log("% of limit = accepted requests per second of wall time (go to the last process's end) / the licence's rate. Peak RSS = maxRSS of each sweeping process.");
+    console.log(
+      "Sweeps run in separate processes (bench/shardWorker.ts, the compiled client), the emulator in the bench's.",
+    );
+    console.log(
+      "floor = per process one token and every page of users (200 a page), one session list per user, one DELETE per session.",
+    );
+    console.log(
+      "% of limit = accepted requests per second of wall time (go to the last process's end) / the licence's rate. Peak RSS = maxRSS of each sweeping process.",
+    );
     for (const r of sweeps) for (const n of r.notes) console.log(`note (${r.name}): ${n}`);
     console.log("");
     for (const r of sweeps) for (const line of sweepTimelineLines(r)) console.log(line);
   }
   if (oneUser) {
     console.log("");
-    console.log(`one user, ${oneUser.sessions} sessions, ${oneUser.latencyMs} ms latency: start-up ${fix(oneUser.startupSeconds, 3)} s, round trip ${fix(oneUser.cli.roundTripSeconds, 3)} s`);
+    console.log(
+      `one user, ${oneUser.sessions} sessions, ${oneUser.latencyMs} ms latency: start-up ${fix(oneUser.startupSeconds, 3)} s, round trip ${fix(oneUser.cli.roundTripSeconds, 3)} s`,
+    );
     console.log(oneUserTable(oneUser));
     for (const n of oneUser.notes) console.log(`note (one user): ${n}`);
-    for (const r of [...oneUser.cliRuns, ...(oneUser.curl ? [oneUser.curl] : [])]) for (const f of r.failures) console.log(`  ${r.name} failure: ${f}`);
+    for (const r of [...oneUser.cliRuns, ...(oneUser.curl ? [oneUser.curl] : [])])
+      for (const f of r.failures) console.log(`  ${r.name} failure: ${f}`);
   }
   if (matrix.length > 0) {
     console.log("");
-    console.log(`Rate-limit matrix (issue 16): sweep of ${MATRIX_TENANTS.sweep.users} users (${pct(MATRIX_TENANTS.sweep.shape.sessionlessShare!)} without a session, the others 1); ` +
-      `per-user bulk of ${MATRIX_TENANTS.perUser.users} users with 1-${MATRIX_TENANTS.perUser.shape.maxSessionsPerUser} sessions, all at once through one client.`);
-    console.log("Targets: 0 failed, 0 left, >= 90% of the limit, <= 2% throttled (4 sweeps: <= 5%). RA = the 429's Retry-After; its body carries the exact wait.");
+    console.log(
+      `Rate-limit matrix (issue 16): sweep of ${MATRIX_TENANTS.sweep.users} users (${pct(MATRIX_TENANTS.sweep.shape.sessionlessShare!)} without a session, the others 1); ` +
+        `per-user bulk of ${MATRIX_TENANTS.perUser.users} users with 1-${MATRIX_TENANTS.perUser.shape.maxSessionsPerUser} sessions, all at once through one client.`,
+    );
+    console.log(
+      "Targets: 0 failed, 0 left, >= 90% of the limit, <= 2% throttled (4 sweeps: <= 5%). RA = the 429's Retry-After; its body carries the exact wait.",
+    );
     console.log(matrixTable(matrix));
     for (const c of matrix) for (const f of c.failureSamples) console.log(`  ${cellName(c)} failure: ${f}`);
   }
   // With --only, the targets of the scenarios left out are left out too.
-  const ts = [...targets(runs), ...sweepTargets(sweeps, oneUser)].filter((t) => o.only === undefined || t.verdict !== "n/a");
+  const ts = [...targets(runs), ...sweepTargets(sweeps, oneUser)].filter(
+    (t) => o.only === undefined || t.verdict !== "n/a",
+  );
   const matrixPassed = matrix.filter((c) => c.verdict === "PASS").length;
-  if (matrix.length > 0) ts.push({ target: "rate-limit matrix (issue 16): cells meeting every target", figure: `${matrixPassed} of ${matrix.length}`, required: "all", verdict: matrixPassed === matrix.length ? "PASS" : "FAIL" });
+  if (matrix.length > 0)
+    ts.push({
+      target: "rate-limit matrix (issue 16): cells meeting every target",
+      figure: `${matrixPassed} of ${matrix.length}`,
+      required: "all",
+      verdict: matrixPassed === matrix.length ? "PASS" : "FAIL",
+    });
   console.log("");
   console.log(targetTable(ts));
 
   const problems = [...problemsOf(runs), ...sweepProblems(sweeps), ...oneUserProblems(oneUser)];
-  const written = writeResults(RESULTS_DIR, { startedAt: startedAt.toISOString(), machine: m, code, options: o, runs, sweeps, oneUser, matrix, targets: ts, problems });
+  const written = writeResults(RESULTS_DIR, {
+    startedAt: startedAt.toISOString(),
+    machine: m,
+    code,
+    options: o,
+    runs,
+    sweeps,
+    oneUser,
+    matrix,
+    targets: ts,
+    problems,
+  });
   console.log(`\nwrote bench/results/${written} and bench/results/latest.json`);
 
   if (problems.length > 0) {
@@ -139,7 +204,9 @@ async function sweepScenarios(o: BenchOptions): Promise<{ sweeps: SweepRunResult
   if (selected(o, "one-user")) {
     process.stdout.write("running one-user ... ");
     oneUser = await oneUserRun(o);
-    console.log(`CLI ${fix(oneUser.cli.wallSeconds, 3)} s${oneUser.curl ? `, curl loop ${fix(oneUser.curl.wallSeconds, 3)} s` : ""}`);
+    console.log(
+      `CLI ${fix(oneUser.cli.wallSeconds, 3)} s${oneUser.curl ? `, curl loop ${fix(oneUser.curl.wallSeconds, 3)} s` : ""}`,
+    );
   }
   const sweeps: SweepRunResult[] = [];
   const plans: [SweepKind, (o: BenchOptions, script: WorkerScript) => Promise<SweepRunResult[]>][] = [
@@ -157,7 +224,9 @@ async function sweepScenarios(o: BenchOptions): Promise<{ sweeps: SweepRunResult
         const t0 = Date.now();
         const made = await run(o, script);
         sweeps.push(...made);
-        console.log(`${fix((Date.now() - t0) / 1000, 1)} s: ${made.map((r) => `${r.name}: ${r.sessionsRevoked}/${r.sessionsInScope} revoked in ${fix(r.wallSeconds, 2)} s${r.broken ? `, BROKEN: ${r.broken}` : ""}`).join("; ")}`);
+        console.log(
+          `${fix((Date.now() - t0) / 1000, 1)} s: ${made.map((r) => `${r.name}: ${r.sessionsRevoked}/${r.sessionsInScope} revoked in ${fix(r.wallSeconds, 2)} s${r.broken ? `, BROKEN: ${r.broken}` : ""}`).join("; ")}`,
+        );
       }
     } finally {
       script.dispose();
@@ -175,7 +244,10 @@ async function matrixScenario(o: BenchOptions): Promise<MatrixCell[]> {
     return await matrixRuns(
       o,
       script,
-      (c) => console.log(`  ${cellName(c)}: ${c.sessionsRevoked}/${c.sessionsInScope} revoked in ${fix(c.wallSeconds, 1)} s, ${pct(c.shareOfLimit)} of limit, ${pct(c.share429)} throttled: ${c.verdict}${c.missed.length ? ` (${c.missed.join("; ")})` : ""}`),
+      (c) =>
+        console.log(
+          `  ${cellName(c)}: ${c.sessionsRevoked}/${c.sessionsInScope} revoked in ${fix(c.wallSeconds, 1)} s, ${pct(c.shareOfLimit)} of limit, ${pct(c.share429)} throttled: ${c.verdict}${c.missed.length ? ` (${c.missed.join("; ")})` : ""}`,
+        ),
       (c) => !only || only.test(cellName(c)),
     );
   } finally {

@@ -54,7 +54,8 @@ async function seededWorld(o: BenchOptions, limited: boolean): Promise<BenchWorl
     roles: [{ role: "Identity Data Administrator", environmentId }],
   });
   const seeded = emulator.state.sessionCount();
-  if (seeded !== o.users * o.sessions) throw new Error(`seeding produced ${seeded} sessions, expected ${o.users * o.sessions}`);
+  if (seeded !== o.users * o.sessions)
+    throw new Error(`seeding produced ${seeded} sessions, expected ${o.users * o.sessions}`);
   return { emulator, environmentId, clientId, users, seeded };
 }
 
@@ -67,7 +68,11 @@ function overran(what: string, ms: number): () => Error {
  * Revokes every seeded session through Pulumi's dynamic-provider host: one `create` per user,
  * all sent at once, as `pulumi up` sends them. `providerText` is the serialized provider.
  */
-export async function providerRun(o: BenchOptions, kind: "limited" | "unlimited", providerText: string): Promise<RunResult> {
+export async function providerRun(
+  o: BenchOptions,
+  kind: "limited" | "unlimited",
+  providerText: string,
+): Promise<RunResult> {
   const limited = kind === "limited";
   const world = await seededWorld(o, limited);
   const config: Record<string, string> = {
@@ -82,11 +87,17 @@ export async function providerRun(o: BenchOptions, kind: "limited" | "unlimited"
   const notes: string[] = [];
   let broken: string | undefined;
   try {
-    host = await ProviderHost.start({ config, env: o.hostNodeOptions ? { NODE_OPTIONS: o.hostNodeOptions } : undefined });
+    host = await ProviderHost.start({
+      config,
+      env: o.hostNodeOptions ? { NODE_OPTIONS: o.hostNodeOptions } : undefined,
+    });
     const started = host;
     // Pulumi's host alone (started and configured, the provider not yet loaded), to tell its share from ours.
     const idle = await rssOf(started.pid);
-    if (idle) notes.push(`provider host RSS when idle after configure: ${fix(idle / MB, 0)} MB (Pulumi's dynamic-provider host before any create)`);
+    if (idle)
+      notes.push(
+        `provider host RSS when idle after configure: ${fix(idle / MB, 0)} MB (Pulumi's dynamic-provider host before any create)`,
+      );
     // The host (and its PingOne client, token cache and pacer) is fresh for this run.
     world.emulator.clearRequests();
     const startedAtMs = Date.now();
@@ -161,7 +172,9 @@ export async function curlRun(o: BenchOptions): Promise<RunResult> {
   let broken: string | undefined;
   try {
     // One token up front (not timed, not counted) so the baseline is not penalised.
-    const basic = Buffer.from(`${encodeURIComponent(world.clientId)}:${encodeURIComponent(CLIENT_SECRET)}`).toString("base64");
+    const basic = Buffer.from(`${encodeURIComponent(world.clientId)}:${encodeURIComponent(CLIENT_SECRET)}`).toString(
+      "base64",
+    );
     const tokenAnswer = await fetch(`${world.emulator.authUrl}/${world.environmentId}/as/token`, {
       method: "POST",
       headers: { Authorization: `Basic ${basic}`, "Content-Type": "application/x-www-form-urlencoded" },
@@ -172,7 +185,9 @@ export async function curlRun(o: BenchOptions): Promise<RunResult> {
     notes.push("one access token fetched before timing; that request is neither timed nor counted");
 
     const jobs = world.users.flatMap((u) =>
-      u.sessionIds.map((s) => `${world.emulator.apiUrl}/environments/${world.environmentId}/users/${u.userId}/sessions/${s}`),
+      u.sessionIds.map(
+        (s) => `${world.emulator.apiUrl}/environments/${world.environmentId}/users/${u.userId}/sessions/${s}`,
+      ),
     );
     world.emulator.clearRequests();
     const startedAtMs = Date.now();
@@ -190,27 +205,42 @@ export async function curlRun(o: BenchOptions): Promise<RunResult> {
           continue;
         }
         const args = [
-          "-s", "-o", "/dev/null", "-w", "%{http_code}",
-          "--retry", "10", "--retry-max-time", "60", "--max-time", "30",
-          "--noproxy", "*",
-          "-X", "DELETE",
-          "-H", `Authorization: Bearer ${token}`,
+          "-s",
+          "-o",
+          "/dev/null",
+          "-w",
+          "%{http_code}",
+          "--retry",
+          "10",
+          "--retry-max-time",
+          "60",
+          "--max-time",
+          "30",
+          "--noproxy",
+          "*",
+          "-X",
+          "DELETE",
+          "-H",
+          `Authorization: Bearer ${token}`,
           url,
         ];
         const r = await runCurl(args, 90_000);
         const status = r.out.trim();
         if (r.code !== 0 || (status !== "204" && status !== "404")) {
           failures++;
-          if (samples.length < 3) samples.push(`curl exit ${r.code}, http ${status || "-"} ${r.err.trim().slice(0, 200)}`);
+          if (samples.length < 3)
+            samples.push(`curl exit ${r.code}, http ${status || "-"} ${r.err.trim().slice(0, 200)}`);
         }
       }
     };
     const boundMs = o.runTimeoutS * 1000 + 100_000;
-    await beforeDeadline(Promise.all(Array.from({ length: Math.min(o.curlConcurrency, jobs.length) }, worker)), boundMs, overran("curl run", boundMs)).catch(
-      (e: Error) => {
-        broken = e.message;
-      },
-    );
+    await beforeDeadline(
+      Promise.all(Array.from({ length: Math.min(o.curlConcurrency, jobs.length) }, worker)),
+      boundMs,
+      overran("curl run", boundMs),
+    ).catch((e: Error) => {
+      broken = e.message;
+    });
     const wallSeconds = (performance.now() - t0) / 1000;
     if (performance.now() > deadline && !broken) broken = `curl run exceeded ${o.runTimeoutS} s`;
     return analyse(

@@ -94,7 +94,8 @@ export interface WorkerReport {
 export type ToWorker = { type: "task"; task: WorkerTask } | { type: "go" };
 
 /** Messages from a worker to the bench. */
-export type FromWorker = { type: "ready" } | { type: "done"; report: WorkerReport } | { type: "failed"; message: string };
+export type FromWorker =
+  { type: "ready" } | { type: "done"; report: WorkerReport } | { type: "failed"; message: string };
 
 /** Failures quoted in a report; the rest are only counted. */
 const FAILURES_QUOTED = 3;
@@ -102,7 +103,6 @@ const FAILURES_QUOTED = 3;
 function send(message: FromWorker): Promise<void> {
   return new Promise((resolve) => process.send!(message, () => resolve()));
 }
-
 
 async function runTask(task: WorkerTask): Promise<void> {
   const dist = (file: string) => path.join(task.repoRoot, "dist", "provider", "client", file);
@@ -121,7 +121,14 @@ async function runTask(task: WorkerTask): Promise<void> {
     const p = client.pacerSnapshot();
     samples.push({
       atMs: Date.now() - startedAtMs,
-      ...(p && { window: p.concurrencyLimit, rate: p.rate, roundTripMs: p.roundTripMs, inFlight: p.inFlight, queued: p.queued, throttles: p.throttles }),
+      ...(p && {
+        window: p.concurrencyLimit,
+        rate: p.rate,
+        roundTripMs: p.roundTripMs,
+        inFlight: p.inFlight,
+        queued: p.queued,
+        throttles: p.throttles,
+      }),
       rssBytes: process.memoryUsage.rss(),
       heapUsedBytes: process.memoryUsage().heapUsed,
     });
@@ -129,15 +136,29 @@ async function runTask(task: WorkerTask): Promise<void> {
   const sampler = setInterval(sample, task.sampleEveryMs);
   const counts = { usersScanned: 0, sessionsRevoked: 0, sessionsAlreadyAbsent: 0, sessionsFailed: 0, usersFailed: 0 };
   const failureSamples: string[] = [];
-  const quote = (e: unknown) => failureSamples.length < FAILURES_QUOTED && failureSamples.push(e instanceof Error ? e.message : String(e));
+  const quote = (e: unknown) =>
+    failureSamples.length < FAILURES_QUOTED && failureSamples.push(e instanceof Error ? e.message : String(e));
   try {
     const job = task.job;
     if (job.kind === "sweep") {
-      const r = await sweepSessions(client, { environmentId: job.environmentId, users: { allUsers: true }, shard: job.shard, userConcurrency: job.userConcurrency });
-      Object.assign(counts, { usersScanned: r.usersScanned, sessionsRevoked: r.sessionsRevoked, sessionsAlreadyAbsent: r.sessionsAlreadyAbsent, sessionsFailed: r.sessionsFailed, usersFailed: r.usersFailed });
+      const r = await sweepSessions(client, {
+        environmentId: job.environmentId,
+        users: { allUsers: true },
+        shard: job.shard,
+        userConcurrency: job.userConcurrency,
+      });
+      Object.assign(counts, {
+        usersScanned: r.usersScanned,
+        sessionsRevoked: r.sessionsRevoked,
+        sessionsAlreadyAbsent: r.sessionsAlreadyAbsent,
+        sessionsFailed: r.sessionsFailed,
+        usersFailed: r.usersFailed,
+      });
       for (const f of r.firstFailures) quote(f.message);
     } else {
-      const settled = await Promise.allSettled(job.userIds.map((userId) => revokeUserSessions(client, { environmentId: job.environmentId, userId })));
+      const settled = await Promise.allSettled(
+        job.userIds.map((userId) => revokeUserSessions(client, { environmentId: job.environmentId, userId })),
+      );
       for (const s of settled) {
         counts.usersScanned++;
         if (s.status === "rejected") {

@@ -40,7 +40,8 @@ async function main(): Promise<void> {
     const [label, cli] = arg.split("=");
     return { label, cli: path.resolve(cli) };
   });
-  if (builds.length === 0) builds.push({ label: "this checkout", cli: path.join(REPO_ROOT, "dist", "cli", "index.js") });
+  if (builds.length === 0)
+    builds.push({ label: "this checkout", cli: path.join(REPO_ROOT, "dist", "cli", "index.js") });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "startup-"));
   const hook = path.join(dir, "hook.js");
   fs.writeFileSync(hook, HOOK);
@@ -63,12 +64,16 @@ async function main(): Promise<void> {
     // Spawned, not spawnSync: the emulator answers from this process's event loop.
     const modulesMs = (cli: string, args: string[]): Promise<number> =>
       new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ["--require", hook, cli, ...args], { env, stdio: ["ignore", "ignore", "pipe"] });
+        const child = spawn(process.execPath, ["--require", hook, cli, ...args], {
+          env,
+          stdio: ["ignore", "ignore", "pipe"],
+        });
         let stderr = "";
         child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
         child.on("close", (code) => {
           const found = /MODULES_MS=([\d.]+)/.exec(stderr);
-          if (code !== 0 || !found) reject(new Error(`${cli} ${args.join(" ")}: exit ${code}: ${stderr.slice(0, 300)}`));
+          if (code !== 0 || !found)
+            reject(new Error(`${cli} ${args.join(" ")}: exit ${code}: ${stderr.slice(0, 300)}`));
           else resolve(Number(found[1]));
         });
       });
@@ -78,14 +83,20 @@ async function main(): Promise<void> {
         const userId = state.addUser(environmentId);
         for (let s = 0; s < 10; s++) state.addSession(environmentId, userId);
         loading[b].version.push(await modulesMs(build.cli, ["--version"]));
-        loading[b].revoke.push(await modulesMs(build.cli, ["revoke", "--environment", environmentId, "--user", userId, "--all", "--json"]));
+        loading[b].revoke.push(
+          await modulesMs(build.cli, ["revoke", "--environment", environmentId, "--user", userId, "--all", "--json"]),
+        );
       }
     }
     await emulator.stop();
     console.log(`module loading, median of ${SAMPLES} (ms): --version | revoke --all`);
     for (const [b, build] of builds.entries()) {
-      const [version, revoke] = [median(loading[b].version), median(loading[b].revoke)].map((ms) => ms.toFixed(1).padStart(6));
-      console.log(`  ${build.label.padEnd(24)} ${version} | ${revoke}   (revoke: ${loading[b].revoke.map((v) => v.toFixed(0)).join(", ")})`);
+      const [version, revoke] = [median(loading[b].version), median(loading[b].revoke)].map((ms) =>
+        ms.toFixed(1).padStart(6),
+      );
+      console.log(
+        `  ${build.label.padEnd(24)} ${version} | ${revoke}   (revoke: ${loading[b].revoke.map((v) => v.toFixed(0)).join(", ")})`,
+      );
     }
     for (const build of builds) {
       const r = await oneUserRun({ ...DEFAULT_OPTIONS, runTimeoutS: 60 } as BenchOptions, build.cli);

@@ -23,7 +23,15 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { RateLimit, RunningEmulator, seedTenant, startEmulator, TenantSeed, TenantSeedOptions } from "../emulator";
 import { shardOf } from "../provider/client/criteria";
-import { analyseSweep, criticalPathDepth, FloorInput, median, OneUserResult, OneUserRun, SweepRunResult } from "./measure";
+import {
+  analyseSweep,
+  criticalPathDepth,
+  FloorInput,
+  median,
+  OneUserResult,
+  OneUserRun,
+  SweepRunResult,
+} from "./measure";
 import { BenchOptions, ONE_USER_LATENCY_MS, SMALL_BUCKET, SweepKind } from "./options";
 import { CURL } from "./scenarios";
 import type { WorkerJob, WorkerTask } from "./shardWorker";
@@ -45,7 +53,13 @@ export interface Tenant {
 /** How a tenant's sessions are drawn, beyond `seedTenant`'s defaults. */
 export type TenantShape = Pick<TenantSeedOptions, "sessionlessShare" | "maxSessionsPerUser">;
 
-async function seededTenant(o: BenchOptions, users: number, latencyMs: number, rateLimit: RateLimit | undefined, shape: TenantShape = {}): Promise<Tenant> {
+async function seededTenant(
+  o: BenchOptions,
+  users: number,
+  latencyMs: number,
+  rateLimit: RateLimit | undefined,
+  shape: TenantShape = {},
+): Promise<Tenant> {
   const emulator = await startEmulator({
     latencyMs,
     rateLimit,
@@ -54,7 +68,13 @@ async function seededTenant(o: BenchOptions, users: number, latencyMs: number, r
   });
   try {
     const seed = seedTenant(emulator.state, { users, seed: o.tenantSeed, ...shape });
-    const page = emulator.state.listUsers(seed.environmentId, { filter: undefined, filterText: "", reach: { kind: "environment" }, from: 0, pageSize: users });
+    const page = emulator.state.listUsers(seed.environmentId, {
+      filter: undefined,
+      filterText: "",
+      reach: { kind: "environment" },
+      from: 0,
+      pageSize: users,
+    });
     const userIds = page.users.map((u) => u.id);
     if (userIds.length !== users) throw new Error(`seeding produced ${userIds.length} users, expected ${users}`);
     return { emulator, seed, userIds };
@@ -74,7 +94,13 @@ export function task(t: Tenant, label: string, job: WorkerJob, localAddress?: st
   return {
     repoRoot: REPO_ROOT,
     label,
-    connection: { apiUrl: t.emulator.apiUrl, authUrl: t.emulator.authUrl, clientId: app.clientId, clientSecret: app.clientSecret, environmentId: t.seed.environmentId },
+    connection: {
+      apiUrl: t.emulator.apiUrl,
+      authUrl: t.emulator.authUrl,
+      clientId: app.clientId,
+      clientSecret: app.clientSecret,
+      environmentId: t.seed.environmentId,
+    },
     localAddress,
     job,
     sampleEveryMs: SAMPLE_EVERY_MS,
@@ -104,7 +130,9 @@ export interface SweepPlan {
 /** Seeds a tenant, runs the plan's processes together, and measures them from the emulator's log. */
 export async function runPlan(o: BenchOptions, script: WorkerScript, plan: SweepPlan): Promise<SweepRunResult> {
   const t = await seededTenant(o, plan.users, plan.latencyMs, plan.rateLimit, plan.shape);
-  const busy = Array.from({ length: plan.busyProcesses ?? 0 }, () => spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" }));
+  const busy = Array.from({ length: plan.busyProcesses ?? 0 }, () =>
+    spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" }),
+  );
   try {
     const scope = plan.scope(t);
     const sessionsInScope = sessionsOf(t, scope);
@@ -118,7 +146,12 @@ export async function runPlan(o: BenchOptions, script: WorkerScript, plan: Sweep
         scenario: plan.scenario,
         role: plan.role,
         rateLimit: limit
-          ? { requestsPerSecond: limit.requestsPerSecond, burst: limit.burst ?? limit.requestsPerSecond, perSourceIpShare: limit.perSourceIpShare, exemptSources: limit.allowedSourceIps ?? ["127.0.0.1"] }
+          ? {
+              requestsPerSecond: limit.requestsPerSecond,
+              burst: limit.burst ?? limit.requestsPerSecond,
+              perSourceIpShare: limit.perSourceIpShare,
+              exemptSources: limit.allowedSourceIps ?? ["127.0.0.1"],
+            }
           : null,
         latencyMs: plan.latencyMs,
         users: plan.users,
@@ -142,8 +175,18 @@ export async function runPlan(o: BenchOptions, script: WorkerScript, plan: Sweep
   }
 }
 
-const sweepJob = (t: Tenant, shard?: { index: number; count: number }): WorkerJob => ({ kind: "sweep", environmentId: t.seed.environmentId, shard });
-const oneSweeperFloor = (t: Tenant, users: number, sessions: number): FloorInput => ({ processes: 1, pagesUsers: true, population: t.userIds.length, usersListed: users, sessions });
+const sweepJob = (t: Tenant, shard?: { index: number; count: number }): WorkerJob => ({
+  kind: "sweep",
+  environmentId: t.seed.environmentId,
+  shard,
+});
+const oneSweeperFloor = (t: Tenant, users: number, sessions: number): FloorInput => ({
+  processes: 1,
+  pagesUsers: true,
+  population: t.userIds.length,
+  usersListed: users,
+  sessions,
+});
 
 /** One process sweeps `sweepUsers` users at the bench's rate limit, from the licence's allowed address. */
 export async function sweepRun(o: BenchOptions, script: WorkerScript): Promise<SweepRunResult[]> {
@@ -165,7 +208,13 @@ export async function sweepRun(o: BenchOptions, script: WorkerScript): Promise<S
 /** The small bucket: the sweep, then today's per-user bulk on the same tenant. */
 export async function smallBucketRuns(o: BenchOptions, script: WorkerScript): Promise<SweepRunResult[]> {
   const limit = { requestsPerSecond: SMALL_BUCKET.requestsPerSecond, burst: SMALL_BUCKET.burst };
-  const common = { scenario: "small-bucket" as const, users: o.bucketUsers, latencyMs: SMALL_BUCKET.latencyMs, rateLimit: limit, scope: (t: Tenant) => t.userIds };
+  const common = {
+    scenario: "small-bucket" as const,
+    users: o.bucketUsers,
+    latencyMs: SMALL_BUCKET.latencyMs,
+    rateLimit: limit,
+    scope: (t: Tenant) => t.userIds,
+  };
   return [
     await runPlan(o, script, {
       ...common,
@@ -178,10 +227,20 @@ export async function smallBucketRuns(o: BenchOptions, script: WorkerScript): Pr
       ...common,
       name: `per-user bulk (today), ${limit.requestsPerSecond} req/s burst ${limit.burst}`,
       role: "baseline",
-      tasks: (t) => [task(t, "per-user", { kind: "per-user", environmentId: t.seed.environmentId, userIds: t.userIds })],
+      tasks: (t) => [
+        task(t, "per-user", { kind: "per-user", environmentId: t.seed.environmentId, userIds: t.userIds }),
+      ],
       // Handed the user ids (as a Pulumi program lists them): no pages of users.
-      floor: (_t, users, sessions) => ({ processes: 1, pagesUsers: false, population: 0, usersListed: users, sessions }),
-      notes: ["revokeUserSessions for every user at once through one client, as UserSessionsRevocation does under pulumi up; the user ids are handed to it, so it reads no page of users"],
+      floor: (_t, users, sessions) => ({
+        processes: 1,
+        pagesUsers: false,
+        population: 0,
+        usersListed: users,
+        sessions,
+      }),
+      notes: [
+        "revokeUserSessions for every user at once through one client, as UserSessionsRevocation does under pulumi up; the user ids are handed to it, so it reads no page of users",
+      ],
     }),
   ];
 }
@@ -204,10 +263,19 @@ export async function shardRuns(o: BenchOptions, script: WorkerScript): Promise<
       ...common,
       name: `${count} shards at once, ${o.rate} req/s licence`,
       role: "measured",
-      tasks: (t) => Array.from({ length: count }, (_, i) => task(t, `shard ${i + 1}/${count}`, sweepJob(t, { index: i, count }), shardAddress(i))),
+      tasks: (t) =>
+        Array.from({ length: count }, (_, i) =>
+          task(t, `shard ${i + 1}/${count}`, sweepJob(t, { index: i, count }), shardAddress(i)),
+        ),
       scope: (t) => t.userIds,
       // Every shard pages through the whole population and keeps the users of its part.
-      floor: (t, users, sessions) => ({ processes: count, pagesUsers: true, population: t.userIds.length, usersListed: users, sessions }),
+      floor: (t, users, sessions) => ({
+        processes: count,
+        pagesUsers: true,
+        population: t.userIds.length,
+        usersListed: users,
+        sessions,
+      }),
       notes: [share],
     }),
     await runPlan(o, script, {
@@ -287,7 +355,12 @@ for s in $(c -H "Authorization: Bearer $token" "$PINGONE_API_URL/environments/$E
 done`;
 
 /** A CLI process's environment: the connection settings and nothing inherited but PATH and HOME. */
-function cliEnv(emulator: RunningEmulator, environmentId: string, clientId: string, clientSecret: string): NodeJS.ProcessEnv {
+function cliEnv(
+  emulator: RunningEmulator,
+  environmentId: string,
+  clientId: string,
+  clientSecret: string,
+): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -312,7 +385,10 @@ function medianRun(runs: OneUserRun[]): OneUserRun {
  * A user's 10 sessions from the CLI at 50 ms latency, beside the curl loop; start-up is `--version`'s wall time
  * (medians of several runs). `cli` is the entry run (another build's, for bench/startup.ts).
  */
-export async function oneUserRun(o: BenchOptions, cli = path.join(REPO_ROOT, "dist", "cli", "index.js")): Promise<OneUserResult> {
+export async function oneUserRun(
+  o: BenchOptions,
+  cli = path.join(REPO_ROOT, "dist", "cli", "index.js"),
+): Promise<OneUserResult> {
   if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first (npm run bench does)`);
   const emulator = await startEmulator({ latencyMs: ONE_USER_LATENCY_MS });
   const notes: string[] = [];
@@ -320,7 +396,11 @@ export async function oneUserRun(o: BenchOptions, cli = path.join(REPO_ROOT, "di
     const state = emulator.state;
     const environmentId = state.addEnvironment();
     const clientSecret = "bench-not-a-secret";
-    const { clientId } = state.addApplication({ environmentId, clientSecret, roles: [{ role: "Identity Data Administrator", environmentId }] });
+    const { clientId } = state.addApplication({
+      environmentId,
+      clientSecret,
+      roles: [{ role: "Identity Data Administrator", environmentId }],
+    });
     const env = cliEnv(emulator, environmentId, clientId, clientSecret);
     const timeoutMs = o.runTimeoutS * 1000;
     const userWithSessions = () => {
@@ -329,7 +409,11 @@ export async function oneUserRun(o: BenchOptions, cli = path.join(REPO_ROOT, "di
       return userId;
     };
 
-    const measure = async (name: string, run: (userId: string) => Promise<Finished>, processesOf: (requests: number) => number): Promise<OneUserRun> => {
+    const measure = async (
+      name: string,
+      run: (userId: string) => Promise<Finished>,
+      processesOf: (requests: number) => number,
+    ): Promise<OneUserRun> => {
       const userId = userWithSessions();
       emulator.clearRequests();
       const before = state.listSessions(environmentId, userId).length;
@@ -340,7 +424,8 @@ export async function oneUserRun(o: BenchOptions, cli = path.join(REPO_ROOT, "di
         name,
         wallSeconds: done.wallSeconds,
         firstRequestAtSeconds: log.length > 0 ? (Math.min(...log.map((r) => r.at)) - done.startedAtMs) / 1000 : null,
-        lastAnswerAtSeconds: log.length > 0 ? (Math.max(...log.map((r) => r.answeredAt ?? r.at)) - done.startedAtMs) / 1000 : null,
+        lastAnswerAtSeconds:
+          log.length > 0 ? (Math.max(...log.map((r) => r.answeredAt ?? r.at)) - done.startedAtMs) / 1000 : null,
         roundTrips: criticalPathDepth(log),
         roundTripSeconds: median(log.map((r) => ((r.answeredAt ?? r.at) - r.at) / 1000)),
         requests: log.length,
@@ -360,20 +445,36 @@ export async function oneUserRun(o: BenchOptions, cli = path.join(REPO_ROOT, "di
       cliRuns.push(
         await measure(
           "pingone-sessions revoke --all",
-          (userId) => runToEnd(process.execPath, [cli, "revoke", "--environment", environmentId, "--user", userId, "--all", "--json"], env, timeoutMs),
+          (userId) =>
+            runToEnd(
+              process.execPath,
+              [cli, "revoke", "--environment", environmentId, "--user", userId, "--all", "--json"],
+              env,
+              timeoutMs,
+            ),
           () => 1,
         ),
       );
     }
     const startupSeconds = median(startups);
     const cliRun = medianRun(cliRuns);
-    notes.push(`start-up = median wall time of ${ONE_USER_SAMPLES} runs of \`pingone-sessions --version\` (${startups.map((s) => s.toFixed(3)).join(", ")} s)`);
-    notes.push(`CLI = the run of median wall time among ${ONE_USER_SAMPLES}, each run just after a start-up run (${cliRuns.map((r) => r.wallSeconds.toFixed(3)).join(", ")} s); round trips in each: ${cliRuns.map((r) => r.roundTrips).join(", ")}`);
+    notes.push(
+      `start-up = median wall time of ${ONE_USER_SAMPLES} runs of \`pingone-sessions --version\` (${startups.map((s) => s.toFixed(3)).join(", ")} s)`,
+    );
+    notes.push(
+      `CLI = the run of median wall time among ${ONE_USER_SAMPLES}, each run just after a start-up run (${cliRuns.map((r) => r.wallSeconds.toFixed(3)).join(", ")} s); round trips in each: ${cliRuns.map((r) => r.roundTrips).join(", ")}`,
+    );
     let curlRun: OneUserRun | null = null;
     if (fs.existsSync(CURL) && fs.existsSync(JQ)) {
       curlRun = await measure(
         "curl loop (token, list, one DELETE at a time)",
-        (userId) => runToEnd("/bin/bash", ["-c", CURL_LOOP], { ...env, CURL, JQ, ENV_ID: environmentId, USER_ID: userId }, timeoutMs),
+        (userId) =>
+          runToEnd(
+            "/bin/bash",
+            ["-c", CURL_LOOP],
+            { ...env, CURL, JQ, ENV_ID: environmentId, USER_ID: userId },
+            timeoutMs,
+          ),
         // One curl per request, two jq and the shell.
         (requests) => requests + 3,
       );

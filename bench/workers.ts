@@ -54,7 +54,11 @@ export interface WorkersOutcome {
  * overruns `timeoutMs` (from `go`) breaks the run: every worker still
  * running is then killed, and `broken` says which and why.
  */
-export async function runWorkers(script: WorkerScript, tasks: WorkerTask[], timeoutMs: number): Promise<WorkersOutcome> {
+export async function runWorkers(
+  script: WorkerScript,
+  tasks: WorkerTask[],
+  timeoutMs: number,
+): Promise<WorkersOutcome> {
   const children: ChildProcess[] = [];
   const reports: (WorkerReport | undefined)[] = tasks.map(() => undefined);
   let wentAtMs = Date.now();
@@ -98,10 +102,18 @@ export async function runWorkers(script: WorkerScript, tasks: WorkerTask[], time
     await beforeDeadline(Promise.all(readies), 60_000, () => new Error("the workers did not all start within 60 s"));
     wentAtMs = Date.now();
     for (const child of children) child.send({ type: "go" } satisfies ToWorker);
-    await beforeDeadline(Promise.all(dones), timeoutMs, () => new Error(`the workers did not all finish within ${timeoutMs / 1000} s`));
+    await beforeDeadline(
+      Promise.all(dones),
+      timeoutMs,
+      () => new Error(`the workers did not all finish within ${timeoutMs / 1000} s`),
+    );
     return { reports: reports as WorkerReport[], wentAtMs };
   } catch (e) {
-    return { reports: reports.filter((r): r is WorkerReport => r !== undefined), wentAtMs, broken: (e as Error).message };
+    return {
+      reports: reports.filter((r): r is WorkerReport => r !== undefined),
+      wentAtMs,
+      broken: (e as Error).message,
+    };
   } finally {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   }

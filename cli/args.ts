@@ -8,7 +8,15 @@
  */
 import fs from "node:fs";
 import { isIP } from "node:net";
-import { criteriaProblems, invalidFilterReason, parseCidr, SessionCriteria, Shard, shardProblems, UserSelection } from "../provider/client/criteria";
+import {
+  criteriaProblems,
+  invalidFilterReason,
+  parseCidr,
+  SessionCriteria,
+  Shard,
+  shardProblems,
+  UserSelection,
+} from "../provider/client/criteria";
 import { invalidDateTimeReason, invalidIdReason } from "../provider/client/inputs";
 import { printable, quote } from "../provider/client/text";
 import { UsageError } from "./common";
@@ -26,12 +34,16 @@ export type FlagValues = OptionValues;
  * `JOB_COMPLETION_INDEX` (a Kubernetes Indexed Job sets it); the count from
  * `--shard-count` or `PINGONE_SHARD_COUNT`.
  */
-export const SHARD_VARIABLES = { index: ["PINGONE_SHARD_INDEX", "JOB_COMPLETION_INDEX"], count: "PINGONE_SHARD_COUNT" } as const;
+export const SHARD_VARIABLES = {
+  index: ["PINGONE_SHARD_INDEX", "JOB_COMPLETION_INDEX"],
+  count: "PINGONE_SHARD_COUNT",
+} as const;
 
 /** A required id flag given once, checked to be a UUID. */
 export function idFlag(values: FlagValues, flag: string): string {
   const given = values[flag];
-  if (Array.isArray(given) && given.length > 1) throw new UsageError(`--${flag} is given ${given.length} times: give it once`);
+  if (Array.isArray(given) && given.length > 1)
+    throw new UsageError(`--${flag} is given ${given.length} times: give it once`);
   const value = Array.isArray(given) ? given[0] : given;
   const reason = invalidIdReason(`--${flag}`, value);
   if (reason) throw new UsageError(reason);
@@ -59,12 +71,15 @@ export function revokeTarget(values: FlagValues): RevokeTarget {
   const all = values.all === true;
   const sessionId = text(values, "session");
   const createdBefore = text(values, "created-before");
-  if (sessionId !== undefined && all) throw new UsageError("--session and --all exclude each other: revoke one session or all of them");
-  if (sessionId === undefined && !all) throw new UsageError("say which sessions to revoke: --session S for one, or --all for every session of the user");
+  if (sessionId !== undefined && all)
+    throw new UsageError("--session and --all exclude each other: revoke one session or all of them");
+  if (sessionId === undefined && !all)
+    throw new UsageError("say which sessions to revoke: --session S for one, or --all for every session of the user");
   if (createdBefore !== undefined && !all) throw new UsageError("--created-before applies only with --all");
   const userIds = usersOf(values);
   if (!all) {
-    if (userIds.length > 1 || values["users-file"] !== undefined) throw new UsageError("--session revokes one session of one user: give one --user (several users take --all)");
+    if (userIds.length > 1 || values["users-file"] !== undefined)
+      throw new UsageError("--session revokes one session of one user: give one --user (several users take --all)");
     return { userIds, selection: { kind: "one", sessionId: idFlag(values, "session") } };
   }
   if (createdBefore !== undefined) {
@@ -101,8 +116,14 @@ export function readUsersFile(file: string): string[] {
     content = fs.readFileSync(file, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    const why: Record<string, string> = { ENOENT: "no such file", EACCES: "permission denied", EISDIR: "it is a directory" };
-    throw new UsageError(`--users-file ${printable(quote(file))} cannot be read: ${why[code] ?? code}`, { cause: error });
+    const why: Record<string, string> = {
+      ENOENT: "no such file",
+      EACCES: "permission denied",
+      EISDIR: "it is a directory",
+    };
+    throw new UsageError(`--users-file ${printable(quote(file))} cannot be read: ${why[code] ?? code}`, {
+      cause: error,
+    });
   }
   const ids: string[] = [];
   content.split(/\r?\n/).forEach((line, i) => {
@@ -112,7 +133,10 @@ export function readUsersFile(file: string): string[] {
     if (reason) throw new UsageError(reason);
     ids.push(id);
   });
-  if (ids.length === 0) throw new UsageError(`--users-file ${printable(quote(file))} holds no user id (one a line; blank lines and # comments are ignored)`);
+  if (ids.length === 0)
+    throw new UsageError(
+      `--users-file ${printable(quote(file))} holds no user id (one a line; blank lines and # comments are ignored)`,
+    );
   return ids;
 }
 
@@ -125,7 +149,8 @@ export function sweepPlan(values: FlagValues, env: Record<string, string | undef
   const reportPath = text(values, "report");
   if (reportPath === "") throw new UsageError("--report needs a file name");
   const dryRun = values["dry-run"] === true;
-  if (dryRun && values.yes === true) throw new UsageError("--dry-run revokes nothing, so --yes has nothing to confirm: give one of them");
+  if (dryRun && values.yes === true)
+    throw new UsageError("--dry-run revokes nothing, so --yes has nothing to confirm: give one of them");
   return { environmentId, users, sessions, shard, dryRun, reportPath, yes: values.yes === true };
 }
 
@@ -133,9 +158,17 @@ export function sweepPlan(values: FlagValues, env: Record<string, string | undef
 function userSelection(values: FlagValues): UserSelection {
   const population = text(values, "population");
   const filter = text(values, "filter");
-  const given = [population !== undefined && "--population", filter !== undefined && "--filter", values["all-users"] === true && "--all-users"].filter((f): f is string => f !== false);
-  if (given.length === 0) throw new UsageError("say which users: --population P, --filter SCIM or --all-users (every user of the environment must be asked for explicitly)");
-  if (given.length > 1) throw new UsageError(`give only one of --population, --filter and --all-users; got ${given.join(" and ")}`);
+  const given = [
+    population !== undefined && "--population",
+    filter !== undefined && "--filter",
+    values["all-users"] === true && "--all-users",
+  ].filter((f): f is string => f !== false);
+  if (given.length === 0)
+    throw new UsageError(
+      "say which users: --population P, --filter SCIM or --all-users (every user of the environment must be asked for explicitly)",
+    );
+  if (given.length > 1)
+    throw new UsageError(`give only one of --population, --filter and --all-users; got ${given.join(" and ")}`);
   if (population !== undefined) return { populationId: idFlag(values, "population") };
   if (filter !== undefined) {
     // The shared validator, naming the flag the user typed.
@@ -149,7 +182,10 @@ function userSelection(values: FlagValues): UserSelection {
 /** `--created-before`, `--last-sign-on-before` and every `--remote-ip`. */
 function sessionCriteria(values: FlagValues): SessionCriteria {
   const criteria: SessionCriteria = {};
-  for (const [flag, key] of [["created-before", "createdBefore"], ["last-sign-on-before", "lastSignOnBefore"]] as const) {
+  for (const [flag, key] of [
+    ["created-before", "createdBefore"],
+    ["last-sign-on-before", "lastSignOnBefore"],
+  ] as const) {
     const value = text(values, flag);
     if (value === undefined) continue;
     const reason = invalidDateTimeReason(`--${flag}`, value);
@@ -175,31 +211,53 @@ function shardFrom(values: FlagValues, env: Record<string, string | undefined>):
   const flag = text(values, "shard");
   const fromEnv = values["shard-from-env"] === true;
   const countFlag = text(values, "shard-count");
-  if (flag !== undefined && fromEnv) throw new UsageError("--shard and --shard-from-env exclude each other: give the shard, or read it from the environment");
-  if (countFlag !== undefined && !fromEnv) throw new UsageError("--shard-count applies only with --shard-from-env (--shard takes INDEX/COUNT)");
+  if (flag !== undefined && fromEnv)
+    throw new UsageError(
+      "--shard and --shard-from-env exclude each other: give the shard, or read it from the environment",
+    );
+  if (countFlag !== undefined && !fromEnv)
+    throw new UsageError("--shard-count applies only with --shard-from-env (--shard takes INDEX/COUNT)");
   if (flag !== undefined) {
     const parts = /^(\d{1,9})\/(\d{1,9})$/.exec(flag.trim());
-    if (!parts) throw new UsageError(`--shard must be INDEX/COUNT, such as 0/4 for the first of 4 shards; got ${printable(quote(flag))}`);
+    if (!parts)
+      throw new UsageError(
+        `--shard must be INDEX/COUNT, such as 0/4 for the first of 4 shards; got ${printable(quote(flag))}`,
+      );
     return checkedShard({ index: Number(parts[1]), count: Number(parts[2]) }, `--shard ${printable(quote(flag))}`);
   }
   if (!fromEnv) return undefined;
 
   const [primary, kubernetes] = SHARD_VARIABLES.index;
-  const named = (name: string) => (env[name] !== undefined && env[name] !== "" ? { name, value: env[name] as string } : undefined);
+  const named = (name: string) =>
+    env[name] !== undefined && env[name] !== "" ? { name, value: env[name] as string } : undefined;
   const fromPrimary = named(primary);
   const fromKubernetes = named(kubernetes);
   if (fromPrimary && fromKubernetes && fromPrimary.value.trim() !== fromKubernetes.value.trim()) {
-    throw new UsageError(`--shard-from-env: ${primary}=${printable(quote(fromPrimary.value))} and ${kubernetes}=${printable(quote(fromKubernetes.value))} disagree: unset one`);
+    throw new UsageError(
+      `--shard-from-env: ${primary}=${printable(quote(fromPrimary.value))} and ${kubernetes}=${printable(quote(fromKubernetes.value))} disagree: unset one`,
+    );
   }
   const index = fromPrimary ?? fromKubernetes;
-  if (!index) throw new UsageError(`--shard-from-env: neither ${primary} (a CI matrix) nor ${kubernetes} (a Kubernetes Indexed Job) is set`);
+  if (!index)
+    throw new UsageError(
+      `--shard-from-env: neither ${primary} (a CI matrix) nor ${kubernetes} (a Kubernetes Indexed Job) is set`,
+    );
   const count = countFlag !== undefined ? { name: "--shard-count", value: countFlag } : named(SHARD_VARIABLES.count);
-  if (!count) throw new UsageError(`--shard-from-env needs the number of shards: --shard-count N or ${SHARD_VARIABLES.count} (a Kubernetes Indexed Job's completions, a CI matrix's size)`);
+  if (!count)
+    throw new UsageError(
+      `--shard-from-env needs the number of shards: --shard-count N or ${SHARD_VARIABLES.count} (a Kubernetes Indexed Job's completions, a CI matrix's size)`,
+    );
   const number = (source: { name: string; value: string }) => {
-    if (!/^\s*\d{1,9}\s*$/.test(source.value)) throw new UsageError(`--shard-from-env: ${source.name} must be a whole number; got ${printable(quote(source.value))}`);
+    if (!/^\s*\d{1,9}\s*$/.test(source.value))
+      throw new UsageError(
+        `--shard-from-env: ${source.name} must be a whole number; got ${printable(quote(source.value))}`,
+      );
     return Number(source.value);
   };
-  return checkedShard({ index: number(index), count: number(count) }, `--shard-from-env (index ${index.name}=${index.value.trim()}, count ${count.name}=${count.value.trim()})`);
+  return checkedShard(
+    { index: number(index), count: number(count) },
+    `--shard-from-env (index ${index.name}=${index.value.trim()}, count ${count.name}=${count.value.trim()})`,
+  );
 }
 
 /** `shard` if `shardProblems` finds nothing; else a usage error naming where it came from. */
@@ -212,7 +270,10 @@ function checkedShard(shard: Shard, source: string): Shard {
 /** `--local-address`: an IPv4 or IPv6 address of this machine to send from, or undefined. */
 export function localAddress(values: FlagValues): string | undefined {
   const address = text(values, "local-address");
-  if (address !== undefined && isIP(address) === 0) throw new UsageError(`--local-address must be an IP address of this machine, such as 10.0.0.5; got ${printable(quote(address))}`);
+  if (address !== undefined && isIP(address) === 0)
+    throw new UsageError(
+      `--local-address must be an IP address of this machine, such as 10.0.0.5; got ${printable(quote(address))}`,
+    );
   return address;
 }
 
@@ -220,7 +281,10 @@ export function localAddress(values: FlagValues): string | undefined {
 export function accessTarget(values: FlagValues): AccessTarget {
   const user = values.user !== undefined;
   const population = values.population !== undefined;
-  if (user && population) throw new UsageError("--user and --population exclude each other: ask about one user, one population, or (with neither) the environment");
+  if (user && population)
+    throw new UsageError(
+      "--user and --population exclude each other: ask about one user, one population, or (with neither) the environment",
+    );
   if (user) return { userId: idFlag(values, "user") };
   if (population) return { populationId: idFlag(values, "population") };
   return undefined;

@@ -129,7 +129,12 @@ export function neverSent(error: unknown): boolean {
  * of input answers "" (no). Reading stops after the line, so the input does
  * not keep the process alive.
  */
-export function askLine(question: string, input: NodeJS.ReadableStream, output: TextSink, interrupt?: AbortSignal): Promise<string> {
+export function askLine(
+  question: string,
+  input: NodeJS.ReadableStream,
+  output: TextSink,
+  interrupt?: AbortSignal,
+): Promise<string> {
   return new Promise((resolve) => {
     const lines = readline.createInterface({ input, terminal: false, signal: interrupt });
     output.write(question);

@@ -62,9 +62,16 @@ export async function runDemo(io: DemoIo): Promise<number> {
       `${COMMAND} demo: emulated PingOne at ${emulator.url}; the worker application holds Identity Data Admin ` +
         `for population Staff (alice, bob) only, not Contractors (carol).`,
     );
-    say(`BEFORE  alice: ${describeSessions(emulator, "alice")}; bob: ${countOf(emulator, "bob")}; carol: ${countOf(emulator, "carol")}`);
+    say(
+      `BEFORE  alice: ${describeSessions(emulator, "alice")}; bob: ${countOf(emulator, "bob")}; carol: ${countOf(emulator, "carol")}`,
+    );
     say("Pre-flight: may the worker application revoke carol's sessions?");
-    const accessExit = await cliStep(emulator, say, ["access", "--environment", DEMO.environmentId, "--user", DEMO.users.carol], "access --environment <demo> --user <carol>");
+    const accessExit = await cliStep(
+      emulator,
+      say,
+      ["access", "--environment", DEMO.environmentId, "--user", DEMO.users.carol],
+      "access --environment <demo> --user <carol>",
+    );
     say("Revoking declaratively...");
     const pulumi = findOnPath("pulumi", io.env ?? process.env);
     const pulumiProject = fs.existsSync(path.join(PACKAGE_ROOT, "Pulumi.yaml"));
@@ -72,7 +79,11 @@ export async function runDemo(io: DemoIo): Promise<number> {
     if (pulumi && pulumiProject) {
       result = await throughPulumi(pulumi, emulator, say, io.stderr);
     } else {
-      say(pulumi ? `Pulumi CLI found, but the Pulumi program is not here (${PACKAGE_ROOT}): ${NO_PULUMI_LINE.split(": ")[1]}` : NO_PULUMI_LINE);
+      say(
+        pulumi
+          ? `Pulumi CLI found, but the Pulumi program is not here (${PACKAGE_ROOT}): ${NO_PULUMI_LINE.split(": ")[1]}`
+          : NO_PULUMI_LINE,
+      );
       result = await throughCli(emulator, say);
     }
     return verdict(emulator, { ...result, accessExit }, say, io.stderr);
@@ -85,7 +96,12 @@ export async function runDemo(io: DemoIo): Promise<number> {
 }
 
 /** One `pingone-sessions` command run in-process against the emulator, shown as `shown` with its output and exit code. */
-async function cliStep(emulator: RunningEmulator, say: (text?: string) => void, argv: string[], shown: string): Promise<number> {
+async function cliStep(
+  emulator: RunningEmulator,
+  say: (text?: string) => void,
+  argv: string[],
+  shown: string,
+): Promise<number> {
   say(`  $ ${COMMAND} ${shown}`);
   const lines: string[] = [];
   const sink: TextSink = { write: (text: string) => lines.push(...text.split("\n").filter((l) => l !== "")) };
@@ -98,7 +114,12 @@ async function cliStep(emulator: RunningEmulator, say: (text?: string) => void, 
 /** The three steps through `run()` in-process: alice, carol (refused), alice again. */
 async function throughCli(emulator: RunningEmulator, say: (text?: string) => void): Promise<PathResult> {
   const cli = (user: "alice" | "carol", extra: string[]): Promise<number> =>
-    cliStep(emulator, say, ["revoke", "--environment", DEMO.environmentId, "--user", DEMO.users[user], ...extra], `revoke --environment <demo> --user <${user}> ${extra.join(" ")}`);
+    cliStep(
+      emulator,
+      say,
+      ["revoke", "--environment", DEMO.environmentId, "--user", DEMO.users[user], ...extra],
+      `revoke --environment <demo> --user <${user}> ${extra.join(" ")}`,
+    );
 
   const aliceExit = await cli("alice", ["--all"]);
   say(`AFTER   alice: ${describeSessions(emulator, "alice")}`);
@@ -108,7 +129,12 @@ async function throughCli(emulator: RunningEmulator, say: (text?: string) => voi
   const before = deletesSoFar(emulator);
   const rerunAll = await cli("alice", ["--all"]);
   const rerunOne = await cli("alice", ["--session", DEMO.sessions.alice[0]]);
-  return { aliceExit, carolExit, rerunExit: Math.max(rerunAll, rerunOne), rerunDeletes: deletesSoFar(emulator) - before };
+  return {
+    aliceExit,
+    carolExit,
+    rerunExit: Math.max(rerunAll, rerunOne),
+    rerunDeletes: deletesSoFar(emulator) - before,
+  };
 }
 
 /**
@@ -117,12 +143,19 @@ async function throughCli(emulator: RunningEmulator, say: (text?: string) => voi
  * folder. The stack's config file is written beside Pulumi.yaml (where
  * Pulumi keeps it) and removed with the stack.
  */
-async function throughPulumi(pulumi: string, emulator: RunningEmulator, say: (text?: string) => void, stderr: TextSink): Promise<PathResult> {
+async function throughPulumi(
+  pulumi: string,
+  emulator: RunningEmulator,
+  say: (text?: string) => void,
+  stderr: TextSink,
+): Promise<PathResult> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pingone-sessions-demo-"));
   const stack = `demo-${randomBytes(4).toString("hex")}`;
   const stackFile = path.join(PACKAGE_ROOT, `Pulumi.${stack}.yaml`);
   const env: NodeJS.ProcessEnv = {
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("PINGONE_") && !k.startsWith("PULUMI_"))),
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !k.startsWith("PINGONE_") && !k.startsWith("PULUMI_")),
+    ),
     ...emulatorEnv(emulator),
     PULUMI_HOME: path.join(tmp, "home"),
     PULUMI_CONFIG_PASSPHRASE: `throwaway-${randomBytes(8).toString("hex")}`,
@@ -144,8 +177,24 @@ async function throughPulumi(pulumi: string, emulator: RunningEmulator, say: (te
     return code;
   };
   const setEntry = async (index: number, user: "alice" | "carol") => {
-    await must(["config", "set", "--stack", stack, "--path", `pingone-sessions:revoke[${index}].environmentId`, DEMO.environmentId]);
-    await must(["config", "set", "--stack", stack, "--path", `pingone-sessions:revoke[${index}].userId`, DEMO.users[user]]);
+    await must([
+      "config",
+      "set",
+      "--stack",
+      stack,
+      "--path",
+      `pingone-sessions:revoke[${index}].environmentId`,
+      DEMO.environmentId,
+    ]);
+    await must([
+      "config",
+      "set",
+      "--stack",
+      stack,
+      "--path",
+      `pingone-sessions:revoke[${index}].userId`,
+      DEMO.users[user],
+    ]);
   };
 
   say(`Pulumi CLI found (${pulumi}): driving the root program with a throwaway file backend in ${tmp}, stack ${stack}`);
@@ -174,20 +223,33 @@ async function throughPulumi(pulumi: string, emulator: RunningEmulator, say: (te
 }
 
 /** Checks the emulator's state and the exit codes, prints the summary line, and decides the exit code. */
-function verdict(emulator: RunningEmulator, result: PathResult, say: (text?: string) => void, stderr: TextSink): number {
+function verdict(
+  emulator: RunningEmulator,
+  result: PathResult,
+  say: (text?: string) => void,
+  stderr: TextSink,
+): number {
   const alice = countOf(emulator, "alice");
   const bob = countOf(emulator, "bob");
   const carol = countOf(emulator, "carol");
-  const carolRefused = emulator.requests().some((r) => r.path.includes(`/users/${DEMO.users.carol}/`) && r.status === 403);
+  const carolRefused = emulator
+    .requests()
+    .some((r) => r.path.includes(`/users/${DEMO.users.carol}/`) && r.status === 403);
   const problems = [
     alice !== 0 ? `alice still has ${alice} sessions` : "",
     result.aliceExit !== 0 ? `alice's revocation exited ${result.aliceExit}` : "",
     bob !== DEMO.sessions.bob.length ? `bob has ${bob} sessions, expected ${DEMO.sessions.bob.length} (untouched)` : "",
-    carol !== DEMO.sessions.carol.length ? `carol has ${carol} sessions, expected ${DEMO.sessions.carol.length} (refused)` : "",
-    !carolRefused || result.carolExit === 0 ? `carol's revocation was not refused with HTTP 403 (exit ${result.carolExit})` : "",
+    carol !== DEMO.sessions.carol.length
+      ? `carol has ${carol} sessions, expected ${DEMO.sessions.carol.length} (refused)`
+      : "",
+    !carolRefused || result.carolExit === 0
+      ? `carol's revocation was not refused with HTTP 403 (exit ${result.carolExit})`
+      : "",
     result.rerunExit !== 0 ? `the second run exited ${result.rerunExit}` : "",
     result.rerunDeletes !== 0 ? `the second run deleted ${result.rerunDeletes} sessions, expected 0` : "",
-    result.accessExit !== EXIT_CODES.failed ? `the pre-flight access check for carol exited ${result.accessExit}, expected 1 (may not)` : "",
+    result.accessExit !== EXIT_CODES.failed
+      ? `the pre-flight access check for carol exited ${result.accessExit}, expected 1 (may not)`
+      : "",
   ].filter(Boolean);
   say(
     `Summary: alice ${DEMO.sessions.alice.length} -> ${alice} sessions; bob ${bob} (untouched); carol ${carol} (refused with 403); ` +
@@ -244,11 +306,18 @@ export function findOnPath(name: string, env: Record<string, string | undefined>
 }
 
 /** Runs a program without blocking the event loop (the emulator answers from this process). */
-function exec(file: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ code: number; output: string }> {
+function exec(
+  file: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     execFile(file, args, { ...options, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      resolve({ code, output: `${stdout}${stderr}${error && typeof error.code !== "number" ? `\n${error.message}` : ""}` });
+      resolve({
+        code,
+        output: `${stdout}${stderr}${error && typeof error.code !== "number" ? `\n${error.message}` : ""}`,
+      });
     });
   });
 }
@@ -257,7 +326,11 @@ function exec(file: string, args: string[], options: { cwd: string; env: NodeJS.
 function condense(output: string): string[] {
   return output
     .split("\n")
-    .filter((line) => /^Resources:|^\s+[+~-]?\s*\d+ (to )?(create|created|update|updated|delete|deleted|unchanged|replace|replaced|errored|failed)\b|error:|Identity Data Admin/.test(line))
+    .filter((line) =>
+      /^Resources:|^\s+[+~-]?\s*\d+ (to )?(create|created|update|updated|delete|deleted|unchanged|replace|replaced|errored|failed)\b|error:|Identity Data Admin/.test(
+        line,
+      ),
+    )
     .map((line) => line.trim());
 }
 

@@ -17,14 +17,46 @@ import { accessCommand } from "./commands/access";
 import { listCommand } from "./commands/list";
 import { revokeCommand } from "./commands/revoke";
 import { sweepCommand } from "./commands/sweep";
-import { askLine, CliIo, EXIT_CODES, ExitCode, interruptedBy, interruptExitCode, interruptibleClock, InterruptSignal, TextSink, UsageError, writeLine } from "./common";
+import {
+  askLine,
+  CliIo,
+  EXIT_CODES,
+  ExitCode,
+  interruptedBy,
+  interruptExitCode,
+  interruptibleClock,
+  InterruptSignal,
+  TextSink,
+  UsageError,
+  writeLine,
+} from "./common";
 import { systemClock } from "../provider/client/retry";
 import { nearest, parseOptions } from "./options";
 import { formatJson, oneLine, Progress, RetrySummary } from "./output";
-import { cliSettingName, Command, commandUsage, COMMAND, COMMANDS, CONNECTION_FLAGS, ConnectionFlag, isCommand, optionTable, USAGE } from "./usage";
+import {
+  cliSettingName,
+  Command,
+  commandUsage,
+  COMMAND,
+  COMMANDS,
+  CONNECTION_FLAGS,
+  ConnectionFlag,
+  isCommand,
+  optionTable,
+  USAGE,
+} from "./usage";
 
 export { CliIo, EXIT_CODES, ExitCode, InterruptSignal, TextSink, UsageError } from "./common";
-export { cliSettingName, COMMAND, COMMAND_SPECS, commandUsage, CommandSpec, CONNECTION_FLAGS, ConnectionFlag, USAGE } from "./usage";
+export {
+  cliSettingName,
+  COMMAND,
+  COMMAND_SPECS,
+  commandUsage,
+  CommandSpec,
+  CONNECTION_FLAGS,
+  ConnectionFlag,
+  USAGE,
+} from "./usage";
 
 /**
  * Runs one command line (`argv` without node and the script) and resolves to
@@ -111,7 +143,8 @@ async function withUsageHint(command: string, io: CliIo, json: boolean, work: ()
 /** `help`, `help <command>`: the global help, or that command's. A command that does not exist is a usage error. */
 async function printHelp(args: string[], io: CliIo): Promise<number> {
   const [topic, ...extra] = args;
-  if (extra.length > 0) throw new UsageError(`help: unexpected argument ${JSON.stringify(extra[0])} (help takes one command)`);
+  if (extra.length > 0)
+    throw new UsageError(`help: unexpected argument ${JSON.stringify(extra[0])} (help takes one command)`);
   if (topic === undefined || topic === "help" || topic === "--help" || topic === "-h") writeLine(io.stdout, USAGE);
   else if (topic === "emulator") writeLine(io.stdout, (await import("../emulator/cli")).USAGE);
   else if (isCommand(topic)) writeLine(io.stdout, commandUsage(topic));
@@ -128,10 +161,22 @@ function unknownCommand(name: string): string {
 }
 
 /** A command with parsed flags: checks them, builds the client, runs the command. */
-async function runCommand(command: Command, values: FlagValues, json: boolean, io: CliIo, secrets: SecretTexts): Promise<ExitCode> {
+async function runCommand(
+  command: Command,
+  values: FlagValues,
+  json: boolean,
+  io: CliIo,
+  secrets: SecretTexts,
+): Promise<ExitCode> {
   const environmentId = idFlag(values, "environment");
   const progress = new Progress(io.stderr, io.stderrIsTTY === true && !json);
-  const retries = io.stderrIsTTY === true ? new RetrySummary((line) => progress.note(line), () => (io.clock ?? systemClock).now()) : undefined;
+  const retries =
+    io.stderrIsTTY === true
+      ? new RetrySummary(
+          (line) => progress.note(line),
+          () => (io.clock ?? systemClock).now(),
+        )
+      : undefined;
   try {
     return await runWith(command, values, json, io, secrets, environmentId, progress, retries);
   } finally {
@@ -141,7 +186,16 @@ async function runCommand(command: Command, values: FlagValues, json: boolean, i
 }
 
 /** The command itself, once its output and retry summary are set up. */
-async function runWith(command: Command, values: FlagValues, json: boolean, io: CliIo, secrets: SecretTexts, environmentId: string, progress: Progress, retries: RetrySummary | undefined): Promise<ExitCode> {
+async function runWith(
+  command: Command,
+  values: FlagValues,
+  json: boolean,
+  io: CliIo,
+  secrets: SecretTexts,
+  environmentId: string,
+  progress: Progress,
+  retries: RetrySummary | undefined,
+): Promise<ExitCode> {
   const settings: SettingsInput = { explicit: connectionOptions(values), env: io.env, naming: cliSettingName };
   const options: PingOneClientOptions = {
     signal: io.interrupt,
@@ -164,11 +218,15 @@ async function runWith(command: Command, values: FlagValues, json: boolean, io: 
   switch (command) {
     case "list": {
       const user = { environmentId, userId: idFlag(values, "user") };
-      return withClient(PingOneClient.fromSettings(settings, options), secrets, (client) => listCommand(client, { user, json }, io));
+      return withClient(PingOneClient.fromSettings(settings, options), secrets, (client) =>
+        listCommand(client, { user, json }, io),
+      );
     }
     case "revoke": {
       const { userIds, selection } = revokeTarget(values);
-      return withClient(PingOneClient.fromSettings(settings, options), secrets, (client) => revokeCommand(client, { environmentId, userIds, selection, json }, io, progress));
+      return withClient(PingOneClient.fromSettings(settings, options), secrets, (client) =>
+        revokeCommand(client, { environmentId, userIds, selection, json }, io, progress),
+      );
     }
     case "sweep": {
       const plan = { ...sweepPlan(values, io.env), json };
@@ -181,13 +239,19 @@ async function runWith(command: Command, values: FlagValues, json: boolean, io: 
     }
     case "access": {
       const target = accessTarget(values);
-      return withClient(PingOneClient.fromSettings(settings, options), secrets, (client) => accessCommand(client, { environmentId, target, json }, io));
+      return withClient(PingOneClient.fromSettings(settings, options), secrets, (client) =>
+        accessCommand(client, { environmentId, target, json }, io),
+      );
     }
   }
 }
 
 /** Runs `work` on `client` (whose secrets are scrubbed from all output from now on), then frees its sockets. */
-async function withClient<C extends PingOneClient>(client: C, secrets: SecretTexts, work: (client: C) => Promise<ExitCode>): Promise<ExitCode> {
+async function withClient<C extends PingOneClient>(
+  client: C,
+  secrets: SecretTexts,
+  work: (client: C) => Promise<ExitCode>,
+): Promise<ExitCode> {
   secrets.add(client);
   try {
     return await work(client);
@@ -202,7 +266,11 @@ async function withClient<C extends PingOneClient>(client: C, secrets: SecretTex
  * usage error naming it.
  */
 function parseFlags(command: Command, args: string[]): FlagValues {
-  return parseOptions(optionTable(command), args, (message, cause) => new UsageError(`${command}: ${message}`, { cause }));
+  return parseOptions(
+    optionTable(command),
+    args,
+    (message, cause) => new UsageError(`${command}: ${message}`, { cause }),
+  );
 }
 
 /** The connection flags given, as explicit settings (the highest precedence). */
@@ -225,7 +293,9 @@ async function runEmulator(args: string[], io: CliIo): Promise<number> {
     // Branch on stable codes only: the emulator's usage error (ERR_USAGE) and Node's parseArgs errors. Anything else is not the user's mistake.
     const code = errorCode(error);
     if (code === "ERR_USAGE" || code?.startsWith("ERR_PARSE_ARGS_")) {
-      throw new UsageError(`emulator: ${(String((error as Error).message).split("\n")[0] ?? "").trim()}`, { cause: error });
+      throw new UsageError(`emulator: ${(String((error as Error).message).split("\n")[0] ?? "").trim()}`, {
+        cause: error,
+      });
     }
     throw error;
   }
@@ -265,14 +335,26 @@ interface DescribedFailure {
  * `command` when it is given (`see pingone-sessions revoke --help`), else at
  * the global help.
  */
-export function describeFailure(error: unknown, env: Record<string, string | undefined> = {}, command?: string): DescribedFailure {
+export function describeFailure(
+  error: unknown,
+  env: Record<string, string | undefined> = {},
+  command?: string,
+): DescribedFailure {
   const message = printable(oneLine(error instanceof Error ? error.message : String(error)));
-  const object = (failure: CliErrorObject["failure"], text = message): CliErrorObject => ({ message: text, status: null, code: null, id: null, failure, transactionId: null });
+  const object = (failure: CliErrorObject["failure"], text = message): CliErrorObject => ({
+    message: text,
+    status: null,
+    code: null,
+    id: null,
+    failure,
+    transactionId: null,
+  });
   if (error instanceof UsageError || InvalidInputError.isInstance(error)) {
     const help = command === undefined ? `${COMMAND} --help` : `${COMMAND} ${command} --help`;
     return { exitCode: EXIT_CODES.usage, line: `${COMMAND}: ${message} (see ${help})`, object: object("USAGE") };
   }
-  if (error instanceof PingOneConfigError) return { exitCode: EXIT_CODES.config, line: `${COMMAND}: ${message}`, object: object("CONFIG") };
+  if (error instanceof PingOneConfigError)
+    return { exitCode: EXIT_CODES.config, line: `${COMMAND}: ${message}`, object: object("CONFIG") };
   if (PingOneApiError.isInstance(error)) {
     return {
       exitCode: EXIT_CODES.failed,
@@ -290,7 +372,9 @@ export function describeFailure(error: unknown, env: Record<string, string | und
   }
   const internal = `internal error (a bug in ${COMMAND}; please report it): ${message}`;
   const stack =
-    env.PINGONE_SESSIONS_DEBUG === "1" && error instanceof Error && error.stack ? `\n${error.stack.split("\n").map(printable).join("\n")}` : " (set PINGONE_SESSIONS_DEBUG=1 to see where)";
+    env.PINGONE_SESSIONS_DEBUG === "1" && error instanceof Error && error.stack
+      ? `\n${error.stack.split("\n").map(printable).join("\n")}`
+      : " (set PINGONE_SESSIONS_DEBUG=1 to see where)";
   return { exitCode: EXIT_CODES.failed, line: `${COMMAND}: ${internal}${stack}`, object: object("INTERNAL", internal) };
 }
 
@@ -324,10 +408,15 @@ function flagValues(argv: string[], flag: string): string[] {
  * so no output can repeat one in any encoding.
  */
 function secretTexts(argv: string[], env: Record<string, string | undefined>): string[] {
-  const given = (flag: ConnectionFlag) => [...flagValues(argv, flag.flag), env[flag.envVar] ?? ""].flatMap((v) => [v, v.trim()]).filter((v) => v !== "");
+  const given = (flag: ConnectionFlag) =>
+    [...flagValues(argv, flag.flag), env[flag.envVar] ?? ""].flatMap((v) => [v, v.trim()]).filter((v) => v !== "");
   const clientIds = given(CONNECTION_FLAGS.find((f) => f.field === "clientId")!);
   const secrets = CONNECTION_FLAGS.filter((f) => f.secret).flatMap(given);
-  return [...new Set(secrets.flatMap((secret) => [secretForms(secret), ...clientIds.map((id) => secretForms(secret, id))].flat()))];
+  return [
+    ...new Set(
+      secrets.flatMap((secret) => [secretForms(secret), ...clientIds.map((id) => secretForms(secret, id))].flat()),
+    ),
+  ];
 }
 
 /** `io` whose stdout and stderr remove every one of `secrets` from what they write (`redact`, the one redaction). */
@@ -355,7 +444,10 @@ function main(): void {
     env: process.env,
     stderrIsTTY: process.stderr.isTTY === true,
     interrupt: interrupt.signal,
-    ask: process.stdin.isTTY === true ? (question) => askLine(question, process.stdin, process.stderr, interrupt.signal) : undefined,
+    ask:
+      process.stdin.isTTY === true
+        ? (question) => askLine(question, process.stdin, process.stderr, interrupt.signal)
+        : undefined,
   };
   let finished = false;
   // Node exits when nothing is left to wait for, even with the command still pending (an exchange that

@@ -32,7 +32,11 @@ export type OptionValues = Record<string, string | boolean | string[] | undefine
  * line naming the option (`describeParseError`), with the nearest known
  * option suggested for an unknown one; `cause` is Node's own error.
  */
-export function parseOptions(table: readonly OptionSpec[], args: string[], fail: (message: string, cause: unknown) => Error): OptionValues {
+export function parseOptions(
+  table: readonly OptionSpec[],
+  args: string[],
+  fail: (message: string, cause: unknown) => Error,
+): OptionValues {
   const options: NonNullable<ParseArgsConfig["options"]> = {};
   for (const option of table) {
     const { type, multiple, short } = option;
@@ -54,16 +58,28 @@ export function parseOptions(table: readonly OptionSpec[], args: string[], fail:
 export function describeParseError(error: unknown, table: readonly OptionSpec[]): string {
   const code = (error as { code?: string }).code;
   const message = error instanceof Error ? error.message : String(error);
-  const quoted = /'([^']*)'/.exec(message)?.[1]?.replace(/ <value>$/, "").replace(/^-\w, /, "");
+  const quoted = /'([^']*)'/
+    .exec(message)?.[1]
+    ?.replace(/ <value>$/, "")
+    .replace(/^-\w, /, "");
   if (quoted === undefined) return message;
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
-    const suggestion = quoted.startsWith("--") ? nearest(quoted.slice(2).replace(/=.*$/, ""), table.map((o) => o.name)) : undefined;
-    return suggestion === undefined ? `unknown option ${quoted}` : `unknown option ${quoted}; did you mean --${suggestion}?`;
+    const suggestion = quoted.startsWith("--")
+      ? nearest(
+          quoted.slice(2).replace(/=.*$/, ""),
+          table.map((o) => o.name),
+        )
+      : undefined;
+    return suggestion === undefined
+      ? `unknown option ${quoted}`
+      : `unknown option ${quoted}; did you mean --${suggestion}?`;
   }
   if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") return `unexpected argument ${JSON.stringify(quoted)}`;
   if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
     if (message.includes("does not take an argument")) return `${quoted} takes no value`;
-    return message.includes("ambiguous") ? `${quoted} needs a value (write ${quoted}=VALUE for a value starting with "-")` : `${quoted} needs a value`;
+    return message.includes("ambiguous")
+      ? `${quoted} needs a value (write ${quoted}=VALUE for a value starting with "-")`
+      : `${quoted} needs a value`;
   }
   return message;
 }
@@ -87,12 +103,15 @@ export function nearest(typed: string, candidates: readonly string[]): string | 
 
 /** Edits (insert, delete, replace a character, or swap two neighbours) that turn `a` into `b`: the optimal string alignment distance. */
 export function editDistance(a: string, b: string): number {
-  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const rows = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       rows[i][j] = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
     }
   }
   return rows[a.length][b.length];
@@ -100,12 +119,16 @@ export function editDistance(a: string, b: string): number {
 
 /** The table's options as help lines, `  -h, --help  this text`, the descriptions aligned in one column. */
 export function optionLines(table: readonly OptionSpec[]): string[] {
-  const heads = table.map((o) => `${o.short !== undefined ? `-${o.short}, ` : ""}--${o.name}${o.value !== undefined ? ` ${o.value}` : ""}`);
+  const heads = table.map(
+    (o) => `${o.short !== undefined ? `-${o.short}, ` : ""}--${o.name}${o.value !== undefined ? ` ${o.value}` : ""}`,
+  );
   return columns(table.map((o, i) => [heads[i], o.help]));
 }
 
 /** Rows of cells as lines indented by two spaces, each column padded to its widest cell (the last is not padded). */
 export function columns(rows: readonly string[][]): string[] {
   const widths = rows.reduce<number[]>((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), []);
-  return rows.map((row) => `  ${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ")}`.trimEnd());
+  return rows.map((row) =>
+    `  ${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ")}`.trimEnd(),
+  );
 }

@@ -52,7 +52,10 @@ export function sessionRows(sessions: Session[]): string[][] {
     cell(s.id),
     cell(field(s, "createdAt")),
     cell(field(s, "lastSignOn", "at")),
-    [field(s, "browser", "name"), field(s, "browser", "version")].map(cell).filter((c) => c !== "-").join(" ") || "-",
+    [field(s, "browser", "name"), field(s, "browser", "version")]
+      .map(cell)
+      .filter((c) => c !== "-")
+      .join(" ") || "-",
     cell(field(s, "lastSignOn", "remoteIp") ?? field(s, "locations", "0", "remoteIp")),
   ]);
 }
@@ -70,7 +73,7 @@ export function field(value: unknown, ...path: string[]): unknown {
 /** A table cell: a string made printable, anything else as its JSON; "-" for nothing. */
 function cell(value: unknown): string {
   if (value === undefined || value === null || value === "") return "-";
-  return printable(typeof value === "string" ? value : JSON.stringify(value) ?? "-");
+  return printable(typeof value === "string" ? value : (JSON.stringify(value) ?? "-"));
 }
 
 /**
@@ -82,7 +85,9 @@ function cell(value: unknown): string {
  */
 export function formatJson(value: unknown, indent = 2): string {
   // Outside strings, JSON.stringify writes only ASCII, so every character matched here is inside a string.
-  return JSON.stringify(value, null, indent).replace(/[^\x00-\x7e]/g, (c) => (printable(c) === c ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+  return JSON.stringify(value, null, indent).replace(/[^\x00-\x7e]/g, (c) =>
+    printable(c) === c ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /**
@@ -161,7 +166,9 @@ export class Progress {
  */
 export function retryLine(notice: RetryNotice): string {
   const wait = `${(notice.delayMs / 1000).toFixed(1)} s${notice.retryAfter ? ", as the server asked" : ""}`;
-  return printable(`retrying ${operation(notice.target)} in ${wait} (attempt ${notice.attempt + 1} of ${notice.maxAttempts}): ${oneLine(notice.reason)}`);
+  return printable(
+    `retrying ${operation(notice.target)} in ${wait} (attempt ${notice.attempt + 1} of ${notice.maxAttempts}): ${oneLine(notice.reason)}`,
+  );
 }
 
 /** How long one summary of retries covers, ms. */
@@ -217,9 +224,14 @@ export class RetrySummary {
     if (this.windowStart === undefined) return;
     const last = `in the last ${Math.max(1, Math.round((this.now() - this.windowStart) / 1000))} s`;
     if (this.throttled > 0) {
-      const wait = this.longestWaitMs < 1000 ? `${Math.round(this.longestWaitMs)} ms` : `${(this.longestWaitMs / 1000).toFixed(1)} s`;
+      const wait =
+        this.longestWaitMs < 1000
+          ? `${Math.round(this.longestWaitMs)} ms`
+          : `${(this.longestWaitMs / 1000).toFixed(1)} s`;
       const asked = this.longestWaitMs > 0 ? ` (PingOne asked to wait up to ${wait})` : "";
-      this.write(`rate limit: ${formatCount(this.throttled)} ${this.throttled === 1 ? "request" : "requests"} delayed ${last}${asked}`);
+      this.write(
+        `rate limit: ${formatCount(this.throttled)} ${this.throttled === 1 ? "request" : "requests"} delayed ${last}${asked}`,
+      );
     }
     if (this.faultsCounted > 0) {
       const requests = `${formatCount(this.faultsCounted)} more ${this.faultsCounted === 1 ? "request" : "requests"}`;
@@ -268,5 +280,12 @@ export function failureFields(error: unknown): FailureFields {
       message: printable(oneLine(error.message)),
     };
   }
-  return { status: null, code: null, id: null, failure: null, transactionId: null, message: printable(oneLine(error instanceof Error ? error.message : String(error))) };
+  return {
+    status: null,
+    code: null,
+    id: null,
+    failure: null,
+    transactionId: null,
+    message: printable(oneLine(error instanceof Error ? error.message : String(error))),
+  };
 }

@@ -34,15 +34,22 @@ export class ReportWriteError extends Error {
     cause: unknown,
   ) {
     const code = (cause as NodeJS.ErrnoException)?.code;
-    const words: Record<string, string> = { ENOSPC: "ENOSPC: no space left on device", EDQUOT: "EDQUOT: disk quota exceeded" };
-    const why = code === undefined ? String((cause as Error)?.message ?? cause) : words[code] ?? code;
+    const words: Record<string, string> = {
+      ENOSPC: "ENOSPC: no space left on device",
+      EDQUOT: "EDQUOT: disk quota exceeded",
+    };
+    const why = code === undefined ? String((cause as Error)?.message ?? cause) : (words[code] ?? code);
     super(`could not write the report ${JSON.stringify(file)} (${why})`, { cause });
   }
 }
 
 /** `open` flags: append, create, never follow a link, never block on a FIFO (0 where the platform has no such flag). */
 const OPEN_FLAGS =
-  fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
+  fs.constants.O_WRONLY |
+  fs.constants.O_APPEND |
+  fs.constants.O_CREAT |
+  (fs.constants.O_NOFOLLOW ?? 0) |
+  (fs.constants.O_NONBLOCK ?? 0);
 
 /** An open report file. */
 export class ReportFile {
@@ -78,7 +85,8 @@ export class ReportFile {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? "";
       // ELOOP on Linux and macOS, EMLINK on FreeBSD: O_NOFOLLOW met a link.
-      const link = "it is a symbolic link, which is not followed (the report is evidence: give the path of a regular file)";
+      const link =
+        "it is a symbolic link, which is not followed (the report is evidence: give the path of a regular file)";
       const why: Record<string, string> = {
         ENOENT: `its folder ${JSON.stringify(path.dirname(file))} does not exist`,
         EACCES: "permission denied",
@@ -115,7 +123,7 @@ export class ReportFile {
     const bytes = Buffer.from(`${formatJson(value, 0)}\n`);
     try {
       // A short write (a disk filling up) is finished, or fails on the next call.
-      for (let written = 0; written < bytes.length; ) written += this.files.writeSync(this.fd, bytes, written);
+      for (let written = 0; written < bytes.length;) written += this.files.writeSync(this.fd, bytes, written);
     } catch (error) {
       this.fail(error);
       this.unrecorded.push(value);

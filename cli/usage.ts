@@ -82,7 +82,12 @@ const CONNECTION_OPTIONS: readonly OptionSpec[] = CONNECTION_FLAGS.map(({ flag, 
 });
 
 /** `--environment`, which every command takes first. */
-const ENVIRONMENT: OptionSpec = { name: "environment", type: "string", value: "ENV", help: "the environment holding the users (required)" };
+const ENVIRONMENT: OptionSpec = {
+  name: "environment",
+  type: "string",
+  value: "ENV",
+  help: "the environment holding the users (required)",
+};
 
 /** `-h`, `--help`, which every command takes last. */
 const HELP: OptionSpec = { name: "help", type: "boolean", short: "h", help: "print this help" };
@@ -126,7 +131,12 @@ A session already gone is "already absent", which is success: running again is s
     options: [
       ENVIRONMENT,
       { name: "user", type: "string", value: "USER", multiple: true, help: "a user id; repeat it for several users" },
-      { name: "users-file", type: "string", value: "FILE", help: "user ids, one a line (# comments and blank lines are ignored)" },
+      {
+        name: "users-file",
+        type: "string",
+        value: "FILE",
+        help: "user ids, one a line (# comments and blank lines are ignored)",
+      },
       { name: "session", type: "string", value: "SESSION", help: "revoke this one session (of one user)" },
       { name: "all", type: "boolean", help: "revoke every session of the users" },
       {
@@ -142,7 +152,8 @@ A session already gone is "already absent", which is success: running again is s
       '--environment "$ENV" --user "$USER_ID" --session "$SESSION_ID"',
       '--environment "$ENV" --users-file compromised.txt --all --created-before 2026-11-28T12:00:00Z',
     ],
-    exitCodes: "0 every session revoked or already absent, 1 some could not be revoked, 2 usage error, 3 configuration error, 130/143 interrupted",
+    exitCodes:
+      "0 every session revoked or already absent, 1 some could not be revoked, 2 usage error, 3 configuration error, 130/143 interrupted",
   },
   {
     name: "sweep",
@@ -160,22 +171,57 @@ or refuses (exit 2). Interrupted, it reports what was done; running it again fin
     options: [
       ENVIRONMENT,
       { name: "population", type: "string", value: "POPULATION", help: "the users of this population" },
-      { name: "filter", type: "string", value: "SCIM", help: `the users a PingOne SCIM filter selects, such as 'username sw "contractor-"'` },
+      {
+        name: "filter",
+        type: "string",
+        value: "SCIM",
+        help: `the users a PingOne SCIM filter selects, such as 'username sw "contractor-"'`,
+      },
       { name: "all-users", type: "boolean", help: "every user of the environment (never implied)" },
-      { name: "created-before", type: "string", value: "TIME", help: "only sessions created before TIME (ISO 8601 with a zone, such as 2026-11-28T12:00:00Z)" },
+      {
+        name: "created-before",
+        type: "string",
+        value: "TIME",
+        help: "only sessions created before TIME (ISO 8601 with a zone, such as 2026-11-28T12:00:00Z)",
+      },
       { name: "last-sign-on-before", type: "string", value: "TIME", help: "only sessions last signed on before TIME" },
-      { name: "remote-ip", type: "string", value: "CIDR", multiple: true, help: "only sessions signed on from this IPv4 or IPv6 range; repeatable" },
-      { name: "shard", type: "string", value: "I/N", help: "only shard I (from 0) of N, split by a hash of the user id" },
+      {
+        name: "remote-ip",
+        type: "string",
+        value: "CIDR",
+        multiple: true,
+        help: "only sessions signed on from this IPv4 or IPv6 range; repeatable",
+      },
+      {
+        name: "shard",
+        type: "string",
+        value: "I/N",
+        help: "only shard I (from 0) of N, split by a hash of the user id",
+      },
       {
         name: "shard-from-env",
         type: "boolean",
         help: `the shard from ${SHARD_VARIABLES.index[0]}, else ${SHARD_VARIABLES.index[1]} (a Kubernetes Indexed Job)`,
       },
-      { name: "shard-count", type: "string", value: "N", help: `with --shard-from-env: the number of shards (else ${SHARD_VARIABLES.count})` },
+      {
+        name: "shard-count",
+        type: "string",
+        value: "N",
+        help: `with --shard-from-env: the number of shards (else ${SHARD_VARIABLES.count})`,
+      },
       { name: "local-address", type: "string", value: "IP", help: "send from this address of the machine" },
       { name: "dry-run", type: "boolean", help: "list what would be revoked; delete nothing" },
-      { name: "report", type: "string", value: "FILE", help: "append one JSON line per session acted on, then the summary (mode 0600)" },
-      { name: "yes", type: "boolean", help: `skip the count, and the question above ${formatCount(CONFIRM_ABOVE)} sessions` },
+      {
+        name: "report",
+        type: "string",
+        value: "FILE",
+        help: "append one JSON line per session acted on, then the summary (mode 0600)",
+      },
+      {
+        name: "yes",
+        type: "boolean",
+        help: `skip the count, and the question above ${formatCount(CONFIRM_ABOVE)} sessions`,
+      },
       json('print {"failures","summary"} as one JSON document ({"matched","failures","summary"} with --dry-run)'),
       HELP,
     ],
@@ -183,7 +229,8 @@ or refuses (exit 2). Interrupted, it reports what was done; running it again fin
       '--environment "$ENV" --population "$POPULATION_ID" --remote-ip 203.0.113.0/24 --dry-run',
       '--environment "$ENV" --all-users --created-before 2026-11-28T12:00:00Z --yes --report sweep.jsonl',
     ],
-    exitCodes: "0 everything matching revoked, 1 some sessions or users failed, 2 usage error or not confirmed, 3 configuration error, 130/143 interrupted",
+    exitCodes:
+      "0 everything matching revoked, 1 some sessions or users failed, 2 usage error or not confirmed, 3 configuration error, 130/143 interrupted",
   },
   {
     name: "access",
@@ -195,7 +242,12 @@ with the reason. It sends reads only: a pre-flight step before pulumi up or a sw
     options: [
       ENVIRONMENT,
       { name: "user", type: "string", value: "USER", multiple: true, help: "may it revoke this user's sessions?" },
-      { name: "population", type: "string", value: "POPULATION", help: "may it revoke the sessions of this population's users?" },
+      {
+        name: "population",
+        type: "string",
+        value: "POPULATION",
+        help: "may it revoke the sessions of this population's users?",
+      },
       json('print {"may","reason","scopes","population","refusal",...} as one JSON document'),
       HELP,
     ],
@@ -207,7 +259,12 @@ with the reason. It sends reads only: a pre-flight step before pulumi up or a sw
     summary: "list a user's sessions, newest first",
     synopsis: ["--environment ENV --user USER [--json]"],
     description: "Lists the user's sessions, newest first: a table, or a JSON array.",
-    options: [ENVIRONMENT, { name: "user", type: "string", value: "USER", multiple: true, help: "the user (required)" }, json("print a JSON array"), HELP],
+    options: [
+      ENVIRONMENT,
+      { name: "user", type: "string", value: "USER", multiple: true, help: "the user (required)" },
+      json("print a JSON array"),
+      HELP,
+    ],
     examples: ['--environment "$ENV" --user "$USER_ID"'],
     exitCodes: "0 listed, 1 the list failed, 2 usage error, 3 configuration error",
   },

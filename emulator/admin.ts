@@ -6,19 +6,36 @@ import type * as http from "node:http";
 
 import { seedTenant } from "./bulk";
 import type { Permission, ScopeType } from "./roles";
-import { EmulatorStateError, type IdentityDataAdminGrant, type LocationSpec, type RoleAssignmentSpec, type TokenAuthMethod } from "./state";
+import {
+  EmulatorStateError,
+  type IdentityDataAdminGrant,
+  type LocationSpec,
+  type RoleAssignmentSpec,
+  type TokenAuthMethod,
+} from "./state";
 import { seedDemo } from "./seed";
 import type { ChaosOptions, FaultSpec, RateLimit, RunningEmulator } from "./types";
 
 /** What the admin API drives; `EmulatorServer` provides it. */
 export type AdminControls = Pick<
   RunningEmulator,
-  "state" | "injectFault" | "clearFaults" | "requests" | "clearRequests" | "setLatency" | "setRateLimit" | "setChaos" | "setUserPageSize"
+  | "state"
+  | "injectFault"
+  | "clearFaults"
+  | "requests"
+  | "clearRequests"
+  | "setLatency"
+  | "setRateLimit"
+  | "setChaos"
+  | "setUserPageSize"
 >;
 
 /** A request the admin API cannot honour; `status` is the HTTP answer. */
 class AdminError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -53,12 +70,30 @@ export function isAdminPath(pathname: string): boolean {
  * - PUT /__emulator/settings `{latencyMs?, rateLimit?: RateLimit|null, chaos?: ChaosOptions|null, userPageSize?}` -> 204
  * - POST /__emulator/seed/demo -> 201 DEMO, 409 if already seeded
  */
-export function handleAdmin(controls: AdminControls, req: http.IncomingMessage, res: http.ServerResponse, pathname: string, body: string): void {
+export function handleAdmin(
+  controls: AdminControls,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  pathname: string,
+  body: string,
+): void {
   try {
-    const answer = route(controls, req.method ?? "GET", pathname.slice(PREFIX.length).split("/").filter(Boolean).map(decodeURIComponent), body);
+    const answer = route(
+      controls,
+      req.method ?? "GET",
+      pathname.slice(PREFIX.length).split("/").filter(Boolean).map(decodeURIComponent),
+      body,
+    );
     reply(res, answer.status, answer.body);
   } catch (err) {
-    const status = err instanceof AdminError ? err.status : err instanceof EmulatorStateError ? STATE_STATUS[err.kind] : err instanceof RangeError || err instanceof URIError ? 400 : 500;
+    const status =
+      err instanceof AdminError
+        ? err.status
+        : err instanceof EmulatorStateError
+          ? STATE_STATUS[err.kind]
+          : err instanceof RangeError || err instanceof URIError
+            ? 400
+            : 500;
     reply(res, status, { error: err instanceof Error ? err.message : String(err) });
   }
 }
@@ -74,7 +109,8 @@ function route(c: AdminControls, method: string, parts: string[], rawBody: strin
   const key = parts.map((p, i) => (isParam(parts, i) ? ":" : p)).join("/");
   const input = (): Record<string, unknown> => parseObject(rawBody);
   const expect = (allowed: string): void => {
-    if (method !== allowed) throw new AdminError(405, `${method} is not allowed on /__emulator/${parts.join("/")}; use ${allowed}`);
+    if (method !== allowed)
+      throw new AdminError(405, `${method} is not allowed on /__emulator/${parts.join("/")}; use ${allowed}`);
   };
   switch (key) {
     case "environments": {
@@ -85,13 +121,20 @@ function route(c: AdminControls, method: string, parts: string[], rawBody: strin
     case "environments/:/populations": {
       expect("POST");
       const b = input();
-      const id = c.state.addPopulation(parts[1], { id: optionalString(b, "id"), name: optionalString(b, "name"), description: optionalString(b, "description") });
+      const id = c.state.addPopulation(parts[1], {
+        id: optionalString(b, "id"),
+        name: optionalString(b, "name"),
+        description: optionalString(b, "description"),
+      });
       return { status: 201, body: { id } };
     }
     case "environments/:/groups": {
       expect("POST");
       const b = input();
-      return { status: 201, body: { id: c.state.addGroup(parts[1], { id: optionalString(b, "id"), name: optionalString(b, "name") }) } };
+      return {
+        status: 201,
+        body: { id: c.state.addGroup(parts[1], { id: optionalString(b, "id"), name: optionalString(b, "name") }) },
+      };
     }
     case "environments/:/groups/:/members": {
       expect("POST");
@@ -124,7 +167,10 @@ function route(c: AdminControls, method: string, parts: string[], rawBody: strin
       if (method === "GET") return { status: 200, body: { sessions: c.state.listSessions(parts[1], parts[3]) } };
       expect("POST");
       const b = input();
-      const locations = b.locations === undefined || b.locations === null ? undefined : array(b.locations, "locations").map((l, i) => location(object(l, `locations[${i}]`), i));
+      const locations =
+        b.locations === undefined || b.locations === null
+          ? undefined
+          : array(b.locations, "locations").map((l, i) => location(object(l, `locations[${i}]`), i));
       const browser = b.browser === undefined || b.browser === null ? undefined : object(b.browser, "browser");
       return {
         status: 201,
@@ -135,7 +181,10 @@ function route(c: AdminControls, method: string, parts: string[], rawBody: strin
           activeAt: optionalDate(b, "activeAt"),
           remoteIp: optionalString(b, "remoteIp"),
           locations,
-          browser: browser && { name: optionalString(browser, "name") ?? "", version: optionalString(browser, "version") ?? "" },
+          browser: browser && {
+            name: optionalString(browser, "name") ?? "",
+            version: optionalString(browser, "version") ?? "",
+          },
         }),
       };
     }
@@ -148,8 +197,10 @@ function route(c: AdminControls, method: string, parts: string[], rawBody: strin
       const b = input();
       const environmentId = optionalString(b, "environmentId");
       if (environmentId === undefined) throw new AdminError(400, "environmentId is required");
-      if (b.roles !== undefined && !Array.isArray(b.roles)) throw new AdminError(400, "roles must be an array of {role, environmentId, populationId?}");
-      if (b.roleAssignments !== undefined && !Array.isArray(b.roleAssignments)) throw new AdminError(400, "roleAssignments must be an array of {role, scope: {type, id}}");
+      if (b.roles !== undefined && !Array.isArray(b.roles))
+        throw new AdminError(400, "roles must be an array of {role, environmentId, populationId?}");
+      if (b.roleAssignments !== undefined && !Array.isArray(b.roleAssignments))
+        throw new AdminError(400, "roleAssignments must be an array of {role, scope: {type, id}}");
       const created = c.state.addApplication({
         environmentId,
         clientId: optionalString(b, "clientId"),
@@ -168,7 +219,10 @@ function route(c: AdminControls, method: string, parts: string[], rawBody: strin
     }
     case "applications/:/tokens": {
       expect("POST");
-      return { status: 201, body: c.state.issueApplicationToken(parts[1], { accessToken: optionalString(input(), "accessToken") }) };
+      return {
+        status: 201,
+        body: c.state.issueApplicationToken(parts[1], { accessToken: optionalString(input(), "accessToken") }),
+      };
     }
     case "roles": {
       expect("POST");
@@ -236,9 +290,13 @@ function isParam(parts: string[], i: number): boolean {
 
 function faultFromJson(b: Record<string, unknown>): FaultSpec {
   const path = typeof b.pathPattern === "string" ? new RegExp(b.pathPattern) : b.path;
-  if (typeof path !== "string" && !(path instanceof RegExp)) throw new AdminError(400, "fault needs path (a prefix) or pathPattern (a RegExp source)");
+  if (typeof path !== "string" && !(path instanceof RegExp))
+    throw new AdminError(400, "fault needs path (a prefix) or pathPattern (a RegExp source)");
   const headers = b.headers;
-  if (headers !== undefined && (typeof headers !== "object" || headers === null || Object.values(headers).some((v) => typeof v !== "string"))) {
+  if (
+    headers !== undefined &&
+    (typeof headers !== "object" || headers === null || Object.values(headers).some((v) => typeof v !== "string"))
+  ) {
     throw new AdminError(400, "fault.headers must be an object of strings");
   }
   return {
@@ -262,7 +320,8 @@ function parseObject(raw: string): Record<string, unknown> {
   } catch {
     throw new AdminError(400, "the body is not valid JSON");
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new AdminError(400, "the body must be a JSON object");
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new AdminError(400, "the body must be a JSON object");
   return value as Record<string, unknown>;
 }
 
@@ -283,7 +342,8 @@ function optionalBoolean(b: Record<string, unknown>, name: string): boolean | un
 function optionalStrings(b: Record<string, unknown>, name: string): string[] | undefined {
   const value = b[name];
   if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) throw new AdminError(400, `${name} must be an array of strings`);
+  if (!Array.isArray(value) || value.some((v) => typeof v !== "string"))
+    throw new AdminError(400, `${name} must be an array of strings`);
   return value as string[];
 }
 
@@ -296,7 +356,8 @@ function optionalDate(b: Record<string, unknown>, name: string): Date | undefine
 }
 
 function object(value: unknown, name: string): Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new AdminError(400, `${name} must be an object`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new AdminError(400, `${name} must be an object`);
   return value as Record<string, unknown>;
 }
 
@@ -309,7 +370,14 @@ function location(l: Record<string, unknown>, i: number): LocationSpec {
   const at = optionalDate(l, "at");
   const remoteIp = optionalString(l, "remoteIp");
   if (at === undefined || remoteIp === undefined) throw new AdminError(400, `locations[${i}] needs at and remoteIp`);
-  return { at, remoteIp, city: optionalString(l, "city"), state: optionalString(l, "state"), region: optionalString(l, "region"), country: optionalString(l, "country") };
+  return {
+    at,
+    remoteIp,
+    city: optionalString(l, "city"),
+    state: optionalString(l, "state"),
+    region: optionalString(l, "region"),
+    country: optionalString(l, "country"),
+  };
 }
 
 function reply(res: http.ServerResponse, status: number, body: unknown): void {

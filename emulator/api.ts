@@ -69,8 +69,18 @@ interface Call {
 }
 
 const ROUTES: Route[] = [
-  { pattern: /^\/v1\/environments\/([^/]+)\/users$/, ids: ["environmentId"], methods: ["GET"], handle: (api, c) => api.listUsers(c) },
-  { pattern: /^\/v1\/environments\/([^/]+)\/users\/([^/]+)$/, ids: ["environmentId", "userId"], methods: ["GET"], handle: (api, c) => api.readUser(c) },
+  {
+    pattern: /^\/v1\/environments\/([^/]+)\/users$/,
+    ids: ["environmentId"],
+    methods: ["GET"],
+    handle: (api, c) => api.listUsers(c),
+  },
+  {
+    pattern: /^\/v1\/environments\/([^/]+)\/users\/([^/]+)$/,
+    ids: ["environmentId", "userId"],
+    methods: ["GET"],
+    handle: (api, c) => api.readUser(c),
+  },
   {
     pattern: /^\/v1\/environments\/([^/]+)\/users\/([^/]+)\/sessions$/,
     ids: ["environmentId", "userId"],
@@ -132,11 +142,17 @@ export class ManagementApi {
     const invalid: Array<{ target: string; message: string }> = [];
     route.ids.forEach((name, i) => {
       const value = safeDecode(raw[i]);
-      if (value === undefined || !isUuid(value)) invalid.push({ target: name, message: `${name} must be a UUID, got ${JSON.stringify(value ?? raw[i])}.` });
+      if (value === undefined || !isUuid(value))
+        invalid.push({ target: name, message: `${name} must be a UUID, got ${JSON.stringify(value ?? raw[i])}.` });
       else ids[name] = value;
     });
     if (invalid.length > 0) return p1(400, invalidData(invalid));
-    return route.handle(this, { request, actor, ids: ids as Required<Ids>, params: new URLSearchParams(request.query) });
+    return route.handle(this, {
+      request,
+      actor,
+      ids: ids as Required<Ids>,
+      params: new URLSearchParams(request.query),
+    });
   }
 
   // ---- sessions ----
@@ -154,8 +170,16 @@ export class ManagementApi {
     }
     const page = this.state.sessionsPage(environmentId, userId, { after, size: this.paging().listPageSize });
     const links: Record<string, { href: string }> = { self: { href: `${this.origin}${c.request.rawPath}` } };
-    if (page.next) links.next = { href: `${this.state.apiUrl}/environments/${environmentId}/users/${userId}/sessions?cursor=${encodeSessionCursor(page.next)}` };
-    return json(200, { _links: links, _embedded: { sessions: page.sessions }, count: page.count, size: page.sessions.length });
+    if (page.next)
+      links.next = {
+        href: `${this.state.apiUrl}/environments/${environmentId}/users/${userId}/sessions?cursor=${encodeSessionCursor(page.next)}`,
+      };
+    return json(200, {
+      _links: links,
+      _embedded: { sessions: page.sessions },
+      count: page.count,
+      size: page.sessions.length,
+    });
   }
 
   /** GET …/sessions/{sessionID}. */
@@ -196,8 +220,22 @@ export class ManagementApi {
     const reach = this.state.reach(c.actor, environmentId, "identity:read:user");
     if (reach.kind === "none") return p1(403, insufficientPermissions());
     const limitText = c.params.get("limit");
-    const limit = limitText === null ? DEFAULT_USER_LIMIT : /^\d{1,9}$/.test(limitText) ? Math.min(Number(limitText), MAX_USER_PAGE_SIZE) : 0;
-    if (limit < 1) return p1(400, invalidData([{ target: "limit", message: `limit must be an integer 1..${MAX_USER_PAGE_SIZE}, got ${JSON.stringify(limitText)}.` }]));
+    const limit =
+      limitText === null
+        ? DEFAULT_USER_LIMIT
+        : /^\d{1,9}$/.test(limitText)
+          ? Math.min(Number(limitText), MAX_USER_PAGE_SIZE)
+          : 0;
+    if (limit < 1)
+      return p1(
+        400,
+        invalidData([
+          {
+            target: "limit",
+            message: `limit must be an integer 1..${MAX_USER_PAGE_SIZE}, got ${JSON.stringify(limitText)}.`,
+          },
+        ]),
+      );
     const cursor = c.params.get("cursor");
     let from = 0;
     if (cursor !== null) {
@@ -221,7 +259,11 @@ export class ManagementApi {
     const page = this.state.listUsers(environmentId, { filter, filterText: filterText ?? "", reach, from, pageSize });
     const links: Record<string, { href: string }> = { self: { href: `${this.origin}${c.request.rawPath}` } };
     if (page.next !== undefined) {
-      const query = [...(filterText === null ? [] : [`filter=${encodeURIComponent(filterText)}`]), `limit=${limit}`, `cursor=${encodeUserCursor(page.next)}`];
+      const query = [
+        ...(filterText === null ? [] : [`filter=${encodeURIComponent(filterText)}`]),
+        `limit=${limit}`,
+        `cursor=${encodeUserCursor(page.next)}`,
+      ];
       links.next = { href: `${this.state.apiUrl}/environments/${environmentId}/users?${query.join("&")}` };
     }
     return json(200, { _links: links, _embedded: { users: page.users }, count: page.count, size: page.users.length });
@@ -256,7 +298,12 @@ export class ManagementApi {
   listRoles(c: Call): ApiAnswer {
     if (c.actor.kind !== "application") return p1(403, insufficientPermissions());
     const roles = this.state.listRoles();
-    return json(200, { _links: { self: { href: `${this.origin}${c.request.rawPath}` } }, _embedded: { roles }, count: roles.length, size: roles.length });
+    return json(200, {
+      _links: { self: { href: `${this.origin}${c.request.rawPath}` } },
+      _embedded: { roles },
+      count: roles.length,
+      size: roles.length,
+    });
   }
 
   /** GET /roles/{roleID}. */

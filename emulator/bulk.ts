@@ -80,8 +80,17 @@ export function seedTenant(state: EmulatorState, options: TenantSeedOptions): Te
 
   const environmentId = o.environmentId ?? uuid();
   if (!state.hasEnvironment(environmentId)) state.addEnvironment({ id: environmentId });
-  const populations = o.populations.map((name) => ({ id: state.addPopulation(environmentId, { id: uuid(), name }), name, users: 0, slug: slug(name) }));
-  const groups = Array.from({ length: o.groups }, (_, i) => ({ id: state.addGroup(environmentId, { id: uuid(), name: GROUP_NAMES[i] ?? `Group ${i + 1}` }), name: GROUP_NAMES[i] ?? `Group ${i + 1}`, members: 0 }));
+  const populations = o.populations.map((name) => ({
+    id: state.addPopulation(environmentId, { id: uuid(), name }),
+    name,
+    users: 0,
+    slug: slug(name),
+  }));
+  const groups = Array.from({ length: o.groups }, (_, i) => ({
+    id: state.addGroup(environmentId, { id: uuid(), name: GROUP_NAMES[i] ?? `Group ${i + 1}` }),
+    name: GROUP_NAMES[i] ?? `Group ${i + 1}`,
+    members: 0,
+  }));
 
   let sessions = 0;
   let sessionless = 0;
@@ -118,7 +127,12 @@ export function seedTenant(state: EmulatorState, options: TenantSeedOptions): Te
       // Exact-length arrays: a pushed-to empty array reserves 16 slots, which a million sessions feel.
       const locations: StoredLocation[] = new Array(1 + Math.floor(random() * 3));
       const last = locations.length - 1;
-      for (let l = 0; l < last; l++) locations[l] = { atMs: createdMs + Math.floor(random() * (lastSignOnMs - createdMs)), remoteIp: drawAddress(random), place: drawPlace(random) };
+      for (let l = 0; l < last; l++)
+        locations[l] = {
+          atMs: createdMs + Math.floor(random() * (lastSignOnMs - createdMs)),
+          remoteIp: drawAddress(random),
+          place: drawPlace(random),
+        };
       locations[last] = { atMs: lastSignOnMs, remoteIp: drawAddress(random), place: drawPlace(random) };
       if (last > 1) locations.sort((x, y) => x.atMs - y.atMs);
       sessionList[s] = { id: uuid(), createdMs, lastSignOnMs, locations };
@@ -136,20 +150,27 @@ export function seedTenant(state: EmulatorState, options: TenantSeedOptions): Te
     clientId: uuid(),
     clientSecret: drawSecret(uint32),
     name: "Sweeper (environment)",
-    roleAssignments: [{ role: { id: BUILT_IN_ROLES.identityDataAdmin.id }, scope: { type: "ENVIRONMENT", id: environmentId } }],
+    roleAssignments: [
+      { role: { id: BUILT_IN_ROLES.identityDataAdmin.id }, scope: { type: "ENVIRONMENT", id: environmentId } },
+    ],
   });
   const populationAdmin = state.addApplication({
     environmentId,
     clientId: uuid(),
     clientSecret: drawSecret(uint32),
     name: `Sweeper (${scoped.name})`,
-    roleAssignments: [{ role: { id: BUILT_IN_ROLES.identityDataAdmin.id }, scope: { type: "POPULATION", id: scoped.id } }],
+    roleAssignments: [
+      { role: { id: BUILT_IN_ROLES.identityDataAdmin.id }, scope: { type: "POPULATION", id: scoped.id } },
+    ],
   });
   return {
     environmentId,
     populations: populations.map(({ id, name, users }) => ({ id, name, users })),
     groups,
-    applications: { environmentAdmin, populationAdmin: { ...populationAdmin, populationId: scoped.id, populationName: scoped.name } },
+    applications: {
+      environmentAdmin,
+      populationAdmin: { ...populationAdmin, populationId: scoped.id, populationName: scoped.name },
+    },
     users: o.users,
     sessionless,
     sessions,
@@ -157,7 +178,9 @@ export function seedTenant(state: EmulatorState, options: TenantSeedOptions): Te
   };
 }
 
-type ResolvedTenantSeedOptions = Required<Omit<TenantSeedOptions, "environmentId">> & { environmentId: string | undefined };
+type ResolvedTenantSeedOptions = Required<Omit<TenantSeedOptions, "environmentId">> & {
+  environmentId: string | undefined;
+};
 
 function resolve(options: TenantSeedOptions): ResolvedTenantSeedOptions {
   const o: ResolvedTenantSeedOptions = {
@@ -171,19 +194,28 @@ function resolve(options: TenantSeedOptions): ResolvedTenantSeedOptions {
     spreadDays: options.spreadDays ?? 30,
     now: options.now ?? Date.now(),
   };
-  if (!(Number.isInteger(o.users) && o.users >= 0 && o.users <= MAX_USERS)) throw new RangeError(`users must be an integer 0..${MAX_USERS}, got ${options.users}`);
+  if (!(Number.isInteger(o.users) && o.users >= 0 && o.users <= MAX_USERS))
+    throw new RangeError(`users must be an integer 0..${MAX_USERS}, got ${options.users}`);
   if (!Number.isFinite(o.seed)) throw new RangeError(`seed must be a finite number, got ${options.seed}`);
-  if (!Array.isArray(o.populations) || o.populations.length === 0 || o.populations.some((n) => typeof n !== "string" || n === "")) {
+  if (
+    !Array.isArray(o.populations) ||
+    o.populations.length === 0 ||
+    o.populations.some((n) => typeof n !== "string" || n === "")
+  ) {
     throw new RangeError("populations must be a non-empty array of names");
   }
-  if (!(Number.isInteger(o.groups) && o.groups >= 0 && o.groups <= 100)) throw new RangeError(`groups must be an integer 0..100, got ${options.groups}`);
-  if (!(o.sessionlessShare >= 0 && o.sessionlessShare <= 1)) throw new RangeError(`sessionlessShare must be in 0..1, got ${options.sessionlessShare}`);
+  if (!(Number.isInteger(o.groups) && o.groups >= 0 && o.groups <= 100))
+    throw new RangeError(`groups must be an integer 0..100, got ${options.groups}`);
+  if (!(o.sessionlessShare >= 0 && o.sessionlessShare <= 1))
+    throw new RangeError(`sessionlessShare must be in 0..1, got ${options.sessionlessShare}`);
   if (!(Number.isInteger(o.maxSessionsPerUser) && o.maxSessionsPerUser >= 1 && o.maxSessionsPerUser <= 10)) {
     throw new RangeError(`maxSessionsPerUser must be an integer 1..10, got ${options.maxSessionsPerUser}`);
   }
-  if (!(o.spreadDays > 0 && Number.isFinite(o.spreadDays))) throw new RangeError(`spreadDays must be a positive number, got ${options.spreadDays}`);
+  if (!(o.spreadDays > 0 && Number.isFinite(o.spreadDays)))
+    throw new RangeError(`spreadDays must be a positive number, got ${options.spreadDays}`);
   if (!Number.isFinite(o.now)) throw new RangeError(`now must be a finite number of milliseconds, got ${options.now}`);
-  if (o.environmentId !== undefined && typeof o.environmentId !== "string") throw new EmulatorStateError("invalid", "environmentId must be a string");
+  if (o.environmentId !== undefined && typeof o.environmentId !== "string")
+    throw new EmulatorStateError("invalid", "environmentId must be a string");
   return o;
 }
 
@@ -194,7 +226,13 @@ function drawUuid(uint32: () => number): string {
   const c = uint32();
   const d = uint32();
   // join() builds one flat string; `+` would keep a tree of pieces (~300 bytes per id instead of ~60).
-  return [hex(a, 8), hex(b >>> 16, 4), hex(0x4000 | (b & 0x0fff), 4), hex(0x8000 | ((c >>> 16) & 0x3fff), 4), hex(c & 0xffff, 4) + hex(d, 8)].join("-");
+  return [
+    hex(a, 8),
+    hex(b >>> 16, 4),
+    hex(0x4000 | (b & 0x0fff), 4),
+    hex(0x8000 | ((c >>> 16) & 0x3fff), 4),
+    hex(c & 0xffff, 4) + hex(d, 8),
+  ].join("-");
 }
 
 function drawSecret(uint32: () => number): string {
@@ -229,6 +267,10 @@ function hex(value: number, width: 4 | 8): string {
 
 /** "Contractors" -> "contractor": the username prefix of a population's users. */
 function slug(name: string): string {
-  const base = name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "user";
+  const base =
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "") || "user";
   return base.length > 3 && base.endsWith("s") ? base.slice(0, -1) : base;
 }

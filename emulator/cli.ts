@@ -34,7 +34,12 @@ export const OPTIONS: readonly OptionSpec[] = [
     value: "H",
     help: "the rate limit's 429 header: whole-seconds (default: the wait rounded up, at least 1) or zero (Retry-After: 0); the body has the exact wait",
   },
-  { name: "user-page-size", type: "string", value: "N", help: "most users one page of GET .../users holds (default 200)" },
+  {
+    name: "user-page-size",
+    type: "string",
+    value: "N",
+    help: "most users one page of GET .../users holds (default 200)",
+  },
   { name: "outlive-parent", type: "boolean", help: "keep running when the parent process exits" },
   { name: "help", type: "boolean", short: "h", help: "print this help" },
 ];
@@ -105,7 +110,8 @@ export async function main(argv: string[], io: CliIo = {}): Promise<void> {
     throw err;
   }
   try {
-    if (options.users !== undefined) tenant = seedTenant(emulator.state, { users: options.users, seed: options.randomSeed });
+    if (options.users !== undefined)
+      tenant = seedTenant(emulator.state, { users: options.users, seed: options.randomSeed });
   } catch (err) {
     stopRequest.cancel();
     await emulator.stop();
@@ -122,7 +128,10 @@ export async function main(argv: string[], io: CliIo = {}): Promise<void> {
  * or, unless `outliveParent`, the parent process going; then stops listening. `cancel` stops
  * listening without resolving.
  */
-function stopRequested(signal: AbortSignal | undefined, outliveParent: boolean): { reason: Promise<string | undefined>; cancel: () => void } {
+function stopRequested(
+  signal: AbortSignal | undefined,
+  outliveParent: boolean,
+): { reason: Promise<string | undefined>; cancel: () => void } {
   const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
   let settle: (reason: string | undefined) => void = () => undefined;
   const reason = new Promise<string | undefined>((resolve) => (settle = resolve));
@@ -146,20 +155,25 @@ function stopRequested(signal: AbortSignal | undefined, outliveParent: boolean):
 
 function parseCommandLine(argv: string[]): CliOptions | "help" {
   // parseArgs reports with TypeError and an ERR_PARSE_ARGS_* code (kept as the cause); a usage error must not look like a bug.
-  const values = parseOptions(OPTIONS, argv, (message, cause) => new EmulatorUsageError(message, { cause })) as Partial<Record<string, string | boolean>>;
+  const values = parseOptions(OPTIONS, argv, (message, cause) => new EmulatorUsageError(message, { cause })) as Partial<
+    Record<string, string | boolean>
+  >;
   if (values.help) return "help";
   const number = (flag: keyof typeof values, ok: (n: number) => boolean, what: string): number | undefined => {
     const text = values[flag];
     if (text === undefined) return undefined;
     const n = Number(text);
-    if (typeof text !== "string" || text.trim() === "" || !ok(n)) throw new EmulatorUsageError(`--${flag} must be ${what}, got ${String(text)}`);
+    if (typeof text !== "string" || text.trim() === "" || !ok(n))
+      throw new EmulatorUsageError(`--${flag} must be ${what}, got ${String(text)}`);
     return n;
   };
   const integer = (min: number, max: number) => (n: number) => Number.isInteger(n) && n >= min && n <= max;
   const port = number("port", integer(0, 65535), "an integer 0..65535") ?? 0;
-  if (values.seed !== undefined && values.seed !== "demo") throw new EmulatorUsageError(`--seed accepts only "demo", got ${values.seed}`);
+  if (values.seed !== undefined && values.seed !== "demo")
+    throw new EmulatorUsageError(`--seed accepts only "demo", got ${values.seed}`);
   const users = number("users", integer(0, 1_000_000), "an integer 0..1000000");
-  if (users !== undefined && values.seed !== undefined) throw new EmulatorUsageError("--users and --seed demo cannot go together: run two emulators");
+  if (users !== undefined && values.seed !== undefined)
+    throw new EmulatorUsageError("--users and --seed demo cannot go together: run two emulators");
   const randomSeed = number("random-seed", integer(-2147483648, 4294967295), "a 32-bit integer");
   if (randomSeed !== undefined && users === undefined) throw new EmulatorUsageError("--random-seed needs --users");
   const latencyMs = number("latency-ms", (n) => n >= 0 && Number.isFinite(n), "a non-negative number") ?? 0;
@@ -167,7 +181,8 @@ function parseCommandLine(argv: string[]): CliOptions | "help" {
   const burst = number("burst", (n) => n >= 1 && Number.isFinite(n), "a number of at least 1");
   const share = number("per-ip-share", (n) => n > 0 && n <= 1, "a number in (0, 1]");
   const header = values["retry-after-header"];
-  if (header !== undefined && header !== "whole-seconds" && header !== "zero") throw new EmulatorUsageError(`--retry-after-header accepts whole-seconds or zero, got ${header}`);
+  if (header !== undefined && header !== "whole-seconds" && header !== "zero")
+    throw new EmulatorUsageError(`--retry-after-header accepts whole-seconds or zero, got ${header}`);
   if (rate === undefined && (burst !== undefined || share !== undefined || header !== undefined)) {
     throw new EmulatorUsageError("--burst, --per-ip-share and --retry-after-header need --rate-limit");
   }
@@ -178,7 +193,15 @@ function parseCommandLine(argv: string[]): CliOptions | "help" {
     users,
     randomSeed: randomSeed ?? 1,
     latencyMs,
-    rateLimit: rate === undefined ? undefined : { requestsPerSecond: rate, burst, perSourceIpShare: share, ...(header !== undefined && { retryAfterHeader: header }) },
+    rateLimit:
+      rate === undefined
+        ? undefined
+        : {
+            requestsPerSecond: rate,
+            burst,
+            perSourceIpShare: share,
+            ...(header !== undefined && { retryAfterHeader: header }),
+          },
     userPageSize,
     outliveParent: values["outlive-parent"] === true,
   };
@@ -186,7 +209,12 @@ function parseCommandLine(argv: string[]): CliOptions | "help" {
 
 /** The lines printed at start: where it listens, what to export, and the seeded ids, aligned. */
 function describe(emulator: RunningEmulator, options: CliOptions, tenant: TenantSeed | undefined): string[] {
-  const lines = [`PingOne emulator listening on ${emulator.url}`, "", `export PINGONE_API_URL=${emulator.apiUrl}`, `export PINGONE_AUTH_URL=${emulator.authUrl}`];
+  const lines = [
+    `PingOne emulator listening on ${emulator.url}`,
+    "",
+    `export PINGONE_API_URL=${emulator.apiUrl}`,
+    `export PINGONE_AUTH_URL=${emulator.authUrl}`,
+  ];
   if (options.seed === "demo") {
     const envAdmin = DEMO.applications.environmentAdmin;
     lines.push(
@@ -219,11 +247,17 @@ function describe(emulator: RunningEmulator, options: CliOptions, tenant: Tenant
         ...tenant.populations.map((p): [string, string] => [`population ${p.name} (${p.users} users)`, p.id]),
         ...tenant.groups.map((g): [string, string] => [`group ${g.name} (${g.members} members)`, g.id]),
         ["application, environment level", `${environmentAdmin.clientId}  (exported above)`],
-        [`application, ${populationAdmin.populationName} only`, `${populationAdmin.clientId}  secret ${populationAdmin.clientSecret}`],
+        [
+          `application, ${populationAdmin.populationName} only`,
+          `${populationAdmin.clientId}  secret ${populationAdmin.clientSecret}`,
+        ],
       ]),
     );
   } else {
-    lines.push("", "No seed: create environments, users and a worker application with POST /__emulator/... or start with --seed demo or --users N.");
+    lines.push(
+      "",
+      "No seed: create environments, users and a worker application with POST /__emulator/... or start with --seed demo or --users N.",
+    );
   }
   return lines;
 }

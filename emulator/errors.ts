@@ -60,7 +60,9 @@ export function accessFailed(): P1Error {
  * user exists.
  */
 export function insufficientPermissions(): P1Error {
-  return p1Error("ACCESS_FAILED", ACCESS_FAILED_MESSAGE, [{ code: "INSUFFICIENT_PERMISSIONS", message: INSUFFICIENT_PERMISSIONS_MESSAGE }]);
+  return p1Error("ACCESS_FAILED", ACCESS_FAILED_MESSAGE, [
+    { code: "INSUFFICIENT_PERMISSIONS", message: INSUFFICIENT_PERMISSIONS_MESSAGE },
+  ]);
 }
 
 /** 404. */
@@ -86,7 +88,10 @@ export function currentSession(): P1Error {
 
 /** 405: the path exists but not with this method. */
 export function methodNotAllowed(method: string, allowed: string[]): P1Error {
-  return p1Error("REQUEST_FAILED", `The method ${method} is not supported for this resource; allowed: ${allowed.join(", ")}.`);
+  return p1Error(
+    "REQUEST_FAILED",
+    `The method ${method} is not supported for this resource; allowed: ${allowed.join(", ")}.`,
+  );
 }
 
 /** What the rate limiter knows when it refuses a request: sent in `details[].innerError`. */
@@ -101,14 +106,24 @@ export interface QuotaState {
 
 /** 429 from the rate limiter (with its `QuotaState` as `innerError`), a fault or chaos (without). */
 export function requestLimited(quota?: QuotaState): P1Error {
-  const detail: P1ErrorDetail = { code: "LIMIT_EXCEEDED", message: "The rate of requests was greater than the allowed rate." };
-  if (quota) detail.innerError = { retryAfter: quota.retryAfter, quotaResetTime: quota.quotaResetTime, quotaLimit: quota.quotaLimit };
+  const detail: P1ErrorDetail = {
+    code: "LIMIT_EXCEEDED",
+    message: "The rate of requests was greater than the allowed rate.",
+  };
+  if (quota)
+    detail.innerError = {
+      retryAfter: quota.retryAfter,
+      quotaResetTime: quota.quotaResetTime,
+      quotaLimit: quota.quotaLimit,
+    };
   return p1Error("REQUEST_LIMITED", "The request could not be completed due to rate limiting.", [detail]);
 }
 
 /** 400: a users filter outside what PingOne accepts; `reason` says what (syntax, attribute or operator). */
 export function invalidFilter(reason: string): P1Error {
-  return p1Error("INVALID_FILTER", INVALID_FILTER_MESSAGE, [{ code: "INVALID_VALUE", target: "filter", message: reason }]);
+  return p1Error("INVALID_FILTER", INVALID_FILTER_MESSAGE, [
+    { code: "INVALID_VALUE", target: "filter", message: reason },
+  ]);
 }
 
 /** 500. */
@@ -137,14 +152,19 @@ export function defaultErrorBody(status: number, forTokenEndpoint: boolean): Err
   if (forTokenEndpoint && status === 400) return oauthBody("invalid_request", "Injected fault.");
   if (forTokenEndpoint && status === 401) return oauthBody("invalid_client", "Injected fault.");
   const make = P1_CODE_BY_STATUS[status];
-  const error = make ? make() : p1Error(status >= 500 ? "UNEXPECTED_ERROR" : "REQUEST_FAILED", `Injected fault with status ${status}.`);
+  const error = make
+    ? make()
+    : p1Error(status >= 500 ? "UNEXPECTED_ERROR" : "REQUEST_FAILED", `Injected fault with status ${status}.`);
   return { contentType: "application/json", body: JSON.stringify(error) };
 }
 
 /** The bare HTML a load balancer answers with; deliberately not JSON, so clients must cope with it. */
 export function gatewayPage(status: number): ErrorBody {
   const title = `${status} ${REASONS[status] ?? "Error"}`;
-  return { contentType: "text/html", body: `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n</body>\r\n</html>\r\n` };
+  return {
+    contentType: "text/html",
+    body: `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n</body>\r\n</html>\r\n`,
+  };
 }
 
 /** An RFC 6749 error body. */

@@ -33,14 +33,16 @@ export function mulberry32(seed: number): () => number {
 /** Applies chaos defaults. Throws RangeError naming the offending field. */
 export function resolveChaos(options: ChaosOptions): ResolvedChaos {
   if (!Number.isFinite(options.seed)) throw new RangeError("chaos.seed must be a finite number");
-  if (!(options.rate >= 0 && options.rate <= 1)) throw new RangeError(`chaos.rate must be between 0 and 1, got ${options.rate}`);
+  if (!(options.rate >= 0 && options.rate <= 1))
+    throw new RangeError(`chaos.rate must be between 0 and 1, got ${options.rate}`);
   const kinds = options.kinds ?? [...DEFAULT_CHAOS_KINDS];
   if (kinds.length === 0) throw new RangeError("chaos.kinds must not be empty");
   for (const kind of kinds) {
     if (!ALL_CHAOS_KINDS.includes(kind)) throw new RangeError(`chaos.kinds has unknown kind ${JSON.stringify(kind)}`);
   }
   const slowMs = options.slowMs ?? 5000;
-  if (!(slowMs >= 0 && Number.isFinite(slowMs))) throw new RangeError(`chaos.slowMs must be a non-negative number, got ${slowMs}`);
+  if (!(slowMs >= 0 && Number.isFinite(slowMs)))
+    throw new RangeError(`chaos.slowMs must be a non-negative number, got ${slowMs}`);
   return {
     seed: options.seed,
     rate: options.rate,
@@ -86,9 +88,11 @@ interface QueuedFault {
 
 /** Throws RangeError if the spec cannot be honoured, naming the field. */
 export function validateFault(spec: FaultSpec): void {
-  if (typeof spec.path !== "string" && !(spec.path instanceof RegExp)) throw new RangeError("fault.path must be a string or a RegExp");
+  if (typeof spec.path !== "string" && !(spec.path instanceof RegExp))
+    throw new RangeError("fault.path must be a string or a RegExp");
   const count = spec.count ?? 1;
-  if (!Number.isInteger(count) || count < 1) throw new RangeError(`fault.count must be a positive integer, got ${spec.count}`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new RangeError(`fault.count must be a positive integer, got ${spec.count}`);
   if (spec.status !== undefined && !(Number.isInteger(spec.status) && spec.status >= 100 && spec.status <= 599)) {
     throw new RangeError(`fault.status must be an HTTP status 100..599, got ${spec.status}`);
   }
@@ -150,13 +154,17 @@ export class TokenBucket {
   private tokens: number;
   private last: number;
 
-  constructor(limit: RateLimit, private readonly now: () => number = () => performance.now()) {
+  constructor(
+    limit: RateLimit,
+    private readonly now: () => number = () => performance.now(),
+  ) {
     if (!(limit.requestsPerSecond > 0 && Number.isFinite(limit.requestsPerSecond))) {
       throw new RangeError(`rateLimit.requestsPerSecond must be a positive number, got ${limit.requestsPerSecond}`);
     }
     // Below one request a second the default burst is one, else no request could ever pass.
     const burst = limit.burst ?? Math.max(1, limit.requestsPerSecond);
-    if (!(burst >= 1 && Number.isFinite(burst))) throw new RangeError(`rateLimit.burst must be at least 1, got ${limit.burst}`);
+    if (!(burst >= 1 && Number.isFinite(burst)))
+      throw new RangeError(`rateLimit.burst must be at least 1, got ${limit.burst}`);
     this.rate = limit.requestsPerSecond;
     this.capacity = burst;
     this.tokens = burst;
@@ -228,16 +236,28 @@ export class LicenceRateLimiter {
   private readonly licence: TokenBucket;
   private readonly sources = new Map<string, TokenBucket>();
 
-  constructor(limit: RateLimit, private readonly now: () => number = () => performance.now()) {
+  constructor(
+    limit: RateLimit,
+    private readonly now: () => number = () => performance.now(),
+  ) {
     this.licence = new TokenBucket(limit, now);
     const share = limit.perSourceIpShare ?? DEFAULT_PER_SOURCE_IP_SHARE;
-    if (limit.retryAfterHeader !== undefined && limit.retryAfterHeader !== "whole-seconds" && limit.retryAfterHeader !== "zero") {
-      throw new RangeError(`rateLimit.retryAfterHeader must be "whole-seconds" or "zero", got ${JSON.stringify(limit.retryAfterHeader)}`);
+    if (
+      limit.retryAfterHeader !== undefined &&
+      limit.retryAfterHeader !== "whole-seconds" &&
+      limit.retryAfterHeader !== "zero"
+    ) {
+      throw new RangeError(
+        `rateLimit.retryAfterHeader must be "whole-seconds" or "zero", got ${JSON.stringify(limit.retryAfterHeader)}`,
+      );
     }
-    if (!(share > 0 && share <= 1)) throw new RangeError(`rateLimit.perSourceIpShare must be in (0, 1], got ${limit.perSourceIpShare}`);
+    if (!(share > 0 && share <= 1))
+      throw new RangeError(`rateLimit.perSourceIpShare must be in (0, 1], got ${limit.perSourceIpShare}`);
     const allowed = limit.allowedSourceIps ?? DEFAULT_ALLOWED_SOURCE_IPS;
     if (!Array.isArray(allowed) || allowed.some((ip) => typeof ip !== "string" || !isIP(ip))) {
-      throw new RangeError(`rateLimit.allowedSourceIps must be an array of IP addresses, got ${JSON.stringify(limit.allowedSourceIps)}`);
+      throw new RangeError(
+        `rateLimit.allowedSourceIps must be an array of IP addresses, got ${JSON.stringify(limit.allowedSourceIps)}`,
+      );
     }
     this.limit = {
       requestsPerSecond: this.licence.rate,
@@ -269,7 +289,10 @@ export class LicenceRateLimiter {
       const { requestsPerSecond, burst, perSourceIpShare } = this.limit;
       // Rounded, so 0.1 x 0.3 is reported as the 0.03 it means (quotaLimit), not 0.030000000000000002.
       const rate = Math.round(requestsPerSecond * perSourceIpShare * 1e9) / 1e9;
-      bucket = new TokenBucket({ requestsPerSecond: rate, burst: Math.max(1, Math.round(burst * perSourceIpShare * 1e9) / 1e9) }, this.now);
+      bucket = new TokenBucket(
+        { requestsPerSecond: rate, burst: Math.max(1, Math.round(burst * perSourceIpShare * 1e9) / 1e9) },
+        this.now,
+      );
       this.sources.set(source, bucket);
     }
     return bucket;

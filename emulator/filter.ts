@@ -36,7 +36,9 @@ const STRING_ATTRIBUTES: readonly FilterAttribute[] = [
 const BOOLEAN_ATTRIBUTES: readonly FilterAttribute[] = ["enabled"];
 
 /** SCIM attribute names are case-insensitive: canonical name by lower-case spelling. */
-const ATTRIBUTES = new Map<string, FilterAttribute>([...STRING_ATTRIBUTES, ...BOOLEAN_ATTRIBUTES].map((a) => [a.toLowerCase(), a]));
+const ATTRIBUTES = new Map<string, FilterAttribute>(
+  [...STRING_ATTRIBUTES, ...BOOLEAN_ATTRIBUTES].map((a) => [a.toLowerCase(), a]),
+);
 /** SCIM operators PingOne is not known to accept; named in the refusal so the cause is plain. */
 const OTHER_OPERATORS = new Set(["ne", "co", "ew", "pr", "gt", "ge", "lt", "le"]);
 /** Longest filter accepted; nothing a sweep needs comes close. */
@@ -68,7 +70,8 @@ type Token = { kind: "word" | "string" | "punct"; text: string; at: number };
 
 /** Parses a filter. Throws `FilterError` naming what is wrong (syntax, unknown attribute or operator). */
 export function parseFilter(text: string): FilterNode {
-  if (text.length > MAX_FILTER_LENGTH) throw new FilterError(`The filter is longer than ${MAX_FILTER_LENGTH} characters.`);
+  if (text.length > MAX_FILTER_LENGTH)
+    throw new FilterError(`The filter is longer than ${MAX_FILTER_LENGTH} characters.`);
   const tokens = tokenize(text);
   if (tokens.length === 0) throw new FilterError("The filter is empty.");
   const parser = new Parser(tokens);
@@ -190,9 +193,11 @@ class Parser {
     if (attribute === undefined) throw new FilterError(`Unsupported attribute: ${token.text}.`);
     const operatorToken = this.next("an operator");
     const operator = operatorToken.text.toLowerCase();
-    if (operatorToken.kind !== "word") throw new FilterError(`Unexpected ${describe(operatorToken)} at position ${operatorToken.at}.`);
+    if (operatorToken.kind !== "word")
+      throw new FilterError(`Unexpected ${describe(operatorToken)} at position ${operatorToken.at}.`);
     if (OTHER_OPERATORS.has(operator)) throw new FilterError(`Unsupported operator: ${operatorToken.text}.`);
-    if (operator !== "eq" && operator !== "sw") throw new FilterError(`Unexpected ${describe(operatorToken)} at position ${operatorToken.at}.`);
+    if (operator !== "eq" && operator !== "sw")
+      throw new FilterError(`Unexpected ${describe(operatorToken)} at position ${operatorToken.at}.`);
     const value = this.value();
     const isBoolean = BOOLEAN_ATTRIBUTES.includes(attribute);
     if (isBoolean !== (typeof value === "boolean") || (isBoolean && operator !== "eq")) {
@@ -209,9 +214,11 @@ class Parser {
       throw new FilterError(`Unsupported attribute: memberOfGroups.${attribute.text}.`);
     }
     const operator = this.next("eq");
-    if (operator.kind !== "word" || operator.text.toLowerCase() !== "eq") throw new FilterError(`Unsupported operator: ${operator.text}.`);
+    if (operator.kind !== "word" || operator.text.toLowerCase() !== "eq")
+      throw new FilterError(`Unsupported operator: ${operator.text}.`);
     const value = this.value();
-    if (typeof value !== "string") throw new FilterError(`Invalid comparison: memberOfGroups.id eq ${JSON.stringify(value)}.`);
+    if (typeof value !== "string")
+      throw new FilterError(`Invalid comparison: memberOfGroups.id eq ${JSON.stringify(value)}.`);
     this.expectPunct("]");
     return { kind: "memberOfGroup", groupId: value };
   }
@@ -231,7 +238,8 @@ class Parser {
 
   private expectPunct(text: string): void {
     const token = this.next(text);
-    if (token.kind !== "punct" || token.text !== text) throw new FilterError(`Unexpected ${describe(token)} at position ${token.at}: expected ${text}.`);
+    if (token.kind !== "punct" || token.text !== text)
+      throw new FilterError(`Unexpected ${describe(token)} at position ${token.at}: expected ${text}.`);
   }
 
   private peekWord(word: string): boolean {

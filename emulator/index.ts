@@ -75,8 +75,10 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
     seed: options.seed ?? DEFAULT_OPTIONS.seed,
     requestLogLimit: options.requestLogLimit ?? DEFAULT_OPTIONS.requestLogLimit,
   };
-  if (!(Number.isInteger(resolved.port) && resolved.port >= 0 && resolved.port <= 65535)) throw new RangeError(`port must be an integer 0..65535, got ${options.port}`);
-  if (!(resolved.latencyMs >= 0 && Number.isFinite(resolved.latencyMs))) throw new RangeError(`latencyMs must be a non-negative number, got ${options.latencyMs}`);
+  if (!(Number.isInteger(resolved.port) && resolved.port >= 0 && resolved.port <= 65535))
+    throw new RangeError(`port must be an integer 0..65535, got ${options.port}`);
+  if (!(resolved.latencyMs >= 0 && Number.isFinite(resolved.latencyMs)))
+    throw new RangeError(`latencyMs must be a non-negative number, got ${options.latencyMs}`);
   if (!(resolved.tokenLifetimeSeconds >= 0 && Number.isFinite(resolved.tokenLifetimeSeconds))) {
     throw new RangeError(`tokenLifetimeSeconds must be a non-negative number, got ${options.tokenLifetimeSeconds}`);
   }
@@ -87,7 +89,8 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
   if (!(Number.isInteger(resolved.requestLogLimit) && resolved.requestLogLimit >= 1)) {
     throw new RangeError(`requestLogLimit must be a positive integer, got ${options.requestLogLimit}`);
   }
-  if (resolved.seed !== undefined && resolved.seed !== "demo") throw new RangeError(`seed must be "demo", got ${JSON.stringify(options.seed)}`);
+  if (resolved.seed !== undefined && resolved.seed !== "demo")
+    throw new RangeError(`seed must be "demo", got ${JSON.stringify(options.seed)}`);
   return resolved;
 }
 

@@ -28,7 +28,8 @@ export function watchParent(onGone: (reason: string) => void, intervalMs = PAREN
     if (parent <= 1) return;
     if (process.ppid !== parent) fire(`its parent process ${parent} exited`);
     // The parent (a shell) lives on but was itself orphaned: whoever started the shell is gone.
-    else if (grandparent !== undefined && grandparent > 1 && parentOf(parent) !== grandparent) fire(`the process ${grandparent} that started its parent exited`);
+    else if (grandparent !== undefined && grandparent > 1 && parentOf(parent) !== grandparent)
+      fire(`the process ${grandparent} that started its parent exited`);
   }, intervalMs);
   timer.unref();
   const onDisconnect = (): void => fire("its parent closed the IPC channel");

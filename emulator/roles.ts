@@ -41,8 +41,20 @@ const PERMISSION_TEXT: Record<Permission, string> = {
   "orgmgt:read:roleAssignment": "Read role assignments",
 };
 
-function role(id: string, name: string, description: string, applicableTo: ScopeType[], permissions: Permission[]): Role {
-  return { id, name, description, applicableTo, permissions: permissions.map((p) => ({ id: p, description: PERMISSION_TEXT[p] })) };
+function role(
+  id: string,
+  name: string,
+  description: string,
+  applicableTo: ScopeType[],
+  permissions: Permission[],
+): Role {
+  return {
+    id,
+    name,
+    description,
+    applicableTo,
+    permissions: permissions.map((p) => ({ id: p, description: PERMISSION_TEXT[p] })),
+  };
 }
 
 /**
@@ -58,7 +70,13 @@ export const BUILT_IN_ROLES = {
     IDENTITY_DATA_ADMIN,
     "Manage users, their sessions and populations",
     ["ORGANIZATION", "ENVIRONMENT", "POPULATION"],
-    ["authn:read:sessions", "authn:delete:sessions", "identity:read:user", "identity:read:population", "orgmgt:read:roleAssignment"],
+    [
+      "authn:read:sessions",
+      "authn:delete:sessions",
+      "identity:read:user",
+      "identity:read:population",
+      "orgmgt:read:roleAssignment",
+    ],
   ),
   identityDataReadOnly: role(
     "3e9f0b2c-8d47-4f61-a2b5-6c7d8e9f0a1b",

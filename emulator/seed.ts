@@ -41,9 +41,17 @@ export const DEMO = {
   /** Both worker applications of the story, by the level of their Identity Data Admin role. */
   applications: {
     /** Identity Data Admin for population Staff (and Identity Data Read Only for the environment): the same as `clientId`. */
-    staffAdmin: { clientId: "de000000-0000-4000-8004-000000000001", clientSecret: "demo-not-a-secret", tokenAuthMethod: "client_secret_basic" },
+    staffAdmin: {
+      clientId: "de000000-0000-4000-8004-000000000001",
+      clientSecret: "demo-not-a-secret",
+      tokenAuthMethod: "client_secret_basic",
+    },
     /** Identity Data Admin at environment level: may revoke anyone's sessions. */
-    environmentAdmin: { clientId: "de000000-0000-4000-8004-000000000002", clientSecret: "demo-secret-env-app", tokenAuthMethod: "client_secret_basic" },
+    environmentAdmin: {
+      clientId: "de000000-0000-4000-8004-000000000002",
+      clientSecret: "demo-secret-env-app",
+      tokenAuthMethod: "client_secret_basic",
+    },
   },
 } as const;
 
@@ -66,7 +74,9 @@ export function seedDemo(state: EmulatorState, now: number = Date.now()): DemoSe
   state.addUser(env, { id: DEMO.users.carol, populationId: DEMO.populations.contractors, username: "carol" });
   for (const name of ["alice", "bob", "carol"] as const) {
     const ids = DEMO.sessions[name];
-    ids.forEach((id, i) => state.addSession(env, DEMO.users[name], { id, createdAt: new Date(now - (i + 1) * HOUR_MS) }));
+    ids.forEach((id, i) =>
+      state.addSession(env, DEMO.users[name], { id, createdAt: new Date(now - (i + 1) * HOUR_MS) }),
+    );
   }
   const { staffAdmin, environmentAdmin } = DEMO.applications;
   state.addApplication({

@@ -8,7 +8,16 @@ import { randomUUID } from "node:crypto";
 
 import { handleAdmin, isAdminPath } from "./admin";
 import { ManagementApi, MAX_USER_PAGE_SIZE } from "./api";
-import { defaultErrorBody, gatewayPage, invalidData, notFound, oauthBody, requestLimited, unexpectedError, type P1Error } from "./errors";
+import {
+  defaultErrorBody,
+  gatewayPage,
+  invalidData,
+  notFound,
+  oauthBody,
+  requestLimited,
+  unexpectedError,
+  type P1Error,
+} from "./errors";
 import { Chaos, FaultQueue, LicenceRateLimiter, normalizeAddress, wholeSeconds } from "./faults";
 import { EmulatorState, type TokenAuthMethod } from "./state";
 import type { ChaosOptions, FaultSpec, RateLimit, RequestLogEntry, ResolvedEmulatorOptions } from "./types";
@@ -82,7 +91,11 @@ export class EmulatorServer {
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopping: Promise<void> | undefined;
 
-  private constructor(private readonly server: http.Server, port: number, options: ResolvedEmulatorOptions) {
+  private constructor(
+    private readonly server: http.Server,
+    port: number,
+    options: ResolvedEmulatorOptions,
+  ) {
     this.url = `http://127.0.0.1:${port}`;
     this.apiUrl = `${this.url}/v1`;
     this.authUrl = this.url;
@@ -94,7 +107,10 @@ export class EmulatorServer {
     this.logLimit = options.requestLogLimit;
     this.listPageSize = options.listPageSize;
     this.userPageSize = options.userPageSize;
-    this.api = new ManagementApi(this.state, this.url, () => ({ listPageSize: this.listPageSize, userPageSize: this.userPageSize }));
+    this.api = new ManagementApi(this.state, this.url, () => ({
+      listPageSize: this.listPageSize,
+      userPageSize: this.userPageSize,
+    }));
   }
 
   /** Listens on 127.0.0.1:`options.port`. Rejects if the port cannot be bound or an option is invalid (RangeError). */
@@ -196,7 +212,16 @@ export class EmulatorServer {
         handleAdmin(this, req, res, pathname, body);
         return;
       }
-      this.dispatch({ req, res, arrivedAt: at, rawUrl, pathname, query: q < 0 ? "" : rawUrl.slice(q + 1), body, tooLarge: size > MAX_BODY_BYTES });
+      this.dispatch({
+        req,
+        res,
+        arrivedAt: at,
+        rawUrl,
+        pathname,
+        query: q < 0 ? "" : rawUrl.slice(q + 1),
+        body,
+        tooLarge: size > MAX_BODY_BYTES,
+      });
     });
   }
 
@@ -206,11 +231,20 @@ export class EmulatorServer {
     const headers = flattenHeaders(req.headers);
     const sentTransactionId = headers["x-ping-external-transaction-id"];
     const remoteAddress = normalizeAddress(req.socket.remoteAddress ?? "");
-    const entry: RequestLogEntry = { at: arrivedAt, method, path: rawUrl, status: "pending", headers, body, remoteAddress };
+    const entry: RequestLogEntry = {
+      at: arrivedAt,
+      method,
+      path: rawUrl,
+      status: "pending",
+      headers,
+      body,
+      remoteAddress,
+    };
     if (sentTransactionId !== undefined) entry.transactionId = sentTransactionId;
     this.pushLog(entry);
 
-    const kind: RequestKind = pathname === "/v1" || pathname.startsWith("/v1/") ? "api" : TOKEN_PATH.test(pathname) ? "token" : "other";
+    const kind: RequestKind =
+      pathname === "/v1" || pathname.startsWith("/v1/") ? "api" : TOKEN_PATH.test(pathname) ? "token" : "other";
     const ex: Exchange = {
       req,
       res,
@@ -220,7 +254,10 @@ export class EmulatorServer {
       query,
       body,
       transactionId: sentTransactionId !== undefined ? sanitizeCorrelation(sentTransactionId) : randomUUID(),
-      sessionId: headers["x-ping-external-session-id"] !== undefined ? sanitizeCorrelation(headers["x-ping-external-session-id"]) : undefined,
+      sessionId:
+        headers["x-ping-external-session-id"] !== undefined
+          ? sanitizeCorrelation(headers["x-ping-external-session-id"])
+          : undefined,
       extraHeaders: undefined,
     };
 
@@ -246,7 +283,12 @@ export class EmulatorServer {
       if (chosen === "slow") delay += this.chaos.options.slowMs;
       else if (chosen !== undefined) plan = planChaos(chosen, this.chaos.options.retryAfter);
     }
-    if (tooLarge && plan.kind === "handle") plan = jsonPlan(413, invalidData([{ target: "body", message: `The request body exceeds ${MAX_BODY_BYTES} bytes.` }]), {});
+    if (tooLarge && plan.kind === "handle")
+      plan = jsonPlan(
+        413,
+        invalidData([{ target: "body", message: `The request body exceeds ${MAX_BODY_BYTES} bytes.` }]),
+        {},
+      );
 
     const run = (): void => this.execute(ex, plan);
     if (delay > 0) this.later(delay, run);
@@ -285,7 +327,12 @@ export class EmulatorServer {
     }
     const contentType = ex.req.headers["content-type"] ?? "";
     if (!contentType.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
-      this.sendOAuth(ex, 400, "invalid_request", "The token request must be sent as application/x-www-form-urlencoded.");
+      this.sendOAuth(
+        ex,
+        400,
+        "invalid_request",
+        "The token request must be sent as application/x-www-form-urlencoded.",
+      );
       return;
     }
     const form = new URLSearchParams(ex.body);
@@ -296,13 +343,15 @@ export class EmulatorServer {
     }
     const authenticated = this.state.authenticateClient(environmentId, presented);
     if (!authenticated.ok) {
-      const challenge: Record<string, string> = presented.method === "client_secret_basic" ? { "WWW-Authenticate": 'Basic realm="PingOne"' } : {};
+      const challenge: Record<string, string> =
+        presented.method === "client_secret_basic" ? { "WWW-Authenticate": 'Basic realm="PingOne"' } : {};
       this.sendOAuth(ex, 401, "invalid_client", authenticated.description, challenge);
       return;
     }
     const grantType = form.get("grant_type");
     if (grantType !== "client_credentials") {
-      const what = grantType === null ? "grant_type is missing" : `grant_type ${JSON.stringify(grantType)} is not supported`;
+      const what =
+        grantType === null ? "grant_type is missing" : `grant_type ${JSON.stringify(grantType)} is not supported`;
       this.sendOAuth(ex, 400, "unsupported_grant_type", `${what}; this application may use client_credentials only.`);
       return;
     }
@@ -321,7 +370,13 @@ export class EmulatorServer {
       rawPath: ex.entry.path,
       authorization: ex.req.headers.authorization,
     });
-    this.send(ex, answer.status, answer.body, answer.body === undefined ? undefined : "application/json", answer.headers);
+    this.send(
+      ex,
+      answer.status,
+      answer.body,
+      answer.body === undefined ? undefined : "application/json",
+      answer.headers,
+    );
   }
 
   // ---- answering ----
@@ -330,12 +385,24 @@ export class EmulatorServer {
     this.send(ex, status, JSON.stringify(error), "application/json", headers);
   }
 
-  private sendOAuth(ex: Exchange, status: number, error: string, description: string, headers?: Record<string, string>): void {
+  private sendOAuth(
+    ex: Exchange,
+    status: number,
+    error: string,
+    description: string,
+    headers?: Record<string, string>,
+  ): void {
     const answer = oauthBody(error, description);
     this.send(ex, status, answer.body, answer.contentType, { "Cache-Control": "no-store", ...headers });
   }
 
-  private send(ex: Exchange, status: number, body: string | Buffer | undefined, contentType: string | undefined, headers?: Record<string, string>): void {
+  private send(
+    ex: Exchange,
+    status: number,
+    body: string | Buffer | undefined,
+    contentType: string | undefined,
+    headers?: Record<string, string>,
+  ): void {
     ex.entry.status = status;
     const res = ex.res;
     if (res.headersSent || res.destroyed) return;
@@ -401,7 +468,13 @@ function planChaos(kind: "429" | "500" | "502" | "503" | "504" | "reset", retryA
     default: {
       const status = Number(kind);
       const page = gatewayPage(status);
-      return { kind: "answer", status, contentType: page.contentType, body: page.body, headers: status === 503 ? { "Retry-After": retryAfter } : {} };
+      return {
+        kind: "answer",
+        status,
+        contentType: page.contentType,
+        body: page.body,
+        headers: status === 503 ? { "Retry-After": retryAfter } : {},
+      };
     }
   }
 }
@@ -416,15 +489,22 @@ function presentedClient(
     const colon = decoded.indexOf(":");
     const clientId = colon < 0 ? undefined : formDecode(decoded.slice(0, colon));
     const clientSecret = colon < 0 ? undefined : formDecode(decoded.slice(colon + 1));
-    if (clientId === undefined || clientSecret === undefined) return { error: "Client authentication failed: malformed HTTP Basic credentials." };
-    if (form.has("client_secret")) return { error: "Client authentication failed: more than one client authentication method was used." };
+    if (clientId === undefined || clientSecret === undefined)
+      return { error: "Client authentication failed: malformed HTTP Basic credentials." };
+    if (form.has("client_secret"))
+      return { error: "Client authentication failed: more than one client authentication method was used." };
     const formId = form.get("client_id");
-    if (formId !== null && formId !== clientId) return { error: "Client authentication failed: client_id in the form differs from HTTP Basic." };
+    if (formId !== null && formId !== clientId)
+      return { error: "Client authentication failed: client_id in the form differs from HTTP Basic." };
     return { clientId, clientSecret, method: "client_secret_basic" };
   }
   const clientSecret = form.get("client_secret");
-  if (clientSecret !== null) return { clientId: form.get("client_id") ?? "", clientSecret, method: "client_secret_post" };
-  return { error: "Client authentication failed: send client credentials with HTTP Basic (client_secret_basic) or in the form (client_secret_post)." };
+  if (clientSecret !== null)
+    return { clientId: form.get("client_id") ?? "", clientSecret, method: "client_secret_post" };
+  return {
+    error:
+      "Client authentication failed: send client credentials with HTTP Basic (client_secret_basic) or in the form (client_secret_post).",
+  };
 }
 
 function formDecode(value: string): string | undefined {
@@ -433,7 +513,8 @@ function formDecode(value: string): string | undefined {
 
 /** Throws RangeError unless `size` is an integer 1..`MAX_USER_PAGE_SIZE`. */
 export function checkUserPageSize(size: number): number {
-  if (!(Number.isInteger(size) && size >= 1 && size <= MAX_USER_PAGE_SIZE)) throw new RangeError(`userPageSize must be an integer 1..${MAX_USER_PAGE_SIZE}, got ${size}`);
+  if (!(Number.isInteger(size) && size >= 1 && size <= MAX_USER_PAGE_SIZE))
+    throw new RangeError(`userPageSize must be an integer 1..${MAX_USER_PAGE_SIZE}, got ${size}`);
   return size;
 }
 

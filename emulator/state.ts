@@ -144,7 +144,8 @@ export type Actor =
  * Whether an actor may act on a user. "user-not-found" is only returned when the actor could
  * see the user if it existed. `reason` is for in-process callers; the API never sends it.
  */
-export type AccessDecision = { outcome: "allowed" } | { outcome: "forbidden"; reason: string } | { outcome: "user-not-found" };
+export type AccessDecision =
+  { outcome: "allowed" } | { outcome: "forbidden"; reason: string } | { outcome: "user-not-found" };
 
 /** Whether an actor may read a record that is not a user: allowed, forbidden, or (when it could see it) not found. */
 export type ReadDecision = "allowed" | "forbidden" | "not-found";
@@ -153,7 +154,8 @@ export type ReadDecision = "allowed" | "forbidden" | "not-found";
  * How far a permission reaches for an actor in one environment: nowhere, every user of the
  * environment (an ENVIRONMENT or ORGANIZATION scope), or the users of some populations.
  */
-export type Reach = { kind: "none" } | { kind: "environment" } | { kind: "populations"; populationIds: ReadonlySet<string> };
+export type Reach =
+  { kind: "none" } | { kind: "environment" } | { kind: "populations"; populationIds: ReadonlySet<string> };
 
 /** The outcome of client authentication at the token endpoint. */
 export type ClientAuthentication = { ok: true; clientId: string } | { ok: false; description: string };
@@ -163,7 +165,10 @@ export type EmulatorStateErrorKind = "invalid" | "not_found" | "conflict";
 
 /** Thrown by every seeding method on bad input; `kind` lets the admin API choose 400, 404 or 409. */
 export class EmulatorStateError extends Error {
-  constructor(readonly kind: EmulatorStateErrorKind, message: string) {
+  constructor(
+    readonly kind: EmulatorStateErrorKind,
+    message: string,
+  ) {
     super(message);
     this.name = "EmulatorStateError";
   }
@@ -321,7 +326,8 @@ export class EmulatorState {
       throw new RangeError(`tokenLifetimeSeconds must be a non-negative number, got ${options.tokenLifetimeSeconds}`);
     }
     this.organizationId = options.organizationId ?? randomUUID();
-    if (!isUuid(this.organizationId)) throw new RangeError(`organizationId must be a UUID, got ${JSON.stringify(options.organizationId)}`);
+    if (!isUuid(this.organizationId))
+      throw new RangeError(`organizationId must be a UUID, got ${JSON.stringify(options.organizationId)}`);
     this.clock = options.clock ?? Date.now;
   }
 
@@ -336,7 +342,9 @@ export class EmulatorState {
     this.environments.set(id, {
       id,
       defaultPopulationId,
-      populations: new Map([[defaultPopulationId, { id: defaultPopulationId, name: "Default", description: undefined, createdMs: now }]]),
+      populations: new Map([
+        [defaultPopulationId, { id: defaultPopulationId, name: "Default", description: undefined, createdMs: now }],
+      ]),
       groups: new Map(),
       users: new Map(),
       userOrder: [],
@@ -354,9 +362,11 @@ export class EmulatorState {
   addPopulation(environmentId: string, opts: { id?: string; name?: string; description?: string } = {}): string {
     const env = this.environment(environmentId);
     const id = this.newId(opts.id, "population id");
-    if (env.populations.has(id)) throw new EmulatorStateError("conflict", `population ${id} already exists in environment ${environmentId}`);
+    if (env.populations.has(id))
+      throw new EmulatorStateError("conflict", `population ${id} already exists in environment ${environmentId}`);
     const name = opts.name ?? `Population ${env.populations.size + 1}`;
-    if (typeof name !== "string" || name === "") throw new EmulatorStateError("invalid", "population name must be a non-empty string");
+    if (typeof name !== "string" || name === "")
+      throw new EmulatorStateError("invalid", "population name must be a non-empty string");
     env.populations.set(id, { id, name, description: opts.description, createdMs: this.clock() });
     return id;
   }
@@ -365,7 +375,8 @@ export class EmulatorState {
   addGroup(environmentId: string, opts: { id?: string; name?: string } = {}): string {
     const env = this.environment(environmentId);
     const id = this.newId(opts.id, "group id").toLowerCase();
-    if (env.groups.has(id)) throw new EmulatorStateError("conflict", `group ${id} already exists in environment ${environmentId}`);
+    if (env.groups.has(id))
+      throw new EmulatorStateError("conflict", `group ${id} already exists in environment ${environmentId}`);
     env.groups.set(id, { id, name: opts.name ?? `Group ${env.groups.size + 1}` });
     return id;
   }
@@ -378,15 +389,20 @@ export class EmulatorState {
   addUser(environmentId: string, opts: UserSpec = {}): string {
     const env = this.environment(environmentId);
     const id = this.newId(opts.id, "user id");
-    if (env.users.has(id)) throw new EmulatorStateError("conflict", `user ${id} already exists in environment ${environmentId}`);
+    if (env.users.has(id))
+      throw new EmulatorStateError("conflict", `user ${id} already exists in environment ${environmentId}`);
     const populationId = opts.populationId ?? env.defaultPopulationId;
     if (!env.populations.has(populationId)) {
-      throw new EmulatorStateError("not_found", `population ${populationId} does not exist in environment ${environmentId}`);
+      throw new EmulatorStateError(
+        "not_found",
+        `population ${populationId} does not exist in environment ${environmentId}`,
+      );
     }
     let groupIds: string[] | undefined;
     for (const groupId of opts.groupIds ?? []) {
       const key = String(groupId).toLowerCase();
-      if (!env.groups.has(key)) throw new EmulatorStateError("not_found", `group ${groupId} does not exist in environment ${environmentId}`);
+      if (!env.groups.has(key))
+        throw new EmulatorStateError("not_found", `group ${groupId} does not exist in environment ${environmentId}`);
       if (!groupIds?.includes(key)) (groupIds ??= []).push(key);
     }
     const username = opts.username ?? `user-${id.slice(0, 8)}`;
@@ -402,9 +418,11 @@ export class EmulatorState {
       ["name.family", opts.name?.family],
     ];
     for (const [field, value] of texts) {
-      if (value !== undefined && typeof value !== "string") throw new EmulatorStateError("invalid", `${field} must be a string`);
+      if (value !== undefined && typeof value !== "string")
+        throw new EmulatorStateError("invalid", `${field} must be a string`);
     }
-    if (opts.enabled !== undefined && typeof opts.enabled !== "boolean") throw new EmulatorStateError("invalid", "enabled must be a boolean");
+    if (opts.enabled !== undefined && typeof opts.enabled !== "boolean")
+      throw new EmulatorStateError("invalid", "enabled must be a boolean");
     const createdMs = this.validDate(opts.createdAt, "createdAt") ?? this.clock();
     const extras = pickExtras(opts);
     const user: UserRecord = {
@@ -429,7 +447,8 @@ export class EmulatorState {
   addGroupMember(environmentId: string, groupId: string, userId: string): void {
     const env = this.environment(environmentId);
     const key = groupId.toLowerCase();
-    if (!env.groups.has(key)) throw new EmulatorStateError("not_found", `group ${groupId} does not exist in environment ${environmentId}`);
+    if (!env.groups.has(key))
+      throw new EmulatorStateError("not_found", `group ${groupId} does not exist in environment ${environmentId}`);
     const user = this.user(environmentId, userId);
     if (!user.groupIds?.includes(key)) (user.groupIds ??= []).push(key);
     env.version++;
@@ -451,10 +470,15 @@ export class EmulatorState {
     return this.insertSession(environmentId, userId, opts).stored.id;
   }
 
-  private insertSession(environmentId: string, userId: string, opts: SessionSpec): { user: UserRecord; stored: StoredSession } {
+  private insertSession(
+    environmentId: string,
+    userId: string,
+    opts: SessionSpec,
+  ): { user: UserRecord; stored: StoredSession } {
     const user = this.user(environmentId, userId);
     const id = this.newId(opts.id, "session id");
-    if (user.sessions.some((s) => s.id === id)) throw new EmulatorStateError("conflict", `session ${id} already exists for user ${userId}`);
+    if (user.sessions.some((s) => s.id === id))
+      throw new EmulatorStateError("conflict", `session ${id} already exists for user ${userId}`);
     const seq = this.sequence++;
     const createdMs = this.validDate(opts.createdAt, "createdAt") ?? this.clock();
     const locations = (opts.locations ?? []).map((l, i) => this.location(l, i, seq));
@@ -462,8 +486,12 @@ export class EmulatorState {
     const lastSignOnMs = this.validDate(opts.lastSignOnAt, "lastSignOnAt") ?? lastLocation?.atMs ?? createdMs;
     const activeMs = this.validDate(opts.activeAt, "activeAt") ?? lastSignOnMs;
     const remoteIp = opts.remoteIp ?? lastLocation?.remoteIp ?? `198.51.100.${(seq % 254) + 1}`;
-    if (!isIP(remoteIp)) throw new EmulatorStateError("invalid", `remoteIp must be an IP address, got ${JSON.stringify(opts.remoteIp)}`);
-    if (opts.browser !== undefined && !(typeof opts.browser?.name === "string" && typeof opts.browser.version === "string")) {
+    if (!isIP(remoteIp))
+      throw new EmulatorStateError("invalid", `remoteIp must be an IP address, got ${JSON.stringify(opts.remoteIp)}`);
+    if (
+      opts.browser !== undefined &&
+      !(typeof opts.browser?.name === "string" && typeof opts.browser.version === "string")
+    ) {
       throw new EmulatorStateError("invalid", "browser must be { name, version } with string values");
     }
     const stored: StoredSession = {
@@ -473,9 +501,14 @@ export class EmulatorState {
       activeMs,
       lastSignOnMs,
       remoteIp,
-      browser: opts.browser ? { name: opts.browser.name, version: opts.browser.version } : BROWSERS[seq % BROWSERS.length],
+      browser: opts.browser
+        ? { name: opts.browser.name, version: opts.browser.version }
+        : BROWSERS[seq % BROWSERS.length],
       system: SYSTEMS[seq % SYSTEMS.length],
-      locations: locations.length > 0 ? locations.slice(-MAX_LOCATIONS) : [{ atMs: lastSignOnMs, remoteIp, place: PLACES[seq % PLACES.length] }],
+      locations:
+        locations.length > 0
+          ? locations.slice(-MAX_LOCATIONS)
+          : [{ atMs: lastSignOnMs, remoteIp, place: PLACES[seq % PLACES.length] }],
     };
     this.storeSession(user, stored);
     return { user, stored };
@@ -491,13 +524,19 @@ export class EmulatorState {
   addApplication(opts: ApplicationSpec): { clientId: string; clientSecret: string } {
     this.environment(opts.environmentId);
     const clientId = this.newId(opts.clientId, "clientId");
-    if (this.applications.has(clientId)) throw new EmulatorStateError("conflict", `application ${clientId} already exists`);
+    if (this.applications.has(clientId))
+      throw new EmulatorStateError("conflict", `application ${clientId} already exists`);
     const tokenAuthMethod = opts.tokenAuthMethod ?? "client_secret_basic";
     if (tokenAuthMethod !== "client_secret_basic" && tokenAuthMethod !== "client_secret_post") {
-      throw new EmulatorStateError("invalid", `tokenAuthMethod must be client_secret_basic or client_secret_post, got ${String(tokenAuthMethod)}`);
+      throw new EmulatorStateError(
+        "invalid",
+        `tokenAuthMethod must be client_secret_basic or client_secret_post, got ${String(tokenAuthMethod)}`,
+      );
     }
-    if (opts.roles !== undefined && !Array.isArray(opts.roles)) throw new EmulatorStateError("invalid", "roles must be an array");
-    if (opts.roleAssignments !== undefined && !Array.isArray(opts.roleAssignments)) throw new EmulatorStateError("invalid", "roleAssignments must be an array");
+    if (opts.roles !== undefined && !Array.isArray(opts.roles))
+      throw new EmulatorStateError("invalid", "roles must be an array");
+    if (opts.roleAssignments !== undefined && !Array.isArray(opts.roleAssignments))
+      throw new EmulatorStateError("invalid", "roleAssignments must be an array");
     if (opts.roleAssignmentsReadable !== undefined && typeof opts.roleAssignmentsReadable !== "boolean") {
       throw new EmulatorStateError("invalid", "roleAssignmentsReadable must be a boolean");
     }
@@ -507,7 +546,8 @@ export class EmulatorState {
     ];
     const assignments = specs.map((spec, i) => this.assignment(spec, `roleAssignments[${i}]`));
     const clientSecret = opts.clientSecret ?? randomBytes(48).toString("base64url");
-    if (typeof clientSecret !== "string" || clientSecret.length === 0) throw new EmulatorStateError("invalid", "clientSecret must be a non-empty string");
+    if (typeof clientSecret !== "string" || clientSecret.length === 0)
+      throw new EmulatorStateError("invalid", "clientSecret must be a non-empty string");
     this.applications.set(clientId, {
       clientId,
       clientSecret,
@@ -537,22 +577,37 @@ export class EmulatorState {
   assignRole(clientId: string, spec: RoleAssignmentSpec): string {
     const app = this.application(clientId);
     const assignment = this.assignment(spec, "roleAssignment");
-    if (app.assignments.some((a) => a.id === assignment.id)) throw new EmulatorStateError("conflict", `role assignment ${assignment.id} already exists`);
+    if (app.assignments.some((a) => a.id === assignment.id))
+      throw new EmulatorStateError("conflict", `role assignment ${assignment.id} already exists`);
     app.assignments.push(assignment);
     return assignment.id;
   }
 
   /** Adds a custom role (e.g. one without a permission a built-in role has). Throws "invalid" on an unknown permission or scope type, "conflict" on a taken id or name. */
-  addRole(opts: { id?: string; name: string; description?: string; applicableTo?: ScopeType[]; permissions: Permission[] }): string {
+  addRole(opts: {
+    id?: string;
+    name: string;
+    description?: string;
+    applicableTo?: ScopeType[];
+    permissions: Permission[];
+  }): string {
     const id = this.newId(opts.id, "role id");
     if (this.roles.has(id)) throw new EmulatorStateError("conflict", `role ${id} already exists`);
-    if (typeof opts.name !== "string" || opts.name === "") throw new EmulatorStateError("invalid", "role name must be a non-empty string");
-    if ([...this.roles.values()].some((r) => r.name === opts.name)) throw new EmulatorStateError("conflict", `a role named ${JSON.stringify(opts.name)} already exists`);
+    if (typeof opts.name !== "string" || opts.name === "")
+      throw new EmulatorStateError("invalid", "role name must be a non-empty string");
+    if ([...this.roles.values()].some((r) => r.name === opts.name))
+      throw new EmulatorStateError("conflict", `a role named ${JSON.stringify(opts.name)} already exists`);
     const applicableTo = opts.applicableTo ?? [...SCOPE_TYPES];
-    for (const type of applicableTo) if (!SCOPE_TYPES.includes(type)) throw new EmulatorStateError("invalid", `unknown scope type ${JSON.stringify(type)}`);
+    for (const type of applicableTo)
+      if (!SCOPE_TYPES.includes(type))
+        throw new EmulatorStateError("invalid", `unknown scope type ${JSON.stringify(type)}`);
     const known = new Set(Object.values(BUILT_IN_ROLES).flatMap((r) => r.permissions.map((p) => p.id)));
-    for (const permission of opts.permissions) if (!known.has(permission)) throw new EmulatorStateError("invalid", `unknown permission ${JSON.stringify(permission)}`);
-    const descriptions = new Map(Object.values(BUILT_IN_ROLES).flatMap((r) => r.permissions.map((p) => [p.id, p.description] as const)));
+    for (const permission of opts.permissions)
+      if (!known.has(permission))
+        throw new EmulatorStateError("invalid", `unknown permission ${JSON.stringify(permission)}`);
+    const descriptions = new Map(
+      Object.values(BUILT_IN_ROLES).flatMap((r) => r.permissions.map((p) => [p.id, p.description] as const)),
+    );
     this.roles.set(id, {
       id,
       name: opts.name,
@@ -618,7 +673,9 @@ export class EmulatorState {
   getPopulation(environmentId: string, populationId: string): PopulationView | undefined {
     const env = this.environments.get(environmentId);
     const population = env?.populations.get(populationId);
-    return env && population ? populationView(this.apiUrl, environmentId, population, population.id === env.defaultPopulationId) : undefined;
+    return env && population
+      ? populationView(this.apiUrl, environmentId, population, population.id === env.defaultPopulationId)
+      : undefined;
   }
 
   /** The application's role assignments as the API shows them. Throws "not_found" for an unknown application. */
@@ -649,7 +706,8 @@ export class EmulatorState {
   sessionsNewestFirst(environmentId: string, userId: string): Session[] {
     const sessions = this.user(environmentId, userId).sessions;
     const out: Session[] = new Array(sessions.length);
-    for (let i = 0; i < sessions.length; i++) out[i] = sessionView(this.apiUrl, environmentId, userId, sessions[sessions.length - 1 - i]);
+    for (let i = 0; i < sessions.length; i++)
+      out[i] = sessionView(this.apiUrl, environmentId, userId, sessions[sessions.length - 1 - i]);
     return out;
   }
 
@@ -658,13 +716,21 @@ export class EmulatorState {
    * previous page, which may since have been deleted: the page still starts where it left off).
    * Throws "not_found" for an unknown environment or user.
    */
-  sessionsPage(environmentId: string, userId: string, opts: { after?: SessionPosition; size?: number } = {}): SessionPage {
+  sessionsPage(
+    environmentId: string,
+    userId: string,
+    opts: { after?: SessionPosition; size?: number } = {},
+  ): SessionPage {
     const sessions = this.user(environmentId, userId).sessions;
     const size = opts.size ?? sessions.length;
     let i = sessions.length - 1;
     if (opts.after) {
       const { createdMs, seq } = opts.after;
-      while (i >= 0 && (sessions[i].createdMs > createdMs || (sessions[i].createdMs === createdMs && sessions[i].seq >= seq))) i--;
+      while (
+        i >= 0 &&
+        (sessions[i].createdMs > createdMs || (sessions[i].createdMs === createdMs && sessions[i].seq >= seq))
+      )
+        i--;
     }
     const page: Session[] = [];
     let last: StoredSession | undefined;
@@ -678,7 +744,10 @@ export class EmulatorState {
 
   /** One session as a fresh API object, or undefined if it (or its user or environment) does not exist. */
   findSession(environmentId: string, userId: string, sessionId: string): Session | undefined {
-    const found = this.environments.get(environmentId)?.users.get(userId)?.sessions.find((s) => s.id === sessionId);
+    const found = this.environments
+      .get(environmentId)
+      ?.users.get(userId)
+      ?.sessions.find((s) => s.id === sessionId);
     return found ? sessionView(this.apiUrl, environmentId, userId, found) : undefined;
   }
 
@@ -704,7 +773,8 @@ export class EmulatorState {
     const users: UserView[] = [];
     const order = env.userOrder;
     let i = query.from;
-    for (; i < order.length && users.length < query.pageSize; i++) if (selects(order[i])) users.push(userView(this.apiUrl, environmentId, order[i]));
+    for (; i < order.length && users.length < query.pageSize; i++)
+      if (selects(order[i])) users.push(userView(this.apiUrl, environmentId, order[i]));
     while (i < order.length && !selects(order[i])) i++;
     return { users, next: i < order.length ? i : undefined, count: this.countUsers(env, query, selects) };
   }
@@ -719,13 +789,22 @@ export class EmulatorState {
    * the client is unknown or issued by another environment, uses another auth method, or the secret
    * is wrong; the description says which.
    */
-  authenticateClient(environmentId: string, presented: { clientId: string; clientSecret: string; method: TokenAuthMethod }): ClientAuthentication {
+  authenticateClient(
+    environmentId: string,
+    presented: { clientId: string; clientSecret: string; method: TokenAuthMethod },
+  ): ClientAuthentication {
     const app = this.applications.get(presented.clientId);
     if (!app || app.environmentId !== environmentId) {
-      return { ok: false, description: `Client authentication failed: no application with this client_id in environment ${environmentId}.` };
+      return {
+        ok: false,
+        description: `Client authentication failed: no application with this client_id in environment ${environmentId}.`,
+      };
     }
     if (app.tokenAuthMethod !== presented.method) {
-      return { ok: false, description: `Client authentication failed: the application requires ${app.tokenAuthMethod}, not ${presented.method}.` };
+      return {
+        ok: false,
+        description: `Client authentication failed: the application requires ${app.tokenAuthMethod}, not ${presented.method}.`,
+      };
     }
     const expected = Buffer.from(app.clientSecret);
     const given = Buffer.from(presented.clientSecret);
@@ -741,7 +820,10 @@ export class EmulatorState {
    * Throws "not_found" for an unknown client id, "invalid" for an empty or spaced token, "conflict"
    * if that token value already speaks for another actor.
    */
-  issueApplicationToken(clientId: string, opts: { accessToken?: string } = {}): { accessToken: string; expiresIn: number } {
+  issueApplicationToken(
+    clientId: string,
+    opts: { accessToken?: string } = {},
+  ): { accessToken: string; expiresIn: number } {
     this.application(clientId);
     const actor: Actor = { kind: "application", clientId };
     if (opts.accessToken === undefined) return { accessToken: this.issue(actor), expiresIn: this.tokenLifetimeSeconds };
@@ -780,7 +862,8 @@ export class EmulatorState {
     let populations: Set<string> | undefined;
     for (const a of app.assignments) {
       if (!this.roles.get(a.roleId)?.permissions.some((p) => p.id === permission)) continue;
-      if (a.scope.type === "ORGANIZATION" || (a.scope.type === "ENVIRONMENT" && a.scope.id === environmentId)) return { kind: "environment" };
+      if (a.scope.type === "ORGANIZATION" || (a.scope.type === "ENVIRONMENT" && a.scope.id === environmentId))
+        return { kind: "environment" };
       if (a.scope.type === "POPULATION" && env.populations.has(a.scope.id)) (populations ??= new Set()).add(a.scope.id);
     }
     return populations ? { kind: "populations", populationIds: populations } : { kind: "none" };
@@ -793,7 +876,12 @@ export class EmulatorState {
    * user is "forbidden" too, so a narrowly scoped application cannot probe which users exist. A
    * user-session token reaches only its own user.
    */
-  checkAccess(actor: Actor, environmentId: string, userId: string, permission: Permission = "authn:delete:sessions"): AccessDecision {
+  checkAccess(
+    actor: Actor,
+    environmentId: string,
+    userId: string,
+    permission: Permission = "authn:delete:sessions",
+  ): AccessDecision {
     const env = this.environments.get(environmentId);
     if (actor.kind === "user") {
       if (actor.environmentId !== environmentId || actor.userId !== userId) {
@@ -806,7 +894,10 @@ export class EmulatorState {
     const user = env?.users.get(userId);
     if (reach.kind === "environment") return user ? { outcome: "allowed" } : { outcome: "user-not-found" };
     if (user && reach.populationIds.has(user.populationId)) return { outcome: "allowed" };
-    return { outcome: "forbidden", reason: `the actor's ${permission} covers only population(s) ${[...reach.populationIds].join(", ")}` };
+    return {
+      outcome: "forbidden",
+      reason: `the actor's ${permission} covers only population(s) ${[...reach.populationIds].join(", ")}`,
+    };
   }
 
   /** Whether `actor` may read a population: like users, a population-scoped reach sees only its own populations. */
@@ -826,7 +917,8 @@ export class EmulatorState {
   checkRoleAssignmentsAccess(actor: Actor, environmentId: string, clientId: string): ReadDecision {
     if (actor.kind !== "application" || !this.environments.has(environmentId)) return "forbidden";
     const reader = this.applications.get(actor.clientId);
-    const allowed = reader?.roleAssignmentsReadable ?? this.reach(actor, environmentId, "orgmgt:read:roleAssignment").kind !== "none";
+    const allowed =
+      reader?.roleAssignmentsReadable ?? this.reach(actor, environmentId, "orgmgt:read:roleAssignment").kind !== "none";
     if (!allowed) return "forbidden";
     return this.applications.get(clientId)?.environmentId === environmentId ? "allowed" : "not-found";
   }
@@ -888,36 +980,63 @@ export class EmulatorState {
   private location(spec: LocationSpec, i: number, seq: number): StoredLocation {
     const atMs = this.validDate(spec?.at, `locations[${i}].at`);
     if (atMs === undefined) throw new EmulatorStateError("invalid", `locations[${i}].at is required`);
-    if (typeof spec.remoteIp !== "string" || !isIP(spec.remoteIp)) throw new EmulatorStateError("invalid", `locations[${i}].remoteIp must be an IP address, got ${JSON.stringify(spec.remoteIp)}`);
+    if (typeof spec.remoteIp !== "string" || !isIP(spec.remoteIp))
+      throw new EmulatorStateError(
+        "invalid",
+        `locations[${i}].remoteIp must be an IP address, got ${JSON.stringify(spec.remoteIp)}`,
+      );
     const base = PLACES[(seq + i) % PLACES.length];
-    const custom = spec.city !== undefined || spec.state !== undefined || spec.region !== undefined || spec.country !== undefined;
-    const place = custom ? { city: spec.city ?? base.city, state: spec.state ?? base.state, region: spec.region ?? base.region, country: spec.country ?? base.country } : base;
+    const custom =
+      spec.city !== undefined || spec.state !== undefined || spec.region !== undefined || spec.country !== undefined;
+    const place = custom
+      ? {
+          city: spec.city ?? base.city,
+          state: spec.state ?? base.state,
+          region: spec.region ?? base.region,
+          country: spec.country ?? base.country,
+        }
+      : base;
     return { atMs, remoteIp: spec.remoteIp, place };
   }
 
   private fromGrant(grant: IdentityDataAdminGrant, i: number): RoleAssignmentSpec {
     if (!LEGACY_IDA_NAMES.has(grant?.role)) {
-      throw new EmulatorStateError("invalid", `roles[${i}].role must be "Identity Data Administrator", got ${JSON.stringify(grant?.role)}`);
+      throw new EmulatorStateError(
+        "invalid",
+        `roles[${i}].role must be "Identity Data Administrator", got ${JSON.stringify(grant?.role)}`,
+      );
     }
     const env = this.environment(grant.environmentId);
-    if (grant.populationId === undefined) return { role: { id: BUILT_IN_ROLES.identityDataAdmin.id }, scope: { type: "ENVIRONMENT", id: env.id } };
+    if (grant.populationId === undefined)
+      return { role: { id: BUILT_IN_ROLES.identityDataAdmin.id }, scope: { type: "ENVIRONMENT", id: env.id } };
     if (!env.populations.has(grant.populationId)) {
-      throw new EmulatorStateError("not_found", `roles[${i}].populationId ${grant.populationId} does not exist in environment ${grant.environmentId}`);
+      throw new EmulatorStateError(
+        "not_found",
+        `roles[${i}].populationId ${grant.populationId} does not exist in environment ${grant.environmentId}`,
+      );
     }
     return { role: { id: BUILT_IN_ROLES.identityDataAdmin.id }, scope: { type: "POPULATION", id: grant.populationId } };
   }
 
   private assignment(spec: RoleAssignmentSpec, where: string): AssignmentRecord {
-    if (typeof spec !== "object" || spec === null) throw new EmulatorStateError("invalid", `${where} must be an object`);
+    if (typeof spec !== "object" || spec === null)
+      throw new EmulatorStateError("invalid", `${where} must be an object`);
     const role = typeof spec.role === "string" ? this.roleByIdOrName(spec.role) : this.roles.get(spec.role?.id);
     if (!role) throw new EmulatorStateError("not_found", `${where}.role ${JSON.stringify(spec.role)} does not exist`);
     const type = spec.scope?.type;
     const scopeId = spec.scope?.id;
-    if (!SCOPE_TYPES.includes(type)) throw new EmulatorStateError("invalid", `${where}.scope.type must be one of ${SCOPE_TYPES.join(", ")}, got ${JSON.stringify(type)}`);
-    if (!role.applicableTo.includes(type)) throw new EmulatorStateError("invalid", `${where}: the role ${role.name} cannot be assigned at ${type} scope`);
+    if (!SCOPE_TYPES.includes(type))
+      throw new EmulatorStateError(
+        "invalid",
+        `${where}.scope.type must be one of ${SCOPE_TYPES.join(", ")}, got ${JSON.stringify(type)}`,
+      );
+    if (!role.applicableTo.includes(type))
+      throw new EmulatorStateError("invalid", `${where}: the role ${role.name} cannot be assigned at ${type} scope`);
     if (typeof scopeId !== "string") throw new EmulatorStateError("invalid", `${where}.scope.id must be a string`);
-    if (type === "ORGANIZATION" && scopeId !== this.organizationId) throw new EmulatorStateError("not_found", `${where}.scope.id: organization ${scopeId} does not exist`);
-    if (type === "ENVIRONMENT" && !this.environments.has(scopeId)) throw new EmulatorStateError("not_found", `${where}.scope.id: environment ${scopeId} does not exist`);
+    if (type === "ORGANIZATION" && scopeId !== this.organizationId)
+      throw new EmulatorStateError("not_found", `${where}.scope.id: organization ${scopeId} does not exist`);
+    if (type === "ENVIRONMENT" && !this.environments.has(scopeId))
+      throw new EmulatorStateError("not_found", `${where}.scope.id: environment ${scopeId} does not exist`);
     if (type === "POPULATION" && ![...this.environments.values()].some((e) => e.populations.has(scopeId))) {
       throw new EmulatorStateError("not_found", `${where}.scope.id: population ${scopeId} does not exist`);
     }
@@ -937,7 +1056,8 @@ export class EmulatorState {
   }
 
   private countUsers(env: EnvironmentRecord, query: UserQuery, selects: (u: UserRecord) => boolean): number {
-    const reachKey = query.reach.kind === "populations" ? [...query.reach.populationIds].sort().join(",") : query.reach.kind;
+    const reachKey =
+      query.reach.kind === "populations" ? [...query.reach.populationIds].sort().join(",") : query.reach.kind;
     const key = `${env.id}\u0000${env.version}\u0000${reachKey}\u0000${query.filterText}`;
     const cached = this.countCache.get(key);
     if (cached !== undefined) return cached;
@@ -960,13 +1080,15 @@ export class EmulatorState {
 
   private newId(given: string | undefined, what: string): string {
     if (given === undefined) return randomUUID();
-    if (typeof given !== "string" || !isUuid(given)) throw new EmulatorStateError("invalid", `${what} must be a UUID, got ${JSON.stringify(given)}`);
+    if (typeof given !== "string" || !isUuid(given))
+      throw new EmulatorStateError("invalid", `${what} must be a UUID, got ${JSON.stringify(given)}`);
     return given;
   }
 
   private validDate(value: Date | undefined, what: string): number | undefined {
     if (value === undefined) return undefined;
-    if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw new EmulatorStateError("invalid", `${what} must be a valid Date`);
+    if (!(value instanceof Date) || Number.isNaN(value.getTime()))
+      throw new EmulatorStateError("invalid", `${what} must be a valid Date`);
     return value.getTime();
   }
 
@@ -978,7 +1100,8 @@ export class EmulatorState {
 
   private user(environmentId: string, userId: string): UserRecord {
     const user = this.environment(environmentId).users.get(userId);
-    if (!user) throw new EmulatorStateError("not_found", `user ${userId} does not exist in environment ${environmentId}`);
+    if (!user)
+      throw new EmulatorStateError("not_found", `user ${userId} does not exist in environment ${environmentId}`);
     return user;
   }
 

@@ -20,6 +20,8 @@ export class EmulatorUsageError extends Error {
 
   /** Whether `value` is an `EmulatorUsageError`, also from another copy of this package (where `instanceof` fails). */
   static isInstance(value: unknown): value is EmulatorUsageError {
-    return value instanceof Error && value.name === "EmulatorUsageError" && (value as { code?: unknown }).code === ERR_USAGE;
+    return (
+      value instanceof Error && value.name === "EmulatorUsageError" && (value as { code?: unknown }).code === ERR_USAGE
+    );
   }
 }

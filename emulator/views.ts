@@ -135,17 +135,30 @@ export function userView(apiUrl: string, environmentId: string, u: UserRecord): 
   };
   const x = u.extras;
   if (x) {
-    if (x.given !== undefined || x.family !== undefined) view.name = { ...(x.given !== undefined && { given: x.given }), ...(x.family !== undefined && { family: x.family }) };
-    for (const key of ["accountId", "externalId", "nickname", "title", "type"] as const) if (x[key] !== undefined) view[key] = x[key];
+    if (x.given !== undefined || x.family !== undefined)
+      view.name = {
+        ...(x.given !== undefined && { given: x.given }),
+        ...(x.family !== undefined && { family: x.family }),
+      };
+    for (const key of ["accountId", "externalId", "nickname", "title", "type"] as const)
+      if (x[key] !== undefined) view[key] = x[key];
   }
   return view;
 }
 
 /** The population as the API shows it. */
-export function populationView(apiUrl: string, environmentId: string, p: PopulationRecord, isDefault: boolean): PopulationView {
+export function populationView(
+  apiUrl: string,
+  environmentId: string,
+  p: PopulationRecord,
+  isDefault: boolean,
+): PopulationView {
   const at = iso(p.createdMs);
   const view: PopulationView = {
-    _links: { self: { href: `${apiUrl}/environments/${environmentId}/populations/${p.id}` }, environment: { href: `${apiUrl}/environments/${environmentId}` } },
+    _links: {
+      self: { href: `${apiUrl}/environments/${environmentId}/populations/${p.id}` },
+      environment: { href: `${apiUrl}/environments/${environmentId}` },
+    },
     id: p.id,
     environment: { id: environmentId },
     name: p.name,
@@ -161,7 +174,9 @@ export function populationView(apiUrl: string, environmentId: string, p: Populat
 export function roleAssignmentView(apiUrl: string, app: ApplicationRecord, a: AssignmentRecord): RoleAssignmentView {
   return {
     _links: {
-      self: { href: `${apiUrl}/environments/${app.environmentId}/applications/${app.clientId}/roleAssignments/${a.id}` },
+      self: {
+        href: `${apiUrl}/environments/${app.environmentId}/applications/${app.clientId}/roleAssignments/${a.id}`,
+      },
       role: { href: `${apiUrl}/roles/${a.roleId}` },
     },
     id: a.id,

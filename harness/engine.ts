@@ -12,13 +12,7 @@
 import { ChildProcess, execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import {
-  ConfigMap,
-  LocalWorkspace,
-  PulumiCommand,
-  PulumiFn,
-  Stack,
-} from "@pulumi/pulumi/automation";
+import { ConfigMap, LocalWorkspace, PulumiCommand, PulumiFn, Stack } from "@pulumi/pulumi/automation";
 import { ensureEngine, EngineBuild } from "../tools/engine/build";
 
 /** The checkout's root. */
@@ -174,11 +168,19 @@ export async function newEngineStack(options: EngineStackOptions): Promise<Engin
  * can interrupt (SIGINT) or kill (SIGKILL) `pulumi up` in the middle of an operation.
  */
 function recordingCommand(command: PulumiCommand, processes: ChildProcess[]): PulumiCommand {
-  const execa = require("execa") as (file: string, args: string[], options: object) => ChildProcess & Promise<{ stdout: string; stderr: string; exitCode: number }>;
+  const execa = require("execa") as (
+    file: string,
+    args: string[],
+    options: object,
+  ) => ChildProcess & Promise<{ stdout: string; stderr: string; exitCode: number }>;
   // `run` and `CommandResult` are the Automation API's internals (not in its types): the seam
   // through which every CLI call passes, kept to the same shape.
-  const { CommandResult } = require("@pulumi/pulumi/automation/cmd") as { CommandResult: new (stdout: string, stderr: string, code: number) => unknown };
-  const { createCommandError } = require("@pulumi/pulumi/automation/errors") as { createCommandError: (result: unknown) => Error };
+  const { CommandResult } = require("@pulumi/pulumi/automation/cmd") as {
+    CommandResult: new (stdout: string, stderr: string, code: number) => unknown;
+  };
+  const { createCommandError } = require("@pulumi/pulumi/automation/errors") as {
+    createCommandError: (result: unknown) => Error;
+  };
   type Run = (
     args: string[],
     cwd: string,

@@ -291,7 +291,9 @@ export class ProviderHost {
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`dynamic-provider host printed no port within ${START_TIMEOUT_MS} ms:\n${stderrChunks.join("")}`));
+          reject(
+            new Error(`dynamic-provider host printed no port within ${START_TIMEOUT_MS} ms:\n${stderrChunks.join("")}`),
+          );
         }, START_TIMEOUT_MS);
         child.stdout!.on("data", onData);
         child.once("exit", onExit);

@@ -32,7 +32,8 @@ export type RevocationTarget = SessionTarget | UserTarget;
  */
 export function planRevocations(raw: unknown, key = "revoke"): RevocationTarget[] {
   if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) throw new Error(`${key} must be a list of {environmentId, userId, sessionId?, createdBefore?} entries`);
+  if (!Array.isArray(raw))
+    throw new Error(`${key} must be a list of {environmentId, userId, sessionId?, createdBefore?} entries`);
   const seen = new Set<string>();
   return raw.map((entry, index) => {
     const at = `${key}[${index}]`;
@@ -40,19 +41,33 @@ export function planRevocations(raw: unknown, key = "revoke"): RevocationTarget[
       throw new Error(`${at} must be an object with environmentId, userId and optionally sessionId or createdBefore`);
     }
     const e = entry as Record<string, unknown>;
-    const unknownKeys = Object.keys(e).filter((k) => !["environmentId", "userId", "sessionId", "createdBefore"].includes(k));
+    const unknownKeys = Object.keys(e).filter(
+      (k) => !["environmentId", "userId", "sessionId", "createdBefore"].includes(k),
+    );
     if (unknownKeys.length > 0) throw new Error(`${at} has unknown keys: ${unknownKeys.join(", ")}`);
     for (const field of ["environmentId", "userId", ...(e.sessionId !== undefined ? ["sessionId"] : [])]) {
       const reason = invalidIdReason(field, e[field]);
       if (reason) throw new Error(`${at}.${reason}`);
     }
     if (e.sessionId !== undefined && e.createdBefore !== undefined) {
-      throw new Error(`${at} names a sessionId and createdBefore: createdBefore applies only to a whole user's sessions`);
+      throw new Error(
+        `${at} names a sessionId and createdBefore: createdBefore applies only to a whole user's sessions`,
+      );
     }
     const target: RevocationTarget =
       e.sessionId !== undefined
-        ? { kind: "session", environmentId: String(e.environmentId), userId: String(e.userId), sessionId: String(e.sessionId) }
-        : { kind: "user", environmentId: String(e.environmentId), userId: String(e.userId), ...createdBefore(e.createdBefore, at) };
+        ? {
+            kind: "session",
+            environmentId: String(e.environmentId),
+            userId: String(e.userId),
+            sessionId: String(e.sessionId),
+          }
+        : {
+            kind: "user",
+            environmentId: String(e.environmentId),
+            userId: String(e.userId),
+            ...createdBefore(e.createdBefore, at),
+          };
     const identity = resourceName(target);
     if (seen.has(identity)) throw new Error(`${at} repeats an earlier entry (${identity})`);
     seen.add(identity);

@@ -16,7 +16,11 @@
 // The resources, their arguments and what they store.
 export { SessionRevocation, SessionRevocationArgs } from "./resources/sessionRevocation";
 export { UserSessionsRevocation, UserSessionsRevocationArgs } from "./resources/userSessionsRevocation";
-export { PopulationSessionsRevocation, PopulationSessionsRevocationArgs, SweepUsersArgs } from "./resources/populationSessionsRevocation";
+export {
+  PopulationSessionsRevocation,
+  PopulationSessionsRevocationArgs,
+  SweepUsersArgs,
+} from "./resources/populationSessionsRevocation";
 export { ConnectionArgs } from "./resources/connection";
 export type { SessionRevocationOutputs, RevocationOutcome } from "./runtime/sessionRevocation";
 export type { UserSessionsRevocationOutputs } from "./runtime/userSessionsRevocation";
@@ -26,7 +30,13 @@ export type { StoredRouting } from "./runtime/common";
 
 // The client: how it is configured, what it does and returns.
 export { PingOneClient, PingOneClientOptions, ClientStats, DeleteResult, RetryNotice } from "./client/client";
-export { ConnectionOptions, ResolvedConnection, SettingsInput, TokenAuthMethod, resolveConnection } from "./client/settings";
+export {
+  ConnectionOptions,
+  ResolvedConnection,
+  SettingsInput,
+  TokenAuthMethod,
+  resolveConnection,
+} from "./client/settings";
 export { RegionCode } from "./client/regions";
 export { RetryOptions } from "./client/retry";
 export { PacerOptions } from "./client/pacer";

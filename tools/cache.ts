@@ -33,7 +33,11 @@ export function digestOf(...files: string[]): string {
  * build never leaves a half-made tool where a later run would take it for a finished one. When
  * another run finished first (`isDone(root)`), its result is kept and ours discarded.
  */
-export function buildAtomically(root: string, isDone: (dir: string) => boolean, build: (staging: string) => void): void {
+export function buildAtomically(
+  root: string,
+  isDone: (dir: string) => boolean,
+  build: (staging: string) => void,
+): void {
   const staging = `${root}.partial-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(staging, { recursive: true });
@@ -50,8 +54,14 @@ export function buildAtomically(root: string, isDone: (dir: string) => boolean, 
 
 /** Compares dotted versions (`3.206.0` < `3.248.0`); a missing part counts as 0. */
 export function compareVersions(a: string, b: string): number {
-  const pa = a.replace(/^v/, "").split(/[.+-]/).map((p) => Number.parseInt(p, 10) || 0);
-  const pb = b.replace(/^v/, "").split(/[.+-]/).map((p) => Number.parseInt(p, 10) || 0);
+  const pa = a
+    .replace(/^v/, "")
+    .split(/[.+-]/)
+    .map((p) => Number.parseInt(p, 10) || 0);
+  const pb = b
+    .replace(/^v/, "")
+    .split(/[.+-]/)
+    .map((p) => Number.parseInt(p, 10) || 0);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
     const d = (pa[i] ?? 0) - (pb[i] ?? 0);
     if (d !== 0) return d;

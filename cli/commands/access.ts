@@ -79,13 +79,24 @@ export async function accessCommand(client: PingOneClient, options: AccessOption
 function printReport(report: AccessReport, verdict: AccessVerdict, io: CliIo): void {
   const who = report.applicationId ? `worker application ${report.applicationId}` : "the access token's application";
   if (!report.readable) {
-    writeLine(io.stdout, `${IDENTITY_DATA_ADMIN} scopes of ${who} in environment ${report.environmentId}: not readable.`);
+    writeLine(
+      io.stdout,
+      `${IDENTITY_DATA_ADMIN} scopes of ${who} in environment ${report.environmentId}: not readable.`,
+    );
     // PingOne's ids only: the reason below says what the refusal means here.
     const refusal = report.refusal;
     if (refusal) {
-      const ids = [refusal.id && `PingOne error id ${refusal.id}`, refusal.transactionId && `transaction id ${refusal.transactionId}`].filter(Boolean).join(", ");
+      const ids = [
+        refusal.id && `PingOne error id ${refusal.id}`,
+        refusal.transactionId && `transaction id ${refusal.transactionId}`,
+      ]
+        .filter(Boolean)
+        .join(", ");
       // Only PingOne's own error answer is a refusal; an HTML page, a null entry or a cycling link is an unusable answer, and the reason says which.
-      const what = refusal.failure === "HTTP_STATUS" ? `was refused: HTTP ${refusal.status ?? "-"}${refusal.code ? ` ${refusal.code}` : ""}` : `gave an answer that could not be used (${refusal.failure})`;
+      const what =
+        refusal.failure === "HTTP_STATUS"
+          ? `was refused: HTTP ${refusal.status ?? "-"}${refusal.code ? ` ${refusal.code}` : ""}`
+          : `gave an answer that could not be used (${refusal.failure})`;
       writeLine(io.stderr, `pingone-sessions: reading the role assignments of ${who} ${what}${ids ? ` (${ids})` : ""}`);
     }
   } else if (report.scopes.length === 0) {

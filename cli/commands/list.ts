@@ -30,6 +30,9 @@ export async function listCommand(client: PingOneClient, options: ListOptions, i
   }
   if (sessions.length > 0) writeLine(io.stdout, formatTable(SESSION_COLUMNS, sessionRows(sessions)));
   const { userId, environmentId } = options.user;
-  writeLine(io.stdout, `${sessions.length} session${sessions.length === 1 ? "" : "s"} of user ${userId} in environment ${environmentId}.`);
+  writeLine(
+    io.stdout,
+    `${sessions.length} session${sessions.length === 1 ? "" : "s"} of user ${userId} in environment ${environmentId}.`,
+  );
   return EXIT_CODES.ok;
 }

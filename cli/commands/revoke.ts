@@ -92,14 +92,29 @@ export const USER_CONCURRENCY = 16;
  * could not be listed (a `PingOneApiError`); with several, such a user is
  * reported and the others are still revoked.
  */
-export async function revokeCommand(client: PingOneClient, options: RevokeOptions, io: CliIo, progress: Progress): Promise<ExitCode> {
+export async function revokeCommand(
+  client: PingOneClient,
+  options: RevokeOptions,
+  io: CliIo,
+  progress: Progress,
+): Promise<ExitCode> {
   const { environmentId, userIds, selection } = options;
   let reports: UserRevocationReport[];
   if (selection.kind === "one") {
-    reports = [userReport(userIds[0], await revokeOne(client, { environmentId, userId: userIds[0], sessionId: selection.sessionId }))];
+    reports = [
+      userReport(
+        userIds[0],
+        await revokeOne(client, { environmentId, userId: userIds[0], sessionId: selection.sessionId }),
+      ),
+    ];
   } else if (userIds.length === 1) {
     try {
-      const outcome = await revokeUserSessions(client, { environmentId, userId: userIds[0] }, selection.createdBefore, (done, total) => progress.update(done, total));
+      const outcome = await revokeUserSessions(
+        client,
+        { environmentId, userId: userIds[0] },
+        selection.createdBefore,
+        (done, total) => progress.update(done, total),
+      );
       reports = [userReport(userIds[0], outcome)];
     } finally {
       progress.clear();
@@ -139,7 +154,11 @@ async function revokeOne(client: PingOneClient, ref: UserRef & { sessionId: stri
  * client; a user whose list fails is reported with its error and the others
  * go on. The bar counts users done.
  */
-async function revokeEach(client: PingOneClient, options: RevokeOptions, progress: Progress): Promise<UserRevocationReport[]> {
+async function revokeEach(
+  client: PingOneClient,
+  options: RevokeOptions,
+  progress: Progress,
+): Promise<UserRevocationReport[]> {
   const { environmentId, userIds, selection } = options;
   const createdBefore = selection.kind === "all" ? selection.createdBefore : undefined;
   const reports: UserRevocationReport[] = new Array(userIds.length);
@@ -152,7 +171,14 @@ async function revokeEach(client: PingOneClient, options: RevokeOptions, progres
       try {
         reports[i] = userReport(userId, await revokeUserSessions(client, { environmentId, userId }, createdBefore));
       } catch (error) {
-        reports[i] = { userId, revoked: [], alreadyAbsent: [], failed: [], notAttempted: [], error: failureFields(error) };
+        reports[i] = {
+          userId,
+          revoked: [],
+          alreadyAbsent: [],
+          failed: [],
+          notAttempted: [],
+          error: failureFields(error),
+        };
       }
       progress.update(++done, userIds.length);
     }
@@ -163,7 +189,14 @@ async function revokeEach(client: PingOneClient, options: RevokeOptions, progres
 
 /** One user's outcome, the sessions never sent set apart as not attempted. */
 function userReport(userId: string, outcome: BulkRevocation): UserRevocationReport {
-  const report: UserRevocationReport = { userId, revoked: outcome.revoked, alreadyAbsent: outcome.alreadyAbsent, failed: [], notAttempted: [], error: null };
+  const report: UserRevocationReport = {
+    userId,
+    revoked: outcome.revoked,
+    alreadyAbsent: outcome.alreadyAbsent,
+    failed: [],
+    notAttempted: [],
+    error: null,
+  };
   for (const { sessionId, error } of outcome.failed) {
     if (neverSent(error)) report.notAttempted.push(sessionId);
     else report.failed.push({ sessionId, ...failureFields(error) });
@@ -175,13 +208,18 @@ function userReport(userId: string, outcome: BulkRevocation): UserRevocationRepo
 function finish(report: RevocationReport, options: RevokeOptions, io: CliIo): ExitCode {
   const several = report.users.length > 1;
   for (const user of report.users) {
-    if (user.error !== null && user.error.failure !== "ABORTED") writeLine(io.stderr, `failed user ${user.userId}: ${user.error.message}`);
-    for (const failure of user.failed) writeLine(io.stderr, `failed ${failure.sessionId}${several ? ` (user ${user.userId})` : ""}: ${failure.message}`);
+    if (user.error !== null && user.error.failure !== "ABORTED")
+      writeLine(io.stderr, `failed user ${user.userId}: ${user.error.message}`);
+    for (const failure of user.failed)
+      writeLine(io.stderr, `failed ${failure.sessionId}${several ? ` (user ${user.userId})` : ""}: ${failure.message}`);
   }
   const usersNotListed = report.users.filter((u) => u.error !== null);
   const usersNotAttempted = usersNotListed.filter((u) => u.error?.failure === "ABORTED").length;
   if (report.interrupted !== null) {
-    const users = usersNotAttempted > 0 ? `, and ${formatCount(usersNotAttempted)} user${usersNotAttempted === 1 ? "'s sessions were" : "s' sessions were"} never listed` : "";
+    const users =
+      usersNotAttempted > 0
+        ? `, and ${formatCount(usersNotAttempted)} user${usersNotAttempted === 1 ? "'s sessions were" : "s' sessions were"} never listed`
+        : "";
     writeLine(
       io.stderr,
       `pingone-sessions: interrupted by ${report.interrupted}: no request was sent after it, and the requests in flight were let finish; ` +
@@ -196,7 +234,12 @@ function finish(report: RevocationReport, options: RevokeOptions, io: CliIo): Ex
       for (const id of user.revoked) writeLine(io.stdout, `revoked ${id}`);
       for (const id of user.alreadyAbsent) writeLine(io.stdout, `already absent ${id}`);
       for (const id of user.notAttempted) writeLine(io.stdout, `not attempted ${id}`);
-      writeLine(io.stdout, user.error === null ? userSummary(user, report.interrupted, options) : `Not listed: ${user.error.failure === "ABORTED" ? "not attempted (interrupted)" : "its sessions could not be listed"} (user ${user.userId} in environment ${options.environmentId}).`);
+      writeLine(
+        io.stdout,
+        user.error === null
+          ? userSummary(user, report.interrupted, options)
+          : `Not listed: ${user.error.failure === "ABORTED" ? "not attempted (interrupted)" : "its sessions could not be listed"} (user ${user.userId} in environment ${options.environmentId}).`,
+      );
     }
     if (several) writeLine(io.stdout, total(report, usersNotListed.length, options));
   }
@@ -208,7 +251,8 @@ function finish(report: RevocationReport, options: RevokeOptions, io: CliIo): Ex
 function userSummary(user: UserRevocationReport, interrupted: InterruptSignal | null, options: RevokeOptions): string {
   const { selection, environmentId } = options;
   const n = user.revoked.length + user.alreadyAbsent.length + user.failed.length + user.notAttempted.length;
-  const what = selection.kind === "one" ? "1 session" : `${n} session${n === 1 ? "" : "s"}${createdBeforeText(options)}`;
+  const what =
+    selection.kind === "one" ? "1 session" : `${n} session${n === 1 ? "" : "s"}${createdBeforeText(options)}`;
   const text = counts(user, interrupted).join(", ");
   return `${text[0].toUpperCase()}${text.slice(1)} (of ${what} of user ${user.userId} in environment ${environmentId}).`;
 }
@@ -222,12 +266,21 @@ function total(report: RevocationReport, notListed: number, options: RevokeOptio
 }
 
 /** "revoked 3", "already absent 1", "failed 0", and "not attempted N" when the run was interrupted. */
-function counts(of: Pick<UserRevocationReport, "revoked" | "alreadyAbsent" | "failed" | "notAttempted">, interrupted: InterruptSignal | null): string[] {
-  const parts = [`revoked ${of.revoked.length}`, `already absent ${of.alreadyAbsent.length}`, `failed ${of.failed.length}`];
+function counts(
+  of: Pick<UserRevocationReport, "revoked" | "alreadyAbsent" | "failed" | "notAttempted">,
+  interrupted: InterruptSignal | null,
+): string[] {
+  const parts = [
+    `revoked ${of.revoked.length}`,
+    `already absent ${of.alreadyAbsent.length}`,
+    `failed ${of.failed.length}`,
+  ];
   if (interrupted !== null) parts.push(`not attempted ${of.notAttempted.length}`);
   return parts;
 }
 
 function createdBeforeText(options: RevokeOptions): string {
-  return options.selection.kind === "all" && options.selection.createdBefore !== undefined ? ` created before ${options.selection.createdBefore}` : "";
+  return options.selection.kind === "all" && options.selection.createdBefore !== undefined
+    ? ` created before ${options.selection.createdBefore}`
+    : "";
 }

@@ -16,11 +16,27 @@ import { PingOneClient } from "../../provider/client/client";
 import { SessionCriteria, Shard, UserSelection } from "../../provider/client/criteria";
 import { PingOneApiError } from "../../provider/client/errors";
 import { systemClock } from "../../provider/client/retry";
-import { describeFailures, failureGroup, SweepCounts, SweepResult, sweepSessions, SweepSessionEvent } from "../../provider/client/sweep";
+import {
+  describeFailures,
+  failureGroup,
+  SweepCounts,
+  SweepResult,
+  sweepSessions,
+  SweepSessionEvent,
+} from "../../provider/client/sweep";
 import { printable } from "../../provider/client/text";
 import { decodeSession } from "../../provider/client/answers";
 import type { Session } from "../../provider/client/types";
-import { CliIo, EXIT_CODES, ExitCode, InterruptSignal, interruptedBy, neverSent, UsageError, writeLine } from "../common";
+import {
+  CliIo,
+  EXIT_CODES,
+  ExitCode,
+  InterruptSignal,
+  interruptedBy,
+  neverSent,
+  UsageError,
+  writeLine,
+} from "../common";
 import { FailureFields, failureFields, field, formatCount, formatJson, Progress, sessionRows } from "../output";
 import { ReportFile, ReportFs } from "../report";
 
@@ -158,7 +174,13 @@ interface Tally {
  * further request is sent, the next DELETE included), and the run ends with
  * exit 1, naming the file and the sessions revoked but not recorded.
  */
-export async function sweepCommand(client: PingOneClient, plan: SweepPlan, io: CliIo, progress: Progress, options: SweepCommandOptions = {}): Promise<ExitCode> {
+export async function sweepCommand(
+  client: PingOneClient,
+  plan: SweepPlan,
+  io: CliIo,
+  progress: Progress,
+  options: SweepCommandOptions = {},
+): Promise<ExitCode> {
   const report = plan.reportPath !== undefined ? ReportFile.open(plan.reportPath, options.reportFs) : undefined;
   if (report) report.onFailure = () => options.stop?.abort("report");
   const close = (tally: Tally): SweepSummary => {
@@ -171,12 +193,14 @@ export async function sweepCommand(client: PingOneClient, plan: SweepPlan, io: C
     return summaryOf(tally, plan, io);
   };
   try {
-    if (plan.dryRun) return finish(close(await runPass(client, plan, io, progress, "dry-run", report)), [], plan, io, true);
+    if (plan.dryRun)
+      return finish(close(await runPass(client, plan, io, progress, "dry-run", report)), [], plan, io, true);
 
     let usersTotal: number | undefined;
     if (!plan.yes) {
       const count = await runPass(client, plan, io, progress, "count");
-      if (count.error !== undefined || interruptedBy(io) !== undefined) return finish(close(count), count.firstFailures, plan, io, false);
+      if (count.error !== undefined || interruptedBy(io) !== undefined)
+        return finish(close(count), count.firstFailures, plan, io, false);
       const refusal = await confirmation(count, io);
       if (refusal !== undefined) {
         count.error = refusal;
@@ -208,13 +232,21 @@ const UNRECORDED_SHOWN = 20;
  * the run stopped, and the sessions revoked since the last line recorded.
  */
 function reportFailure(report: ReportFile): Error {
-  const lines = report.unrecorded.filter((v): v is SweepReportLine => typeof v === "object" && v !== null && "sessionId" in v);
+  const lines = report.unrecorded.filter(
+    (v): v is SweepReportLine => typeof v === "object" && v !== null && "sessionId" in v,
+  );
   const revoked = lines.filter((l) => l.outcome === "revoked");
   const others = lines.length - revoked.length;
   const were = (n: number, noun: string) => `${formatCount(n)} ${noun}${n === 1 ? " was" : "s were"}`;
-  const named = revoked.slice(0, UNRECORDED_SHOWN).map((l) => `${l.sessionId} (user ${l.userId})`).join(", ");
+  const named = revoked
+    .slice(0, UNRECORDED_SHOWN)
+    .map((l) => `${l.sessionId} (user ${l.userId})`)
+    .join(", ");
   const more = revoked.length > UNRECORDED_SHOWN ? `, and ${formatCount(revoked.length - UNRECORDED_SHOWN)} more` : "";
-  const what = revoked.length === 0 ? "No session was revoked after the last line recorded." : `${were(revoked.length, "session")} revoked and not recorded in it: ${named}${more}.`;
+  const what =
+    revoked.length === 0
+      ? "No session was revoked after the last line recorded."
+      : `${were(revoked.length, "session")} revoked and not recorded in it: ${named}${more}.`;
   const rest = others > 0 ? ` ${were(others, "other outcome")} not recorded either.` : "";
   return new Error(
     `${report.failure!.message}, so the sweep stopped: no request was sent after it. ${what}${rest} The summary line was not recorded. ` +
@@ -238,7 +270,9 @@ async function confirmation(count: Tally, io: CliIo): Promise<UsageError | undef
   }
   const answer = await askUnlessInterrupted(io, `Revoke ${what}? [y/N] `);
   if (answer !== undefined && /^\s*y(es)?\s*$/i.test(answer)) return undefined;
-  return new UsageError(`not confirmed (${answer === undefined ? "interrupted" : "the answer was not yes"}): nothing was revoked`);
+  return new UsageError(
+    `not confirmed (${answer === undefined ? "interrupted" : "the answer was not yes"}): nothing was revoked`,
+  );
 }
 
 /** The person's answer, or undefined when the run is interrupted first. */
@@ -265,10 +299,26 @@ async function askUnlessInterrupted(io: CliIo, question: string): Promise<string
  * (`sweepSessions` lets the users already started finish first, so nothing
  * is told after the summary).
  */
-async function runPass(client: PingOneClient, plan: SweepPlan, io: CliIo, progress: Progress, pass: SweepPass, report?: ReportFile, usersTotal?: number): Promise<Tally> {
+async function runPass(
+  client: PingOneClient,
+  plan: SweepPlan,
+  io: CliIo,
+  progress: Progress,
+  pass: SweepPass,
+  report?: ReportFile,
+  usersTotal?: number,
+): Promise<Tally> {
   const tally: Tally = {
     pass,
-    progress: { usersScanned: 0, usersInOtherShards: 0, usersFailed: 0, sessionsMatched: 0, sessionsRevoked: 0, sessionsAlreadyAbsent: 0, sessionsFailed: 0 },
+    progress: {
+      usersScanned: 0,
+      usersInOtherShards: 0,
+      usersFailed: 0,
+      sessionsMatched: 0,
+      sessionsRevoked: 0,
+      sessionsAlreadyAbsent: 0,
+      sessionsFailed: 0,
+    },
     usersWithMatches: new Set(),
     usersFailed: 0,
     usersNotAttempted: 0,
@@ -282,7 +332,14 @@ async function runPass(client: PingOneClient, plan: SweepPlan, io: CliIo, progre
   };
   const listing = pass === "dry-run" ? new Listing(io, plan.json) : undefined;
   // A dry run's rows on stdout are its progress; a status line redrawn on stderr would run through them.
-  const status = new StatusLine(client, io, progress, pass === "revoke" ? "revoked" : "matched", usersTotal, pass !== "dry-run");
+  const status = new StatusLine(
+    client,
+    io,
+    progress,
+    pass === "revoke" ? "revoked" : "matched",
+    usersTotal,
+    pass !== "dry-run",
+  );
 
   const onSession = (event: SweepSessionEvent) => {
     const userLevel = event.sessionId === "";
@@ -345,9 +402,13 @@ function recordFailure(tally: Tally, event: SweepSessionEvent, keepAll: boolean)
   const key = failureGroup(event.error);
   tally.failuresByCode[key] = (tally.failuresByCode[key] ?? 0) + 1;
   // `--json` lists every failure (a program reads them all); the terminal shows the first few.
-  if (keepAll || tally.firstFailures.length < FAILURES_SHOWN) tally.firstFailures.push({ userId: event.userId, sessionId: event.sessionId || null, ...failureFields(event.error) });
+  if (keepAll || tally.firstFailures.length < FAILURES_SHOWN)
+    tally.firstFailures.push({
+      userId: event.userId,
+      sessionId: event.sessionId || null,
+      ...failureFields(event.error),
+    });
 }
-
 
 /** The evidence line of an event: ids, outcome and PingOne's error id and code; never a message (it could quote anything). */
 function reportLine(event: SweepSessionEvent): SweepReportLine {
@@ -359,14 +420,16 @@ function reportLine(event: SweepSessionEvent): SweepReportLine {
     sessionId: event.sessionId || null,
     outcome: event.outcome,
     errorId: error?.id ?? null,
-    errorCode: error ? error.code ?? error.failure ?? "UNEXPECTED" : null,
+    errorCode: error ? (error.code ?? error.failure ?? "UNEXPECTED") : null,
     status: error?.status ?? null,
   };
 }
 
 function summaryOf(tally: Tally, plan: SweepPlan, io: CliIo): SweepSummary {
   const revoking = tally.pass === "revoke";
-  const matched = revoking ? tally.sessionsRevoked + tally.sessionsAlreadyAbsent + tally.sessionsFailed + tally.sessionsNotAttempted : tally.sessionsMatched;
+  const matched = revoking
+    ? tally.sessionsRevoked + tally.sessionsAlreadyAbsent + tally.sessionsFailed + tally.sessionsNotAttempted
+    : tally.sessionsMatched;
   return {
     at: new Date((io.clock ?? systemClock).now()).toISOString(),
     pass: tally.pass,
@@ -392,18 +455,33 @@ function summaryOf(tally: Tally, plan: SweepPlan, io: CliIo): SweepSummary {
 }
 
 /** Prints the summary (and the failures) and decides the exit code; `documentOpen` when a dry run's `--json` listing already began the document. */
-function finish(summary: SweepSummary, failures: SweepFailure[], plan: SweepPlan, io: CliIo, documentOpen: boolean): ExitCode {
+function finish(
+  summary: SweepSummary,
+  failures: SweepFailure[],
+  plan: SweepPlan,
+  io: CliIo,
+  documentOpen: boolean,
+): ExitCode {
   const failed = summary.usersFailed + summary.sessionsFailed;
   const shown = failures.slice(0, FAILURES_SHOWN);
-  for (const f of shown) writeLine(io.stderr, `failed user ${f.userId}${f.sessionId ? ` session ${f.sessionId}` : ""}: ${f.message}`);
+  for (const f of shown)
+    writeLine(io.stderr, `failed user ${f.userId}${f.sessionId ? ` session ${f.sessionId}` : ""}: ${f.message}`);
   if (failed > shown.length) {
-    const where = plan.reportPath !== undefined ? `each is in ${plan.reportPath}` : plan.json ? "each is in the JSON on stdout" : "--report FILE records each";
+    const where =
+      plan.reportPath !== undefined
+        ? `each is in ${plan.reportPath}`
+        : plan.json
+          ? "each is in the JSON on stdout"
+          : "--report FILE records each";
     writeLine(io.stderr, `... and ${formatCount(failed - shown.length)} more failures (${where}).`);
   }
   if (summary.error !== null) {
     // A failure of the client is the users list's; any other (the report's) says all it means itself.
     const listFailed = summary.error.failure !== null;
-    writeLine(io.stderr, `pingone-sessions: ${summary.error.message}${listFailed ? " The sweep stopped there: users past that point were not looked at; run the same command again." : ""}`);
+    writeLine(
+      io.stderr,
+      `pingone-sessions: ${summary.error.message}${listFailed ? " The sweep stopped there: users past that point were not looked at; run the same command again." : ""}`,
+    );
   }
   if (summary.interrupted !== null) {
     writeLine(
@@ -439,8 +517,13 @@ export function summaryLine(summary: SweepSummary, plan: SweepPlan): string {
     case "count":
       return `Counted ${scope}: ${users.join(", ")}; ${matched} matched. Nothing was revoked.`;
     case "revoke": {
-      const counts = [`revoked ${formatCount(summary.sessionsRevoked)}`, `already absent ${formatCount(summary.sessionsAlreadyAbsent)}`, `failed ${formatCount(summary.sessionsFailed)}`];
-      if (summary.interrupted !== null || summary.sessionsNotAttempted > 0) counts.push(`not attempted ${formatCount(summary.sessionsNotAttempted)}`);
+      const counts = [
+        `revoked ${formatCount(summary.sessionsRevoked)}`,
+        `already absent ${formatCount(summary.sessionsAlreadyAbsent)}`,
+        `failed ${formatCount(summary.sessionsFailed)}`,
+      ];
+      if (summary.interrupted !== null || summary.sessionsNotAttempted > 0)
+        counts.push(`not attempted ${formatCount(summary.sessionsNotAttempted)}`);
       return `Swept ${scope}: ${users.join(", ")}; ${matched} matched: ${counts.join(", ")}${failures ? ` (failures: ${failures})` : ""}.`;
     }
   }
@@ -450,7 +533,8 @@ export function summaryLine(summary: SweepSummary, plan: SweepPlan): string {
 function selectionText(plan: SweepPlan): string {
   const users = plan.users;
   if ("populationId" in users) return `population ${users.populationId} in environment ${plan.environmentId}`;
-  if ("userFilter" in users) return `users matching ${printable(users.userFilter)} in environment ${plan.environmentId}`;
+  if ("userFilter" in users)
+    return `users matching ${printable(users.userFilter)} in environment ${plan.environmentId}`;
   return `all users of environment ${plan.environmentId}`;
 }
 
@@ -488,7 +572,13 @@ class Listing {
   add(userId: string, sessionId: string, session: Session | undefined): void {
     const s: Session = session ?? decodeSession({ id: sessionId });
     if (this.json) {
-      const entry = { userId, sessionId, createdAt: field(s.wire, "createdAt") ?? null, lastSignOnAt: field(s.wire, "lastSignOn", "at") ?? null, remoteIps: [...new Set(s.addresses)] };
+      const entry = {
+        userId,
+        sessionId,
+        createdAt: field(s.wire, "createdAt") ?? null,
+        lastSignOnAt: field(s.wire, "lastSignOn", "at") ?? null,
+        remoteIps: [...new Set(s.addresses)],
+      };
       this.io.stdout.write(`${this.rows === 0 ? "" : ","}\n    ${formatJson(entry, 0)}`);
     } else {
       if (this.rows === 0) writeLine(this.io.stdout, fixedRow(DRY_RUN_COLUMNS));
@@ -505,7 +595,10 @@ class Listing {
 }
 
 function fixedRow(cells: string[]): string {
-  return cells.map((cell, i) => (i < DRY_RUN_WIDTHS.length ? cell.padEnd(DRY_RUN_WIDTHS[i]) : cell)).join("  ").trimEnd();
+  return cells
+    .map((cell, i) => (i < DRY_RUN_WIDTHS.length ? cell.padEnd(DRY_RUN_WIDTHS[i]) : cell))
+    .join("  ")
+    .trimEnd();
 }
 
 /**
@@ -549,8 +642,20 @@ class StatusLine {
     const elapsedMs = this.now() - this.startedAt;
     const [usersScanned, sessions] = this.last;
     const rate = elapsedMs >= 500 ? ((this.requests() - this.requestsBefore) * 1000) / elapsedMs : undefined;
-    const etaMs = this.usersTotal !== undefined && usersScanned > 0 && elapsedMs >= 500 ? (Math.max(0, this.usersTotal - usersScanned) * elapsedMs) / usersScanned : undefined;
-    this.progress.show(sweepStatus({ usersScanned, usersTotal: this.usersTotal, sessions, verb: this.verb, requestsPerSecond: rate, etaMs }));
+    const etaMs =
+      this.usersTotal !== undefined && usersScanned > 0 && elapsedMs >= 500
+        ? (Math.max(0, this.usersTotal - usersScanned) * elapsedMs) / usersScanned
+        : undefined;
+    this.progress.show(
+      sweepStatus({
+        usersScanned,
+        usersTotal: this.usersTotal,
+        sessions,
+        verb: this.verb,
+        requestsPerSecond: rate,
+        etaMs,
+      }),
+    );
     this.lastDrawn = this.now();
   }
 
@@ -584,7 +689,10 @@ export interface SweepStatus {
 
 /** "users scanned 1,200 of 2,000, sessions revoked 4,000, 85 req/s, ETA 1 min 05 s": each part only when known. */
 export function sweepStatus(s: SweepStatus): string {
-  const parts = [`users scanned ${formatCount(s.usersScanned)}${s.usersTotal !== undefined ? ` of ${formatCount(s.usersTotal)}` : ""}`, `sessions ${s.verb} ${formatCount(s.sessions)}`];
+  const parts = [
+    `users scanned ${formatCount(s.usersScanned)}${s.usersTotal !== undefined ? ` of ${formatCount(s.usersTotal)}` : ""}`,
+    `sessions ${s.verb} ${formatCount(s.sessions)}`,
+  ];
   if (s.requestsPerSecond !== undefined) parts.push(`${formatCount(Math.round(s.requestsPerSecond))} req/s`);
   if (s.etaMs !== undefined) parts.push(`ETA ${duration(s.etaMs)}`);
   return parts.join(", ");

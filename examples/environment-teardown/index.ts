@@ -16,7 +16,9 @@ const config = new pulumi.Config();
 const environmentId = config.require("environmentId");
 const userIds = config.requireObject<string[]>("userIds");
 
-const revocations = userIds.map((userId) => new UserSessionsRevocation(`teardown-${userId}`, { environmentId, userId }));
+const revocations = userIds.map(
+  (userId) => new UserSessionsRevocation(`teardown-${userId}`, { environmentId, userId }),
+);
 
 /** How many sessions the last `up` revoked, in all. */
 export const sessionsRevoked = pulumi

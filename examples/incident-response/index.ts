@@ -23,7 +23,9 @@ const revocations = users.map(
 );
 
 /** Sessions revoked by the last `up`, per user. */
-export const revokedSessionIds = Object.fromEntries(users.map((userId, i) => [userId, revocations[i].revokedSessionIds]));
+export const revokedSessionIds = Object.fromEntries(
+  users.map((userId, i) => [userId, revocations[i].revokedSessionIds]),
+);
 /** Users for whom the last refresh found matching sessions again. */
 export const usersWithSessions = pulumi
   .all(revocations.map((r) => r.present))

@@ -22,7 +22,11 @@ function usersToSweep(): SweepUsersArgs {
   const populationId = config.get("populationId");
   const userFilter = config.get("userFilter");
   const allUsers = config.getBoolean("allUsers") === true;
-  const given = [populationId !== undefined && "populationId", userFilter !== undefined && "userFilter", allUsers && "allUsers"].filter(Boolean);
+  const given = [
+    populationId !== undefined && "populationId",
+    userFilter !== undefined && "userFilter",
+    allUsers && "allUsers",
+  ].filter(Boolean);
   if (given.length !== 1) {
     throw new Error(
       `Set exactly one of ${pulumi.getProject()}:populationId, ${pulumi.getProject()}:userFilter or ${pulumi.getProject()}:allUsers (true)` +

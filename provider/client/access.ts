@@ -117,7 +117,10 @@ export function accessFacts(client: AccessLookups, environmentId: string): Promi
     if (assignments === undefined) return { environmentId, applicationId, ...unknown };
     const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
     let environmentVisible =
-      same(credentials.environmentId, environmentId) || assignments.some(({ scope }) => scope.type === "ORGANIZATION" || (scope.type === "ENVIRONMENT" && same(scope.id, environmentId)));
+      same(credentials.environmentId, environmentId) ||
+      assignments.some(
+        ({ scope }) => scope.type === "ORGANIZATION" || (scope.type === "ENVIRONMENT" && same(scope.id, environmentId)),
+      );
     const scopes: AccessScope[] = [];
     const uncheckedRoles: AccessFacts["uncheckedRoles"] = [];
     for (const assignment of assignments) {
@@ -138,7 +141,14 @@ export function accessFacts(client: AccessLookups, environmentId: string): Promi
       }
     }
     // In an environment nothing shows it can see, no scope was verified: none is claimed.
-    return { environmentId, applicationId, scopes: environmentVisible ? scopes : [], readable: true, uncheckedRoles, environmentVisible };
+    return {
+      environmentId,
+      applicationId,
+      scopes: environmentVisible ? scopes : [],
+      readable: true,
+      uncheckedRoles,
+      environmentVisible,
+    };
   });
 }
 
@@ -146,12 +156,24 @@ export function accessFacts(client: AccessLookups, environmentId: string): Promi
  * Whether the configured application may revoke sessions of `target` (a
  * user, a population, or, when undefined, anyone at all in the environment).
  */
-export async function mayRevoke(client: AccessLookups, environmentId: string, target: { userId: string } | { populationId: string } | undefined): Promise<AccessVerdict> {
+export async function mayRevoke(
+  client: AccessLookups,
+  environmentId: string,
+  target: { userId: string } | { populationId: string } | undefined,
+): Promise<AccessVerdict> {
   const facts = await accessFacts(client, environmentId);
   const app = facts.applicationId ? `The worker application ${facts.applicationId}` : "The access token's application";
   if (!facts.readable) {
-    const why = facts.refusal ? roleAssignmentsFailure(facts.refusal) : facts.applicationId ? "its role assignments were not found" : "a static access token does not say which application it belongs to";
-    return { may: undefined, reason: `${app}'s roles could not be checked: ${why}; the exact check needs read access to role assignments (a role such as Identity Data Admin or Environment Admin).`, facts };
+    const why = facts.refusal
+      ? roleAssignmentsFailure(facts.refusal)
+      : facts.applicationId
+        ? "its role assignments were not found"
+        : "a static access token does not say which application it belongs to";
+    return {
+      may: undefined,
+      reason: `${app}'s roles could not be checked: ${why}; the exact check needs read access to role assignments (a role such as Identity Data Admin or Environment Admin).`,
+      facts,
+    };
   }
   if (!facts.environmentVisible) {
     return {
@@ -166,7 +188,11 @@ export async function mayRevoke(client: AccessLookups, environmentId: string, ta
   const populations = facts.scopes.filter((s) => s.type === "POPULATION");
   const held = populations.map(describePopulation).join(", ");
   if (wide) {
-    return { may: true, reason: `${app} holds ${IDENTITY_DATA_ADMIN} at ${wide.type === "ORGANIZATION" ? "organization" : "environment"} level for environment ${environmentId}, so it may revoke any user's sessions there.`, facts };
+    return {
+      may: true,
+      reason: `${app} holds ${IDENTITY_DATA_ADMIN} at ${wide.type === "ORGANIZATION" ? "organization" : "environment"} level for environment ${environmentId}, so it may revoke any user's sessions there.`,
+      facts,
+    };
   }
   // A role that could not be read might be Identity Data Admin at any level: no "no" is concluded past it.
   const unknown = (): AccessVerdict => {
@@ -180,10 +206,18 @@ export async function mayRevoke(client: AccessLookups, environmentId: string, ta
   };
   if (facts.uncheckedRoles.length > 0 && facts.scopes.length === 0) return unknown();
   if (facts.scopes.length === 0) {
-    return { may: false, reason: `${app} holds no ${IDENTITY_DATA_ADMIN} role in environment ${environmentId}: assign it at environment level, or for the users' populations.`, facts };
+    return {
+      may: false,
+      reason: `${app} holds no ${IDENTITY_DATA_ADMIN} role in environment ${environmentId}: assign it at environment level, or for the users' populations.`,
+      facts,
+    };
   }
   if (target === undefined) {
-    return { may: true, reason: `${app} holds ${IDENTITY_DATA_ADMIN} for ${plural("population", populations.length)} ${held} of environment ${environmentId} only: it may revoke sessions of their users, and of no one else.`, facts };
+    return {
+      may: true,
+      reason: `${app} holds ${IDENTITY_DATA_ADMIN} for ${plural("population", populations.length)} ${held} of environment ${environmentId} only: it may revoke sessions of their users, and of no one else.`,
+      facts,
+    };
   }
   let population: { id: string; name?: string } | undefined;
   if ("populationId" in target) {
@@ -193,15 +227,28 @@ export async function mayRevoke(client: AccessLookups, environmentId: string, ta
     const user = await userPopulation(client, environmentId, target.userId);
     if (user === "unreadable") {
       if (facts.uncheckedRoles.length > 0) return unknown();
-      return { may: false, reason: `${app} holds ${IDENTITY_DATA_ADMIN} for ${plural("population", populations.length)} ${held} of environment ${environmentId} only, and may not even read user ${target.userId}: the user is outside those populations. Assign the role for the user's population, or at environment level.`, facts };
+      return {
+        may: false,
+        reason: `${app} holds ${IDENTITY_DATA_ADMIN} for ${plural("population", populations.length)} ${held} of environment ${environmentId} only, and may not even read user ${target.userId}: the user is outside those populations. Assign the role for the user's population, or at environment level.`,
+        facts,
+      };
     }
-    if (user === "absent") return { may: false, reason: `User ${target.userId} does not exist in environment ${environmentId}.`, facts };
+    if (user === "absent")
+      return { may: false, reason: `User ${target.userId} does not exist in environment ${environmentId}.`, facts };
     population = user;
   }
   const inScope = populations.some((s) => s.id.toLowerCase() === population!.id.toLowerCase());
-  const subject = "userId" in target ? `user ${target.userId} is in population ${describePopulation(population)}` : `population ${describePopulation(population)}`;
+  const subject =
+    "userId" in target
+      ? `user ${target.userId} is in population ${describePopulation(population)}`
+      : `population ${describePopulation(population)}`;
   if (inScope) {
-    return { may: true, reason: `${app} holds ${IDENTITY_DATA_ADMIN} for ${describePopulation(population)}, and ${subject}.`, facts, population };
+    return {
+      may: true,
+      reason: `${app} holds ${IDENTITY_DATA_ADMIN} for ${describePopulation(population)}, and ${subject}.`,
+      facts,
+      population,
+    };
   }
   if (facts.uncheckedRoles.length > 0) return { ...unknown(), population };
   return {
@@ -219,7 +266,11 @@ export async function mayRevoke(client: AccessLookups, environmentId: string, ta
  * lookup itself fails, the general advice stays and says the exact check
  * needs read access to role assignments.
  */
-export async function explainForbidden(client: AccessLookups, error: PingOneApiError, target: { environmentId: string; userId?: string }): Promise<PingOneApiError> {
+export async function explainForbidden(
+  client: AccessLookups,
+  error: PingOneApiError,
+  target: { environmentId: string; userId?: string },
+): Promise<PingOneApiError> {
   let verdict: AccessVerdict;
   try {
     verdict = await mayRevoke(client, target.environmentId, target.userId ? { userId: target.userId } : undefined);
@@ -237,7 +288,10 @@ export async function explainForbidden(client: AccessLookups, error: PingOneApiE
 }
 
 /** A role's name; `undefined` when PingOne says it does not exist (404) or gives no name; `{ failed }` when the read failed. */
-async function roleName(client: AccessLookups, roleId: string): Promise<string | undefined | { failed: PingOneApiError }> {
+async function roleName(
+  client: AccessLookups,
+  roleId: string,
+): Promise<string | undefined | { failed: PingOneApiError }> {
   return cached(client, `role/${roleId}`, async () => {
     try {
       return (await client.getRole(roleId))?.name;
@@ -255,12 +309,17 @@ async function roleName(client: AccessLookups, roleId: string): Promise<string |
  */
 function roleAssignmentsFailure(error: PingOneApiError): string {
   const pingOneCode = error.pingOne?.code ? ` ${error.pingOne.code}` : "";
-  if (error.code === "HTTP_STATUS") return `reading its role assignments was refused (HTTP ${error.status ?? "-"}${pingOneCode})`;
+  if (error.code === "HTTP_STATUS")
+    return `reading its role assignments was refused (HTTP ${error.status ?? "-"}${pingOneCode})`;
   return `reading its role assignments gave an answer that could not be used (${error.code}: ${error.observed})`;
 }
 
 /** A population of `environmentId` as read there, `undefined` when it could not be read, or "elsewhere" when it is not one of that environment's (404). */
-async function populationOf(client: AccessLookups, environmentId: string, populationId: string): Promise<{ id: string; name?: string } | undefined | "elsewhere"> {
+async function populationOf(
+  client: AccessLookups,
+  environmentId: string,
+  populationId: string,
+): Promise<{ id: string; name?: string } | undefined | "elsewhere"> {
   return cached(client, `population/${environmentId}/${populationId}`, async () => {
     try {
       const population = await client.getPopulation(environmentId, populationId);
@@ -272,7 +331,11 @@ async function populationOf(client: AccessLookups, environmentId: string, popula
 }
 
 /** The population a user is in, "absent" when the user does not exist, "unreadable" when PingOne refuses to say. */
-async function userPopulation(client: AccessLookups, environmentId: string, userId: string): Promise<{ id: string; name?: string } | "absent" | "unreadable"> {
+async function userPopulation(
+  client: AccessLookups,
+  environmentId: string,
+  userId: string,
+): Promise<{ id: string; name?: string } | "absent" | "unreadable"> {
   return cached(client, `user/${environmentId}/${userId}`, async () => {
     let user;
     try {

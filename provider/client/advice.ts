@@ -54,7 +54,9 @@ export function adviceFor(status: number | undefined, context: AdviceContext, fa
         "or at population level for this user's population. A 403 can also mean the environment does not exist, or was created moments ago."
       );
     case 404:
-      return context.listing ? "The user does not exist in this environment; check the user and environment ids." : "Check the ids.";
+      return context.listing
+        ? "The user does not exist in this environment; check the user and environment ids."
+        : "Check the ids.";
     case 409:
       return "PingOne reported a conflict; run the operation again once the conflicting change has finished.";
     case 429:
@@ -72,7 +74,8 @@ function tokenAdvice(status: number | undefined, name: SettingName): string {
   if (status === 400 || status === 401) {
     return `The token endpoint refused the client credentials: check ${name("clientId")}, ${name("clientSecret")}, ${name("environmentId")} (the worker application's environment) and ${name("tokenAuthMethod")}.`;
   }
-  if (status === undefined) return `Check the auth URL and region (${name("authUrl")}, ${name("regionCode")}), the network path and any proxy.`;
+  if (status === undefined)
+    return `Check the auth URL and region (${name("authUrl")}, ${name("regionCode")}), the network path and any proxy.`;
   if (status >= 500 || status === 429) return "PingOne's token endpoint is failing or busy; run again later.";
   return `The token endpoint gave an answer that is not an OAuth token: check ${name("authUrl")} and ${name("regionCode")}.`;
 }

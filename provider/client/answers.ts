@@ -70,15 +70,22 @@ export function readTokenAnswer(
   body: unknown,
   size: { contentType: string | undefined; bytes: number },
 ): { accessToken: string; expiresInSeconds: number } | { problem: string } {
-  if (!isRecord(body)) return { problem: `the token endpoint answered with a body that is not a JSON object (${size.contentType ?? "no content type"}, ${size.bytes} bytes)` };
-  if (typeof body.access_token !== "string" || body.access_token === "") return { problem: "the token endpoint answered without an access_token" };
+  if (!isRecord(body))
+    return {
+      problem: `the token endpoint answered with a body that is not a JSON object (${size.contentType ?? "no content type"}, ${size.bytes} bytes)`,
+    };
+  if (typeof body.access_token !== "string" || body.access_token === "")
+    return { problem: "the token endpoint answered without an access_token" };
   if (typeof body.token_type !== "string" || body.token_type.toLowerCase() !== "bearer") {
     const kind = typeof body.token_type === "string" ? quote(body.token_type) : "untyped";
     return { problem: `the token endpoint issued a ${kind} token, not a Bearer token` };
   }
   if (typeof body.expires_in !== "number" || !(body.expires_in > 0) || !Number.isFinite(body.expires_in)) {
-    const shown = typeof body.expires_in === "number" ? String(body.expires_in) : quote(JSON.stringify(body.expires_in ?? null));
-    return { problem: `the token endpoint issued a token with expires_in ${shown}, so it is already expired or unusable` };
+    const shown =
+      typeof body.expires_in === "number" ? String(body.expires_in) : quote(JSON.stringify(body.expires_in ?? null));
+    return {
+      problem: `the token endpoint issued a token with expires_in ${shown}, so it is already expired or unusable`,
+    };
   }
   return { accessToken: body.access_token, expiresInSeconds: body.expires_in };
 }
@@ -95,21 +102,35 @@ interface ListPage<T> {
  * URL path, so anything else is refused, not skipped: skipping could hide a
  * live session), and `decode` turns it into this package's type or names its problem.
  */
-function readPage<T>(body: unknown, key: string, noun: string, decode: (entry: IdentifiedEntry) => T | { problem: string }): ListPage<T> | { problem: string } {
+function readPage<T>(
+  body: unknown,
+  key: string,
+  noun: string,
+  decode: (entry: IdentifiedEntry) => T | { problem: string },
+): ListPage<T> | { problem: string } {
   if (!isRecord(body)) return { problem: `the ${noun} list is not a JSON object` };
   // PingOne's lists always carry `_embedded.<key>` (our contract marks both required): a 200 JSON object without
   // them (a health check's {"status":"UP"}, another service's answer) is not an empty list, and is refused.
   const embedded = body._embedded;
-  if (embedded === undefined) return { problem: `the answer is a JSON object without _embedded (keys seen: ${keysSeen(body)}), not a ${noun} list` };
-  if (!isRecord(embedded)) return { problem: `the ${noun} list's _embedded is ${describeType(embedded)}, not an object` };
+  if (embedded === undefined)
+    return {
+      problem: `the answer is a JSON object without _embedded (keys seen: ${keysSeen(body)}), not a ${noun} list`,
+    };
+  if (!isRecord(embedded))
+    return { problem: `the ${noun} list's _embedded is ${describeType(embedded)}, not an object` };
   const list = embedded[key];
-  if (list === undefined) return { problem: `the ${noun} list's _embedded has no ${key} (keys seen: ${keysSeen(embedded)})` };
-  if (!Array.isArray(list)) return { problem: `the ${noun} list's _embedded.${key} is ${describeType(list)}, not an array` };
+  if (list === undefined)
+    return { problem: `the ${noun} list's _embedded has no ${key} (keys seen: ${keysSeen(embedded)})` };
+  if (!Array.isArray(list))
+    return { problem: `the ${noun} list's _embedded.${key} is ${describeType(list)}, not an array` };
   const items: T[] = [];
   for (const [index, entry] of list.entries()) {
-    if (!isRecord(entry)) return { problem: `entry ${index} of the ${noun} list is ${describeType(entry)}, not a ${noun} object` };
+    if (!isRecord(entry))
+      return { problem: `entry ${index} of the ${noun} list is ${describeType(entry)}, not a ${noun} object` };
     if (!isPingOneId(entry.id)) {
-      return { problem: `entry ${index} of the ${noun} list has no valid ${noun} id (${typeof entry.id === "string" ? quote(entry.id) : describeType(entry.id)})` };
+      return {
+        problem: `entry ${index} of the ${noun} list has no valid ${noun} id (${typeof entry.id === "string" ? quote(entry.id) : describeType(entry.id)})`,
+      };
     }
     const item = decode(entry as IdentifiedEntry);
     if (isProblem(item)) return { problem: `entry ${index} of the ${noun} list ${item.problem}` };
@@ -117,7 +138,8 @@ function readPage<T>(body: unknown, key: string, noun: string, decode: (entry: I
   }
   const links = body._links;
   const next = isRecord(links) && isRecord(links.next) ? links.next.href : undefined;
-  if (next !== undefined && (typeof next !== "string" || next === "")) return { problem: `the ${noun} list's _links.next.href is ${describeType(next)}, not a link` };
+  if (next !== undefined && (typeof next !== "string" || next === ""))
+    return { problem: `the ${noun} list's _links.next.href is ${describeType(next)}, not a link` };
   return { items, next };
 }
 
@@ -142,22 +164,35 @@ export function readUserPage(body: unknown): ListPage<PingOneUser> | { problem: 
 export function readRoleAssignmentPage(body: unknown): ListPage<PingOneRoleAssignment> | { problem: string } {
   return readPage(body, "roleAssignments", "role assignment", (entry): PingOneRoleAssignment | { problem: string } => {
     if (!isRecord(entry.role) || !isPingOneId(entry.role.id)) return { problem: "has no role id" };
-    if (!isRecord(entry.scope) || typeof entry.scope.type !== "string" || !isPingOneId(entry.scope.id)) return { problem: "has no scope type and id" };
-    const environment = isRecord(entry.environment) && isPingOneId(entry.environment.id) ? { id: entry.environment.id } : undefined;
-    return { id: entry.id, role: { id: entry.role.id }, scope: { id: entry.scope.id, type: entry.scope.type }, ...(environment && { environment }) };
+    if (!isRecord(entry.scope) || typeof entry.scope.type !== "string" || !isPingOneId(entry.scope.id))
+      return { problem: "has no scope type and id" };
+    const environment =
+      isRecord(entry.environment) && isPingOneId(entry.environment.id) ? { id: entry.environment.id } : undefined;
+    return {
+      id: entry.id,
+      role: { id: entry.role.id },
+      scope: { id: entry.scope.id, type: entry.scope.type },
+      ...(environment && { environment }),
+    };
   });
 }
 
 /** One user, as read by `GET .../users/{id}`, or why it cannot be used. */
 export function readUser(body: unknown, expectedId: string): PingOneUser | { problem: string } {
-  if (!isRecord(body) || typeof body.id !== "string" || body.id.toLowerCase() !== expectedId.toLowerCase()) return { problem: `the answer does not describe user ${expectedId}` };
+  if (!isRecord(body) || typeof body.id !== "string" || body.id.toLowerCase() !== expectedId.toLowerCase())
+    return { problem: `the answer does not describe user ${expectedId}` };
   const user = decodeUser(body as IdentifiedEntry);
   return isProblem(user) ? { problem: `user ${expectedId} ${user.problem}` } : user;
 }
 
 /** A named object (population, role) read by its id, or why it cannot be used. */
-export function readNamed(body: unknown, expectedId: string, noun: string): { id: string; name?: string } | { problem: string } {
-  if (!isRecord(body) || typeof body.id !== "string" || body.id.toLowerCase() !== expectedId.toLowerCase()) return { problem: `the answer does not describe ${noun} ${expectedId}` };
+export function readNamed(
+  body: unknown,
+  expectedId: string,
+  noun: string,
+): { id: string; name?: string } | { problem: string } {
+  if (!isRecord(body) || typeof body.id !== "string" || body.id.toLowerCase() !== expectedId.toLowerCase())
+    return { problem: `the answer does not describe ${noun} ${expectedId}` };
   return { id: body.id, name: typeof body.name === "string" ? body.name : undefined };
 }
 
@@ -165,7 +200,8 @@ export function readNamed(body: unknown, expectedId: string, noun: string): { id
 function decodeUser(entry: IdentifiedEntry): PingOneUser | { problem: string } {
   const user: PingOneUser = { id: entry.id };
   if (entry.population !== undefined) {
-    if (!isRecord(entry.population) || !isPingOneId(entry.population.id)) return { problem: "has a population without a valid id" };
+    if (!isRecord(entry.population) || !isPingOneId(entry.population.id))
+      return { problem: "has a population without a valid id" };
     user.population = { id: entry.population.id };
   }
   if (typeof entry.username === "string") user.username = entry.username;
@@ -181,7 +217,9 @@ function decodeUser(entry: IdentifiedEntry): PingOneUser | { problem: string } {
  */
 export function decodeSession(entry: Record<string, unknown> & { id: string }): Session {
   const lastSignOn = isRecord(entry.lastSignOn) ? entry.lastSignOn : undefined;
-  const locations = Array.isArray(entry.locations) ? entry.locations.map((l: unknown) => (isRecord(l) ? l.remoteIp : undefined)) : [];
+  const locations = Array.isArray(entry.locations)
+    ? entry.locations.map((l: unknown) => (isRecord(l) ? l.remoteIp : undefined))
+    : [];
   const session: Session = {
     id: entry.id,
     addresses: [lastSignOn?.remoteIp, ...locations].filter((ip): ip is string => typeof ip === "string" && ip !== ""),
@@ -198,7 +236,9 @@ export function decodeSession(entry: Record<string, unknown> & { id: string }): 
 export function readSession(body: unknown, expectedId: string): Session | { problem: string } {
   if (!isRecord(body)) return { problem: "the session is not a JSON object" };
   if (typeof body.id !== "string" || body.id.toLowerCase() !== expectedId.toLowerCase()) {
-    return { problem: `the answer describes ${typeof body.id === "string" ? `session ${quote(body.id)}` : "no session id"}, not session ${expectedId}` };
+    return {
+      problem: `the answer describes ${typeof body.id === "string" ? `session ${quote(body.id)}` : "no session id"}, not session ${expectedId}`,
+    };
   }
   return decodeSession(body as IdentifiedEntry);
 }
@@ -207,7 +247,10 @@ export function readSession(body: unknown, expectedId: string): Session | { prob
 function keysSeen(value: Record<string, unknown>): string {
   const keys = Object.keys(value);
   if (keys.length === 0) return "none";
-  const shown = keys.slice(0, 5).map((k) => quote(printable(k))).join(", ");
+  const shown = keys
+    .slice(0, 5)
+    .map((k) => quote(printable(k)))
+    .join(", ");
   return keys.length > 5 ? `${shown} and ${keys.length - 5} more` : shown;
 }
 

@@ -34,7 +34,11 @@ export function matching(sessions: Session[], createdBefore: string | undefined)
  * The user's sessions that match. Only PingOne's own 404 on the list's first
  * page (the user does not exist) means "none"; every other failure throws.
  */
-export async function matchingSessions(client: PingOneClient, user: UserRef, createdBefore?: string): Promise<Session[]> {
+export async function matchingSessions(
+  client: PingOneClient,
+  user: UserRef,
+  createdBefore?: string,
+): Promise<Session[]> {
   try {
     return matching(await client.listSessions(user), createdBefore);
   } catch (error) {

@@ -104,11 +104,22 @@ export class PingOneClient {
     options: PingOneClientOptions = {},
   ) {
     this.pipeline = options.pipeline ?? new OperationPipeline(connection, options);
-    this.policy = { retry: connection.retry, settingName: connection.settingName, onRetry: options.onRetry, signal: options.signal };
+    this.policy = {
+      retry: connection.retry,
+      settingName: connection.settingName,
+      onRetry: options.onRetry,
+      signal: options.signal,
+    };
     this.explainForbidden = options.explainForbidden ?? explainByRoles;
     this.pageSource = {
       get: (target, url, firstPage) =>
-        this.perform({ target, endpoint: "api", expected: "json", listing: firstPage, request: (token) => this.get(url, token) }),
+        this.perform({
+          target,
+          endpoint: "api",
+          expected: "json",
+          listing: firstPage,
+          request: (token) => this.get(url, token),
+        }),
       failed: (target, answer, init) => this.failed(target, answer, init),
     };
   }
@@ -134,7 +145,8 @@ export class PingOneClient {
         maxPages: MAX_LIST_PAGES,
       };
       for await (const page of pages(this.pageSource, list)) {
-        for (const session of page) if (!sessions.has(session.id.toLowerCase())) sessions.set(session.id.toLowerCase(), session);
+        for (const session of page)
+          if (!sessions.has(session.id.toLowerCase())) sessions.set(session.id.toLowerCase(), session);
       }
       return [...sessions.values()];
     });
@@ -156,10 +168,20 @@ export class PingOneClient {
     assertIds({ environmentId }, ["environmentId"]);
     const query = new URLSearchParams({ limit: String(limit) });
     if (filter !== undefined) query.set("filter", filter);
-    const target: OperationTarget = { action: filter === undefined ? "list users" : `list users matching ${filter}`, environmentId };
+    const target: OperationTarget = {
+      action: filter === undefined ? "list users" : `list users matching ${filter}`,
+      environmentId,
+    };
     try {
       const firstPage = `${this.connection.apiUrl}/environments/${environmentId}/users?${query}`;
-      yield* pages(this.pageSource, { target, firstPage, noun: "user list", read: readUserPage, maxPages: MAX_USER_PAGES, check: usersPageChecker(filter) });
+      yield* pages(this.pageSource, {
+        target,
+        firstPage,
+        noun: "user list",
+        read: readUserPage,
+        maxPages: MAX_USER_PAGES,
+        check: usersPageChecker(filter),
+      });
     } catch (error) {
       throw await this.explanation(error, { environmentId });
     }
@@ -175,23 +197,39 @@ export class PingOneClient {
   async getPopulation(environmentId: string, populationId: string): Promise<PingOnePopulation | undefined> {
     assertIds({ environmentId, userId: populationId }, ["environmentId", "userId"]);
     const url = `${this.connection.apiUrl}/environments/${environmentId}/populations/${populationId}`;
-    return this.readObject({ action: `read population ${populationId}`, environmentId }, url, (json) => readNamed(json, populationId, "population"));
+    return this.readObject({ action: `read population ${populationId}`, environmentId }, url, (json) =>
+      readNamed(json, populationId, "population"),
+    );
   }
 
   /** Reads a role's name (`Identity Data Admin`, ...); `undefined` on PingOne's own 404. */
   async getRole(roleId: string): Promise<PingOneRole | undefined> {
     assertIds({ environmentId: roleId }, ["environmentId"]);
-    return this.readObject({ action: `read role ${roleId}` }, `${this.connection.apiUrl}/roles/${roleId}`, (json) => readNamed(json, roleId, "role"));
+    return this.readObject({ action: `read role ${roleId}` }, `${this.connection.apiUrl}/roles/${roleId}`, (json) =>
+      readNamed(json, roleId, "role"),
+    );
   }
 
   /** The role assignments of an application (a worker application's client id is its application id); `undefined` on PingOne's own 404. */
-  async listRoleAssignments(environmentId: string, applicationId: string): Promise<PingOneRoleAssignment[] | undefined> {
+  async listRoleAssignments(
+    environmentId: string,
+    applicationId: string,
+  ): Promise<PingOneRoleAssignment[] | undefined> {
     assertIds({ environmentId, userId: applicationId }, ["environmentId", "userId"]);
-    const target: OperationTarget = { action: `read the role assignments of application ${applicationId}`, environmentId };
+    const target: OperationTarget = {
+      action: `read the role assignments of application ${applicationId}`,
+      environmentId,
+    };
     const all: PingOneRoleAssignment[] = [];
     try {
       const firstPage = `${this.connection.apiUrl}/environments/${environmentId}/applications/${applicationId}/roleAssignments`;
-      const list: ListSpec<PingOneRoleAssignment> = { target, firstPage, noun: "role assignment list", read: readRoleAssignmentPage, maxPages: MAX_LIST_PAGES };
+      const list: ListSpec<PingOneRoleAssignment> = {
+        target,
+        firstPage,
+        noun: "role assignment list",
+        read: readRoleAssignmentPage,
+        maxPages: MAX_LIST_PAGES,
+      };
       for await (const page of pages(this.pageSource, list)) all.push(...page);
     } catch (error) {
       if (isNotFound(error)) return undefined;
@@ -203,7 +241,11 @@ export class PingOneClient {
   /** Reads one session; `undefined` when PingOne answers its own 404 (the session, or its user, is gone). */
   async getSession(ref: SessionRef): Promise<Session | undefined> {
     assertIds(ref, ["environmentId", "userId", "sessionId"]);
-    return this.explained(ref, () => this.readObject({ action: "read session", ...ref }, this.sessionUrl(ref), (json) => readSession(json, ref.sessionId)));
+    return this.explained(ref, () =>
+      this.readObject({ action: "read session", ...ref }, this.sessionUrl(ref), (json) =>
+        readSession(json, ref.sessionId),
+      ),
+    );
   }
 
   /**
@@ -257,13 +299,27 @@ export class PingOneClient {
   }
 
   /** GETs one object: `undefined` on PingOne's own 404, a `MALFORMED_ANSWER` failure when `read` finds a problem. */
-  private async readObject<T extends object>(target: OperationTarget, url: string, read: (json: unknown) => T | { problem: string }): Promise<T | undefined> {
-    const answer = await this.perform({ target, endpoint: "api", expected: "json", request: (token) => this.get(url, token) });
+  private async readObject<T extends object>(
+    target: OperationTarget,
+    url: string,
+    read: (json: unknown) => T | { problem: string },
+  ): Promise<T | undefined> {
+    const answer = await this.perform({
+      target,
+      endpoint: "api",
+      expected: "json",
+      request: (token) => this.get(url, token),
+    });
     if (answer.kind === "not-found") return undefined;
     const value = read(answer.json);
     if ("problem" in value) {
       const advice = "Check that the API URL points at PingOne's management API.";
-      throw this.failed(target, answer, { status: answer.status, reason: value.problem, failure: "MALFORMED_ANSWER", advice });
+      throw this.failed(target, answer, {
+        status: answer.status,
+        reason: value.problem,
+        failure: "MALFORMED_ANSWER",
+        advice,
+      });
     }
     return value;
   }
@@ -296,7 +352,9 @@ export class PingOneClient {
     const cancel = new AbortController();
     try {
       const bounds = { deadline: this.pipeline.clock.now() + waitMs, signal: cancel.signal };
-      return await withinLookupBounds(bounds, () => beforeDeadline(this.explainForbidden(this, error, target), waitMs, () => timedOut));
+      return await withinLookupBounds(bounds, () =>
+        beforeDeadline(this.explainForbidden(this, error, target), waitMs, () => timedOut),
+      );
     } catch (failure) {
       if (failure !== timedOut) throw failure;
       return error.withAdvice(

@@ -32,12 +32,15 @@ export interface Cidr {
 export function parseCidr(text: string): Cidr | { problem: string } {
   const [address, prefixText, extra] = text.trim().split("/");
   const version = isIPv4(address) ? 4 : isIPv6(address) ? 6 : undefined;
-  if (version === undefined || extra !== undefined) return { problem: `${quote(text)} is not an IPv4 or IPv6 range such as 203.0.113.0/24 or 2001:db8::/32` };
+  if (version === undefined || extra !== undefined)
+    return { problem: `${quote(text)} is not an IPv4 or IPv6 range such as 203.0.113.0/24 or 2001:db8::/32` };
   const bits = version === 4 ? 32 : 128;
   const prefix = prefixText === undefined ? bits : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
   if (!(prefix >= 0 && prefix <= bits)) return { problem: `${quote(text)} has a prefix length outside 0-${bits}` };
   if (hasHostBits(address, version, prefix)) {
-    return { problem: `${quote(text)} has host bits set after its /${prefix} prefix: write the network (such as 203.0.113.0/24), or the single address with /${bits}` };
+    return {
+      problem: `${quote(text)} has host bits set after its /${prefix} prefix: write the network (such as 203.0.113.0/24), or the single address with /${bits}`,
+    };
   }
   const list = new BlockList();
   list.addSubnet(address, prefix, version === 4 ? "ipv4" : "ipv6");
@@ -69,7 +72,14 @@ function addressValue(address: string, version: 4 | 6): bigint {
   let rest = groups(tail);
   // An embedded IPv4 tail (::ffff:1.2.3.4) counts as two groups.
   const expand = (list: string[]) =>
-    list.flatMap((g) => (g.includes(".") ? (() => { const v = Number(addressValue(g, 4)); return [(v >>> 16).toString(16), (v & 0xffff).toString(16)]; })() : [g]));
+    list.flatMap((g) =>
+      g.includes(".")
+        ? (() => {
+            const v = Number(addressValue(g, 4));
+            return [(v >>> 16).toString(16), (v & 0xffff).toString(16)];
+          })()
+        : [g],
+    );
   parts = expand(parts);
   rest = expand(rest);
   const all = tail === undefined ? parts : [...parts, ...Array(8 - parts.length - rest.length).fill("0"), ...rest];
@@ -137,11 +147,16 @@ export function criteriaProblems(criteria: SessionCriteria): InputProblem[] {
   }
   if (criteria.remoteIps !== undefined) {
     if (!Array.isArray(criteria.remoteIps) || criteria.remoteIps.length === 0) {
-      problems.push({ property: "remoteIps", reason: "remoteIps must be a non-empty list of CIDR ranges such as 203.0.113.0/24" });
+      problems.push({
+        property: "remoteIps",
+        reason: "remoteIps must be a non-empty list of CIDR ranges such as 203.0.113.0/24",
+      });
     } else {
       criteria.remoteIps.forEach((range, i) => {
-        const parsed = typeof range === "string" ? parseCidr(range) : { problem: `entry ${i} is ${typeof range}, not a CIDR range` };
-        if ("problem" in parsed) problems.push({ property: `remoteIps[${i}]`, reason: `remoteIps[${i}]: ${parsed.problem}` });
+        const parsed =
+          typeof range === "string" ? parseCidr(range) : { problem: `entry ${i} is ${typeof range}, not a CIDR range` };
+        if ("problem" in parsed)
+          problems.push({ property: `remoteIps[${i}]`, reason: `remoteIps[${i}]: ${parsed.problem}` });
       });
     }
   }
@@ -162,8 +177,14 @@ export function userFilterOf(selection: UserSelection): string | undefined {
  * Problems with a user selection: exactly one of `populationId`, `userFilter`
  * and `allUsers: true` (no filter never means everyone), each well formed.
  */
-export function selectionProblems(input: { populationId?: unknown; userFilter?: unknown; allUsers?: unknown }): InputProblem[] {
-  const given = (["populationId", "userFilter", "allUsers"] as const).filter((k) => input[k] !== undefined && input[k] !== null && input[k] !== false);
+export function selectionProblems(input: {
+  populationId?: unknown;
+  userFilter?: unknown;
+  allUsers?: unknown;
+}): InputProblem[] {
+  const given = (["populationId", "userFilter", "allUsers"] as const).filter(
+    (k) => input[k] !== undefined && input[k] !== null && input[k] !== false,
+  );
   if (given.length !== 1) {
     return [
       {
@@ -180,7 +201,8 @@ export function selectionProblems(input: { populationId?: unknown; userFilter?: 
     return reason ? [{ property: "populationId", reason }] : [];
   }
   if (input.userFilter !== undefined && input.userFilter !== null) {
-    const reason = typeof input.userFilter === "string" ? invalidFilterReason(input.userFilter) : "userFilter must be a string";
+    const reason =
+      typeof input.userFilter === "string" ? invalidFilterReason(input.userFilter) : "userFilter must be a string";
     return reason ? [{ property: "userFilter", reason }] : [];
   }
   return input.allUsers === true ? [] : [{ property: "allUsers", reason: "allUsers must be true when given" }];
@@ -199,7 +221,19 @@ const FILTER_OPERATORS = new Set(["eq", "sw"]);
  */
 const FILTER_ATTRIBUTES: ReadonlyMap<string, { name: string; type: "string" | "boolean" }> = new Map(
   [
-    ...["population.id", "username", "email", "accountId", "externalId", "name.given", "name.family", "nickname", "title", "type", "lifecycle.status"].map((name) => ({ name, type: "string" as const })),
+    ...[
+      "population.id",
+      "username",
+      "email",
+      "accountId",
+      "externalId",
+      "name.given",
+      "name.family",
+      "nickname",
+      "title",
+      "type",
+      "lifecycle.status",
+    ].map((name) => ({ name, type: "string" as const })),
     { name: "enabled", type: "boolean" as const },
   ].map((a) => [a.name.toLowerCase(), a]),
 );
@@ -220,7 +254,8 @@ export function invalidFilterReason(filter: string, name = "userFilter"): string
     return `${name} ${quote(filter)} is empty or has an unterminated string`;
   }
   let i = 0;
-  const fail = (what: string) => `${name} ${quote(filter)}: ${what} at token ${i + 1}${tokens[i] ? ` (${quote(tokens[i])})` : ""}; the form is attribute eq|sw "value", or memberOfGroups[id eq "…"], joined by and/or`;
+  const fail = (what: string) =>
+    `${name} ${quote(filter)}: ${what} at token ${i + 1}${tokens[i] ? ` (${quote(tokens[i])})` : ""}; the form is attribute eq|sw "value", or memberOfGroups[id eq "…"], joined by and/or`;
   const comparison = (): string | undefined => {
     if (tokens[i] === "(") {
       i++;
@@ -235,21 +270,25 @@ export function invalidFilterReason(filter: string, name = "userFilter"): string
     i++;
     if (attribute === "memberOfGroups" && tokens[i] === "[") {
       i++;
-      if (tokens[i] !== "id" || tokens[i + 1] !== "eq" || !/^"/.test(tokens[i + 2] ?? "") || tokens[i + 3] !== "]") return fail('memberOfGroups takes [id eq "group id"]');
+      if (tokens[i] !== "id" || tokens[i + 1] !== "eq" || !/^"/.test(tokens[i + 2] ?? "") || tokens[i + 3] !== "]")
+        return fail('memberOfGroups takes [id eq "group id"]');
       i += 4;
       return undefined;
     }
     const known = FILTER_ATTRIBUTES.get(attribute.toLowerCase());
     if (known === undefined) {
       i--;
-      return fail(`${quote(attribute)} is not an attribute PingOne's users filter takes (${FILTER_ATTRIBUTE_NAMES}, memberOfGroups)`);
+      return fail(
+        `${quote(attribute)} is not an attribute PingOne's users filter takes (${FILTER_ATTRIBUTE_NAMES}, memberOfGroups)`,
+      );
     }
     const operator = tokens[i]?.toLowerCase();
     if (!FILTER_OPERATORS.has(operator)) return fail("an operator (eq or sw) is expected");
     i++;
     if (known.type === "boolean") {
       if (operator !== "eq") return fail(`${known.name} is a boolean: it takes eq true or eq false`);
-      if (tokens[i] !== "true" && tokens[i] !== "false") return fail(`${known.name} is a boolean: compare it with true or false, unquoted`);
+      if (tokens[i] !== "true" && tokens[i] !== "false")
+        return fail(`${known.name} is a boolean: compare it with true or false, unquoted`);
       i++;
       return undefined;
     }
@@ -283,8 +322,10 @@ export interface Shard {
 export function shardProblems(shard: { index?: unknown; count?: unknown } | undefined): InputProblem[] {
   if (shard === undefined) return [];
   const { index, count } = shard;
-  if (typeof count !== "number" || !Number.isInteger(count) || count < 1 || count > 10_000) return [{ property: "shard.count", reason: "shard.count must be a whole number from 1 to 10000" }];
-  if (typeof index !== "number" || !Number.isInteger(index) || index < 0 || index >= count) return [{ property: "shard.index", reason: `shard.index must be a whole number from 0 to ${count - 1}` }];
+  if (typeof count !== "number" || !Number.isInteger(count) || count < 1 || count > 10_000)
+    return [{ property: "shard.count", reason: "shard.count must be a whole number from 1 to 10000" }];
+  if (typeof index !== "number" || !Number.isInteger(index) || index < 0 || index >= count)
+    return [{ property: "shard.index", reason: `shard.index must be a whole number from 0 to ${count - 1}` }];
   return [];
 }
 

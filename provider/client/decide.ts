@@ -66,7 +66,10 @@ export function decide(outcome: Outcome, state: AttemptState, policy: RetryPolic
   const faults = state.faults ?? state.attempt;
   if (!outcome.throttled && faults >= settings.maxAttempts) {
     const throttles = state.throttles ?? 0;
-    const counted = throttles === 0 ? `${state.attempt} attempts` : `${faults} failed attempts and ${throttles} rate-limited ones, which do not count`;
+    const counted =
+      throttles === 0
+        ? `${state.attempt} attempts`
+        : `${faults} failed attempts and ${throttles} rate-limited ones, which do not count`;
     return { action: "fail", reason: `gave up after ${counted} (${name("maxAttempts")})` };
   }
 

@@ -96,11 +96,16 @@ Object.defineProperty(PingOneSessionsError.prototype, ERROR_BRAND, { value: true
  */
 export function isPingOneSessionsError(value: unknown): value is PingOneSessionsError {
   if (typeof value !== "object" || value === null) return false;
-  return (value as Record<symbol, unknown>)[ERROR_BRAND] === true && typeof (value as { code?: unknown }).code === "string";
+  return (
+    (value as Record<symbol, unknown>)[ERROR_BRAND] === true && typeof (value as { code?: unknown }).code === "string"
+  );
 }
 
 /** True for an error of this package, from any copy of it, whose code is in `codes`. */
-export function hasErrorCode<C extends ErrorCode>(value: unknown, codes: Readonly<Partial<Record<C, true>>>): value is PingOneSessionsError & { code: C } {
+export function hasErrorCode<C extends ErrorCode>(
+  value: unknown,
+  codes: Readonly<Partial<Record<C, true>>>,
+): value is PingOneSessionsError & { code: C } {
   return isPingOneSessionsError(value) && Object.prototype.hasOwnProperty.call(codes, value.code);
 }
 
@@ -243,7 +248,13 @@ export class PingOneApiError extends PingOneSessionsError {
     this.code = init.failure ?? (init.status !== undefined ? "HTTP_STATUS" : "NO_ANSWER");
     this.advice = init.advice;
     this.status = init.status;
-    if (init.body) this.pingOne = { id: init.body.id, code: init.body.code, message: init.body.message, details: init.body.details ?? [] };
+    if (init.body)
+      this.pingOne = {
+        id: init.body.id,
+        code: init.body.code,
+        message: init.body.message,
+        details: init.body.details ?? [],
+      };
     this.transactionId = init.transactionId;
     this.attempts = init.attempts;
     this.elapsedMs = init.elapsedMs;
@@ -272,15 +283,25 @@ export class PingOneApiError extends PingOneSessionsError {
  * never counts: the client fails it as `NOT_PINGONE`.
  */
 export function isNotFound(error: unknown): error is PingOneApiError {
-  return PingOneApiError.isInstance(error) && error.code === "HTTP_STATUS" && error.status === 404 && error.pingOne?.code === "NOT_FOUND";
+  return (
+    PingOneApiError.isInstance(error) &&
+    error.code === "HTTP_STATUS" &&
+    error.status === 404 &&
+    error.pingOne?.code === "NOT_FOUND"
+  );
 }
 
 /** A copy of a JSON value with every string scrubbed (PingOne's `innerError` is free-form). */
 function deepScrub<T>(value: T, secrets: readonly string[], depth = 0): T {
   if (typeof value === "string") return scrub(value, secrets) as T;
-  if (typeof value !== "object" || value === null || depth > 4) return (typeof value === "object" && value !== null ? undefined : value) as T;
+  if (typeof value !== "object" || value === null || depth > 4)
+    return (typeof value === "object" && value !== null ? undefined : value) as T;
   if (Array.isArray(value)) return value.slice(0, 20).map((v) => deepScrub(v, secrets, depth + 1)) as T;
-  return Object.fromEntries(Object.entries(value).slice(0, 20).map(([k, v]) => [scrub(k, secrets), deepScrub(v, secrets, depth + 1)])) as T;
+  return Object.fromEntries(
+    Object.entries(value)
+      .slice(0, 20)
+      .map(([k, v]) => [scrub(k, secrets), deepScrub(v, secrets, depth + 1)]),
+  ) as T;
 }
 
 /** `init` with every server-sent text scrubbed of secrets and control characters, and the secrets dropped. */
@@ -291,10 +312,21 @@ function scrubbed(init: PingOneApiErrorInit): PingOneApiErrorInit {
     id: text(init.body.id),
     code: text(init.body.code),
     message: text(init.body.message),
-    details: init.body.details?.map((d) => ({ code: text(d.code), target: text(d.target), message: text(d.message), innerError: d.innerError && deepScrub(d.innerError, secrets) })),
+    details: init.body.details?.map((d) => ({
+      code: text(d.code),
+      target: text(d.target),
+      message: text(d.message),
+      innerError: d.innerError && deepScrub(d.innerError, secrets),
+    })),
   };
   const { secrets: _dropped, ...rest } = init;
-  return { ...rest, body, reason: text(init.reason), target: { ...init.target, action: scrub(init.target.action, secrets) }, step: text(init.step) };
+  return {
+    ...rest,
+    body,
+    reason: text(init.reason),
+    target: { ...init.target, action: scrub(init.target.action, secrets) },
+    step: text(init.step),
+  };
 }
 
 /** "session S of user U in environment E", naming whatever ids are known. */
@@ -326,7 +358,13 @@ function formatMessage(init: PingOneApiErrorInit): string {
 
 /** The status, PingOne's code and message, and the reason, as one phrase. */
 function observedOf(init: PingOneApiErrorInit): string {
-  const said = [init.status !== undefined ? `HTTP ${init.status}` : "no answer", codes(init.body), init.body?.message?.replace(/\.$/, "")].filter(Boolean).join(" ");
+  const said = [
+    init.status !== undefined ? `HTTP ${init.status}` : "no answer",
+    codes(init.body),
+    init.body?.message?.replace(/\.$/, ""),
+  ]
+    .filter(Boolean)
+    .join(" ");
   return init.reason ? `${said}${init.reason.startsWith("with ") ? " " : "; "}${init.reason}` : said;
 }
 

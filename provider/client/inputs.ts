@@ -54,7 +54,20 @@ export function compareInstants(a: Instant, b: Instant): number {
   return fa < fb ? -1 : fa > fb ? 1 : 0;
 }
 
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
 
 /**
  * Why `value` is not a full ISO 8601 date-time with a zone that names a
@@ -67,12 +80,16 @@ const MONTHS = ["January", "February", "March", "April", "May", "June", "July", 
 export function invalidDateTimeReason(name: string, value: unknown): string | undefined {
   const expected = `an ISO 8601 date-time with a time zone, such as ${DATE_TIME_EXAMPLE}`;
   if (typeof value !== "string") {
-    return value === undefined || value === null ? `${name} is required: ${expected}` : `${name} must be a string holding ${expected}, not ${typeof value}`;
+    return value === undefined || value === null
+      ? `${name} is required: ${expected}`
+      : `${name} must be a string holding ${expected}, not ${typeof value}`;
   }
   const fields = DATE_TIME.exec(value);
   if (!fields) return `${name} must be ${expected}; got ${printable(quote(value))}`;
   const impossible = impossibleField(fields.slice(1).map((field) => (field === undefined ? 0 : Number(field))));
-  return impossible ? `${name} names a time that does not exist (${impossible}): use ${expected}; got ${printable(quote(value))}` : undefined;
+  return impossible
+    ? `${name} names a time that does not exist (${impossible}): use ${expected}; got ${printable(quote(value))}`
+    : undefined;
 }
 
 /** True when `value` is a date-time `invalidDateTimeReason` accepts. */
@@ -81,7 +98,8 @@ export function isIsoDateTime(value: unknown): value is string {
 }
 
 /** The first field out of its calendar range, in words, or undefined. */
-function impossibleField([year, month, day, hour, minute, second, offsetHours, offsetMinutes]: number[]): string | undefined {
+function impossibleField([year, month, day, hour, minute, second, offsetHours, offsetMinutes]: number[]):
+  string | undefined {
   if (month < 1 || month > 12) return `there is no month ${month}`;
   const days = daysIn(year, month);
   if (day < 1 || day > days) return `${MONTHS[month - 1]} ${year} has ${days} days`;

@@ -94,25 +94,49 @@ export function classifyNetworkError(code: string | undefined): OutcomeKind {
  * at the `endpoint` it was sent to. `nowMs` reads a date-form Retry-After.
  * `parsed` is the answer's body as the caller parsed it once (parsed here when not given).
  */
-export function classify(result: HttpResult, endpoint: "api" | "token", expected: Expected, nowMs: number, parsed?: ParsedBody): Outcome {
+export function classify(
+  result: HttpResult,
+  endpoint: "api" | "token",
+  expected: Expected,
+  nowMs: number,
+  parsed?: ParsedBody,
+): Outcome {
   if (result.kind === "no-answer") {
-    return { kind: classifyNetworkError(result.code), reason: `${result.reason} (${result.code})`, failure: "NO_ANSWER" };
+    return {
+      kind: classifyNetworkError(result.code),
+      reason: `${result.reason} (${result.code})`,
+      failure: "NO_ANSWER",
+    };
   }
   const status = result.status;
   const json = parsed ?? parseBody(result.text);
   const body = endpoint === "token" ? tokenErrorBody(json.json) : pingOneErrorBody(json.json);
   const shape = describeBody(result, json);
-  const retryAfterMs = RETRY_AFTER_STATUSES.has(status) ? combineRetryAfter(parseRetryAfter(result.headers["retry-after"], nowMs), bodyRetryAfter(body, nowMs)) : undefined;
+  const retryAfterMs = RETRY_AFTER_STATUSES.has(status)
+    ? combineRetryAfter(parseRetryAfter(result.headers["retry-after"], nowMs), bodyRetryAfter(body, nowMs))
+    : undefined;
 
   if (status >= 200 && status < 300) {
     if (expected === "no-content" ? status === 204 : status !== 204) return { kind: "success" };
     const wanted = expected === "no-content" ? "204 No Content, PingOne's answer to a DELETE" : "a JSON answer";
-    return { kind: "permanent", reason: `${shape}, where ${wanted} was expected: this is not PingOne's answer`, failure: "NOT_PINGONE" };
+    return {
+      kind: "permanent",
+      reason: `${shape}, where ${wanted} was expected: this is not PingOne's answer`,
+      failure: "NOT_PINGONE",
+    };
   }
   if (status >= 300 && status < 400) {
-    return { kind: "permanent", reason: `a redirect to ${redirectOrigin(result.headers.location)}, which is never followed (the access token stays with PingOne)`, failure: "REDIRECT" };
+    return {
+      kind: "permanent",
+      reason: `a redirect to ${redirectOrigin(result.headers.location)}, which is never followed (the access token stays with PingOne)`,
+      failure: "REDIRECT",
+    };
   }
-  if (result.proxy && body === undefined && (status === 403 || status === 407 || status === 502 || status === 503 || status === 504)) {
+  if (
+    result.proxy &&
+    body === undefined &&
+    (status === 403 || status === 407 || status === 502 || status === 503 || status === 504)
+  ) {
     // PingOne always sends its error body; a bare refusal on a proxied request is the proxy's.
     const what = status === 407 ? "asked for proxy authentication (407)" : `answered HTTP ${status} ${shape}`;
     return {
@@ -125,12 +149,28 @@ export function classify(result: HttpResult, endpoint: "api" | "token", expected
   const kind = classifyStatus(status, body?.code);
   if (kind === "not-found") {
     if (endpoint === "api" && body?.code === "NOT_FOUND") return { kind, body };
-    return { kind: "permanent", body, reason: `${shape}${body ? ` with code ${body.code}` : ""}, not PingOne's NOT_FOUND answer`, failure: "NOT_PINGONE" };
+    return {
+      kind: "permanent",
+      body,
+      reason: `${shape}${body ? ` with code ${body.code}` : ""}, not PingOne's NOT_FOUND answer`,
+      failure: "NOT_PINGONE",
+    };
   }
   if (body === undefined && !TRANSIENT_STATUSES.has(status)) {
-    return { kind: kind === "unauthorized" ? "unauthorized" : "permanent", reason: `${shape}, not PingOne's error body`, failure: "NOT_PINGONE" };
+    return {
+      kind: kind === "unauthorized" ? "unauthorized" : "permanent",
+      reason: `${shape}, not PingOne's error body`,
+      failure: "NOT_PINGONE",
+    };
   }
-  return { kind, body, retryAfterMs, reason: body ? undefined : shape, failure: "HTTP_STATUS", ...(status === 429 && { throttled: true }) };
+  return {
+    kind,
+    body,
+    retryAfterMs,
+    reason: body ? undefined : shape,
+    failure: "HTTP_STATUS",
+    ...(status === 429 && { throttled: true }),
+  };
 }
 
 /**
@@ -165,7 +205,12 @@ export function combineRetryAfter(headerMs: number | undefined, bodyMs: number |
 function bodyRetryAfter(body: PingOneErrorBody | undefined, nowMs: number): number | undefined {
   for (const detail of body?.details ?? []) {
     const inner = detail.innerError ?? {};
-    const seconds = typeof inner.retryAfter === "number" ? inner.retryAfter : typeof inner.retryAfter === "string" && /^\d+(\.\d+)?$/.test(inner.retryAfter) ? Number(inner.retryAfter) : undefined;
+    const seconds =
+      typeof inner.retryAfter === "number"
+        ? inner.retryAfter
+        : typeof inner.retryAfter === "string" && /^\d+(\.\d+)?$/.test(inner.retryAfter)
+          ? Number(inner.retryAfter)
+          : undefined;
     if (seconds !== undefined && Number.isFinite(seconds)) return Math.round(seconds * 1000);
     if (typeof inner.quotaResetTime === "string") {
       const at = Date.parse(inner.quotaResetTime);

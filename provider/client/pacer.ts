@@ -144,7 +144,10 @@ export class PacerPauseError extends Error {
   /** Always `PacerPauseError`. */
   override readonly name = "PacerPauseError";
   /** `pauseMs`: how long the pause still holds; `leftMs`: the time left before the task's deadline. */
-  constructor(readonly pauseMs: number, readonly leftMs: number) {
+  constructor(
+    readonly pauseMs: number,
+    readonly leftMs: number,
+  ) {
     super(`the client is paused for ${pauseMs} ms (Retry-After) and the deadline is ${leftMs} ms away`);
   }
 }
@@ -200,7 +203,10 @@ export class AdaptivePacer {
   constructor(
     options: PacerOptions = {},
     private readonly timers: PacerTimers = systemTimers,
-    private readonly clock: PauseClock = { now: () => timers.now(), sleep: (ms) => new Promise((resolve) => timers.setTimeout(resolve, ms)) },
+    private readonly clock: PauseClock = {
+      now: () => timers.now(),
+      sleep: (ms) => new Promise((resolve) => timers.setTimeout(resolve, ms)),
+    },
   ) {
     this.options = { ...DEFAULT_PACER, ...stripUndefined(options) };
     this.rate = this.options.initialRatePerSecond;
@@ -282,13 +288,16 @@ export class AdaptivePacer {
       };
       this.waiting.push(waiter);
       if (deadlineAt !== undefined) {
-        timer = this.timers.setTimeout(() => {
-          timer = undefined;
-          const index = this.waiting.indexOf(waiter);
-          if (index < 0) return;
-          this.waiting.splice(index, 1);
-          reject(new PacerDeadlineError(this.waiting.length));
-        }, Math.max(0, deadlineAt - now));
+        timer = this.timers.setTimeout(
+          () => {
+            timer = undefined;
+            const index = this.waiting.indexOf(waiter);
+            if (index < 0) return;
+            this.waiting.splice(index, 1);
+            reject(new PacerDeadlineError(this.waiting.length));
+          },
+          Math.max(0, deadlineAt - now),
+        );
       }
       this.pump();
     });
@@ -309,7 +318,10 @@ export class AdaptivePacer {
         this.slowStart = false;
         // What the server took over the last doubling: at most the licence's rate plus its burst.
         // Never longer than the pacer has been sending: a window reaching before the first start would dilute the rate.
-        const windowMs = Math.min(Math.max(this.options.slowStartDoublingMs, 2 * this.roundTripMs), now - (this.firstStartAt ?? now));
+        const windowMs = Math.min(
+          Math.max(this.options.slowStartDoublingMs, 2 * this.roundTripMs),
+          now - (this.firstStartAt ?? now),
+        );
         const accepted = this.acceptedSince(now - windowMs);
         if (accepted > 0 && windowMs > 0) base = Math.min(base, (accepted * 1000) / windowMs);
       }
@@ -320,7 +332,10 @@ export class AdaptivePacer {
       return;
     }
     const elapsedMs = now - startedAt;
-    this.roundTripMs = this.roundTripMs === 0 ? elapsedMs : this.roundTripMs + this.options.roundTripGain * (elapsedMs - this.roundTripMs);
+    this.roundTripMs =
+      this.roundTripMs === 0
+        ? elapsedMs
+        : this.roundTripMs + this.options.roundTripGain * (elapsedMs - this.roundTripMs);
     if (this.slowStart) {
       this.accepted.push(now);
       if (this.accepted.length > 4096) this.accepted.splice(0, this.accepted.length - 2048);
@@ -387,7 +402,9 @@ export class AdaptivePacer {
       const interval = 1000 / this.rate;
       // After a quiet spell the schedule catches up with now, keeping some starts in hand: before the first 429,
       // `initialConcurrency` of them (a user's sessions go out in one wave after its list); after it, burstMs of rate.
-      const allowance = this.slowStart ? this.options.initialConcurrency * interval : Math.max(interval, this.options.burstMs);
+      const allowance = this.slowStart
+        ? this.options.initialConcurrency * interval
+        : Math.max(interval, this.options.burstMs);
       if (this.nextStartAt < now - allowance) this.nextStartAt = now - allowance;
       if (this.nextStartAt > now) {
         this.wakeAt(this.nextStartAt);
@@ -405,11 +422,14 @@ export class AdaptivePacer {
     if (this.timer !== undefined && this.timerAt <= at) return;
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = this.timers.setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = Infinity;
-      this.pump();
-    }, Math.max(0, at - this.timers.now()));
+    this.timer = this.timers.setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Infinity;
+        this.pump();
+      },
+      Math.max(0, at - this.timers.now()),
+    );
   }
 }
 

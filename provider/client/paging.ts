@@ -32,7 +32,8 @@ export interface PageSource {
 }
 
 /** What to do about a list that cannot be trusted. */
-const LIST_ADVICE = "Run again; if it persists, check that the API URL points at PingOne's management API and quote the ids here to Ping support.";
+const LIST_ADVICE =
+  "Run again; if it persists, check that the API URL points at PingOne's management API and quote the ids here to Ping support.";
 
 /**
  * Yields the items of each page of a HAL list, from `firstPage` on, checked
@@ -40,7 +41,10 @@ const LIST_ADVICE = "Run again; if it persists, check that the API URL points at
  * owner does not exist); on a later page, or any problem with a page or its
  * next link, it throws `MALFORMED_ANSWER` naming the page.
  */
-export async function* pages<T>(source: PageSource, { target, firstPage, noun, read, maxPages, check }: ListSpec<T>): AsyncGenerator<T[]> {
+export async function* pages<T>(
+  source: PageSource,
+  { target, firstPage, noun, read, maxPages, check }: ListSpec<T>,
+): AsyncGenerator<T[]> {
   const pagesRead = new Set<string>();
   let url: string | undefined = firstPage;
   for (let page = 1; url !== undefined; page++) {
@@ -75,8 +79,10 @@ export async function* pages<T>(source: PageSource, { target, firstPage, noun, r
     }
     const next = nextPage(body.next, pageUrl, firstPage);
     if ("problem" in next) throw malformed(next.problem);
-    if (pagesRead.has(next.url)) throw malformed(`its next link leads back to page ${[...pagesRead].indexOf(next.url) + 1}, a cycle`);
-    if (page >= maxPages) throw malformed(`the list goes on past ${maxPages} pages, far more than PingOne keeps, so it is not trusted`);
+    if (pagesRead.has(next.url))
+      throw malformed(`its next link leads back to page ${[...pagesRead].indexOf(next.url) + 1}, a cycle`);
+    if (page >= maxPages)
+      throw malformed(`the list goes on past ${maxPages} pages, far more than PingOne keeps, so it is not trusted`);
     yield items;
     url = next.url;
   }
@@ -98,14 +104,18 @@ function nextPage(href: string, pageUrl: string, firstPage: string): { url: stri
   }
   const first = new URL(firstPage);
   if (next.origin !== first.origin) {
-    return { problem: `its next link leads to another host (${next.origin}); it was not followed, so the access token was not sent there` };
+    return {
+      problem: `its next link leads to another host (${next.origin}); it was not followed, so the access token was not sent there`,
+    };
   }
   if (next.pathname !== first.pathname) return { problem: `its next link leaves the list's path (${next.pathname})` };
   // A users list's filter is its selection: a link that drops or changes it would list users never asked for.
   const filter = first.searchParams.get("filter");
   if (filter !== null && next.searchParams.get("filter") !== filter) {
     const got = next.searchParams.get("filter");
-    return { problem: `its next link ${got === null ? "drops the filter" : `changes the filter to ${quote(printable(got))}`} asked for; it was not followed` };
+    return {
+      problem: `its next link ${got === null ? "drops the filter" : `changes the filter to ${quote(printable(got))}`} asked for; it was not followed`,
+    };
   }
   next.hash = "";
   return { url: next.toString() };

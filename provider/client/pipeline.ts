@@ -132,7 +132,10 @@ interface PipelineOptions {
 const lookupBounds = new AsyncLocalStorage<{ deadline: number; signal: AbortSignal }>();
 
 /** Runs `run` with every API operation it starts bounded by `deadline` (epoch ms) and cancelled once `signal` aborts. */
-export function withinLookupBounds<T>(bounds: { deadline: number; signal: AbortSignal }, run: () => Promise<T>): Promise<T> {
+export function withinLookupBounds<T>(
+  bounds: { deadline: number; signal: AbortSignal },
+  run: () => Promise<T>,
+): Promise<T> {
   return lookupBounds.run(bounds, run);
 }
 
@@ -163,7 +166,13 @@ export class OperationPipeline {
   private readonly tokens?: TokenCache;
   /** Tokens issued lately, to scrub from anything a server echoes; `#` keeps them out of `inspect`. */
   readonly #issuedTokens: string[] = [];
-  private readonly counters: ClientStats = { apiRequests: 0, tokenRequests: 0, statuses: {}, networkFailures: 0, retries: 0 };
+  private readonly counters: ClientStats = {
+    apiRequests: 0,
+    tokenRequests: 0,
+    statuses: {},
+    networkFailures: 0,
+    retries: 0,
+  };
 
   /** A pipeline for the licence of `connection`; its retry settings are not used here (they are each operation's). */
   constructor(
@@ -173,10 +182,17 @@ export class OperationPipeline {
     this.clock = options.clock ?? systemClock;
     this.transport = createTransport(USER_AGENT, options.localAddress);
     // The pacer keeps a Retry-After's pause in the pipeline's clock, as the retries' waits are.
-    this.pacer = new AdaptivePacer({ maxConcurrency: connection.maxConcurrency, ...options.pacer }, undefined, options.clock && this.clock);
+    this.pacer = new AdaptivePacer(
+      { maxConcurrency: connection.maxConcurrency, ...options.pacer },
+      undefined,
+      options.clock && this.clock,
+    );
     if (connection.credentials.kind === "client-credentials") {
       // Every `get` passes its own fetch, under the asking operation's policy (see `tokenFor`): there is no default one.
-      this.tokens = new TokenCache(() => Promise.reject(new Error("a token fetch runs under an operation's policy")), () => this.clock.now());
+      this.tokens = new TokenCache(
+        () => Promise.reject(new Error("a token fetch runs under an operation's policy")),
+        () => this.clock.now(),
+      );
     }
   }
 
@@ -197,7 +213,14 @@ export class OperationPipeline {
     // A token fetch is shared by every operation (see `tokenFor`), so it is never bound to one 403's lookups.
     const bounds = spec.endpoint === "api" ? lookupBounds.getStore() : undefined;
     const deadline = Math.min(startedAt + retry.operationTimeoutMs, bounds?.deadline ?? Infinity);
-    const run: OperationRun = { spec, policy, startedAt, deadline, transactionId: `pulumi-pingone-sessions-${randomUUID()}`, attempt: 0 };
+    const run: OperationRun = {
+      spec,
+      policy,
+      startedAt,
+      deadline,
+      transactionId: `pulumi-pingone-sessions-${randomUUID()}`,
+      attempt: 0,
+    };
     const cancelled = () =>
       this.runError(run, {
         reason: "cancelled: the 403 this lookup was to explain had already been reported",
@@ -221,8 +244,18 @@ export class OperationPipeline {
         if (outcome.throttled) throttles++;
         else faults++;
       }
-      const state = { attempt: run.attempt, mayRefreshToken, msLeft: run.deadline - this.clock.now(), faults, throttles };
-      const decision = decide(outcome, state, { settings: retry, random: () => this.clock.random(), name: policy.settingName });
+      const state = {
+        attempt: run.attempt,
+        mayRefreshToken,
+        msLeft: run.deadline - this.clock.now(),
+        faults,
+        throttles,
+      };
+      const decision = decide(outcome, state, {
+        settings: retry,
+        random: () => this.clock.random(),
+        name: policy.settingName,
+      });
       switch (decision.action) {
         case "accept": {
           const answer = result.kind === "answer" ? result : undefined;
@@ -247,7 +280,9 @@ export class OperationPipeline {
         case "retry": {
           this.counters.retries++;
           const seen =
-            result.kind === "answer" ? [`HTTP ${result.status}`, outcome.body?.code, outcome.reason].filter(Boolean).join(" ") : outcome.reason ?? result.code;
+            result.kind === "answer"
+              ? [`HTTP ${result.status}`, outcome.body?.code, outcome.reason].filter(Boolean).join(" ")
+              : (outcome.reason ?? result.code);
           policy.onRetry?.({
             target: spec.target,
             attempt: run.attempt,
@@ -288,7 +323,9 @@ export class OperationPipeline {
     return new PingOneApiError({
       target: spec.target,
       ...init,
-      advice: init.advice ?? (init.networkCode === "ERR_ATTEMPT_TIMEOUT" ? slow : adviceFor(init.status, context, init.failure)),
+      advice:
+        init.advice ??
+        (init.networkCode === "ERR_ATTEMPT_TIMEOUT" ? slow : adviceFor(init.status, context, init.failure)),
       transactionId: at.transactionId,
       attempts: at.attempts,
       elapsedMs: this.clock.now() - at.startedAt,
@@ -323,7 +360,12 @@ export class OperationPipeline {
 
   /** The error of `run` at its current attempt. */
   private runError(run: OperationRun, init: FailureInit): PingOneApiError {
-    return this.error(run.spec, { transactionId: run.transactionId, attempts: run.attempt, startedAt: run.startedAt }, init, run.policy);
+    return this.error(
+      run.spec,
+      { transactionId: run.transactionId, attempts: run.attempt, startedAt: run.startedAt },
+      init,
+      run.policy,
+    );
   }
 
   /**
@@ -337,22 +379,29 @@ export class OperationPipeline {
     const { policy } = run;
     try {
       // A token fetch is shared and bounded by its own deadline; this operation stops waiting at its own.
-      return await beforeDeadline(this.tokens!.get(() => this.fetchToken(policy)), run.deadline - this.clock.now(), () =>
-        this.runError(run, {
-          reason: `no access token before the operation deadline of ${formatSeconds(policy.retry.operationTimeoutMs)}`,
-          failure: "DEADLINE",
-          advice: `Check the auth URL and the network path; raise ${policy.settingName("operationTimeoutSeconds")}.`,
-        }),
+      return await beforeDeadline(
+        this.tokens!.get(() => this.fetchToken(policy)),
+        run.deadline - this.clock.now(),
+        () =>
+          this.runError(run, {
+            reason: `no access token before the operation deadline of ${formatSeconds(policy.retry.operationTimeoutMs)}`,
+            failure: "DEADLINE",
+            advice: `Check the auth URL and the network path; raise ${policy.settingName("operationTimeoutSeconds")}.`,
+          }),
       );
     } catch (error) {
       // A failed token fetch is reported against each operation that needed it.
-      if (PingOneApiError.isInstance(error) && error.target.action !== run.spec.target.action) throw error.forOperation(run.spec.target);
+      if (PingOneApiError.isInstance(error) && error.target.action !== run.spec.target.action)
+        throw error.forOperation(run.spec.target);
       throw error;
     }
   }
 
   /** One attempt through the pacer, its time bounded by the attempt timeout and the operation deadline. */
-  private async attempt(run: OperationRun, token: Secret | undefined): Promise<{ result: HttpResult; outcome: Outcome; json: unknown }> {
+  private async attempt(
+    run: OperationRun,
+    token: Secret | undefined,
+  ): Promise<{ result: HttpResult; outcome: Outcome; json: unknown }> {
     const { spec, deadline, transactionId, policy } = run;
     const fail = (init: FailureInit) => this.runError(run, init);
     const retry = policy.retry;
@@ -381,7 +430,11 @@ export class OperationPipeline {
           // The budget is taken when the slot is granted, after any wait in the queue: the deadline bounds the send too.
           const left = deadline - this.clock.now();
           if (left <= 0) throw new PacerDeadlineError(this.pacer.snapshot().queued);
-          const result = await this.send({ ...request, timeoutMs: Math.min(retry.requestTimeoutMs, left) }, spec.endpoint, policy.signal);
+          const result = await this.send(
+            { ...request, timeoutMs: Math.min(retry.requestTimeoutMs, left) },
+            spec.endpoint,
+            policy.signal,
+          );
           // The body is parsed here once: the classifier, the error body and the caller's reader all use this value.
           const parsed = result.kind === "answer" ? parseBody(result.text) : undefined;
           const outcome = classify(result, spec.endpoint, spec.expected, this.clock.now(), parsed);
@@ -409,13 +462,19 @@ export class OperationPipeline {
     }
   }
 
-  private async send(request: HttpRequest, endpoint: AdviceContext["endpoint"], signal: AbortSignal | undefined): Promise<HttpResult> {
+  private async send(
+    request: HttpRequest,
+    endpoint: AdviceContext["endpoint"],
+    signal: AbortSignal | undefined,
+  ): Promise<HttpResult> {
     // Checked when the pacer grants the slot: after an interrupt, queued requests drain without being sent.
-    if (signal?.aborted) return { kind: "no-answer", code: "ERR_ABORTED", reason: "the run was interrupted before this request was sent" };
+    if (signal?.aborted)
+      return { kind: "no-answer", code: "ERR_ABORTED", reason: "the run was interrupted before this request was sent" };
     if (endpoint === "token") this.counters.tokenRequests++;
     else this.counters.apiRequests++;
     const result = await this.transport.send(request);
-    if (result.kind === "answer") this.counters.statuses[result.status] = (this.counters.statuses[result.status] ?? 0) + 1;
+    if (result.kind === "answer")
+      this.counters.statuses[result.status] = (this.counters.statuses[result.status] ?? 0) + 1;
     else this.counters.networkFailures++;
     return result;
   }
@@ -428,7 +487,8 @@ export class OperationPipeline {
     const spec: OperationSpec = { target: grant.target, endpoint: "token", expected: "json", request: grant.request };
     const answer = await this.perform(spec, policy);
     const token = readTokenAnswer(answer.json, { contentType: answer.headers["content-type"], bytes: answer.bytes });
-    if ("problem" in token) throw this.error(spec, answer, { status: answer.status, reason: token.problem, failure: "NOT_PINGONE" }, policy);
+    if ("problem" in token)
+      throw this.error(spec, answer, { status: answer.status, reason: token.problem, failure: "NOT_PINGONE" }, policy);
     this.#issuedTokens.unshift(token.accessToken);
     this.#issuedTokens.length = Math.min(this.#issuedTokens.length, 3);
     return { accessToken: new Secret(token.accessToken), expiresInSeconds: token.expiresInSeconds };
@@ -457,7 +517,9 @@ async function sleepUnless(clock: Clock, ms: number, signal: AbortSignal | undef
   if (signal === undefined) return clock.sleep(ms);
   if (signal.aborted) return;
   let onAbort: (() => void) | undefined;
-  const aborted = new Promise<void>((resolve) => signal.addEventListener("abort", (onAbort = () => resolve()), { once: true }));
+  const aborted = new Promise<void>((resolve) =>
+    signal.addEventListener("abort", (onAbort = () => resolve()), { once: true }),
+  );
   try {
     await Promise.race([clock.sleep(ms), aborted]);
   } finally {
@@ -476,9 +538,13 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 function interruptedRetry(sent: number, last: { result: HttpResult; outcome: Outcome }): FailureInit {
   const { result } = last;
   const got =
-    result.kind === "answer" ? [`HTTP ${result.status}`, last.outcome.body?.code].filter(Boolean).join(" ") : `no answer (${result.code})`;
+    result.kind === "answer"
+      ? [`HTTP ${result.status}`, last.outcome.body?.code].filter(Boolean).join(" ")
+      : `no answer (${result.code})`;
   const requests = `${sent} request${sent === 1 ? " was" : "s were"} sent`;
-  const reason = [last.outcome.reason, `interrupted before attempt ${sent + 1}: ${requests}, the last got ${got}`].filter(Boolean).join("; ");
+  const reason = [last.outcome.reason, `interrupted before attempt ${sent + 1}: ${requests}, the last got ${got}`]
+    .filter(Boolean)
+    .join("; ");
   const advice =
     `The run was interrupted while retrying, after ${requests} for this one: whether it took effect is not known. ` +
     "Run the command again to finish the work.";
@@ -487,11 +553,21 @@ function interruptedRetry(sent: number, last: { result: HttpResult; outcome: Out
 }
 
 /** The failure an outcome and a decision describe. */
-function failureOf(result: HttpResult, outcome: Outcome, decision: { action: "fail"; reason?: string; failure?: FailureCode; advice?: string }): FailureInit {
+function failureOf(
+  result: HttpResult,
+  outcome: Outcome,
+  decision: { action: "fail"; reason?: string; failure?: FailureCode; advice?: string },
+): FailureInit {
   const reason = [outcome.reason, decision.reason].filter(Boolean).join("; ") || undefined;
   if (result.kind === "no-answer") {
-    const failure = result.code === "ERR_ABORTED" ? "ABORTED" : decision.failure ?? outcome.failure;
+    const failure = result.code === "ERR_ABORTED" ? "ABORTED" : (decision.failure ?? outcome.failure);
     return { reason, networkCode: result.code, failure, advice: decision.advice };
   }
-  return { status: result.status, body: outcome.body, reason, failure: decision.failure ?? outcome.failure, advice: decision.advice };
+  return {
+    status: result.status,
+    body: outcome.body,
+    reason,
+    failure: decision.failure ?? outcome.failure,
+    advice: decision.advice,
+  };
 }

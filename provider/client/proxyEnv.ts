@@ -41,7 +41,10 @@ export function proxyProblem(urls: string[], env: Record<string, string | undefi
       new URL(value.includes("://") ? value : `${scheme}://${value}`);
     } catch {
       const shown = JSON.stringify(redactUrl(value));
-      return { variable, reason: `${variable} is not a valid proxy URL (${shown}): fix it (such as http://proxy.example.com:3128) or unset it` };
+      return {
+        variable,
+        reason: `${variable} is not a valid proxy URL (${shown}): fix it (such as http://proxy.example.com:3128) or unset it`,
+      };
     }
   }
   return undefined;

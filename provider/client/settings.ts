@@ -79,13 +79,43 @@ export const SETTING_SOURCES: readonly SettingSource[] = [
   { field: "apiAccessToken", configKey: "pingone:apiAccessToken", envVar: "PINGONE_API_ACCESS_TOKEN", secret: true },
   { field: "apiUrl", configKey: "pingone:apiUrl", envVar: "PINGONE_API_URL", secret: false },
   { field: "authUrl", configKey: "pingone:authUrl", envVar: "PINGONE_AUTH_URL", secret: false },
-  { field: "tokenAuthMethod", configKey: "pingone:tokenAuthMethod", envVar: "PINGONE_TOKEN_AUTH_METHOD", secret: false },
+  {
+    field: "tokenAuthMethod",
+    configKey: "pingone:tokenAuthMethod",
+    envVar: "PINGONE_TOKEN_AUTH_METHOD",
+    secret: false,
+  },
   { field: "maxAttempts", configKey: "pingone:maxAttempts", envVar: "PINGONE_MAX_ATTEMPTS", secret: false },
-  { field: "operationTimeoutSeconds", configKey: "pingone:operationTimeoutSeconds", envVar: "PINGONE_OPERATION_TIMEOUT_SECONDS", secret: false },
-  { field: "requestTimeoutSeconds", configKey: "pingone:requestTimeoutSeconds", envVar: "PINGONE_REQUEST_TIMEOUT_SECONDS", secret: false },
-  { field: "retryBaseDelaySeconds", configKey: "pingone:retryBaseDelaySeconds", envVar: "PINGONE_RETRY_BASE_DELAY_SECONDS", secret: false },
-  { field: "retryMaxDelaySeconds", configKey: "pingone:retryMaxDelaySeconds", envVar: "PINGONE_RETRY_MAX_DELAY_SECONDS", secret: false },
-  { field: "maxRetryAfterSeconds", configKey: "pingone:maxRetryAfterSeconds", envVar: "PINGONE_MAX_RETRY_AFTER_SECONDS", secret: false },
+  {
+    field: "operationTimeoutSeconds",
+    configKey: "pingone:operationTimeoutSeconds",
+    envVar: "PINGONE_OPERATION_TIMEOUT_SECONDS",
+    secret: false,
+  },
+  {
+    field: "requestTimeoutSeconds",
+    configKey: "pingone:requestTimeoutSeconds",
+    envVar: "PINGONE_REQUEST_TIMEOUT_SECONDS",
+    secret: false,
+  },
+  {
+    field: "retryBaseDelaySeconds",
+    configKey: "pingone:retryBaseDelaySeconds",
+    envVar: "PINGONE_RETRY_BASE_DELAY_SECONDS",
+    secret: false,
+  },
+  {
+    field: "retryMaxDelaySeconds",
+    configKey: "pingone:retryMaxDelaySeconds",
+    envVar: "PINGONE_RETRY_MAX_DELAY_SECONDS",
+    secret: false,
+  },
+  {
+    field: "maxRetryAfterSeconds",
+    configKey: "pingone:maxRetryAfterSeconds",
+    envVar: "PINGONE_MAX_RETRY_AFTER_SECONDS",
+    secret: false,
+  },
   { field: "maxConcurrency", configKey: "pingone:maxConcurrency", envVar: "PINGONE_MAX_CONCURRENCY", secret: false },
 ];
 
@@ -186,11 +216,20 @@ export function resolveConnection(input: SettingsInput): ResolvedConnection {
   const apiHost = env[API_HOSTNAME_ENV]?.trim();
   const authHost = env[AUTH_HOSTNAME_ENV]?.trim();
   const apiUrl = withV1(
-    checkUrl(raw.apiUrl ?? (apiHost ? `https://${apiHost}` : regionApiUrl(regionCode)), raw.apiUrl ? "apiUrl" : API_HOSTNAME_ENV, describe),
+    checkUrl(
+      raw.apiUrl ?? (apiHost ? `https://${apiHost}` : regionApiUrl(regionCode)),
+      raw.apiUrl ? "apiUrl" : API_HOSTNAME_ENV,
+      describe,
+    ),
   );
-  const authUrl = checkUrl(raw.authUrl ?? (authHost ? `https://${authHost}` : regionAuthUrl(regionCode)), raw.authUrl ? "authUrl" : AUTH_HOSTNAME_ENV, describe);
+  const authUrl = checkUrl(
+    raw.authUrl ?? (authHost ? `https://${authHost}` : regionAuthUrl(regionCode)),
+    raw.authUrl ? "authUrl" : AUTH_HOSTNAME_ENV,
+    describe,
+  );
 
-  const number = (field: keyof typeof NUMBER_LIMITS, fallback: number) => boundedNumber(raw[field], field, fallback, describe);
+  const number = (field: keyof typeof NUMBER_LIMITS, fallback: number) =>
+    boundedNumber(raw[field], field, fallback, describe);
   const retry: ResolvedRetry = {
     maxAttempts: number("maxAttempts", DEFAULT_RETRY.maxAttempts),
     operationTimeoutMs: number("operationTimeoutSeconds", DEFAULT_RETRY.operationTimeoutMs / 1000) * 1000,
@@ -201,7 +240,15 @@ export function resolveConnection(input: SettingsInput): ResolvedConnection {
   };
   const maxConcurrency = number("maxConcurrency", DEFAULT_MAX_CONCURRENCY);
 
-  return { regionCode, apiUrl, authUrl, credentials: resolveCredentials(raw, describe), retry, maxConcurrency, settingName: describe };
+  return {
+    regionCode,
+    apiUrl,
+    authUrl,
+    credentials: resolveCredentials(raw, describe),
+    retry,
+    maxConcurrency,
+    settingName: describe,
+  };
 }
 
 /**
@@ -209,7 +256,9 @@ export function resolveConnection(input: SettingsInput): ResolvedConnection {
  * without requiring credentials: what `check` can say during preview. Each
  * problem names its field; an empty list means nothing is wrong.
  */
-export function validateConnectionOptions(options: ConnectionOptions | undefined): { field: keyof ConnectionOptions; reason: string }[] {
+export function validateConnectionOptions(
+  options: ConnectionOptions | undefined,
+): { field: keyof ConnectionOptions; reason: string }[] {
   const problems: { field: keyof ConnectionOptions; reason: string }[] = [];
   if (!options) return problems;
   const given = (field: keyof ConnectionOptions) => settingText(options[field]);
@@ -237,14 +286,26 @@ export function validateConnectionOptions(options: ConnectionOptions | undefined
   }
   const environmentId = given("environmentId");
   if (environmentId !== undefined && !isPingOneId(environmentId)) {
-    problems.push({ field: "environmentId", reason: `${stackConfigName("environmentId")} must be the worker application's environment id (a UUID); got ${quote(environmentId)}.` });
+    problems.push({
+      field: "environmentId",
+      reason: `${stackConfigName("environmentId")} must be the worker application's environment id (a UUID); got ${quote(environmentId)}.`,
+    });
   }
   const method = given("tokenAuthMethod");
   if (method !== undefined && method !== "client_secret_basic" && method !== "client_secret_post") {
-    problems.push({ field: "tokenAuthMethod", reason: `${stackConfigName("tokenAuthMethod")} must be client_secret_basic or client_secret_post; got ${quote(method)}.` });
+    problems.push({
+      field: "tokenAuthMethod",
+      reason: `${stackConfigName("tokenAuthMethod")} must be client_secret_basic or client_secret_post; got ${quote(method)}.`,
+    });
   }
-  if (given("apiAccessToken") !== undefined && (given("clientId") !== undefined || given("clientSecret") !== undefined)) {
-    problems.push({ field: "apiAccessToken", reason: "Both an access token and client credentials are set in connection: set only one of them." });
+  if (
+    given("apiAccessToken") !== undefined &&
+    (given("clientId") !== undefined || given("clientSecret") !== undefined)
+  ) {
+    problems.push({
+      field: "apiAccessToken",
+      reason: "Both an access token and client credentials are set in connection: set only one of them.",
+    });
   }
   return problems;
 }
@@ -266,7 +327,12 @@ function pickSettings(input: SettingsInput): Record<keyof ConnectionOptions, str
   // credential decides the kind; the other kind's fields from lower sources are ignored.
   const decider = sources.find((values) => CREDENTIAL_FIELDS.some((field) => values[field] !== undefined));
   if (decider && decider.apiAccessToken === undefined) picked.apiAccessToken = undefined;
-  if (decider && decider.apiAccessToken !== undefined && decider.clientId === undefined && decider.clientSecret === undefined) {
+  if (
+    decider &&
+    decider.apiAccessToken !== undefined &&
+    decider.clientId === undefined &&
+    decider.clientSecret === undefined
+  ) {
     picked.clientId = undefined;
     picked.clientSecret = undefined;
   }
@@ -278,8 +344,16 @@ const CREDENTIAL_FIELDS = ["apiAccessToken", "clientId", "clientSecret"] as cons
 /** Each source's present values, highest precedence first. */
 function settingSources(input: SettingsInput): Partial<Record<keyof ConnectionOptions, string>>[] {
   const read = (lookup: (source: SettingSource) => string | number | undefined) =>
-    Object.fromEntries(SETTING_SOURCES.map((source) => [source.field, settingText(lookup(source))]).filter(([, value]) => value !== undefined));
-  return [read((s) => input.explicit?.[s.field]), read((s) => input.config?.(s.configKey)), read((s) => input.env?.[s.envVar])];
+    Object.fromEntries(
+      SETTING_SOURCES.map((source) => [source.field, settingText(lookup(source))]).filter(
+        ([, value]) => value !== undefined,
+      ),
+    );
+  return [
+    read((s) => input.explicit?.[s.field]),
+    read((s) => input.config?.(s.configKey)),
+    read((s) => input.env?.[s.envVar]),
+  ];
 }
 
 /** Empty strings count as unset, so `PINGONE_CLIENT_SECRET=` does not shadow stack config. */
@@ -289,7 +363,10 @@ function settingText(value: string | number | undefined): string | undefined {
   return text === "" ? undefined : text;
 }
 
-function resolveCredentials(raw: Record<keyof ConnectionOptions, string | undefined>, describe: SettingName): ResolvedCredentials {
+function resolveCredentials(
+  raw: Record<keyof ConnectionOptions, string | undefined>,
+  describe: SettingName,
+): ResolvedCredentials {
   const hasClientCredentials = raw.clientId !== undefined || raw.clientSecret !== undefined;
   if (raw.apiAccessToken !== undefined) {
     if (hasClientCredentials) {
@@ -308,11 +385,15 @@ function resolveCredentials(raw: Record<keyof ConnectionOptions, string | undefi
     );
   }
   if (!isPingOneId(raw.environmentId)) {
-    throw new PingOneConfigError(`${describe("environmentId")} must be the worker application's environment id (a UUID); got ${quote(raw.environmentId!)}.`);
+    throw new PingOneConfigError(
+      `${describe("environmentId")} must be the worker application's environment id (a UUID); got ${quote(raw.environmentId!)}.`,
+    );
   }
   const method = raw.tokenAuthMethod ?? "client_secret_basic";
   if (method !== "client_secret_basic" && method !== "client_secret_post") {
-    throw new PingOneConfigError(`${describe("tokenAuthMethod")} must be client_secret_basic or client_secret_post; got ${quote(method)}.`);
+    throw new PingOneConfigError(
+      `${describe("tokenAuthMethod")} must be client_secret_basic or client_secret_post; got ${quote(method)}.`,
+    );
   }
   return {
     kind: "client-credentials",
@@ -323,7 +404,11 @@ function resolveCredentials(raw: Record<keyof ConnectionOptions, string | undefi
   };
 }
 
-function checkUrl(value: string, field: "apiUrl" | "authUrl" | typeof API_HOSTNAME_ENV | typeof AUTH_HOSTNAME_ENV, describe: SettingName): string {
+function checkUrl(
+  value: string,
+  field: "apiUrl" | "authUrl" | typeof API_HOSTNAME_ENV | typeof AUTH_HOSTNAME_ENV,
+  describe: SettingName,
+): string {
   const name = field === "apiUrl" || field === "authUrl" ? describe(field) : field;
   // A URL may carry a password: it is never repeated, in any message.
   const shown = quote(redactUrl(value));
@@ -367,13 +452,25 @@ const NUMBER_LIMITS = {
   maxConcurrency: { min: 1, max: 1_024, integer: true },
 } as const satisfies Partial<Record<keyof ConnectionOptions, { min: number; max: number; integer: boolean }>>;
 
-function boundedNumber(value: string | undefined, field: keyof typeof NUMBER_LIMITS, fallback: number, describe: SettingName): number {
+function boundedNumber(
+  value: string | undefined,
+  field: keyof typeof NUMBER_LIMITS,
+  fallback: number,
+  describe: SettingName,
+): number {
   if (value === undefined) return fallback;
   const limits = NUMBER_LIMITS[field];
   const parsed = /^[+]?(\d+(\.\d*)?|\.\d+)$/.test(value) ? Number(value) : NaN;
   const kind = limits.integer ? "a whole number" : "a number";
-  if (!Number.isFinite(parsed) || (limits.integer && !Number.isInteger(parsed)) || parsed < limits.min || parsed > limits.max) {
-    throw new PingOneConfigError(`${describe(field)} must be ${kind} from ${limits.min} to ${limits.max}; got ${quote(value)}.`);
+  if (
+    !Number.isFinite(parsed) ||
+    (limits.integer && !Number.isInteger(parsed)) ||
+    parsed < limits.min ||
+    parsed > limits.max
+  ) {
+    throw new PingOneConfigError(
+      `${describe(field)} must be ${kind} from ${limits.min} to ${limits.max}; got ${quote(value)}.`,
+    );
   }
   return parsed;
 }

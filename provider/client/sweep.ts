@@ -96,7 +96,15 @@ export async function sweepSessions(client: PingOneClient, options: SweepOptions
 
 /** One run of a sweep: its counts, and the steps (page, user, session) that add to them. */
 class Sweep {
-  private readonly counts: SweepCounts = { usersScanned: 0, usersInOtherShards: 0, usersFailed: 0, sessionsMatched: 0, sessionsRevoked: 0, sessionsAlreadyAbsent: 0, sessionsFailed: 0 };
+  private readonly counts: SweepCounts = {
+    usersScanned: 0,
+    usersInOtherShards: 0,
+    usersFailed: 0,
+    sessionsMatched: 0,
+    sessionsRevoked: 0,
+    sessionsAlreadyAbsent: 0,
+    sessionsFailed: 0,
+  };
   private readonly failuresByCode: Record<string, number> = {};
   private readonly firstFailures: SweepResult["firstFailures"] = [];
   private readonly digest = Buffer.alloc(32);
@@ -134,14 +142,21 @@ class Sweep {
       // nothing keeps deleting after the operation has said it is over.
       await Promise.allSettled([...running]);
     }
-    return { ...this.counts, failuresByCode: this.failuresByCode, firstFailures: this.firstFailures, revokedDigest: this.digest.toString("hex") };
+    return {
+      ...this.counts,
+      failuresByCode: this.failuresByCode,
+      firstFailures: this.firstFailures,
+      revokedDigest: this.digest.toString("hex"),
+    };
   }
 
   /** Lists one user's sessions and revokes the matching ones in one wave (PingOne keeps at most 10 a user). */
   private async sweepUser(userId: string): Promise<void> {
     let sessions: Session[];
     try {
-      sessions = (await this.client.listSessions({ environmentId: this.options.environmentId, userId })).filter(this.matches);
+      sessions = (await this.client.listSessions({ environmentId: this.options.environmentId, userId })).filter(
+        this.matches,
+      );
     } catch (error) {
       // A user deleted since the users page was read has nothing left to revoke.
       if (isNotFound(error)) return;
@@ -184,7 +199,8 @@ class Sweep {
   private recordFailure(userId: string, sessionId: string | undefined, error: unknown): void {
     const key = failureGroup(error);
     this.failuresByCode[key] = (this.failuresByCode[key] ?? 0) + 1;
-    if (this.firstFailures.length < FAILURES_QUOTED) this.firstFailures.push({ userId, sessionId, message: error instanceof Error ? error.message : String(error) });
+    if (this.firstFailures.length < FAILURES_QUOTED)
+      this.firstFailures.push({ userId, sessionId, message: error instanceof Error ? error.message : String(error) });
   }
 }
 

@@ -68,7 +68,9 @@ const QUOTE_CUT = 60;
  */
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const secret of [...secrets].filter((s) => s.length >= MIN_SCRUBBED_LENGTH).sort((a, b) => b.length - a.length)) {
+  for (const secret of [...secrets]
+    .filter((s) => s.length >= MIN_SCRUBBED_LENGTH)
+    .sort((a, b) => b.length - a.length)) {
     out = out.split(secret).join(REDACTED);
   }
   return out;

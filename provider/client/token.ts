@@ -45,7 +45,10 @@ export class TokenCache {
       this.inFlight = fetch()
         .then((issued) => {
           const margin = Math.min(TOKEN_REFRESH_MARGIN_SECONDS, issued.expiresInSeconds / 10);
-          this.current = { token: issued.accessToken, refreshAt: this.now() + (issued.expiresInSeconds - margin) * 1000 };
+          this.current = {
+            token: issued.accessToken,
+            refreshAt: this.now() + (issued.expiresInSeconds - margin) * 1000,
+          };
           return issued.accessToken;
         })
         .finally(() => {
@@ -77,7 +80,10 @@ export function clientCredentialsGrant(
   authUrl: string,
 ): { target: OperationTarget; request: () => Omit<HttpRequest, "timeoutMs"> } {
   const form = new URLSearchParams({ grant_type: "client_credentials" });
-  const headers: Record<string, string> = { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" };
+  const headers: Record<string, string> = {
+    "Content-Type": "application/x-www-form-urlencoded",
+    Accept: "application/json",
+  };
   if (credentials.tokenAuthMethod === "client_secret_basic") {
     // RFC 6749 2.3.1: form-encode id and secret before joining them for Basic.
     const user = encodeURIComponent(credentials.clientId);

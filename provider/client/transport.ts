@@ -112,8 +112,17 @@ function proxyFor(target: URL): { url: string; route: ProxyRoute } | undefined {
   const url = getProxyForUrl(target.href);
   if (!url) return undefined;
   const scheme = target.protocol.replace(":", "");
-  const names = [`npm_config_${scheme}_proxy`, `${scheme}_proxy`, `${scheme.toUpperCase()}_PROXY`, "npm_config_proxy", "all_proxy", "ALL_PROXY"];
-  const variable = names.find((name) => process.env[name] !== undefined && process.env[name] !== "") ?? `${scheme.toUpperCase()}_PROXY`;
+  const names = [
+    `npm_config_${scheme}_proxy`,
+    `${scheme}_proxy`,
+    `${scheme.toUpperCase()}_PROXY`,
+    "npm_config_proxy",
+    "all_proxy",
+    "ALL_PROXY",
+  ];
+  const variable =
+    names.find((name) => process.env[name] !== undefined && process.env[name] !== "") ??
+    `${scheme.toUpperCase()}_PROXY`;
   return { url, route: { variable, url: redactUrl(url) } };
 }
 

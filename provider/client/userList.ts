@@ -62,7 +62,9 @@ export function usersPageChecker(filter: string | undefined): UsersPageCheck {
     pagesWithoutNew = fresh.length === 0 ? pagesWithoutNew + 1 : 0;
     if (pagesWithoutNew > MAX_PAGES_WITHOUT_NEW_USERS) {
       const pages = MAX_PAGES_WITHOUT_NEW_USERS + 1;
-      return { problem: `${pages} pages in a row listed no user not already listed: its cursor advances without the list doing so` };
+      return {
+        problem: `${pages} pages in a row listed no user not already listed: its cursor advances without the list doing so`,
+      };
     }
     return fresh;
   };

@@ -21,11 +21,12 @@ export const PLUGIN_PACKAGE = "pingone-sessions";
 export const PLUGIN_EXECUTABLE = `pulumi-resource-${PLUGIN_PACKAGE}`;
 
 /** The configuration keys, one per setting of the runtime, and whether each is secret. */
-export const CONFIG_KEYS: readonly { key: keyof ConnectionOptions; envVar: string; secret: boolean }[] = SETTING_SOURCES.map((source) => ({
-  key: source.field,
-  envVar: source.envVar,
-  secret: source.secret,
-}));
+export const CONFIG_KEYS: readonly { key: keyof ConnectionOptions; envVar: string; secret: boolean }[] =
+  SETTING_SOURCES.map((source) => ({
+    key: source.field,
+    envVar: source.envVar,
+    secret: source.secret,
+  }));
 
 /** How the plugin's messages name a setting: `pingone-sessions:clientId / PINGONE_CLIENT_ID`. */
 export const pluginSettingName: SettingName = (field) => {
@@ -53,17 +54,24 @@ export function configFailures(config: Record<string, unknown>): ConfigFailure[]
     if (key === "version") continue;
     const setting = CONFIG_KEYS.find((entry) => entry.key === key);
     if (!setting) {
-      failures.push({ property: key, reason: `${quote(`${PLUGIN_PACKAGE}:${key}`)} is not a configuration key of ${PLUGIN_PACKAGE}; the keys are ${CONFIG_KEYS.map((e) => e.key).join(", ")}.` });
+      failures.push({
+        property: key,
+        reason: `${quote(`${PLUGIN_PACKAGE}:${key}`)} is not a configuration key of ${PLUGIN_PACKAGE}; the keys are ${CONFIG_KEYS.map((e) => e.key).join(", ")}.`,
+      });
       continue;
     }
     if (value === undefined || value === null || isUnknownValue(value)) continue;
     if (typeof value !== "string" && typeof value !== "number") {
-      failures.push({ property: key, reason: `${pluginSettingName(setting.key)} must be a string or a number, not ${Array.isArray(value) ? "a list" : typeof value}.` });
+      failures.push({
+        property: key,
+        reason: `${pluginSettingName(setting.key)} must be a string or a number, not ${Array.isArray(value) ? "a list" : typeof value}.`,
+      });
       continue;
     }
     (known as Record<string, string | number>)[key] = value;
   }
-  for (const problem of validateConnectionOptions(known)) failures.push({ property: problem.field, reason: problem.reason });
+  for (const problem of validateConnectionOptions(known))
+    failures.push({ property: problem.field, reason: problem.reason });
   return failures;
 }
 
@@ -76,8 +84,10 @@ export function configReader(args: Record<string, unknown> | undefined, variable
   const values = new Map<string, string>();
   for (const { key } of CONFIG_KEYS) {
     const fromArgs = args?.[key];
-    const value = fromArgs !== undefined && fromArgs !== null ? fromArgs : variables.get(`${PLUGIN_PACKAGE}:config:${key}`);
-    if ((typeof value === "string" || typeof value === "number") && !isUnknownValue(value)) values.set(key, String(value));
+    const value =
+      fromArgs !== undefined && fromArgs !== null ? fromArgs : variables.get(`${PLUGIN_PACKAGE}:config:${key}`);
+    if ((typeof value === "string" || typeof value === "number") && !isUnknownValue(value))
+      values.set(key, String(value));
   }
   return {
     get(configKey: string): string | undefined {

@@ -13,11 +13,15 @@ import { KindMetadata, lifecycleMetadata, ProviderKind } from "../runtime";
  * `["connection"]`); in the schema `connection` is a typed object, so the fields that hold
  * credentials are the secret ones and the routing stays readable in a plan.
  */
-const CONNECTION_SECRETS = SETTING_SOURCES.filter((source) => source.secret).map((source) => `connection.${source.field}`);
+const CONNECTION_SECRETS = SETTING_SOURCES.filter((source) => source.secret).map(
+  (source) => `connection.${source.field}`,
+);
 
 /** The metadata of one kind as the plugin uses it: the runtime's, with secrets as schema paths. */
 function forPlugin(metadata: KindMetadata): KindMetadata {
-  const secretInputs = metadata.secretInputs.flatMap((input) => (input === "connection" ? CONNECTION_SECRETS : [input]));
+  const secretInputs = metadata.secretInputs.flatMap((input) =>
+    input === "connection" ? CONNECTION_SECRETS : [input],
+  );
   return { ...metadata, secretInputs };
 }
 

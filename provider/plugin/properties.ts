@@ -70,7 +70,14 @@ function unwrap(value: unknown, inSecret: boolean, secrets: string[]): unknown {
 
 function remark(plain: unknown, wire: unknown): unknown {
   if (isSecret(wire)) return secret(remark(plain, wire.value));
-  if (plain !== null && typeof plain === "object" && !Array.isArray(plain) && wire !== null && typeof wire === "object" && !Array.isArray(wire)) {
+  if (
+    plain !== null &&
+    typeof plain === "object" &&
+    !Array.isArray(plain) &&
+    wire !== null &&
+    typeof wire === "object" &&
+    !Array.isArray(wire)
+  ) {
     return Object.fromEntries(Object.entries(plain).map(([key, field]) => [key, remark(field, (wire as Bag)[key])]));
   }
   return plain;

@@ -26,7 +26,11 @@ import { Bag, fromStruct, toStruct, Unwrapped, withSecrets } from "./properties"
 /** The generic shape of one lifecycle, as the runtime's `providers` implement it. */
 interface Lifecycle {
   check?(olds: Bag, news: Bag): Promise<{ inputs?: Bag; failures?: { property: string; reason: string }[] }>;
-  diff?(id: string, olds: Bag, news: Bag): Promise<{ changes?: boolean; replaces?: string[]; deleteBeforeReplace?: boolean }>;
+  diff?(
+    id: string,
+    olds: Bag,
+    news: Bag,
+  ): Promise<{ changes?: boolean; replaces?: string[]; deleteBeforeReplace?: boolean }>;
   create(inputs: Bag): Promise<{ id: string; outs?: Bag }>;
   read?(id: string, props?: Bag): Promise<{ id?: string; props?: Bag }>;
   update?(id: string, olds: Bag, news: Bag): Promise<{ outs?: Bag }>;
@@ -62,22 +66,42 @@ export class PluginProvider {
   /** The ResourceProvider service implementation, for `grpc.Server.addService`. */
   readonly service: Partial<providerGrpc.IResourceProviderServer> = {
     getPluginInfo: this.unary(async () => new pluginPb.PluginInfo().setVersion(PACKAGE_VERSION)),
-    getSchema: this.unary(async () => new providerPb.GetSchemaResponse().setSchema(fs.readFileSync(SCHEMA_PATH, "utf8"))),
+    getSchema: this.unary(async () =>
+      new providerPb.GetSchemaResponse().setSchema(fs.readFileSync(SCHEMA_PATH, "utf8")),
+    ),
     // The engine cancels (Ctrl-C) and then waits for the operations in flight: they run to their end
     // and are recorded, as under the dynamic-provider host, rather than stop halfway through a sweep.
     cancel: this.unary(async () => new Empty()),
     checkConfig: this.unary(async (request: providerPb.CheckRequest, secrets) => {
       const news = this.take(request.getNews(), secrets);
-      const response = new providerPb.CheckResponse().setInputs(toStruct(withSecrets(news.plain, news.wire, CONFIG_KEYS.filter((k) => k.secret).map((k) => k.key))));
-      response.setFailuresList(configFailures(news.plain).map((f) => new providerPb.CheckFailure().setProperty(f.property).setReason(f.reason)));
+      const response = new providerPb.CheckResponse().setInputs(
+        toStruct(
+          withSecrets(
+            news.plain,
+            news.wire,
+            CONFIG_KEYS.filter((k) => k.secret).map((k) => k.key),
+          ),
+        ),
+      );
+      response.setFailuresList(
+        configFailures(news.plain).map((f) =>
+          new providerPb.CheckFailure().setProperty(f.property).setReason(f.reason),
+        ),
+      );
       return response;
     }),
     diffConfig: this.unary(async (request: providerPb.DiffRequest, secrets) => {
       const olds = this.take(request.getOldInputs() ?? request.getOlds(), secrets).plain;
       const news = this.take(request.getNews(), secrets).plain;
-      const changed = [...new Set([...Object.keys(olds), ...Object.keys(news)])].filter((key) => key !== "version" && !sameValue(olds[key], news[key]));
+      const changed = [...new Set([...Object.keys(olds), ...Object.keys(news)])].filter(
+        (key) => key !== "version" && !sameValue(olds[key], news[key]),
+      );
       return new providerPb.DiffResponse()
-        .setChanges(changed.length > 0 ? providerPb.DiffResponse.DiffChanges.DIFF_SOME : providerPb.DiffResponse.DiffChanges.DIFF_NONE)
+        .setChanges(
+          changed.length > 0
+            ? providerPb.DiffResponse.DiffChanges.DIFF_SOME
+            : providerPb.DiffResponse.DiffChanges.DIFF_NONE,
+        )
         .setDiffsList(changed);
     }),
     configure: this.unary(async (request: providerPb.ConfigureRequest, secrets) => {
@@ -89,7 +113,11 @@ export class PluginProvider {
         .map((k) => reader.get(`pingone:${k.key}`))
         .filter((v): v is string => v !== undefined);
       configure(reader, pluginSettingName);
-      return new providerPb.ConfigureResponse().setAcceptsecrets(true).setSupportspreview(false).setAcceptresources(false).setAcceptoutputs(false);
+      return new providerPb.ConfigureResponse()
+        .setAcceptsecrets(true)
+        .setSupportspreview(false)
+        .setAcceptresources(false)
+        .setAcceptoutputs(false);
     }),
     check: this.unary(async (request: providerPb.CheckRequest, secrets) => {
       const kind = kindOf(request.getType(), request.getUrn());
@@ -99,7 +127,9 @@ export class PluginProvider {
       const inputs = withSecrets(result.inputs ?? news.plain, news.wire, kindMetadata[kind].secretInputs);
       return new providerPb.CheckResponse()
         .setInputs(toStruct(inputs))
-        .setFailuresList((result.failures ?? []).map((f) => new providerPb.CheckFailure().setProperty(f.property).setReason(f.reason)));
+        .setFailuresList(
+          (result.failures ?? []).map((f) => new providerPb.CheckFailure().setProperty(f.property).setReason(f.reason)),
+        );
     }),
     diff: this.unary(async (request: providerPb.DiffRequest, secrets) => {
       const kind = kindOf(request.getType(), request.getUrn());
@@ -111,12 +141,18 @@ export class PluginProvider {
         ? [
             ...new Set([
               ...replaces,
-              ...kindMetadata[kind].inputs.filter((key) => (key === "connection" ? storedConnectionDiffers(olds[key], news[key]) : !sameValue(olds[key], news[key]))),
+              ...kindMetadata[kind].inputs.filter((key) =>
+                key === "connection" ? storedConnectionDiffers(olds[key], news[key]) : !sameValue(olds[key], news[key]),
+              ),
             ]),
           ]
         : [];
       return new providerPb.DiffResponse()
-        .setChanges(result.changes ? providerPb.DiffResponse.DiffChanges.DIFF_SOME : providerPb.DiffResponse.DiffChanges.DIFF_NONE)
+        .setChanges(
+          result.changes
+            ? providerPb.DiffResponse.DiffChanges.DIFF_SOME
+            : providerPb.DiffResponse.DiffChanges.DIFF_NONE,
+        )
         .setReplacesList(replaces)
         .setDeletebeforereplace(result.deleteBeforeReplace ?? false)
         .setDiffsList(changed);
@@ -196,7 +232,9 @@ function sameValue(a: unknown, b: unknown): boolean {
 
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null, (_key, field: unknown) =>
-    field && typeof field === "object" && !Array.isArray(field) ? Object.fromEntries(Object.entries(field).sort(([a], [b]) => (a < b ? -1 : 1))) : field,
+    field && typeof field === "object" && !Array.isArray(field)
+      ? Object.fromEntries(Object.entries(field).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : field,
   );
 }
 
@@ -205,10 +243,18 @@ function canonicalJson(value: unknown): string {
  * that stops the server.
  */
 export async function servePlugin(): Promise<{ port: number; stop: () => void }> {
-  const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024, "grpc.max_send_message_length": 400 * 1024 * 1024 });
-  server.addService(providerGrpc.ResourceProviderService, new PluginProvider().service as grpc.UntypedServiceImplementation);
+  const server = new grpc.Server({
+    "grpc.max_receive_message_length": 400 * 1024 * 1024,
+    "grpc.max_send_message_length": 400 * 1024 * 1024,
+  });
+  server.addService(
+    providerGrpc.ResourceProviderService,
+    new PluginProvider().service as grpc.UntypedServiceImplementation,
+  );
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
   );
   return { port, stop: () => server.forceShutdown() };
 }

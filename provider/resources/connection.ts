@@ -37,6 +37,8 @@ export type ConnectionArgs = { [K in keyof ConnectionOptions]?: pulumi.Input<Con
  * credential inside it is encrypted in the stack's inputs and never shown
  * in a preview.
  */
-export function secretConnection(connection: pulumi.Input<ConnectionArgs> | undefined): pulumi.Output<ConnectionArgs> | undefined {
+export function secretConnection(
+  connection: pulumi.Input<ConnectionArgs> | undefined,
+): pulumi.Output<ConnectionArgs> | undefined {
   return connection === undefined ? undefined : (pulumi.secret(connection) as pulumi.Output<ConnectionArgs>);
 }

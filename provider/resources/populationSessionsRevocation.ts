@@ -77,7 +77,8 @@ export type PopulationSessionsRevocationArgs = SweepUsersArgs & {
  * sweep (list users, list each one's sessions, delete the matching ones);
  * read sweeps without deleting, counting what matches now.
  */
-export const populationSessionsRevocationProvider: ProviderOf<"PopulationSessionsRevocation"> = shimProvider("PopulationSessionsRevocation");
+export const populationSessionsRevocationProvider: ProviderOf<"PopulationSessionsRevocation"> =
+  shimProvider("PopulationSessionsRevocation");
 
 /**
  * Ensures that no selected user keeps a matching session: the sessions of a

@@ -23,7 +23,10 @@ export const RUNTIME_MODULE: string = PACKAGE_ROOT.split(path.sep).includes("nod
   : path.join(PACKAGE_ROOT, "dist", "provider", "runtime", "index.js");
 
 /** The typed provider of `kind`: Pulumi's `ResourceProvider` over that kind's inputs and outputs. */
-export type ProviderOf<K extends ProviderKind> = pulumi.dynamic.ResourceProvider<ProviderTypes[K]["inputs"], ProviderTypes[K]["outputs"]>;
+export type ProviderOf<K extends ProviderKind> = pulumi.dynamic.ResourceProvider<
+  ProviderTypes[K]["inputs"],
+  ProviderTypes[K]["outputs"]
+>;
 
 /**
  * A `ResourceProvider` whose every method forwards to the runtime's
@@ -43,9 +46,16 @@ export function shimProvider<K extends ProviderKind>(kind: K, runtimeModule: str
       const rawLine = String((error as Error)?.message ?? error).split("\n")[0];
       const firstLine = rawLine
         .slice(0, 300)
-        .replace(/[^\x20-\x7e]/g, (c) => (c.charCodeAt(0) <= 0xff ? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+        .replace(/[^\x20-\x7e]/g, (c) =>
+          c.charCodeAt(0) <= 0xff
+            ? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`
+            : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+        );
       const code = (error as NodeJS.ErrnoException)?.code;
-      if (code === "ERR_PACKAGE_PATH_NOT_EXPORTED" || (code === "MODULE_NOT_FOUND" && rawLine.includes(`'${runtimeModule}'`))) {
+      if (
+        code === "ERR_PACKAGE_PATH_NOT_EXPORTED" ||
+        (code === "MODULE_NOT_FOUND" && rawLine.includes(`'${runtimeModule}'`))
+      ) {
         throw new Error(
           `The PingOne sessions provider could not load ${runtimeModule} (${firstLine}). ` +
             "Install pulumi-pingone-sessions in the program's folder (npm install), or run npm run build in a checkout of it.",

@@ -31,7 +31,8 @@ export interface UserSessionsRevocationArgs {
  * user's sessions and delete the matching ones (a user or session already
  * gone is fine); read lists again to find sessions that appeared since.
  */
-export const userSessionsRevocationProvider: ProviderOf<"UserSessionsRevocation"> = shimProvider("UserSessionsRevocation");
+export const userSessionsRevocationProvider: ProviderOf<"UserSessionsRevocation"> =
+  shimProvider("UserSessionsRevocation");
 
 /**
  * Ensures a user has no (matching) sessions. `pulumi up` signs the user out

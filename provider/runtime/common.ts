@@ -43,7 +43,11 @@ export function isUnknown(value: unknown): boolean {
  * failed or older run may lack them: then the resource `id` (the same ids
  * joined by `/`) supplies them.
  */
-export function parseIds<K extends IdKey>(keys: readonly K[], bag: PropertyBag, id?: string): Parsed<Pick<SessionRef, K>> {
+export function parseIds<K extends IdKey>(
+  keys: readonly K[],
+  bag: PropertyBag,
+  id?: string,
+): Parsed<Pick<SessionRef, K>> {
   const fromId = (id ?? "").split("/");
   const value = {} as Pick<SessionRef, K>;
   const failures: dynamic.CheckFailure[] = [];
@@ -73,11 +77,17 @@ export function parseConnection(bag: PropertyBag): Parsed<ConnectionOptions | un
   const given = bag.connection;
   if (given === undefined || given === null || isUnknown(given)) return { value: undefined, failures: [] };
   if (typeof given !== "object" || Array.isArray(given)) {
-    return { value: undefined, failures: [{ property: "connection", reason: "connection must be an object of connection settings" }] };
+    return {
+      value: undefined,
+      failures: [{ property: "connection", reason: "connection must be an object of connection settings" }],
+    };
   }
   const value = given as ConnectionOptions;
   const known = Object.fromEntries(Object.entries(value).filter(([, field]) => !isUnknown(field))) as ConnectionOptions;
-  return { value, failures: validateConnectionOptions(known).map((p) => ({ property: `connection.${p.field}`, reason: p.reason })) };
+  return {
+    value,
+    failures: validateConnectionOptions(known).map((p) => ({ property: `connection.${p.field}`, reason: p.reason })),
+  };
 }
 
 /**
@@ -103,7 +113,8 @@ export function routingOf(connection: unknown): StoredRouting {
   if (!connection || typeof connection !== "object") return routing;
   for (const field of ROUTING_FIELDS) {
     const value = (connection as Record<string, unknown>)[field];
-    if ((typeof value === "string" || typeof value === "number") && String(value).trim() !== "") routing[field] = String(value);
+    if ((typeof value === "string" || typeof value === "number") && String(value).trim() !== "")
+      routing[field] = String(value);
   }
   return routing;
 }
@@ -115,7 +126,11 @@ export function routingOf(connection: unknown): StoredRouting {
  * `diff` reports an update, so the stored value is rewritten.
  */
 export function storedConnectionDiffers(stored: unknown, connection: unknown): boolean {
-  if (isUnknown(connection) || (connection && typeof connection === "object" && Object.values(connection).some(isUnknown))) return true;
+  if (
+    isUnknown(connection) ||
+    (connection && typeof connection === "object" && Object.values(connection).some(isUnknown))
+  )
+    return true;
   return canonical(stored ?? {}) !== canonical(routingOf(connection));
 }
 
@@ -178,7 +193,8 @@ export function explainingStoredConfig<P extends Pick<dynamic.ResourceProvider, 
     try {
       return await operation();
     } catch (error) {
-      if (PingOneApiError.isInstance(error) && error.status === 401) throw error.withAdvice(`${error.advice} ${STORED_CONFIG_ADVICE}`);
+      if (PingOneApiError.isInstance(error) && error.status === 401)
+        throw error.withAdvice(`${error.advice} ${STORED_CONFIG_ADVICE}`);
       throw error;
     }
   };

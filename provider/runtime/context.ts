@@ -46,7 +46,9 @@ export function configure(config: ConfigReader | undefined, naming?: SettingName
   if (!state.watching) {
     state.watching = true;
     watchEngine((reason) => {
-      process.stderr.write(`pulumi-pingone-sessions: stopping this provider process: ${reason}, so no engine is left to record what it does.\n`);
+      process.stderr.write(
+        `pulumi-pingone-sessions: stopping this provider process: ${reason}, so no engine is left to record what it does.\n`,
+      );
       process.exit(1);
     });
   }
@@ -81,7 +83,11 @@ export function clientFor(connection: ConnectionOptions | undefined): PingOneCli
 export function clientForStored(routing: StoredRouting): PingOneClient {
   const env = process.env;
   const routedNow =
-    SETTING_SOURCES.some((s) => (ROUTING_FIELDS as readonly string[]).includes(s.field) && (isSet(configValue(s.configKey)) || isSet(env[s.envVar]))) ||
+    SETTING_SOURCES.some(
+      (s) =>
+        (ROUTING_FIELDS as readonly string[]).includes(s.field) &&
+        (isSet(configValue(s.configKey)) || isSet(env[s.envVar])),
+    ) ||
     isSet(env[API_HOSTNAME_ENV]) ||
     isSet(env[AUTH_HOSTNAME_ENV]);
   return sharedClient({ explicit: routedNow ? undefined : routing, config: configValue, env });

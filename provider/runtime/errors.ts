@@ -49,7 +49,8 @@ export class BulkRevocationError extends PingOneSessionsError {
     const total = outcome.revoked.length + outcome.alreadyAbsent.length + outcome.failed.length;
     const [first, ...others] = outcome.failed;
     const firstText = first.error instanceof Error ? first.error.message : String(first.error);
-    const rest = others.length > 0 ? ` The other sessions not revoked: ${others.map((f) => f.sessionId).join(", ")}.` : "";
+    const rest =
+      others.length > 0 ? ` The other sessions not revoked: ${others.map((f) => f.sessionId).join(", ")}.` : "";
     super(
       `${outcome.failed.length} of ${total} sessions of user ${user.userId} in environment ${user.environmentId} could not be revoked: ${countByKind(outcome.failed)}; ` +
         `${outcome.revoked.length} revoked, ${outcome.alreadyAbsent.length} already absent. ` +
@@ -124,18 +125,26 @@ export class SweepIncompleteError extends PingOneSessionsError {
    */
   constructor(scope: SweepScope, result: SweepResult, firstFailure: unknown, dryRun: boolean) {
     const undone = [
-      result.usersFailed > 0 ? `could not list the sessions of ${result.usersFailed} of ${result.usersScanned} users` : "",
-      result.sessionsFailed > 0 ? `could not revoke ${result.sessionsFailed} of ${result.sessionsMatched} matching sessions` : "",
+      result.usersFailed > 0
+        ? `could not list the sessions of ${result.usersFailed} of ${result.usersScanned} users`
+        : "",
+      result.sessionsFailed > 0
+        ? `could not revoke ${result.sessionsFailed} of ${result.sessionsMatched} matching sessions`
+        : "",
     ].filter(Boolean);
     const quoted = result.firstFailures[0];
-    const firstText = firstFailure instanceof Error ? firstFailure.message : quoted ? quoted.message : String(firstFailure);
+    const firstText =
+      firstFailure instanceof Error ? firstFailure.message : quoted ? quoted.message : String(firstFailure);
     const done = dryRun
       ? `Every user was attempted; ${result.sessionsMatched} matching sessions were counted on the others, and the state is left as it was.`
       : `Every user and session was attempted: ${result.sessionsRevoked} revoked, ${result.sessionsAlreadyAbsent} already absent.`;
     const failures = result.usersFailed + result.sessionsFailed;
-    const others = result.firstFailures.slice(1).map((f) => (f.sessionId ? `session ${f.sessionId} of user ${f.userId}` : `user ${f.userId}`));
+    const others = result.firstFailures
+      .slice(1)
+      .map((f) => (f.sessionId ? `session ${f.sessionId} of user ${f.userId}` : `user ${f.userId}`));
     const unnamed = failures - 1 - others.length;
-    const rest = others.length > 0 ? ` Also failed: ${others.join(", ")}${unnamed > 0 ? ` and ${unnamed} more` : ""}.` : "";
+    const rest =
+      others.length > 0 ? ` Also failed: ${others.join(", ")}${unnamed > 0 ? ` and ${unnamed} more` : ""}.` : "";
     super(
       `${dryRun ? "The refresh of the sweep of" : "The sweep of"} ${describeScope(scope)} ${undone.join(" and ")}: ${printable(describeFailures(result.failuresByCode))}. ${done} ` +
         `First failure: ${printable(firstText)}${printable(rest)} Once the cause is fixed, run the operation again${dryRun ? "" : ": what was revoked stays revoked"}.`,

@@ -2,7 +2,12 @@
  * The code the serialized provider shims load at call time, inside Pulumi's
  * dynamic-provider host. Exposed as `pulumi-pingone-sessions/runtime`.
  */
-import { sessionRevocation, sessionRevocationDefinition, SessionRevocationInputs, SessionRevocationOutputs } from "./sessionRevocation";
+import {
+  sessionRevocation,
+  sessionRevocationDefinition,
+  SessionRevocationInputs,
+  SessionRevocationOutputs,
+} from "./sessionRevocation";
 import {
   userSessionsRevocation,
   userSessionsRevocationDefinition,
@@ -24,7 +29,10 @@ export type { ErrorCode } from "../client/errors";
 export type { FailedSession, SweepScope } from "./errors";
 export type { SessionRevocationInputs, SessionRevocationOutputs, RevocationOutcome } from "./sessionRevocation";
 export type { UserSessionsRevocationInputs, UserSessionsRevocationOutputs } from "./userSessionsRevocation";
-export type { PopulationSessionsRevocationInputs, PopulationSessionsRevocationOutputs } from "./populationSessionsRevocation";
+export type {
+  PopulationSessionsRevocationInputs,
+  PopulationSessionsRevocationOutputs,
+} from "./populationSessionsRevocation";
 export { ROUTING_FIELDS } from "./common";
 export type { StoredRouting } from "./common";
 export type { KindMetadata, RecordedState } from "./lifecycle";
@@ -46,7 +54,10 @@ export interface ProviderTypes {
   /** Every (matching) session of a user. */
   UserSessionsRevocation: { inputs: UserSessionsRevocationInputs; outputs: UserSessionsRevocationOutputs };
   /** Every (matching) session of a population, a filtered set of users, or every user: a sweep. */
-  PopulationSessionsRevocation: { inputs: PopulationSessionsRevocationInputs; outputs: PopulationSessionsRevocationOutputs };
+  PopulationSessionsRevocation: {
+    inputs: PopulationSessionsRevocationInputs;
+    outputs: PopulationSessionsRevocationOutputs;
+  };
 }
 
 /**

@@ -170,7 +170,9 @@ export function joinedIds<K extends IdKey>(keys: readonly K[]): IdFormat<Record<
       const parts = String(id).split("/");
       if (parts.length !== keys.length) {
         const got = JSON.stringify(String(id).slice(0, 200));
-        throw new Error(`An id of this kind is ${keys.map((key) => `<${key}>`).join("/")} (${keys.length} parts joined by /); got ${got}.`);
+        throw new Error(
+          `An id of this kind is ${keys.map((key) => `<${key}>`).join("/")} (${keys.length} parts joined by /); got ${got}.`,
+        );
       }
       const { value, failures } = parseIds(keys, {}, id);
       if (failures.length > 0) throw new Error(`Not an id of this kind: ${failures.map((f) => f.reason).join("; ")}.`);
@@ -223,10 +225,14 @@ export function ensureAbsent<I extends RevocationInputs, R extends object, C>(
   async function diff(_id: string, olds: O, news: I): Promise<dynamic.DiffResult> {
     const before = bagOf(olds);
     const after = bagOf(news);
-    const differs = (key: FieldOf<I>) => canonicalForm(definition, key, before[key]) !== canonicalForm(definition, key, after[key]);
+    const differs = (key: FieldOf<I>) =>
+      canonicalForm(definition, key, before[key]) !== canonicalForm(definition, key, after[key]);
     const replaces = definition.replaces.filter(differs);
     const changes =
-      replaces.length > 0 || before.present === true || definition.updates.some(differs) || storedConnectionDiffers(before.connection, after.connection);
+      replaces.length > 0 ||
+      before.present === true ||
+      definition.updates.some(differs) ||
+      storedConnectionDiffers(before.connection, after.connection);
     return { changes, replaces, deleteBeforeReplace: false };
   }
 
@@ -240,7 +246,10 @@ export function ensureAbsent<I extends RevocationInputs, R extends object, C>(
     const stored = props ?? ({} as O);
     const { value } = parse(stored, id);
     const seen = await definition.observe(storedClient(value), value);
-    return { id, props: observed(stored, { ...stored, ...echoed(value), connection: routingOf(value.connection), ...seen }) };
+    return {
+      id,
+      props: observed(stored, { ...stored, ...echoed(value), connection: routingOf(value.connection), ...seen }),
+    };
   }
 
   async function update(_id: string, _olds: O, news: I): Promise<dynamic.UpdateResult<O>> {
@@ -254,7 +263,13 @@ export function ensureAbsent<I extends RevocationInputs, R extends object, C>(
 
   async function recordRevocation(inputs: I): Promise<O> {
     const recorded = await definition.revoke(clients.forInputs(inputs.connection), inputs);
-    return { ...echoed(inputs), ...recorded, present: false, checkedAt: nowIso(), connection: routingOf(inputs.connection) };
+    return {
+      ...echoed(inputs),
+      ...recorded,
+      present: false,
+      checkedAt: nowIso(),
+      connection: routingOf(inputs.connection),
+    };
   }
 
   return explainingStoredConfig({ check, diff, create, read, update, delete: remove });
@@ -281,7 +296,9 @@ export interface KindMetadata<I extends RevocationInputs = RevocationInputs> {
 }
 
 /** The metadata of `definition` (see `KindMetadata`). */
-export function metadataOf<I extends RevocationInputs, R extends object, C>(definition: EnsureAbsentDefinition<I, R, C>): KindMetadata<I> {
+export function metadataOf<I extends RevocationInputs, R extends object, C>(
+  definition: EnsureAbsentDefinition<I, R, C>,
+): KindMetadata<I> {
   return {
     inputs: [...definition.inputs],
     requiredInputs: [...definition.requiredInputs],

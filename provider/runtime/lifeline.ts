@@ -25,7 +25,8 @@ export function watchEngine(onGone: (reason: string) => void, intervalMs = ENGIN
   const timer = setInterval(() => {
     if (parent <= 1) return;
     if (process.ppid !== parent) gone(`its parent process ${parent} exited`);
-    else if (grandparent !== undefined && grandparent > 1 && parentOf(parent) !== grandparent) gone(`the process ${grandparent} that started its parent exited`);
+    else if (grandparent !== undefined && grandparent > 1 && parentOf(parent) !== grandparent)
+      gone(`the process ${grandparent} that started its parent exited`);
   }, intervalMs);
   timer.unref();
   const stop = (): void => clearInterval(timer);

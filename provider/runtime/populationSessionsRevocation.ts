@@ -18,10 +18,24 @@
 import { createHash } from "node:crypto";
 import type { dynamic } from "@pulumi/pulumi";
 import { PingOneClient } from "../client/client";
-import { criteriaProblems, SessionCriteria, selectionProblems, Shard, shardProblems, UserSelection } from "../client/criteria";
+import {
+  criteriaProblems,
+  SessionCriteria,
+  selectionProblems,
+  Shard,
+  shardProblems,
+  UserSelection,
+} from "../client/criteria";
 import { sweepSessions, SweepResult } from "../client/sweep";
 import { SweepIncompleteError, SweepScope } from "./errors";
-import { canonicalForm, ensureAbsent, EnsureAbsentDefinition, presentValue, RecordedState, RevocationInputs } from "./lifecycle";
+import {
+  canonicalForm,
+  ensureAbsent,
+  EnsureAbsentDefinition,
+  presentValue,
+  RecordedState,
+  RevocationInputs,
+} from "./lifecycle";
 import { isUnknown, Parsed, parseConnection, parseIds, PropertyBag } from "./common";
 import { quote } from "../client/text";
 
@@ -71,7 +85,10 @@ export interface PopulationSessionsRevocationOutputs
  * without regard to case, `allUsers: false` as absent, a shard by its numbers, CIDR lists in any
  * order. Create, update and delete sweep; read sweeps without deleting (a full scan).
  */
-export const populationSessionsRevocationDefinition: EnsureAbsentDefinition<PopulationSessionsRevocationInputs, PopulationSessionsRevocationRecord> = {
+export const populationSessionsRevocationDefinition: EnsureAbsentDefinition<
+  PopulationSessionsRevocationInputs,
+  PopulationSessionsRevocationRecord
+> = {
   kind: "PopulationSessionsRevocation",
   inputs: [...SWEEP_IDENTITY_KEYS, ...SWEEP_CRITERIA_KEYS, "connection"],
   requiredInputs: ["environmentId"],
@@ -121,20 +138,29 @@ export const populationSessionsRevocationDefinition: EnsureAbsentDefinition<Popu
   },
   async observe(client, inputs) {
     const counted = await sweep(client, inputs, true);
-    return { usersScanned: counted.usersScanned, sessionsRemaining: counted.sessionsMatched, present: counted.sessionsMatched > 0 };
+    return {
+      usersScanned: counted.usersScanned,
+      sessionsRemaining: counted.sessionsMatched,
+      present: counted.sessionsMatched > 0,
+    };
   },
 };
 
 /** The provider: Pulumi's typed contract, the one lifecycle over the definition above. */
-export const populationSessionsRevocation: dynamic.ResourceProvider<PopulationSessionsRevocationInputs, PopulationSessionsRevocationOutputs> =
-  ensureAbsent(populationSessionsRevocationDefinition);
+export const populationSessionsRevocation: dynamic.ResourceProvider<
+  PopulationSessionsRevocationInputs,
+  PopulationSessionsRevocationOutputs
+> = ensureAbsent(populationSessionsRevocationDefinition);
 
 /**
  * The one reading of a PopulationSessionsRevocation's property bag, inputs or stored outputs
  * alike. Stored outputs may lack `environmentId` (then `id` gives it). A problem with a value not
  * known yet (preview) is left for the `check` that runs once it is known.
  */
-export function parsePopulationSessionsRevocation(given: PropertyBag, id?: string): Parsed<PopulationSessionsRevocationInputs> {
+export function parsePopulationSessionsRevocation(
+  given: PropertyBag,
+  id?: string,
+): Parsed<PopulationSessionsRevocationInputs> {
   const ids = parseIds(["environmentId"], given, id);
   const connection = parseConnection(given);
   const shard = presentValue(given.shard);
@@ -160,7 +186,9 @@ export function parsePopulationSessionsRevocation(given: PropertyBag, id?: strin
     ...text("createdBefore"),
     ...text("lastSignOnBefore"),
     ...(Array.isArray(given.remoteIps) ? { remoteIps: given.remoteIps.map(String) } : {}),
-    ...(shard && typeof shard === "object" ? { shard: { index: Number((shard as Shard).index), count: Number((shard as Shard).count) } } : {}),
+    ...(shard && typeof shard === "object"
+      ? { shard: { index: Number((shard as Shard).index), count: Number((shard as Shard).count) } }
+      : {}),
     connection: connection.value,
   };
   return { value, failures: [...ids.failures, ...problems, ...connection.failures] };
@@ -185,19 +213,28 @@ export function sweepId(inputs: PopulationSessionsRevocationInputs): string {
  * `SweepIncompleteError` counts them by code, with the first as `cause`.
  * A failure of the users list itself ends the sweep with that error.
  */
-async function sweep(client: PingOneClient, inputs: PopulationSessionsRevocationInputs, dryRun: boolean): Promise<SweepResult> {
+async function sweep(
+  client: PingOneClient,
+  inputs: PopulationSessionsRevocationInputs,
+  dryRun: boolean,
+): Promise<SweepResult> {
   let firstFailure: unknown;
   const result = await sweepSessions(client, {
     environmentId: inputs.environmentId,
     users: selectionOf(inputs),
-    sessions: { createdBefore: inputs.createdBefore, lastSignOnBefore: inputs.lastSignOnBefore, remoteIps: inputs.remoteIps },
+    sessions: {
+      createdBefore: inputs.createdBefore,
+      lastSignOnBefore: inputs.lastSignOnBefore,
+      remoteIps: inputs.remoteIps,
+    },
     shard: inputs.shard,
     dryRun,
     onSession: (event) => {
       if (event.outcome === "failed" && firstFailure === undefined) firstFailure = event.error;
     },
   });
-  if (result.usersFailed + result.sessionsFailed > 0) throw new SweepIncompleteError(scopeOf(inputs), result, firstFailure, dryRun);
+  if (result.usersFailed + result.sessionsFailed > 0)
+    throw new SweepIncompleteError(scopeOf(inputs), result, firstFailure, dryRun);
   return result;
 }
 

@@ -52,7 +52,8 @@ export const sessionRevocationDefinition: EnsureAbsentDefinition<SessionRevocati
 };
 
 /** The provider: Pulumi's typed contract, the one lifecycle over the definition above. */
-export const sessionRevocation: dynamic.ResourceProvider<SessionRevocationInputs, SessionRevocationOutputs> = ensureAbsent(sessionRevocationDefinition);
+export const sessionRevocation: dynamic.ResourceProvider<SessionRevocationInputs, SessionRevocationOutputs> =
+  ensureAbsent(sessionRevocationDefinition);
 
 /**
  * The one reading of a SessionRevocation's property bag, inputs or stored outputs alike. Stored

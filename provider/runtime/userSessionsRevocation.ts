@@ -41,18 +41,32 @@ export interface UserSessionsRevocationOutputs extends UserRef, UserSessionsRevo
  * Create, update and delete list the user's sessions and delete the matching ones; read lists
  * again to find sessions that appeared since (a sign-on since).
  */
-export const userSessionsRevocationDefinition: EnsureAbsentDefinition<UserSessionsRevocationInputs, UserSessionsRevocationRecord> = {
+export const userSessionsRevocationDefinition: EnsureAbsentDefinition<
+  UserSessionsRevocationInputs,
+  UserSessionsRevocationRecord
+> = {
   kind: "UserSessionsRevocation",
   inputs: [...USER_KEYS, "createdBefore", "connection"],
   requiredInputs: USER_KEYS,
-  outputs: [...USER_KEYS, "createdBefore", "revokedSessionIds", "remainingSessionIds", "present", "checkedAt", "connection"],
+  outputs: [
+    ...USER_KEYS,
+    "createdBefore",
+    "revokedSessionIds",
+    "remainingSessionIds",
+    "present",
+    "checkedAt",
+    "connection",
+  ],
   ids: USER_KEYS,
   replaces: USER_KEYS,
   updates: ["createdBefore"],
   id: joinedIds(USER_KEYS),
   parse: parseUserSessionsRevocation,
   async revoke(client, inputs) {
-    return { revokedSessionIds: await revokeMatching(client, userOf(inputs), inputs.createdBefore), remainingSessionIds: [] };
+    return {
+      revokedSessionIds: await revokeMatching(client, userOf(inputs), inputs.createdBefore),
+      remainingSessionIds: [],
+    };
   },
   async observe(client, inputs) {
     const remaining = (await matchingSessions(client, userOf(inputs), inputs.createdBefore)).map((s) => s.id);
@@ -61,8 +75,10 @@ export const userSessionsRevocationDefinition: EnsureAbsentDefinition<UserSessio
 };
 
 /** The provider: Pulumi's typed contract, the one lifecycle over the definition above. */
-export const userSessionsRevocation: dynamic.ResourceProvider<UserSessionsRevocationInputs, UserSessionsRevocationOutputs> =
-  ensureAbsent(userSessionsRevocationDefinition);
+export const userSessionsRevocation: dynamic.ResourceProvider<
+  UserSessionsRevocationInputs,
+  UserSessionsRevocationOutputs
+> = ensureAbsent(userSessionsRevocationDefinition);
 
 /**
  * The one reading of a UserSessionsRevocation's property bag, inputs or stored outputs alike.
@@ -84,7 +100,11 @@ export function parseUserSessionsRevocation(bag: PropertyBag, id?: string): Pars
  * before any failure is reported, so one bad session does not leave the others alive; then a
  * `BulkRevocationError` reports them. Returns the ids PingOne actually deleted.
  */
-async function revokeMatching(client: PingOneClient, user: UserRef, createdBefore: string | undefined): Promise<string[]> {
+async function revokeMatching(
+  client: PingOneClient,
+  user: UserRef,
+  createdBefore: string | undefined,
+): Promise<string[]> {
   const outcome = await revokeUserSessions(client, user, createdBefore);
   if (outcome.failed.length > 0) throw new BulkRevocationError(user, outcome);
   return outcome.revoked;

@@ -6,25 +6,76 @@
 import assert from "node:assert/strict";
 import type { RequestLogEntry } from "../../emulator";
 import { analyse, MB, RunFacts, RunResult } from "../../bench/measure";
-import { BenchOptions, DEFAULT_OPTIONS, parseBenchArgs, RUN_KINDS, selected, SWEEP_KINDS, UsageError } from "../../bench/options";
+import {
+  BenchOptions,
+  DEFAULT_OPTIONS,
+  parseBenchArgs,
+  RUN_KINDS,
+  selected,
+  SWEEP_KINDS,
+  UsageError,
+} from "../../bench/options";
 import { runTable, targets, targetTable } from "../../bench/report";
 
 describe("bench", () => {
   describe("command line", () => {
     it("applies the headline defaults when no flag is given", () => {
-      assert.deepEqual(parseBenchArgs([]), { ...DEFAULT_OPTIONS, only: undefined, maxConcurrency: undefined, hostNodeOptions: undefined });
+      assert.deepEqual(parseBenchArgs([]), {
+        ...DEFAULT_OPTIONS,
+        only: undefined,
+        maxConcurrency: undefined,
+        hostNodeOptions: undefined,
+      });
     });
 
     it("reads every flag, with its value after a space or an equals sign", () => {
       const o = parseBenchArgs([
-        "--users=3", "--sessions", "2", "--latency-ms", "0", "--rate", "50.5", "--burst=4", "--only", "curl",
-        "--max-concurrency", "8", "--curl-concurrency", "2", "--run-timeout-s", "30", "--host-node-options=--max-semi-space-size=1",
-        "--sweep-users", "500", "--bucket-users=50", "--shard-users", "400", "--shards", "3", "--memory-users", "100,1000", "--tenant-seed", "7",
+        "--users=3",
+        "--sessions",
+        "2",
+        "--latency-ms",
+        "0",
+        "--rate",
+        "50.5",
+        "--burst=4",
+        "--only",
+        "curl",
+        "--max-concurrency",
+        "8",
+        "--curl-concurrency",
+        "2",
+        "--run-timeout-s",
+        "30",
+        "--host-node-options=--max-semi-space-size=1",
+        "--sweep-users",
+        "500",
+        "--bucket-users=50",
+        "--shard-users",
+        "400",
+        "--shards",
+        "3",
+        "--memory-users",
+        "100,1000",
+        "--tenant-seed",
+        "7",
       ]);
       assert.deepEqual(o, {
-        users: 3, sessions: 2, latencyMs: 0, rate: 50.5, burst: 4, only: ["curl"],
-        maxConcurrency: 8, curlConcurrency: 2, runTimeoutS: 30, hostNodeOptions: "--max-semi-space-size=1",
-        sweepUsers: 500, bucketUsers: 50, shardUsers: 400, shards: 3, memoryUsers: [100, 1000], tenantSeed: 7,
+        users: 3,
+        sessions: 2,
+        latencyMs: 0,
+        rate: 50.5,
+        burst: 4,
+        only: ["curl"],
+        maxConcurrency: 8,
+        curlConcurrency: 2,
+        runTimeoutS: 30,
+        hostNodeOptions: "--max-semi-space-size=1",
+        sweepUsers: 500,
+        bucketUsers: 50,
+        shardUsers: 400,
+        shards: 3,
+        memoryUsers: [100, 1000],
+        tenantSeed: 7,
       });
       assert.equal(parseBenchArgs(["--help"]), "help");
     });
@@ -34,11 +85,20 @@ describe("bench", () => {
       [["--users", "1.5"], /^--users must be a positive integer; got "1\.5"$/],
       [["--rate", "0"], /^--rate must be a positive number; got "0"$/],
       [["--burst", ""], /^--burst must be at least 1; got ""$/],
-      [["--only", "all"], /^--only takes a comma-separated list of limited, unlimited, curl, sweep, small-bucket, shards, memory, one-user, matrix; got "all"$/],
+      [
+        ["--only", "all"],
+        /^--only takes a comma-separated list of limited, unlimited, curl, sweep, small-bucket, shards, memory, one-user, matrix; got "all"$/,
+      ],
       [["--only", "sweep,"], /^--only takes a comma-separated list of .*; got ""$/],
-      [["--memory-users", "20000,2000"], /^--memory-users must be two population sizes SMALL,LARGE \(each an integer 1\.\.1000000, SMALL < LARGE\); got "20000,2000"$/],
+      [
+        ["--memory-users", "20000,2000"],
+        /^--memory-users must be two population sizes SMALL,LARGE \(each an integer 1\.\.1000000, SMALL < LARGE\); got "20000,2000"$/,
+      ],
       [["--memory-users", "2000"], /^--memory-users must be two population sizes .*; got "2000"$/],
-      [["--shards", "1"], /^--shards must be an integer 2\.\.200 \(one loopback address each, from 127\.0\.0\.2\); got "1"$/],
+      [
+        ["--shards", "1"],
+        /^--shards must be an integer 2\.\.200 \(one loopback address each, from 127\.0\.0\.2\); got "1"$/,
+      ],
       [["--sweep-users", "0"], /^--sweep-users must be an integer 1\.\.1000000; got "0"$/],
       [["--latency-ms=-1"], /^--latency-ms must be a non-negative number; got "-1"$/],
       [["--latency-ms", "-1"], /^Option '--latency-ms' argument is ambiguous\. .* use '--latency-ms=-XYZ'\.$/],
@@ -50,12 +110,21 @@ describe("bench", () => {
     it("reads --only as a list, each scenario once, and selects exactly those", () => {
       const o = parseBenchArgs(["--only", "sweep, shards,sweep"]) as BenchOptions;
       assert.deepEqual(o.only, ["sweep", "shards"]);
-      assert.deepEqual([...RUN_KINDS, ...SWEEP_KINDS].filter((k) => selected(o, k)), ["sweep", "shards"]);
-      assert.equal([...RUN_KINDS, ...SWEEP_KINDS].every((k) => selected(parseBenchArgs([]) as BenchOptions, k)), true);
+      assert.deepEqual(
+        [...RUN_KINDS, ...SWEEP_KINDS].filter((k) => selected(o, k)),
+        ["sweep", "shards"],
+      );
+      assert.equal(
+        [...RUN_KINDS, ...SWEEP_KINDS].every((k) => selected(parseBenchArgs([]) as BenchOptions, k)),
+        true,
+      );
     });
     for (const [argv, message] of refusals) {
       it(`refuses ${JSON.stringify(argv)} with a one-line usage error that names it`, () => {
-        assert.throws(() => parseBenchArgs(argv), (e: unknown) => e instanceof UsageError && message.test(e.message) && !e.message.includes("\n"));
+        assert.throws(
+          () => parseBenchArgs(argv),
+          (e: unknown) => e instanceof UsageError && message.test(e.message) && !e.message.includes("\n"),
+        );
       });
     }
   });
@@ -72,7 +141,15 @@ describe("bench", () => {
       peakRssBytes: 120 * MB,
       notes: [],
     };
-    const entry = (atMs: number, method: string, path: string, status: RequestLogEntry["status"]): RequestLogEntry => ({ at: 1_000_000 + atMs, method, path, status, headers: {}, body: "", remoteAddress: "127.0.0.1" });
+    const entry = (atMs: number, method: string, path: string, status: RequestLogEntry["status"]): RequestLogEntry => ({
+      at: 1_000_000 + atMs,
+      method,
+      path,
+      status,
+      headers: {},
+      body: "",
+      remoteAddress: "127.0.0.1",
+    });
 
     it("counts requests by kind and second from the emulator's log, and revocations from its sessions", () => {
       const log = [
@@ -86,11 +163,24 @@ describe("bench", () => {
       const r = analyse(facts, { seeded: 3, left: 1 }, log, 1_000_000, 2);
       assert.equal(r.sessionsRevoked, 2);
       assert.equal(r.revocationsPerSecond, 1);
-      assert.deepEqual(r.requests, { total: 6, api: 5, token: 1, list: 1, delete: 4, status429: 1, accepted: 5, pending: 1, byStatus: { "200": 2, "429": 1, "204": 2, pending: 1 } });
+      assert.deepEqual(r.requests, {
+        total: 6,
+        api: 5,
+        token: 1,
+        list: 1,
+        delete: 4,
+        status429: 1,
+        accepted: 5,
+        pending: 1,
+        byStatus: { "200": 2, "429": 1, "204": 2, pending: 1 },
+      });
       assert.equal(r.shareOfLimit, 5 / 2 / 10);
       assert.equal(r.requestsPerSession, 5 / 2);
       assert.equal(r.deletesPerSession, 4 / 2);
-      assert.deepEqual(r.timeline, [{ second: 0, accepted: 2, throttled: 1 }, { second: 1, accepted: 3, throttled: 0 }]);
+      assert.deepEqual(r.timeline, [
+        { second: 0, accepted: 2, throttled: 1 },
+        { second: 1, accepted: 3, throttled: 0 },
+      ]);
       assert.deepEqual([r.firstRequestAtSeconds, r.firstThrottleAtSeconds, r.lastRequestAtSeconds], [0.1, 0.3, 1.9]);
     });
   });
@@ -106,7 +196,17 @@ describe("bench", () => {
       sessionsRevoked: 2000,
       sessionsLeft: 0,
       revocationsPerSecond: 176,
-      requests: { total: 2228, api: 2226, token: 2, list: 200, delete: 2006, status429: 27, accepted: 2201, pending: 0, byStatus: {} },
+      requests: {
+        total: 2228,
+        api: 2226,
+        token: 2,
+        list: 200,
+        delete: 2006,
+        status429: 27,
+        accepted: 2201,
+        pending: 0,
+        byStatus: {},
+      },
       shareOfLimit: 0.967,
       requestsPerSession: 1.113,
       deletesPerSession: 1.003,
@@ -123,8 +223,30 @@ describe("bench", () => {
       ...over,
     });
     const limited = run({});
-    const unlimited = run({ name: "provider, unlimited", kind: "unlimited", rateLimit: null, wallSeconds: 2.73, revocationsPerSecond: 732, shareOfLimit: null, deletesPerSession: 1, share429: 0, requests: { ...limited.requests, status429: 0 }, peakRssBytes: 140 * MB });
-    const curl = run({ name: "curl --retry 10, 32 at a time", kind: "curl", rateLimit: null, revocationsPerSecond: 37, shareOfLimit: null, requestsPerSession: NaN, share429: 0, requests: { ...limited.requests, status429: 0 }, operations: 2000, peakRssBytes: null });
+    const unlimited = run({
+      name: "provider, unlimited",
+      kind: "unlimited",
+      rateLimit: null,
+      wallSeconds: 2.73,
+      revocationsPerSecond: 732,
+      shareOfLimit: null,
+      deletesPerSession: 1,
+      share429: 0,
+      requests: { ...limited.requests, status429: 0 },
+      peakRssBytes: 140 * MB,
+    });
+    const curl = run({
+      name: "curl --retry 10, 32 at a time",
+      kind: "curl",
+      rateLimit: null,
+      revocationsPerSecond: 37,
+      shareOfLimit: null,
+      requestsPerSession: NaN,
+      share429: 0,
+      requests: { ...limited.requests, status429: 0 },
+      operations: 2000,
+      peakRssBytes: null,
+    });
 
     it("draws the runs as a Markdown table, figures right-aligned", () => {
       assert.equal(

@@ -58,7 +58,9 @@ describe("examples/sharded-sweep", () => {
     });
 
     it("uploads each shard's report as an artifact, also when the sweep failed", () => {
-      const upload = (workflow.jobs.sweep.steps as Tree[]).find((s) => String(s.uses).startsWith("actions/upload-artifact@"));
+      const upload = (workflow.jobs.sweep.steps as Tree[]).find((s) =>
+        String(s.uses).startsWith("actions/upload-artifact@"),
+      );
       assert.ok(upload);
       assert.equal(upload.if, "always()");
       assert.equal(upload.with.path, "sweep-${{ matrix.shard }}.jsonl");
@@ -68,11 +70,13 @@ describe("examples/sharded-sweep", () => {
     it("takes every credential from the repository's secrets, for both jobs", () => {
       for (const name of ["sweep", "pulumi"]) {
         const env = workflow.jobs[name].env as Record<string, string>;
-        for (const key of ["PINGONE_CLIENT_ID", "PINGONE_CLIENT_SECRET", "PINGONE_ENVIRONMENT_ID"]) assert.equal(env[key], `\${{ secrets.${key} }}`, `${name}: ${key}`);
+        for (const key of ["PINGONE_CLIENT_ID", "PINGONE_CLIENT_SECRET", "PINGONE_ENVIRONMENT_ID"])
+          assert.equal(env[key], `\${{ secrets.${key} }}`, `${name}: ${key}`);
       }
       const credentials = stringEntries(workflow).filter(([key]) => CREDENTIAL.test(key));
       assert.ok(credentials.length >= 4);
-      for (const [key, value] of credentials) assert.match(value, /^\$\{\{ secrets\.[A-Z_]+ \}\}$/, `${key} is not a secret reference`);
+      for (const [key, value] of credentials)
+        assert.match(value, /^\$\{\{ secrets\.[A-Z_]+ \}\}$/, `${key} is not a secret reference`);
     });
 
     it("has a Pulumi variant: one stack per shard of the same matrix, its shard in stack config", () => {

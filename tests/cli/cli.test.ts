@@ -30,13 +30,21 @@ describe("pingone-sessions CLI", () => {
 
   describe("usage errors: exit 2, one stderr line naming the flag, nothing sent", () => {
     const cases: { name: string; argv: () => string[]; message: string }[] = [
-      { name: "unknown flag", argv: () => ["list", ...target(), "--frobnicate"], message: "list: unknown option --frobnicate" },
+      {
+        name: "unknown flag",
+        argv: () => ["list", ...target(), "--frobnicate"],
+        message: "list: unknown option --frobnicate",
+      },
       {
         name: "missing --user",
         argv: () => ["list", "--environment", world.environmentId],
         message: "--user is required: a PingOne id (a UUID such as 0f8fad5b-d9cb-469f-a165-70867728950e)",
       },
-      { name: "flag without its value", argv: () => ["list", "--environment", world.environmentId, "--user"], message: "list: --user needs a value" },
+      {
+        name: "flag without its value",
+        argv: () => ["list", "--environment", world.environmentId, "--user"],
+        message: "list: --user needs a value",
+      },
       {
         name: "--session and --all together",
         argv: () => ["revoke", ...target(), "--session", world.sessionIds[0], "--all"],
@@ -50,27 +58,47 @@ describe("pingone-sessions CLI", () => {
       {
         name: "non-UUID --session",
         argv: () => ["revoke", ...target(), "--session", "../../admin"],
-        message: '--session must be a PingOne id (a UUID such as 0f8fad5b-d9cb-469f-a165-70867728950e); got "../../admin"',
+        message:
+          '--session must be a PingOne id (a UUID such as 0f8fad5b-d9cb-469f-a165-70867728950e); got "../../admin"',
       },
       {
         name: "non-UUID --environment",
         argv: () => ["list", "--environment", "prod", "--user", world.userId],
         message: '--environment must be a PingOne id (a UUID such as 0f8fad5b-d9cb-469f-a165-70867728950e); got "prod"',
       },
-      { name: "--created-before without --all", argv: () => ["revoke", ...target(), "--session", world.sessionIds[0], "--created-before", "2026-01-01T00:00:00Z"], message: "--created-before applies only with --all" },
+      {
+        name: "--created-before without --all",
+        argv: () => [
+          "revoke",
+          ...target(),
+          "--session",
+          world.sessionIds[0],
+          "--created-before",
+          "2026-01-01T00:00:00Z",
+        ],
+        message: "--created-before applies only with --all",
+      },
       {
         name: "--created-before that is not a time",
         argv: () => ["revoke", ...target(), "--all", "--created-before", "yesterday"],
-        message: '--created-before must be an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "yesterday"',
+        message:
+          '--created-before must be an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "yesterday"',
       },
       { name: "unknown command", argv: () => ["purge", ...target()], message: 'unknown command "purge"' },
-      { name: "stray argument", argv: () => ["list", ...target(), "extra"], message: 'list: unexpected argument "extra"' },
+      {
+        name: "stray argument",
+        argv: () => ["list", ...target(), "extra"],
+        message: 'list: unexpected argument "extra"',
+      },
     ];
     for (const c of cases) {
       it(`${c.name}`, async () => {
         const result = await cli(c.argv(), env);
         assert.equal(result.code, EXIT_CODES.usage);
-        assert.equal(result.stderr, `pingone-sessions: ${c.message}${c.name === "unknown command" ? HINT : hintOf(c.argv()[0])}`);
+        assert.equal(
+          result.stderr,
+          `pingone-sessions: ${c.message}${c.name === "unknown command" ? HINT : hintOf(c.argv()[0])}`,
+        );
         assert.equal(result.stdout, "");
         assert.deepEqual(world.emulator.requests(), []);
       });
@@ -79,9 +107,15 @@ describe("pingone-sessions CLI", () => {
 
   describe("configuration errors: exit 3, before any request", () => {
     it("no credentials names PINGONE_CLIENT_SECRET and the flags", async () => {
-      const result = await cli(["list", ...target()], { PINGONE_API_URL: world.emulator.apiUrl, PINGONE_AUTH_URL: world.emulator.authUrl });
+      const result = await cli(["list", ...target()], {
+        PINGONE_API_URL: world.emulator.apiUrl,
+        PINGONE_AUTH_URL: world.emulator.authUrl,
+      });
       assert.equal(result.code, EXIT_CODES.config);
-      assert.match(result.stderr, /^pingone-sessions: PingOne credentials are missing: set --client-id \/ PINGONE_CLIENT_ID, --client-secret \/ PINGONE_CLIENT_SECRET, /);
+      assert.match(
+        result.stderr,
+        /^pingone-sessions: PingOne credentials are missing: set --client-id \/ PINGONE_CLIENT_ID, --client-secret \/ PINGONE_CLIENT_SECRET, /,
+      );
       assert.equal(result.stderr.split("\n").length, 2, "one line");
       assert.deepEqual(world.emulator.requests(), []);
     });
@@ -89,13 +123,19 @@ describe("pingone-sessions CLI", () => {
     it("an unknown region in the environment", async () => {
       const result = await cli(["list", ...target()], { ...env, PINGONE_REGION_CODE: "MARS" });
       assert.equal(result.code, EXIT_CODES.config);
-      assert.equal(result.stderr, 'pingone-sessions: Unknown PingOne region "MARS" (--region / PINGONE_REGION_CODE): use one of NA, EU, CA, AP, AU, SG.\n');
+      assert.equal(
+        result.stderr,
+        'pingone-sessions: Unknown PingOne region "MARS" (--region / PINGONE_REGION_CODE): use one of NA, EU, CA, AP, AU, SG.\n',
+      );
     });
 
     it("plain http to a host that is not loopback", async () => {
       const result = await cli(["list", ...target(), "--api-url", "http://api.example.com"], env);
       assert.equal(result.code, EXIT_CODES.config);
-      assert.match(result.stderr, /--api-url \/ PINGONE_API_URL "http:\/\/api\.example\.com" uses http:\/\/: https:\/\/ is required/);
+      assert.match(
+        result.stderr,
+        /--api-url \/ PINGONE_API_URL "http:\/\/api\.example\.com" uses http:\/\/: https:\/\/ is required/,
+      );
       assert.deepEqual(world.emulator.requests(), []);
     });
   });
@@ -106,7 +146,10 @@ describe("pingone-sessions CLI", () => {
       assert.equal(result.code, EXIT_CODES.ok);
       const lines = result.stdout.trimEnd().split("\n");
       assert.match(lines[0], /^id\s+createdAt\s+lastSignOn\.at\s+browser\s+remoteIp$/);
-      assert.deepEqual(lines.slice(1, 4).map((l) => l.split(/\s+/)[0]), [...world.sessionIds].reverse());
+      assert.deepEqual(
+        lines.slice(1, 4).map((l) => l.split(/\s+/)[0]),
+        [...world.sessionIds].reverse(),
+      );
       assert.equal(lines[4], `3 sessions of user ${world.userId} in environment ${world.environmentId}.`);
       assert.equal(result.stderr, "");
     });
@@ -115,20 +158,32 @@ describe("pingone-sessions CLI", () => {
       const result = await cli(["list", ...target(), "--json"], env);
       assert.equal(result.code, EXIT_CODES.ok);
       const sessions = JSON.parse(result.stdout) as { id: string; createdAt: string }[];
-      assert.deepEqual(sessions.map((s) => s.id), [...world.sessionIds].reverse());
+      assert.deepEqual(
+        sessions.map((s) => s.id),
+        [...world.sessionIds].reverse(),
+      );
       assert.ok(sessions.every((s) => typeof s.createdAt === "string"));
     });
 
     it("connection flags take precedence over PINGONE_* variables", async () => {
-      const result = await cli(["list", ...target(), "--api-url", world.emulator.apiUrl], { ...env, PINGONE_API_URL: "http://127.0.0.1:9/v1" });
+      const result = await cli(["list", ...target(), "--api-url", world.emulator.apiUrl], {
+        ...env,
+        PINGONE_API_URL: "http://127.0.0.1:9/v1",
+      });
       assert.equal(result.code, EXIT_CODES.ok);
       assert.equal(world.apiRequests().length, 1);
     });
 
     it("an unknown user is a failed call (exit 1) with PingOne's 404 explained", async () => {
-      const result = await cli(["list", "--environment", world.environmentId, "--user", "0f8fad5b-d9cb-469f-a165-70867728950e"], env);
+      const result = await cli(
+        ["list", "--environment", world.environmentId, "--user", "0f8fad5b-d9cb-469f-a165-70867728950e"],
+        env,
+      );
       assert.equal(result.code, EXIT_CODES.failed);
-      assert.match(result.stderr, /^pingone-sessions: Could not list sessions .*HTTP 404 NOT_FOUND.*The user does not exist in this environment/);
+      assert.match(
+        result.stderr,
+        /^pingone-sessions: Could not list sessions .*HTTP 404 NOT_FOUND.*The user does not exist in this environment/,
+      );
       assert.equal(result.stdout, "");
     });
   });
@@ -143,7 +198,10 @@ describe("pingone-sessions CLI", () => {
         `revoked ${gone}\nRevoked 1, already absent 0, failed 0 (of 1 session of user ${world.userId} in environment ${world.environmentId}).\n`,
       );
       assert.deepEqual(sessionsLeft().sort(), [...kept].sort());
-      assert.deepEqual(world.apiRequests().map((r) => `${r.method} ${r.status}`), ["DELETE 204"]);
+      assert.deepEqual(
+        world.apiRequests().map((r) => `${r.method} ${r.status}`),
+        ["DELETE 204"],
+      );
     });
 
     it("a session already gone is success: already absent, exit 0", async () => {
@@ -156,7 +214,16 @@ describe("pingone-sessions CLI", () => {
         failed: [],
         notAttempted: [],
         interrupted: null,
-        users: [{ userId: world.userId, revoked: [], alreadyAbsent: [world.sessionIds[0]], failed: [], notAttempted: [], error: null }],
+        users: [
+          {
+            userId: world.userId,
+            revoked: [],
+            alreadyAbsent: [world.sessionIds[0]],
+            failed: [],
+            notAttempted: [],
+            error: null,
+          },
+        ],
       });
       const text = await cli(["revoke", ...target(), "--session", world.sessionIds[0]], env);
       assert.equal(text.stdout.split("\n")[0], `already absent ${world.sessionIds[0]}`);
@@ -186,7 +253,18 @@ describe("pingone-sessions CLI", () => {
     });
 
     it("--all for a user who does not exist has nothing to revoke (exit 0), as in the provider", async () => {
-      const result = await cli(["revoke", "--environment", world.environmentId, "--user", "0f8fad5b-d9cb-469f-a165-70867728950e", "--all", "--json"], env);
+      const result = await cli(
+        [
+          "revoke",
+          "--environment",
+          world.environmentId,
+          "--user",
+          "0f8fad5b-d9cb-469f-a165-70867728950e",
+          "--all",
+          "--json",
+        ],
+        env,
+      );
       assert.equal(result.code, EXIT_CODES.ok);
       const nobody = "0f8fad5b-d9cb-469f-a165-70867728950e";
       assert.deepEqual(JSON.parse(result.stdout), {
@@ -210,11 +288,17 @@ describe("pingone-sessions CLI", () => {
         await cli(["list", ...target(), "--region", SENTINEL_SECRET], env), // the region error quotes its value
         await cli(["list", ...target(), `--client-secret=${SENTINEL_SECRET}`, "--region", SENTINEL_SECRET], {}),
       ];
-      assert.deepEqual(runs.map((r) => r.code), [0, 0, 1, 3, 3, 3]);
+      assert.deepEqual(
+        runs.map((r) => r.code),
+        [0, 0, 1, 3, 3, 3],
+      );
       for (const r of runs) {
         assert.ok(!`${r.stdout}${r.stderr}`.includes(SENTINEL_SECRET), `secret printed: ${r.stdout}${r.stderr}`);
       }
-      assert.equal(runs[4].stderr, 'pingone-sessions: Unknown PingOne region "[redacted]" (--region / PINGONE_REGION_CODE): use one of NA, EU, CA, AP, AU, SG.\n');
+      assert.equal(
+        runs[4].stderr,
+        'pingone-sessions: Unknown PingOne region "[redacted]" (--region / PINGONE_REGION_CODE): use one of NA, EU, CA, AP, AU, SG.\n',
+      );
     });
 
     it("masks a secret given by flag or variable in every form it can come back in: as is, URL-encoded, form-encoded, HTTP Basic", async () => {
@@ -225,7 +309,11 @@ describe("pingone-sessions CLI", () => {
         roles: [{ role: "Identity Data Administrator", environmentId: world.environmentId }],
       });
       const byVariable = { ...env, PINGONE_CLIENT_ID: clientId, PINGONE_CLIENT_SECRET: secret };
-      assert.equal((await cli(["list", ...target()], byVariable)).code, EXIT_CODES.ok, "the secret works: Basic with form-encoded id and secret");
+      assert.equal(
+        (await cli(["list", ...target()], byVariable)).code,
+        EXIT_CODES.ok,
+        "the secret works: Basic with form-encoded id and secret",
+      );
 
       const forms = {
         plain: secret,
@@ -262,7 +350,11 @@ describe("pingone-sessions CLI", () => {
       const sessionId = DEMO.sessions.carol[0];
       const result = await cli(["revoke", ...carol, "--session", sessionId, "--json"], demoEnv);
       assert.equal(result.code, EXIT_CODES.failed);
-      const report = JSON.parse(result.stdout) as { revoked: string[]; alreadyAbsent: string[]; failed: { sessionId: string; status: number; code: string; id: string; message: string }[] };
+      const report = JSON.parse(result.stdout) as {
+        revoked: string[];
+        alreadyAbsent: string[];
+        failed: { sessionId: string; status: number; code: string; id: string; message: string }[];
+      };
       assert.deepEqual(report.revoked, []);
       assert.equal(report.failed.length, 1);
       assert.equal(report.failed[0].sessionId, sessionId);
@@ -271,7 +363,10 @@ describe("pingone-sessions CLI", () => {
       assert.match(report.failed[0].id, /^[0-9a-f-]{36}$/);
       assert.equal(result.stderr.split("\n").length, 2, "one line");
       assert.ok(result.stderr.startsWith(`failed ${sessionId}: Could not revoke session`));
-      assert.match(result.stderr, /INSUFFICIENT_PERMISSIONS .*holds Identity Data Admin for population "Staff" \(de000000-0000-4000-8001-000000000001\) of environment de000000-0000-4000-8000-000000000001; user de000000-0000-4000-8002-0000000ca201 is in population "Contractors" \(de000000-0000-4000-8001-000000000002\): assign the role for "Contractors" \(de000000-0000-4000-8001-000000000002\), or at environment level\./);
+      assert.match(
+        result.stderr,
+        /INSUFFICIENT_PERMISSIONS .*holds Identity Data Admin for population "Staff" \(de000000-0000-4000-8001-000000000001\) of environment de000000-0000-4000-8000-000000000001; user de000000-0000-4000-8002-0000000ca201 is in population "Contractors" \(de000000-0000-4000-8001-000000000002\): assign the role for "Contractors" \(de000000-0000-4000-8001-000000000002\), or at environment level\./,
+      );
       assert.equal(demo.state.listSessions(DEMO.environmentId, DEMO.users.carol).length, 2);
     });
 
@@ -279,12 +374,18 @@ describe("pingone-sessions CLI", () => {
       const result = await cli(["revoke", ...carol, "--all"], demoEnv);
       assert.equal(result.code, EXIT_CODES.failed);
       assert.equal(result.stdout, "");
-      assert.match(result.stderr, /^pingone-sessions: Could not list sessions .*HTTP 403 .*user de000000-0000-4000-8002-0000000ca201 is in population "Contractors"/);
+      assert.match(
+        result.stderr,
+        /^pingone-sessions: Could not list sessions .*HTTP 403 .*user de000000-0000-4000-8002-0000000ca201 is in population "Contractors"/,
+      );
       assert.equal(demo.state.listSessions(DEMO.environmentId, DEMO.users.carol).length, 2);
     });
 
     it("list --json and revoke --all --json for that user print the same JSON error object on stdout, exit 1", async () => {
-      for (const argv of [["list", ...carol, "--json"], ["revoke", ...carol, "--all", "--json"]]) {
+      for (const argv of [
+        ["list", ...carol, "--json"],
+        ["revoke", ...carol, "--all", "--json"],
+      ]) {
         demo.clearRequests();
         const result = await cli(argv, demoEnv);
         assert.equal(result.code, EXIT_CODES.failed, argv[0]);
@@ -294,9 +395,17 @@ describe("pingone-sessions CLI", () => {
         assert.equal(error.code, "ACCESS_FAILED");
         assert.equal(error.failure, "HTTP_STATUS");
         assert.match(String(error.id), /^[0-9a-f-]{36}$/);
-        assert.equal(`pingone-sessions: ${String(error.message)}\n`, result.stderr, "the same message as the stderr line");
+        assert.equal(
+          `pingone-sessions: ${String(error.message)}\n`,
+          result.stderr,
+          "the same message as the stderr line",
+        );
         const listed = demo.requests().filter((r) => r.method === "GET" && r.path.endsWith("/sessions"));
-        assert.deepEqual(listed.map((r) => [r.status, r.transactionId]), [[403, error.transactionId]], "the transaction id is the one PingOne saw");
+        assert.deepEqual(
+          listed.map((r) => [r.status, r.transactionId]),
+          [[403, error.transactionId]],
+          "the transaction id is the one PingOne saw",
+        );
       }
       assert.equal(demo.state.listSessions(DEMO.environmentId, DEMO.users.carol).length, 2);
     });
@@ -324,7 +433,10 @@ describe("pingone-sessions CLI", () => {
         assert.equal(result.stderr, "");
         const lines = result.stdout.split("\n");
         for (const line of expected) {
-          assert.ok(lines.some((l) => (typeof line === "string" ? l === line : line.test(l))), `${argv.join(" ") || "(none)"}: no line ${String(line)}`);
+          assert.ok(
+            lines.some((l) => (typeof line === "string" ? l === line : line.test(l))),
+            `${argv.join(" ") || "(none)"}: no line ${String(line)}`,
+          );
         }
       }
     });
@@ -362,8 +474,15 @@ describe("pingone-sessions CLI", () => {
       let stdout = "";
       let listening!: () => void;
       const started = new Promise<void>((resolve) => (listening = resolve));
-      const sink = { write: (text: string) => ((stdout += text), text.includes("PINGONE_CLIENT_SECRET") && listening()) };
-      const running = run(["emulator", "--seed", "demo"], { stdout: sink, stderr: sink, env: {}, interrupt: stop.signal });
+      const sink = {
+        write: (text: string) => ((stdout += text), text.includes("PINGONE_CLIENT_SECRET") && listening()),
+      };
+      const running = run(["emulator", "--seed", "demo"], {
+        stdout: sink,
+        stderr: sink,
+        env: {},
+        interrupt: stop.signal,
+      });
       try {
         await started;
         const url = /^PingOne emulator listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(stdout)?.[1];
@@ -379,7 +498,10 @@ describe("pingone-sessions CLI", () => {
 
       const bad = await cli(["emulator", "--frobnicate"], {});
       assert.equal(bad.code, EXIT_CODES.usage);
-      assert.match(bad.stderr, /^pingone-sessions: emulator: [^\n]*--frobnicate[^\n]* \(see pingone-sessions emulator --help\)\n$/);
+      assert.match(
+        bad.stderr,
+        /^pingone-sessions: emulator: [^\n]*--frobnicate[^\n]* \(see pingone-sessions emulator --help\)\n$/,
+      );
     });
   });
 });

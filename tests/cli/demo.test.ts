@@ -12,7 +12,11 @@ describe("demo", () => {
   it("revokes alice, is refused for carol with the role named, changes nothing the second time, and exits 0", async () => {
     let stdout = "";
     let stderr = "";
-    const code = await runDemo({ stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, env: { PATH: "" } });
+    const code = await runDemo({
+      stdout: { write: (t: string) => (stdout += t) },
+      stderr: { write: (t: string) => (stderr += t) },
+      env: { PATH: "" },
+    });
     assert.equal(code, 0, stderr);
     assert.equal(stderr, "");
     const lines = stdout.split("\n");
@@ -24,15 +28,32 @@ describe("demo", () => {
       'holds Identity Data Admin for population "Staff" (de000000-0000-4000-8001-000000000001) of environment de000000-0000-4000-8000-000000000001; ' +
       'user de000000-0000-4000-8002-0000000ca201 is in population "Contractors" (de000000-0000-4000-8001-000000000002): ' +
       'assign the role for "Contractors" (de000000-0000-4000-8001-000000000002), or at environment level.';
-    assert.ok(unwrapped.includes(`$ pingone-sessions access --environment <demo> --user <carol> Identity Data Admin scopes of worker application`), "the pre-flight step is shown");
-    assert.ok(unwrapped.includes(`no: The worker application de000000-0000-4000-8004-000000000001 ${exact} (exit 1)`), "the pre-flight answer: no, and why");
+    assert.ok(
+      unwrapped.includes(
+        `$ pingone-sessions access --environment <demo> --user <carol> Identity Data Admin scopes of worker application`,
+      ),
+      "the pre-flight step is shown",
+    );
+    assert.ok(
+      unwrapped.includes(`no: The worker application de000000-0000-4000-8004-000000000001 ${exact} (exit 1)`),
+      "the pre-flight answer: no, and why",
+    );
     assert.ok(unwrapped.includes(`HTTP 403 ACCESS_FAILED/INSUFFICIENT_PERMISSIONS `), "the refusal itself");
     // No "$" prompt between: the explanation is in the 403 of carol's own revocation.
-    assert.match(unwrapped, /HTTP 403 ACCESS_FAILED\/INSUFFICIENT_PERMISSIONS [^$]*The worker application de000000-0000-4000-8004-000000000001 holds Identity Data Admin for population "Staff"/);
-    assert.ok(unwrapped.split(exact).length - 1 === 2, "the same exact explanation in the pre-flight answer and in the 403");
+    assert.match(
+      unwrapped,
+      /HTTP 403 ACCESS_FAILED\/INSUFFICIENT_PERMISSIONS [^$]*The worker application de000000-0000-4000-8004-000000000001 holds Identity Data Admin for population "Staff"/,
+    );
+    assert.ok(
+      unwrapped.split(exact).length - 1 === 2,
+      "the same exact explanation in the pre-flight answer and in the 403",
+    );
     assert.ok(!unwrapped.includes("or at population level for this user's population"), "not the general advice");
     assert.match(stdout, /already absent de000000-0000-4000-8003-a11c00000001/);
-    assert.equal(lines.filter(Boolean).pop(), "Summary: alice 4 -> 0 sessions; bob 2 (untouched); carol 2 (refused with 403); second run: 0 changes. OK");
+    assert.equal(
+      lines.filter(Boolean).pop(),
+      "Summary: alice 4 -> 0 sessions; bob 2 (untouched); carol 2 (refused with 403); second run: 0 changes. OK",
+    );
   });
 
   it("finds pulumi on PATH only as an executable file, like command -v", () => {
@@ -45,7 +66,10 @@ describe("demo", () => {
       fs.writeFileSync(path.join(notExecutable, "pulumi"), "", { mode: 0o644 });
       fs.writeFileSync(path.join(executable, "pulumi"), "#!/bin/sh\n", { mode: 0o755 });
       fs.mkdirSync(path.join(notExecutable, "pulumi-dir"));
-      assert.equal(findOnPath("pulumi", { PATH: [notExecutable, executable].join(path.delimiter) }), path.join(executable, "pulumi"));
+      assert.equal(
+        findOnPath("pulumi", { PATH: [notExecutable, executable].join(path.delimiter) }),
+        path.join(executable, "pulumi"),
+      );
       assert.equal(findOnPath("pulumi", { PATH: notExecutable }), undefined);
       assert.equal(findOnPath("pulumi-dir", { PATH: notExecutable }), undefined);
       assert.equal(findOnPath("pulumi", {}), undefined);

@@ -26,18 +26,25 @@ describe("pingone-sessions CLI errors", () => {
   const target = () => ["--environment", world.environmentId, "--user", world.userId];
 
   describe("settings are named by flag and variable, never by stack config key", () => {
-    const noStackConfig = (result: CliOutcome) => assert.ok(!`${result.stdout}${result.stderr}`.includes("pingone:"), `${result.stdout}${result.stderr}`);
+    const noStackConfig = (result: CliOutcome) =>
+      assert.ok(!`${result.stdout}${result.stderr}`.includes("pingone:"), `${result.stdout}${result.stderr}`);
 
     it("a malformed number: --max-attempts lots", async () => {
       const result = await cli(["list", ...target(), "--max-attempts", "lots"], env);
       assert.equal(result.code, EXIT_CODES.config);
-      assert.equal(result.stderr, 'pingone-sessions: --max-attempts / PINGONE_MAX_ATTEMPTS must be a whole number from 1 to 100; got "lots".\n');
+      assert.equal(
+        result.stderr,
+        'pingone-sessions: --max-attempts / PINGONE_MAX_ATTEMPTS must be a whole number from 1 to 100; got "lots".\n',
+      );
       noStackConfig(result);
       assert.deepEqual(world.emulator.requests(), []);
     });
 
     it("missing credentials", async () => {
-      const result = await cli(["list", ...target()], { PINGONE_API_URL: world.emulator.apiUrl, PINGONE_AUTH_URL: world.emulator.authUrl });
+      const result = await cli(["list", ...target()], {
+        PINGONE_API_URL: world.emulator.apiUrl,
+        PINGONE_AUTH_URL: world.emulator.authUrl,
+      });
       assert.equal(result.code, EXIT_CODES.config);
       assert.equal(
         result.stderr,
@@ -75,7 +82,14 @@ describe("pingone-sessions CLI errors", () => {
       const result = await cli(["list", ...target(), "--max-attempts", "lots", "--json"], env);
       assert.equal(result.code, EXIT_CODES.config);
       assert.deepEqual(JSON.parse(result.stdout), {
-        error: { message: '--max-attempts / PINGONE_MAX_ATTEMPTS must be a whole number from 1 to 100; got "lots".', status: null, code: null, id: null, failure: "CONFIG", transactionId: null },
+        error: {
+          message: '--max-attempts / PINGONE_MAX_ATTEMPTS must be a whole number from 1 to 100; got "lots".',
+          status: null,
+          code: null,
+          id: null,
+          failure: "CONFIG",
+          transactionId: null,
+        },
       });
     });
 
@@ -87,7 +101,10 @@ describe("pingone-sessions CLI errors", () => {
     });
 
     it("an unknown user for list: PingOne's 404, failure HTTP_STATUS, exit 1", async () => {
-      const result = await cli(["list", "--environment", world.environmentId, "--user", "0f8fad5b-d9cb-469f-a165-70867728950e", "--json"], env);
+      const result = await cli(
+        ["list", "--environment", world.environmentId, "--user", "0f8fad5b-d9cb-469f-a165-70867728950e", "--json"],
+        env,
+      );
       assert.equal(result.code, EXIT_CODES.failed);
       const { error } = JSON.parse(result.stdout) as { error: { status: number; code: string; failure: string } };
       assert.deepEqual([error.status, error.code, error.failure], [404, "NOT_FOUND", "HTTP_STATUS"]);
@@ -96,8 +113,14 @@ describe("pingone-sessions CLI errors", () => {
 
   describe("exit code 2 only for usage errors; a bug is an internal error", () => {
     it("the client's invalid input (INVALID_ID, INVALID_CRITERIA) is a usage error; a plain TypeError is not", () => {
-      assert.equal(describeFailure(new InvalidInputError("INVALID_ID", "sessionId must be a PingOne id")).exitCode, EXIT_CODES.usage);
-      assert.equal(describeFailure(new InvalidInputError("INVALID_CRITERIA", "createdBefore must have a zone")).exitCode, EXIT_CODES.usage);
+      assert.equal(
+        describeFailure(new InvalidInputError("INVALID_ID", "sessionId must be a PingOne id")).exitCode,
+        EXIT_CODES.usage,
+      );
+      assert.equal(
+        describeFailure(new InvalidInputError("INVALID_CRITERIA", "createdBefore must have a zone")).exitCode,
+        EXIT_CODES.usage,
+      );
       assert.equal(describeFailure(new PingOneConfigError("x")).exitCode, EXIT_CODES.config);
       const bug = describeFailure(new TypeError("Cannot read properties of undefined (reading 'id')"));
       assert.equal(bug.exitCode, EXIT_CODES.failed);
@@ -124,11 +147,17 @@ describe("pingone-sessions CLI errors", () => {
       };
       const quiet = await broken(false);
       assert.equal(quiet.code, EXIT_CODES.failed);
-      assert.equal(quiet.stderr, "pingone-sessions: internal error (a bug in pingone-sessions; please report it): stdout is broken (set PINGONE_SESSIONS_DEBUG=1 to see where)\n");
+      assert.equal(
+        quiet.stderr,
+        "pingone-sessions: internal error (a bug in pingone-sessions; please report it): stdout is broken (set PINGONE_SESSIONS_DEBUG=1 to see where)\n",
+      );
       const loud = await broken(true);
       assert.equal(loud.code, EXIT_CODES.failed);
       const lines = loud.stderr.split("\n");
-      assert.equal(lines[0], "pingone-sessions: internal error (a bug in pingone-sessions; please report it): stdout is broken");
+      assert.equal(
+        lines[0],
+        "pingone-sessions: internal error (a bug in pingone-sessions; please report it): stdout is broken",
+      );
       assert.equal(lines[1], "TypeError: stdout is broken");
       assert.match(lines[2], /^ {4}at .*cli/, "the stack follows");
     });

@@ -102,14 +102,22 @@ function listedOptions(help: string): Array<[string, boolean]> {
 describe("pingone-sessions help", () => {
   describe("each command answers --help, -h and help <command> with its own usage", () => {
     it("revoke: its forms, description, options, the connection flags, examples and exit codes, exactly", async () => {
-      for (const argv of [["revoke", "--help"], ["revoke", "-h"], ["help", "revoke"]]) {
+      for (const argv of [
+        ["revoke", "--help"],
+        ["revoke", "-h"],
+        ["help", "revoke"],
+      ]) {
         const result = await cli(argv, {});
         assert.deepEqual(result, { code: EXIT_CODES.ok, stdout: REVOKE_HELP, stderr: "" }, argv.join(" "));
       }
     });
 
     it("list: exactly its own options, and --help wins over the other flags given with it", async () => {
-      for (const argv of [["list", "--help"], ["help", "list"], ["list", "--environment", "prod", "--json", "-h"]]) {
+      for (const argv of [
+        ["list", "--help"],
+        ["help", "list"],
+        ["list", "--environment", "prod", "--json", "-h"],
+      ]) {
         const result = await cli(argv, {});
         assert.deepEqual(result, { code: EXIT_CODES.ok, stdout: LIST_HELP, stderr: "" }, argv.join(" "));
       }
@@ -118,22 +126,48 @@ describe("pingone-sessions help", () => {
     it("sweep and access: their own usage line, the same for --help, -h and help <command>, and different from every other command's", async () => {
       const seen = new Map<string, string>();
       for (const command of ["revoke", "sweep", "access", "list"]) {
-        const forms = await Promise.all([[command, "--help"], [command, "-h"], ["help", command]].map((argv) => cli(argv, {})));
-        for (const form of forms) assert.deepEqual({ code: form.code, stderr: form.stderr }, { code: EXIT_CODES.ok, stderr: "" }, command);
-        assert.equal(new Set(forms.map((f) => f.stdout)).size, 1, `${command}: --help, -h and help ${command} print the same`);
+        const forms = await Promise.all(
+          [
+            [command, "--help"],
+            [command, "-h"],
+            ["help", command],
+          ].map((argv) => cli(argv, {})),
+        );
+        for (const form of forms)
+          assert.deepEqual({ code: form.code, stderr: form.stderr }, { code: EXIT_CODES.ok, stderr: "" }, command);
+        assert.equal(
+          new Set(forms.map((f) => f.stdout)).size,
+          1,
+          `${command}: --help, -h and help ${command} print the same`,
+        );
         assert.ok(forms[0].stdout.startsWith(`Usage: pingone-sessions ${command} --environment ENV`), forms[0].stdout);
         seen.set(command, forms[0].stdout);
       }
       assert.equal(new Set(seen.values()).size, 4, "four different texts");
       assert.deepEqual(
         listedOptions(seen.get("sweep") ?? "").map(([name]) => name),
-        ["environment", "population", "filter", "all-users", "created-before", "last-sign-on-before", "remote-ip", "shard", "shard-from-env", "shard-count"]
-          .concat(["local-address", "dry-run", "report", "yes", "json", "help"]),
+        [
+          "environment",
+          "population",
+          "filter",
+          "all-users",
+          "created-before",
+          "last-sign-on-before",
+          "remote-ip",
+          "shard",
+          "shard-from-env",
+          "shard-count",
+        ].concat(["local-address", "dry-run", "report", "yes", "json", "help"]),
       );
-      assert.deepEqual(listedOptions(seen.get("access") ?? "").map(([name]) => name), ["environment", "user", "population", "json", "help"]);
-      const sweepExample = '  pingone-sessions sweep --environment "$ENV" --population "$POPULATION_ID" --remote-ip 203.0.113.0/24 --dry-run';
+      assert.deepEqual(
+        listedOptions(seen.get("access") ?? "").map(([name]) => name),
+        ["environment", "user", "population", "json", "help"],
+      );
+      const sweepExample =
+        '  pingone-sessions sweep --environment "$ENV" --population "$POPULATION_ID" --remote-ip 203.0.113.0/24 --dry-run';
       assert.ok((seen.get("sweep") ?? "").includes(`\nExamples:\n${sweepExample}\n`), seen.get("sweep"));
-      const accessExit = "Exit codes: 0 it may, 1 it may not or its role assignments cannot be read, 2 usage error, 3 configuration error.";
+      const accessExit =
+        "Exit codes: 0 it may, 1 it may not or its role assignments cannot be read, 2 usage error, 3 configuration error.";
       assert.ok((seen.get("access") ?? "").endsWith(`\n${accessExit}\n`), seen.get("access"));
     });
 
@@ -149,7 +183,11 @@ describe("pingone-sessions help", () => {
     });
 
     it("emulator: its own usage, from pingone-sessions emulator --help and help emulator", async () => {
-      for (const argv of [["emulator", "--help"], ["help", "emulator"], ["emulator", "-h"]]) {
+      for (const argv of [
+        ["emulator", "--help"],
+        ["help", "emulator"],
+        ["emulator", "-h"],
+      ]) {
         const result = await cli(argv, {});
         assert.deepEqual(result, { code: EXIT_CODES.ok, stdout: `${EMULATOR_USAGE}\n`, stderr: "" }, argv.join(" "));
       }
@@ -159,8 +197,11 @@ describe("pingone-sessions help", () => {
 
   describe("the global help", () => {
     it("lists the commands, and says how to get a command's help; --help, -h, help, help help and no arguments print it", async () => {
-      const outputs = await Promise.all([["--help"], ["-h"], ["help"], ["help", "help"], []].map((argv) => cli(argv, {})));
-      for (const result of outputs) assert.deepEqual({ code: result.code, stderr: result.stderr }, { code: EXIT_CODES.ok, stderr: "" });
+      const outputs = await Promise.all(
+        [["--help"], ["-h"], ["help"], ["help", "help"], []].map((argv) => cli(argv, {})),
+      );
+      for (const result of outputs)
+        assert.deepEqual({ code: result.code, stderr: result.stderr }, { code: EXIT_CODES.ok, stderr: "" });
       assert.equal(new Set(outputs.map((r) => r.stdout)).size, 1);
       const text = outputs[0].stdout;
       assert.ok(
@@ -179,47 +220,71 @@ describe("pingone-sessions help", () => {
     const cases: Array<{ argv: string[]; stderr: string }> = [
       {
         argv: ["revoke", "--enviroment", "6f6e8d2c-4a39-4b7a-9d0e-1c2b3a4d5e6f", "--all"],
-        stderr: "pingone-sessions: revoke: unknown option --enviroment; did you mean --environment? (see pingone-sessions revoke --help)\n",
+        stderr:
+          "pingone-sessions: revoke: unknown option --enviroment; did you mean --environment? (see pingone-sessions revoke --help)\n",
       },
       {
         argv: ["sweep", "--dryrun"],
-        stderr: "pingone-sessions: sweep: unknown option --dryrun; did you mean --dry-run? (see pingone-sessions sweep --help)\n",
+        stderr:
+          "pingone-sessions: sweep: unknown option --dryrun; did you mean --dry-run? (see pingone-sessions sweep --help)\n",
       },
       {
         argv: ["sweep", "--remote-ip=10.0.0.0/8", "--last-signon-before=x"],
-        stderr: "pingone-sessions: sweep: unknown option --last-signon-before; did you mean --last-sign-on-before? (see pingone-sessions sweep --help)\n",
+        stderr:
+          "pingone-sessions: sweep: unknown option --last-signon-before; did you mean --last-sign-on-before? (see pingone-sessions sweep --help)\n",
       },
       {
         argv: ["access", "--populaiton", "x"],
-        stderr: "pingone-sessions: access: unknown option --populaiton; did you mean --population? (see pingone-sessions access --help)\n",
+        stderr:
+          "pingone-sessions: access: unknown option --populaiton; did you mean --population? (see pingone-sessions access --help)\n",
       },
-      { argv: ["list", "--jsno"], stderr: "pingone-sessions: list: unknown option --jsno; did you mean --json? (see pingone-sessions list --help)\n" },
+      {
+        argv: ["list", "--jsno"],
+        stderr:
+          "pingone-sessions: list: unknown option --jsno; did you mean --json? (see pingone-sessions list --help)\n",
+      },
       {
         argv: ["revoke", "--max-attemps", "3"],
-        stderr: "pingone-sessions: revoke: unknown option --max-attemps; did you mean --max-attempts? (see pingone-sessions revoke --help)\n",
+        stderr:
+          "pingone-sessions: revoke: unknown option --max-attemps; did you mean --max-attempts? (see pingone-sessions revoke --help)\n",
       },
       {
         argv: ["revoke", "--Users-File", "x"],
-        stderr: "pingone-sessions: revoke: unknown option --Users-File; did you mean --users-file? (see pingone-sessions revoke --help)\n",
+        stderr:
+          "pingone-sessions: revoke: unknown option --Users-File; did you mean --users-file? (see pingone-sessions revoke --help)\n",
       },
       // Nothing close: no suggestion. --population is sweep's and access's, not revoke's.
-      { argv: ["revoke", "--frobnicate"], stderr: "pingone-sessions: revoke: unknown option --frobnicate (see pingone-sessions revoke --help)\n" },
-      { argv: ["revoke", "--population", "x"], stderr: "pingone-sessions: revoke: unknown option --population (see pingone-sessions revoke --help)\n" },
-      { argv: ["sweep", "-x"], stderr: "pingone-sessions: sweep: unknown option -x (see pingone-sessions sweep --help)\n" },
+      {
+        argv: ["revoke", "--frobnicate"],
+        stderr: "pingone-sessions: revoke: unknown option --frobnicate (see pingone-sessions revoke --help)\n",
+      },
+      {
+        argv: ["revoke", "--population", "x"],
+        stderr: "pingone-sessions: revoke: unknown option --population (see pingone-sessions revoke --help)\n",
+      },
+      {
+        argv: ["sweep", "-x"],
+        stderr: "pingone-sessions: sweep: unknown option -x (see pingone-sessions sweep --help)\n",
+      },
       {
         argv: ["emulator", "--prot", "8080"],
-        stderr: "pingone-sessions: emulator: unknown option --prot; did you mean --port? (see pingone-sessions emulator --help)\n",
+        stderr:
+          "pingone-sessions: emulator: unknown option --prot; did you mean --port? (see pingone-sessions emulator --help)\n",
       },
       {
         argv: ["emulator", "--sede", "demo"],
-        stderr: "pingone-sessions: emulator: unknown option --sede; did you mean --seed? (see pingone-sessions emulator --help)\n",
+        stderr:
+          "pingone-sessions: emulator: unknown option --sede; did you mean --seed? (see pingone-sessions emulator --help)\n",
       },
       // Other mistakes in a command's command line point at its help too.
       {
         argv: ["revoke", "--environment", "6f6e8d2c-4a39-4b7a-9d0e-1c2b3a4d5e6f", "--all"],
         stderr: `pingone-sessions: --user is required: a PingOne id (a UUID such as ${EXAMPLE_ID}) (see pingone-sessions revoke --help)\n`,
       },
-      { argv: ["sweep", "--dry-run=yes"], stderr: "pingone-sessions: sweep: --dry-run takes no value (see pingone-sessions sweep --help)\n" },
+      {
+        argv: ["sweep", "--dry-run=yes"],
+        stderr: "pingone-sessions: sweep: --dry-run takes no value (see pingone-sessions sweep --help)\n",
+      },
     ];
     for (const c of cases) {
       it(c.argv.join(" "), async () => {
@@ -230,17 +295,28 @@ describe("pingone-sessions help", () => {
 
   describe("an unknown command: exit 2, the nearest command when one is close, the global help", () => {
     const cases: Array<{ argv: string[]; stderr: string }> = [
-      { argv: ["swep", "--all-users"], stderr: 'pingone-sessions: unknown command "swep"; did you mean sweep? (see pingone-sessions --help)\n' },
-      { argv: ["Revoke"], stderr: 'pingone-sessions: unknown command "Revoke"; did you mean revoke? (see pingone-sessions --help)\n' },
+      {
+        argv: ["swep", "--all-users"],
+        stderr: 'pingone-sessions: unknown command "swep"; did you mean sweep? (see pingone-sessions --help)\n',
+      },
+      {
+        argv: ["Revoke"],
+        stderr: 'pingone-sessions: unknown command "Revoke"; did you mean revoke? (see pingone-sessions --help)\n',
+      },
       { argv: ["purge"], stderr: 'pingone-sessions: unknown command "purge" (see pingone-sessions --help)\n' },
-      { argv: ["help", "acess"], stderr: 'pingone-sessions: help: unknown command "acess"; did you mean access? (see pingone-sessions --help)\n' },
+      {
+        argv: ["help", "acess"],
+        stderr: 'pingone-sessions: help: unknown command "acess"; did you mean access? (see pingone-sessions --help)\n',
+      },
       {
         argv: ["help", "revoke", "sweep"],
-        stderr: 'pingone-sessions: help: unexpected argument "sweep" (help takes one command) (see pingone-sessions --help)\n',
+        stderr:
+          'pingone-sessions: help: unexpected argument "sweep" (help takes one command) (see pingone-sessions --help)\n',
       },
       {
         argv: ["--all", "revoke"],
-        stderr: "pingone-sessions: expected a command (revoke, sweep, access, list, emulator, help) before --all (see pingone-sessions --help)\n",
+        stderr:
+          "pingone-sessions: expected a command (revoke, sweep, access, list, emulator, help) before --all (see pingone-sessions --help)\n",
       },
     ];
     for (const c of cases) {

@@ -45,17 +45,40 @@ describe("pingone-sessions revoke --all, interrupted", () => {
     await world.stop();
   });
 
-  const argv = () => ["revoke", "--environment", world.environmentId, "--user", world.userId, "--all", "--max-concurrency", "2"];
+  const argv = () => [
+    "revoke",
+    "--environment",
+    world.environmentId,
+    "--user",
+    world.userId,
+    "--all",
+    "--max-concurrency",
+    "2",
+  ];
   const deletes = () => world.apiRequests().filter((r) => r.method === "DELETE");
   const deletedIds = () => deletes().map((r) => r.path.split("/").pop()!);
   const sessionsLeft = () => world.emulator.state.listSessions(world.environmentId, world.userId).map((s) => s.id);
 
   /** The report's counts hold against the request log: revoked = DELETEd with 204; not attempted = never sent and still alive. */
   function assertReportMatchesLog(report: Report): void {
-    assert.deepEqual(deletes().map((r) => r.status).filter((s) => s !== 204), [], "every DELETE sent was answered 204");
+    assert.deepEqual(
+      deletes()
+        .map((r) => r.status)
+        .filter((s) => s !== 204),
+      [],
+      "every DELETE sent was answered 204",
+    );
     assert.deepEqual([...report.revoked].sort(), deletedIds().sort(), "revoked = exactly the sessions DELETEd");
-    assert.deepEqual([...report.notAttempted].sort(), [...sessionsLeft()].sort(), "not attempted = exactly the sessions still alive");
-    assert.deepEqual([...report.revoked, ...report.notAttempted].sort(), [...world.sessionIds].sort(), "every session accounted for once");
+    assert.deepEqual(
+      [...report.notAttempted].sort(),
+      [...sessionsLeft()].sort(),
+      "not attempted = exactly the sessions still alive",
+    );
+    assert.deepEqual(
+      [...report.revoked, ...report.notAttempted].sort(),
+      [...world.sessionIds].sort(),
+      "every session accounted for once",
+    );
     assert.deepEqual(report.failed, []);
     assert.deepEqual(report.alreadyAbsent, []);
   }
@@ -97,7 +120,9 @@ describe("pingone-sessions revoke --all, interrupted", () => {
     assert.equal(result.code, EXIT_CODES.terminated);
     const lines = result.stdout.trimEnd().split("\n");
     const revoked = lines.filter((l) => l.startsWith("revoked ")).map((l) => l.slice("revoked ".length));
-    const notAttempted = lines.filter((l) => l.startsWith("not attempted ")).map((l) => l.slice("not attempted ".length));
+    const notAttempted = lines
+      .filter((l) => l.startsWith("not attempted "))
+      .map((l) => l.slice("not attempted ".length));
     assertReportMatchesLog({ revoked, notAttempted, alreadyAbsent: [], failed: [], interrupted: "SIGTERM" });
     assert.equal(
       lines.at(-1),
@@ -117,12 +142,17 @@ describe("pingone-sessions revoke --all, interrupted", () => {
   });
 
   it("a real SIGINT to `node dist/cli/index.js`: partial report on stdout, exit code 130", async () => {
-    const child = spawn(process.execPath, [ENTRY, ...argv(), "--json"], { env: { PATH: process.env.PATH, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [ENTRY, ...argv(), "--json"], {
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on("exit", (code, signal) => resolve({ code, signal })),
+    );
 
     await until(() => deletes().some((r) => r.status === 204));
     child.kill("SIGINT");

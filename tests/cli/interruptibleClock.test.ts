@@ -17,6 +17,12 @@ describe("interruptibleClock", () => {
     assert.equal(getEventListeners(interrupt.signal, "abort").length - before, 1);
     interrupt.abort("SIGINT");
     await Promise.all(waits);
-    assert.equal(await Promise.race([clock.sleep(60_000).then(() => "returned at once"), new Promise((r) => setImmediate(() => r("waited")))]), "returned at once");
+    assert.equal(
+      await Promise.race([
+        clock.sleep(60_000).then(() => "returned at once"),
+        new Promise((r) => setImmediate(() => r("waited"))),
+      ]),
+      "returned at once",
+    );
   });
 });

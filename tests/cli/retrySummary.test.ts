@@ -17,7 +17,10 @@ describe("RetrySummary", () => {
   it("sums up a window's 429s in one line when the window ends, and what is left at flush", () => {
     let now = 0;
     const lines: string[] = [];
-    const summary = new RetrySummary((l) => lines.push(l), () => now);
+    const summary = new RetrySummary(
+      (l) => lines.push(l),
+      () => now,
+    );
     for (let i = 0; i < 240; i++) {
       summary.note(notice({ delayMs: i === 7 ? 1500 : 4 }));
       now += 40;
@@ -36,8 +39,12 @@ describe("RetrySummary", () => {
   it("gives the first three faults of a window a line each, then one line for the rest", () => {
     let now = 0;
     const lines: string[] = [];
-    const summary = new RetrySummary((l) => lines.push(l), () => now);
-    for (let i = 0; i < 10; i++) summary.note(notice({ throttled: false, retryAfter: false, delayMs: 500, reason: `HTTP 503 try ${i}` }));
+    const summary = new RetrySummary(
+      (l) => lines.push(l),
+      () => now,
+    );
+    for (let i = 0; i < 10; i++)
+      summary.note(notice({ throttled: false, retryAfter: false, delayMs: 500, reason: `HTTP 503 try ${i}` }));
     assert.equal(lines.length, 3);
     assert.equal(lines[0], "retrying revoke session s1 in 0.5 s (attempt 2 of 10): HTTP 503 try 0");
     now = 3000;

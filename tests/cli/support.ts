@@ -14,7 +14,11 @@ export interface CliOutcome {
 export type CliExtras = Pick<CliIo, "stderrIsTTY" | "interrupt" | "clock" | "ask">;
 
 /** Runs `argv` with `env` as the process environment; `extras.stderrIsTTY` turns on the progress bar and retry lines. */
-export async function cli(argv: string[], env: Record<string, string | undefined>, extras: CliExtras = {}): Promise<CliOutcome> {
+export async function cli(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  extras: CliExtras = {},
+): Promise<CliOutcome> {
   const out: string[] = [];
   const err: string[] = [];
   const code = await run(argv, {

@@ -50,17 +50,27 @@ async function startTenant(): Promise<Tenant> {
   const users = { staff: [] as string[], contractors: [] as string[] };
   const sessions = new Map<string, [string, string]>();
   let n = 0;
-  for (const [population, list, prefix, count] of [[staff, users.staff, "staff", 5], [contractors, users.contractors, "contractor", 3]] as const) {
+  for (const [population, list, prefix, count] of [
+    [staff, users.staff, "staff", 5],
+    [contractors, users.contractors, "contractor", 3],
+  ] as const) {
     for (let i = 0; i < count; i++) {
       n++;
       const userId = state.addUser(environmentId, { populationId: population, username: `${prefix}-${i}` });
       const old = state.addSession(environmentId, userId, { createdAt: new Date(OLD), remoteIp: `203.0.113.${n}` }).id;
-      const fresh = state.addSession(environmentId, userId, { createdAt: new Date(NEW), remoteIp: `198.51.100.${n}` }).id;
+      const fresh = state.addSession(environmentId, userId, {
+        createdAt: new Date(NEW),
+        remoteIp: `198.51.100.${n}`,
+      }).id;
       list.push(userId);
       sessions.set(userId, [old, fresh]);
     }
   }
-  const { clientId } = state.addApplication({ environmentId, clientSecret: SENTINEL_SECRET, roles: [{ role: "Identity Data Administrator", environmentId }] });
+  const { clientId } = state.addApplication({
+    environmentId,
+    clientSecret: SENTINEL_SECRET,
+    roles: [{ role: "Identity Data Administrator", environmentId }],
+  });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pingone-sweep-"));
   return {
     emulator,
@@ -91,14 +101,26 @@ describe("pingone-sessions sweep", () => {
   const sweep = (...args: string[]) => ["sweep", "--environment", t.environmentId, ...args];
   const api = () => t.emulator.requests().filter((r) => r.path.startsWith("/v1/"));
   const deletes = () => api().filter((r) => r.method === "DELETE");
-  const deletedIds = () => deletes().map((r) => r.path.split("/").pop()!).sort();
+  const deletedIds = () =>
+    deletes()
+      .map((r) => r.path.split("/").pop()!)
+      .sort();
   const left = (userId: string) => t.emulator.state.listSessions(t.environmentId, userId).map((s) => s.id);
   const oldOf = (users: string[]) => users.map((u) => t.sessions.get(u)![0]).sort();
 
   describe("usage errors: exit 2, one line naming the flag, nothing sent", () => {
     const cases: { name: string; argv: () => string[]; env?: Record<string, string>; message: string }[] = [
-      { name: "no users selected", argv: () => sweep(), message: "say which users: --population P, --filter SCIM or --all-users (every user of the environment must be asked for explicitly)" },
-      { name: "two selections", argv: () => sweep("--population", t.staff, "--all-users"), message: "give only one of --population, --filter and --all-users; got --population and --all-users" },
+      {
+        name: "no users selected",
+        argv: () => sweep(),
+        message:
+          "say which users: --population P, --filter SCIM or --all-users (every user of the environment must be asked for explicitly)",
+      },
+      {
+        name: "two selections",
+        argv: () => sweep("--population", t.staff, "--all-users"),
+        message: "give only one of --population, --filter and --all-users; got --population and --all-users",
+      },
       {
         name: "a population that is not an id",
         argv: () => sweep("--population", "Staff"),
@@ -107,25 +129,36 @@ describe("pingone-sessions sweep", () => {
       {
         name: "a filter PingOne would refuse (the shared validator, naming the flag)",
         argv: () => sweep("--filter", 'username co "x"'),
-        message: '--filter "username co \\"x\\"": an operator (eq or sw) is expected at token 2 ("co"); the form is attribute eq|sw "value", or memberOfGroups[id eq "…"], joined by and/or',
+        message:
+          '--filter "username co \\"x\\"": an operator (eq or sw) is expected at token 2 ("co"); the form is attribute eq|sw "value", or memberOfGroups[id eq "…"], joined by and/or',
       },
       {
         name: "a date that does not exist (the shared date-time validator)",
         argv: () => sweep("--all-users", "--created-before", "2026-02-30T00:00:00Z"),
-        message: '--created-before names a time that does not exist (February 2026 has 28 days): use an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "2026-02-30T00:00:00Z"',
+        message:
+          '--created-before names a time that does not exist (February 2026 has 28 days): use an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "2026-02-30T00:00:00Z"',
       },
       {
         name: "a sign-on time without a zone",
         argv: () => sweep("--all-users", "--last-sign-on-before", "2026-02-01T00:00"),
-        message: '--last-sign-on-before must be an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "2026-02-01T00:00"',
+        message:
+          '--last-sign-on-before must be an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "2026-02-01T00:00"',
       },
       {
         name: "a range that is not CIDR",
         argv: () => sweep("--all-users", "--remote-ip", "10.0.0.0/8", "--remote-ip", "10.0.0.0/33"),
         message: '--remote-ip "10.0.0.0/33" has a prefix length outside 0-32',
       },
-      { name: "a shard past the count", argv: () => sweep("--all-users", "--shard", "4/4"), message: '--shard "4/4": its index must be a whole number from 0 to 3' },
-      { name: "a shard that is not I/N", argv: () => sweep("--all-users", "--shard", "first"), message: '--shard must be INDEX/COUNT, such as 0/4 for the first of 4 shards; got "first"' },
+      {
+        name: "a shard past the count",
+        argv: () => sweep("--all-users", "--shard", "4/4"),
+        message: '--shard "4/4": its index must be a whole number from 0 to 3',
+      },
+      {
+        name: "a shard that is not I/N",
+        argv: () => sweep("--all-users", "--shard", "first"),
+        message: '--shard must be INDEX/COUNT, such as 0/4 for the first of 4 shards; got "first"',
+      },
       {
         name: "--shard and --shard-from-env",
         argv: () => sweep("--all-users", "--shard", "0/2", "--shard-from-env"),
@@ -134,13 +167,15 @@ describe("pingone-sessions sweep", () => {
       {
         name: "--shard-from-env with no index variable",
         argv: () => sweep("--all-users", "--shard-from-env", "--shard-count", "4"),
-        message: "--shard-from-env: neither PINGONE_SHARD_INDEX (a CI matrix) nor JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) is set",
+        message:
+          "--shard-from-env: neither PINGONE_SHARD_INDEX (a CI matrix) nor JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) is set",
       },
       {
         name: "--shard-from-env with no count",
         argv: () => sweep("--all-users", "--shard-from-env"),
         env: { JOB_COMPLETION_INDEX: "2" },
-        message: "--shard-from-env needs the number of shards: --shard-count N or PINGONE_SHARD_COUNT (a Kubernetes Indexed Job's completions, a CI matrix's size)",
+        message:
+          "--shard-from-env needs the number of shards: --shard-count N or PINGONE_SHARD_COUNT (a Kubernetes Indexed Job's completions, a CI matrix's size)",
       },
       {
         name: "--shard-from-env whose two index variables disagree",
@@ -152,10 +187,20 @@ describe("pingone-sessions sweep", () => {
         name: "--shard-from-env with an index past the count",
         argv: () => sweep("--all-users", "--shard-from-env"),
         env: { JOB_COMPLETION_INDEX: "4", PINGONE_SHARD_COUNT: "4" },
-        message: "--shard-from-env (index JOB_COMPLETION_INDEX=4, count PINGONE_SHARD_COUNT=4): its index must be a whole number from 0 to 3",
+        message:
+          "--shard-from-env (index JOB_COMPLETION_INDEX=4, count PINGONE_SHARD_COUNT=4): its index must be a whole number from 0 to 3",
       },
-      { name: "--dry-run with --yes", argv: () => sweep("--all-users", "--dry-run", "--yes"), message: "--dry-run revokes nothing, so --yes has nothing to confirm: give one of them" },
-      { name: "a report file in a folder that does not exist", argv: () => sweep("--all-users", "--yes", "--report", "/nonexistent-dir/r.jsonl"), message: '--report "/nonexistent-dir/r.jsonl" cannot be opened for appending: its folder "/nonexistent-dir" does not exist' },
+      {
+        name: "--dry-run with --yes",
+        argv: () => sweep("--all-users", "--dry-run", "--yes"),
+        message: "--dry-run revokes nothing, so --yes has nothing to confirm: give one of them",
+      },
+      {
+        name: "a report file in a folder that does not exist",
+        argv: () => sweep("--all-users", "--yes", "--report", "/nonexistent-dir/r.jsonl"),
+        message:
+          '--report "/nonexistent-dir/r.jsonl" cannot be opened for appending: its folder "/nonexistent-dir" does not exist',
+      },
     ];
     for (const c of cases) {
       it(c.name, async () => {
@@ -173,25 +218,49 @@ describe("pingone-sessions sweep", () => {
       const result = await cli(sweep("--population", t.staff, "--created-before", CUTOFF, "--dry-run"), t.env);
       assert.equal(result.code, EXIT_CODES.ok, result.stderr);
       const lines = result.stdout.trimEnd().split("\n");
-      assert.equal(lines[0], "user                                  session                               createdAt                 lastSignOn.at             remoteIp");
-      const expected = t.users.staff.map((u, i) => `${u}  ${t.sessions.get(u)![0]}  ${OLD}  ${OLD}  203.0.113.${i + 1}`);
+      assert.equal(
+        lines[0],
+        "user                                  session                               createdAt                 lastSignOn.at             remoteIp",
+      );
+      const expected = t.users.staff.map(
+        (u, i) => `${u}  ${t.sessions.get(u)![0]}  ${OLD}  ${OLD}  203.0.113.${i + 1}`,
+      );
       assert.deepEqual(lines.slice(1, -1).sort(), expected.sort());
-      assert.equal(lines.at(-1), `Dry run of population ${t.staff} in environment ${t.environmentId}, sessions created before ${CUTOFF}: 5 users scanned; 5 sessions would be revoked. Nothing was deleted.`);
+      assert.equal(
+        lines.at(-1),
+        `Dry run of population ${t.staff} in environment ${t.environmentId}, sessions created before ${CUTOFF}: 5 users scanned; 5 sessions would be revoked. Nothing was deleted.`,
+      );
       assert.deepEqual(deletes(), [], "no DELETE in the request log");
       const pages = api().filter((r) => r.path.includes("/users?"));
       assert.equal(pages.length, 2, "5 users in pages of 3");
-      assert.ok(pages[0].path.includes(`filter=${encodeURIComponent(`population.id eq "${t.staff}"`).replace(/%20/g, "+")}`), pages[0].path);
+      assert.ok(
+        pages[0].path.includes(`filter=${encodeURIComponent(`population.id eq "${t.staff}"`).replace(/%20/g, "+")}`),
+        pages[0].path,
+      );
       for (const u of t.users.staff) assert.equal(left(u).length, 2);
     });
 
     it("--json: the matched sessions and the summary in one document; still no DELETE", async () => {
-      const result = await cli(sweep("--filter", 'username sw "contractor-"', "--remote-ip", "203.0.113.0/24", "--dry-run", "--json"), t.env);
+      const result = await cli(
+        sweep("--filter", 'username sw "contractor-"', "--remote-ip", "203.0.113.0/24", "--dry-run", "--json"),
+        t.env,
+      );
       assert.equal(result.code, EXIT_CODES.ok, result.stderr);
-      const doc = JSON.parse(result.stdout) as { matched: { userId: string; sessionId: string; createdAt: string; lastSignOnAt: string; remoteIps: string[] }[]; failures: unknown[]; summary: Record<string, unknown> };
+      const doc = JSON.parse(result.stdout) as {
+        matched: { userId: string; sessionId: string; createdAt: string; lastSignOnAt: string; remoteIps: string[] }[];
+        failures: unknown[];
+        summary: Record<string, unknown>;
+      };
       assert.deepEqual(
         doc.matched.sort((a, b) => a.userId.localeCompare(b.userId)),
         t.users.contractors
-          .map((u, i) => ({ userId: u, sessionId: t.sessions.get(u)![0], createdAt: OLD, lastSignOnAt: OLD, remoteIps: [`203.0.113.${6 + i}`] }))
+          .map((u, i) => ({
+            userId: u,
+            sessionId: t.sessions.get(u)![0],
+            createdAt: OLD,
+            lastSignOnAt: OLD,
+            remoteIps: [`203.0.113.${6 + i}`],
+          }))
           .sort((a, b) => a.userId.localeCompare(b.userId)),
       );
       assert.deepEqual(doc.failures, []);
@@ -204,11 +273,23 @@ describe("pingone-sessions sweep", () => {
 
     it("server text that tries to drive the terminal is shown escaped", async () => {
       const [user] = t.users.contractors;
-      const hostile = { id: "0f8fad5b-d9cb-469f-a165-70867728950e", createdAt: "2026-01-01T00:00:00Z\x1b]0;pwned\x07", lastSignOn: { at: "\x1b[2J", remoteIp: "10.0.0.1\u202e" } };
-      t.emulator.injectFault({ method: "GET", path: `/v1/environments/${t.environmentId}/users/${user}/sessions`, status: 200, body: JSON.stringify({ _embedded: { sessions: [hostile] } }) });
+      const hostile = {
+        id: "0f8fad5b-d9cb-469f-a165-70867728950e",
+        createdAt: "2026-01-01T00:00:00Z\x1b]0;pwned\x07",
+        lastSignOn: { at: "\x1b[2J", remoteIp: "10.0.0.1\u202e" },
+      };
+      t.emulator.injectFault({
+        method: "GET",
+        path: `/v1/environments/${t.environmentId}/users/${user}/sessions`,
+        status: 200,
+        body: JSON.stringify({ _embedded: { sessions: [hostile] } }),
+      });
       const result = await cli(sweep("--filter", `username eq "contractor-0"`, "--dry-run"), t.env);
       assert.equal(result.code, EXIT_CODES.ok, result.stderr);
-      assert.equal(result.stdout.split("\n")[1], `${user}  ${hostile.id}  2026-01-01T00:00:00Z\\x1b]0;pwned\\x07  ${"\\x1b[2J".padEnd(24)}  10.0.0.1\\u202e`);
+      assert.equal(
+        result.stdout.split("\n")[1],
+        `${user}  ${hostile.id}  2026-01-01T00:00:00Z\\x1b]0;pwned\\x07  ${"\\x1b[2J".padEnd(24)}  10.0.0.1\\u202e`,
+      );
       assert.doesNotMatch(result.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
     });
   });
@@ -227,11 +308,28 @@ describe("pingone-sessions sweep", () => {
       for (const u of t.users.staff) assert.deepEqual(left(u), [t.sessions.get(u)![1]]);
       for (const u of t.users.contractors) assert.equal(left(u).length, 2, "another population is untouched");
       assert.equal(t.emulator.requests().filter((r) => r.path.endsWith("/as/token")).length, 1, "one token");
-      assert.equal(api().filter((r) => r.method === "GET").length, 2 + 5, "--yes: no count first; two user pages and one list per user");
+      assert.equal(
+        api().filter((r) => r.method === "GET").length,
+        2 + 5,
+        "--yes: no count first; two user pages and one list per user",
+      );
     });
 
     it("--last-sign-on-before and --remote-ip together: both must hold", async () => {
-      const result = await cli(sweep("--all-users", "--last-sign-on-before", "2026-12-31T00:00:00Z", "--remote-ip", "198.51.100.1/32", "--remote-ip", "198.51.100.8", "--yes", "--json"), t.env);
+      const result = await cli(
+        sweep(
+          "--all-users",
+          "--last-sign-on-before",
+          "2026-12-31T00:00:00Z",
+          "--remote-ip",
+          "198.51.100.1/32",
+          "--remote-ip",
+          "198.51.100.8",
+          "--yes",
+          "--json",
+        ),
+        t.env,
+      );
       assert.equal(result.code, EXIT_CODES.ok, result.stderr);
       const first = t.users.staff[0];
       const last = t.users.contractors[2];
@@ -258,32 +356,71 @@ describe("pingone-sessions sweep", () => {
         method: "DELETE",
         path: `/v1/environments/${t.environmentId}/users/${victim}/sessions/${oldSession}`,
         status: 403,
-        body: JSON.stringify({ id: errorId, code: "ACCESS_FAILED", message: "Denied", details: [{ code: "INSUFFICIENT_PERMISSIONS", message: "Actor does not have permissions to access this resource." }] }),
+        body: JSON.stringify({
+          id: errorId,
+          code: "ACCESS_FAILED",
+          message: "Denied",
+          details: [
+            { code: "INSUFFICIENT_PERMISSIONS", message: "Actor does not have permissions to access this resource." },
+          ],
+        }),
       });
       const reportPath = path.join(t.dir, "report.jsonl");
-      const result = await cli(sweep("--population", t.staff, "--created-before", CUTOFF, "--yes", "--report", reportPath), t.env);
+      const result = await cli(
+        sweep("--population", t.staff, "--created-before", CUTOFF, "--yes", "--report", reportPath),
+        t.env,
+      );
       assert.equal(result.code, EXIT_CODES.failed);
-      assert.match(result.stdout, /: 5 users scanned; 5 sessions matched: revoked 4, already absent 0, failed 1 \(failures: 1 ACCESS_FAILED \(HTTP 403\)\)\.\n$/);
+      assert.match(
+        result.stdout,
+        /: 5 users scanned; 5 sessions matched: revoked 4, already absent 0, failed 1 \(failures: 1 ACCESS_FAILED \(HTTP 403\)\)\.\n$/,
+      );
       const stderr = result.stderr.split("\n");
       assert.equal(stderr.length, 2, result.stderr);
-      assert.ok(stderr[0].startsWith(`failed user ${victim} session ${oldSession}: Could not revoke session`), stderr[0]);
+      assert.ok(
+        stderr[0].startsWith(`failed user ${victim} session ${oldSession}: Could not revoke session`),
+        stderr[0],
+      );
       assert.ok(stderr[0].includes(errorId));
       assert.equal(deletes().length, 5, "the others were still attempted");
-      const lines = fs.readFileSync(reportPath, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+      const lines = fs
+        .readFileSync(reportPath, "utf8")
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       const failed = lines.filter((l) => l.outcome === "failed");
       assert.equal(failed.length, 1);
-      assert.deepEqual({ ...failed[0], at: "" }, { at: "", environmentId: t.environmentId, userId: victim, sessionId: oldSession, outcome: "failed", errorId, errorCode: "ACCESS_FAILED", status: 403 });
+      assert.deepEqual(
+        { ...failed[0], at: "" },
+        {
+          at: "",
+          environmentId: t.environmentId,
+          userId: victim,
+          sessionId: oldSession,
+          outcome: "failed",
+          errorId,
+          errorCode: "ACCESS_FAILED",
+          status: 403,
+        },
+      );
       const { summary } = lines.at(-1) as { summary: Record<string, unknown> };
       assert.deepEqual(summary.failuresByCode, { "ACCESS_FAILED (HTTP 403)": 1 });
       assert.equal(summary.sessionsFailed, 1);
     });
 
     it("--json lists every failure, not the first five; stderr names five and says where the rest are", async () => {
-      const body = JSON.stringify({ id: "5e4f1d2a-0c3b-4a59-9d7e-3f2a1b0c9d8e", code: "ACCESS_FAILED", message: "Denied" });
+      const body = JSON.stringify({
+        id: "5e4f1d2a-0c3b-4a59-9d7e-3f2a1b0c9d8e",
+        code: "ACCESS_FAILED",
+        message: "Denied",
+      });
       t.emulator.injectFault({ method: "DELETE", path: /\/sessions\//, status: 403, body, count: 7 });
       const result = await cli(sweep("--all-users", "--yes", "--json"), t.env);
       assert.equal(result.code, EXIT_CODES.failed);
-      const doc = JSON.parse(result.stdout) as { failures: { sessionId: string; status: number }[]; summary: { sessionsFailed: number } };
+      const doc = JSON.parse(result.stdout) as {
+        failures: { sessionId: string; status: number }[];
+        summary: { sessionsFailed: number };
+      };
       assert.equal(doc.summary.sessionsFailed, 7);
       assert.equal(doc.failures.length, 7);
       assert.equal(new Set(doc.failures.map((f) => f.sessionId)).size, 7);
@@ -294,17 +431,37 @@ describe("pingone-sessions sweep", () => {
     });
 
     it("the users list fails part way: what was done is summarised, the error said, exit 1", async () => {
-      t.emulator.injectFault({ method: "GET", path: /\/users\?.*cursor=/, status: 400, body: JSON.stringify({ id: "0c4e2f10-0000-4000-8000-000000000001", code: "INVALID_DATA", message: "bad cursor" }) });
+      t.emulator.injectFault({
+        method: "GET",
+        path: /\/users\?.*cursor=/,
+        status: 400,
+        body: JSON.stringify({
+          id: "0c4e2f10-0000-4000-8000-000000000001",
+          code: "INVALID_DATA",
+          message: "bad cursor",
+        }),
+      });
       const reportPath = path.join(t.dir, "report.jsonl");
       const result = await cli(sweep("--all-users", "--yes", "--report", reportPath, "--json"), t.env);
       assert.equal(result.code, EXIT_CODES.failed);
-      const { summary } = JSON.parse(result.stdout) as { summary: { usersScanned: number; sessionsRevoked: number; listComplete: boolean; revokedDigest: null; error: { status: number; code: string } } };
+      const { summary } = JSON.parse(result.stdout) as {
+        summary: {
+          usersScanned: number;
+          sessionsRevoked: number;
+          listComplete: boolean;
+          revokedDigest: null;
+          error: { status: number; code: string };
+        };
+      };
       assert.equal(summary.usersScanned, 3, "the first page of three users");
       assert.equal(summary.sessionsRevoked, 6);
       assert.equal(summary.listComplete, false);
       assert.equal(summary.revokedDigest, null);
       assert.deepEqual([summary.error.status, summary.error.code], [400, "INVALID_DATA"]);
-      assert.match(result.stderr, /^pingone-sessions: Could not list users .*HTTP 400 INVALID_DATA.* The sweep stopped there: users past that point were not looked at; run the same command again\.\n$/);
+      assert.match(
+        result.stderr,
+        /^pingone-sessions: Could not list users .*HTTP 400 INVALID_DATA.* The sweep stopped there: users past that point were not looked at; run the same command again\.\n$/,
+      );
       assert.equal(deletes().length, 6);
       const lines = fs.readFileSync(reportPath, "utf8").trimEnd().split("\n");
       assert.equal(lines.length, 7, "six sessions, then the summary");
@@ -315,16 +472,31 @@ describe("pingone-sessions sweep", () => {
   describe("--report FILE", () => {
     it("one line per session acted on, then the summary; mode 0600; no secret; the digest of the revoked ids", async () => {
       const reportPath = path.join(t.dir, "incident.jsonl");
-      const result = await cli(sweep("--all-users", "--created-before", CUTOFF, "--shard", "0/1", "--yes", "--report", reportPath), t.env);
+      const result = await cli(
+        sweep("--all-users", "--created-before", CUTOFF, "--shard", "0/1", "--yes", "--report", reportPath),
+        t.env,
+      );
       assert.equal(result.code, EXIT_CODES.ok, result.stderr);
       assert.equal(fs.statSync(reportPath).mode & 0o777, 0o600);
       const text = fs.readFileSync(reportPath, "utf8");
       assert.ok(!text.includes(SENTINEL_SECRET));
-      const lines = text.trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+      const lines = text
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       assert.equal(lines.length, 9);
       const sessions = lines.slice(0, 8);
       for (const line of sessions) {
-        assert.deepEqual(Object.keys(line), ["at", "environmentId", "userId", "sessionId", "outcome", "errorId", "errorCode", "status"]);
+        assert.deepEqual(Object.keys(line), [
+          "at",
+          "environmentId",
+          "userId",
+          "sessionId",
+          "outcome",
+          "errorId",
+          "errorCode",
+          "status",
+        ]);
         assert.equal(line.outcome, "revoked");
         assert.equal(line.environmentId, t.environmentId);
         assert.deepEqual([line.errorId, line.errorCode, line.status], [null, null, null]);
@@ -333,7 +505,11 @@ describe("pingone-sessions sweep", () => {
       }
       assert.deepEqual(sessions.map((l) => l.sessionId).sort(), deletedIds());
       const digest = Buffer.alloc(32);
-      for (const id of deletedIds()) createHash("sha256").update(id).digest().forEach((b, i) => (digest[i] ^= b));
+      for (const id of deletedIds())
+        createHash("sha256")
+          .update(id)
+          .digest()
+          .forEach((b, i) => (digest[i] ^= b));
       const { summary } = lines[8] as { summary: Record<string, unknown> };
       assert.deepEqual(summary, {
         at: summary.at,
@@ -370,8 +546,15 @@ describe("pingone-sessions sweep", () => {
     const matchedUsers = async (args: string[], env: Record<string, string> = {}) => {
       const result = await cli(sweep("--all-users", "--dry-run", "--json", ...args), { ...t.env, ...env });
       assert.equal(result.code, EXIT_CODES.ok, result.stderr);
-      const doc = JSON.parse(result.stdout) as { matched: { userId: string }[]; summary: { usersScanned: number; usersInOtherShards: number } };
-      return { users: [...new Set(doc.matched.map((m) => m.userId))].sort(), scanned: doc.summary.usersScanned, inOtherShards: doc.summary.usersInOtherShards };
+      const doc = JSON.parse(result.stdout) as {
+        matched: { userId: string }[];
+        summary: { usersScanned: number; usersInOtherShards: number };
+      };
+      return {
+        users: [...new Set(doc.matched.map((m) => m.userId))].sort(),
+        scanned: doc.summary.usersScanned,
+        inOtherShards: doc.summary.usersInOtherShards,
+      };
     };
 
     it("--shard i/N: disjoint shards that together cover every user, as shardOf splits them", async () => {
@@ -379,7 +562,10 @@ describe("pingone-sessions sweep", () => {
       const shards = [];
       for (let i = 0; i < 3; i++) shards.push(await matchedUsers(["--shard", `${i}/3`]));
       shards.forEach((s, i) => {
-        assert.deepEqual(s.users, all.filter((u) => shardOf(u, 3) === i));
+        assert.deepEqual(
+          s.users,
+          all.filter((u) => shardOf(u, 3) === i),
+        );
         assert.equal(s.scanned, s.users.length);
         assert.equal(s.scanned + s.inOtherShards, 8);
       });
@@ -388,9 +574,22 @@ describe("pingone-sessions sweep", () => {
 
     it("--shard-from-env reads JOB_COMPLETION_INDEX (Kubernetes) or PINGONE_SHARD_INDEX (CI), and the count from PINGONE_SHARD_COUNT or --shard-count", async () => {
       const expected = await matchedUsers(["--shard", "1/3"]);
-      assert.deepEqual(await matchedUsers(["--shard-from-env"], { JOB_COMPLETION_INDEX: "1", PINGONE_SHARD_COUNT: "3" }), expected);
-      assert.deepEqual(await matchedUsers(["--shard-from-env", "--shard-count", "3"], { PINGONE_SHARD_INDEX: "1" }), expected);
-      assert.deepEqual(await matchedUsers(["--shard-from-env"], { PINGONE_SHARD_INDEX: "1", JOB_COMPLETION_INDEX: "1", PINGONE_SHARD_COUNT: "3" }), expected);
+      assert.deepEqual(
+        await matchedUsers(["--shard-from-env"], { JOB_COMPLETION_INDEX: "1", PINGONE_SHARD_COUNT: "3" }),
+        expected,
+      );
+      assert.deepEqual(
+        await matchedUsers(["--shard-from-env", "--shard-count", "3"], { PINGONE_SHARD_INDEX: "1" }),
+        expected,
+      );
+      assert.deepEqual(
+        await matchedUsers(["--shard-from-env"], {
+          PINGONE_SHARD_INDEX: "1",
+          JOB_COMPLETION_INDEX: "1",
+          PINGONE_SHARD_COUNT: "3",
+        }),
+        expected,
+      );
     });
   });
 
@@ -400,7 +599,8 @@ describe("pingone-sessions sweep", () => {
       const population = t.emulator.state.addPopulation(t.environmentId, { name: "Many" });
       for (let i = 0; i < 101; i++) {
         const userId = t.emulator.state.addUser(t.environmentId, { populationId: population });
-        for (let j = 0; j < 10; j++) t.emulator.state.seedSession(t.environmentId, userId, { createdAt: new Date(OLD) });
+        for (let j = 0; j < 10; j++)
+          t.emulator.state.seedSession(t.environmentId, userId, { createdAt: new Date(OLD) });
       }
       return population;
     };
@@ -418,7 +618,9 @@ describe("pingone-sessions sweep", () => {
       assert.equal(result.stdout, "");
       assert.deepEqual(deletes(), []);
       const [line] = fs.readFileSync(reportPath, "utf8").trimEnd().split("\n");
-      const { summary } = JSON.parse(line) as { summary: { pass: string; sessionsMatched: number; sessionsRevoked: number; error: { message: string } } };
+      const { summary } = JSON.parse(line) as {
+        summary: { pass: string; sessionsMatched: number; sessionsRevoked: number; error: { message: string } };
+      };
       assert.deepEqual([summary.pass, summary.sessionsMatched, summary.sessionsRevoked], ["count", 1010, 0]);
       assert.match(summary.error.message, /^this sweep would revoke 1,010 sessions/);
     });
@@ -433,8 +635,14 @@ describe("pingone-sessions sweep", () => {
 
       const yes = await cli(sweep("--population", many), t.env, { ask: async (q) => (asked.push(q), "y") });
       assert.equal(yes.code, EXIT_CODES.ok, yes.stderr);
-      assert.deepEqual(asked, ["Revoke 1,010 sessions of 101 users? [y/N] ", "Revoke 1,010 sessions of 101 users? [y/N] "]);
-      assert.match(yes.stdout, /: 101 users scanned; 1,010 sessions matched: revoked 1,010, already absent 0, failed 0\.\n$/);
+      assert.deepEqual(asked, [
+        "Revoke 1,010 sessions of 101 users? [y/N] ",
+        "Revoke 1,010 sessions of 101 users? [y/N] ",
+      ]);
+      assert.match(
+        yes.stdout,
+        /: 101 users scanned; 1,010 sessions matched: revoked 1,010, already absent 0, failed 0\.\n$/,
+      );
       assert.equal(deletes().length, 1010);
     });
 
@@ -458,17 +666,29 @@ describe("pingone-sessions sweep", () => {
 
     it("--yes: no count, no question, every session revoked", async () => {
       const many = seedMany();
-      const result = await cli(sweep("--population", many, "--yes"), t.env, { ask: async () => assert.fail("asked despite --yes") });
+      const result = await cli(sweep("--population", many, "--yes"), t.env, {
+        ask: async () => assert.fail("asked despite --yes"),
+      });
       assert.equal(result.code, EXIT_CODES.ok, result.stderr);
       assert.equal(deletes().length, 1010);
-      assert.equal(api().filter((r) => r.method === "GET" && r.path.includes("/sessions")).length, 101, "each user listed once");
+      assert.equal(
+        api().filter((r) => r.method === "GET" && r.path.includes("/sessions")).length,
+        101,
+        "each user listed once",
+      );
     });
 
     it("1,000 or fewer: counts, then revokes without asking", async () => {
-      const result = await cli(sweep("--all-users", "--created-before", CUTOFF), t.env, { ask: async () => assert.fail("asked for 8 sessions") });
+      const result = await cli(sweep("--all-users", "--created-before", CUTOFF), t.env, {
+        ask: async () => assert.fail("asked for 8 sessions"),
+      });
       assert.equal(result.code, EXIT_CODES.ok, result.stderr);
       assert.equal(deletes().length, 8);
-      assert.equal(api().filter((r) => r.method === "GET" && r.path.includes("/sessions")).length, 16, "listed twice: the count, then the sweep");
+      assert.equal(
+        api().filter((r) => r.method === "GET" && r.path.includes("/sessions")).length,
+        16,
+        "listed twice: the count, then the sweep",
+      );
     });
   });
 
@@ -485,13 +705,29 @@ describe("pingone-sessions sweep", () => {
     });
 
     it("the status line: each part only when known, an ETA only with a total", () => {
-      assert.equal(sweepStatus({ usersScanned: 1200, sessions: 4000, verb: "revoked" }), "users scanned 1,200, sessions revoked 4,000");
-      assert.equal(sweepStatus({ usersScanned: 1200, sessions: 4000, verb: "matched", requestsPerSecond: 84.6 }), "users scanned 1,200, sessions matched 4,000, 85 req/s");
       assert.equal(
-        sweepStatus({ usersScanned: 1200, usersTotal: 2000, sessions: 4000, verb: "revoked", requestsPerSecond: 190, etaMs: 65_000 }),
+        sweepStatus({ usersScanned: 1200, sessions: 4000, verb: "revoked" }),
+        "users scanned 1,200, sessions revoked 4,000",
+      );
+      assert.equal(
+        sweepStatus({ usersScanned: 1200, sessions: 4000, verb: "matched", requestsPerSecond: 84.6 }),
+        "users scanned 1,200, sessions matched 4,000, 85 req/s",
+      );
+      assert.equal(
+        sweepStatus({
+          usersScanned: 1200,
+          usersTotal: 2000,
+          sessions: 4000,
+          verb: "revoked",
+          requestsPerSecond: 190,
+          etaMs: 65_000,
+        }),
         "users scanned 1,200 of 2,000, sessions revoked 4,000, 190 req/s, ETA 1 min 05 s",
       );
-      assert.equal(sweepStatus({ usersScanned: 5, usersTotal: 100_000, sessions: 9, verb: "revoked", etaMs: 3_725_000 }), "users scanned 5 of 100,000, sessions revoked 9, ETA 1 h 02 min");
+      assert.equal(
+        sweepStatus({ usersScanned: 5, usersTotal: 100_000, sessions: 9, verb: "revoked", etaMs: 3_725_000 }),
+        "users scanned 5 of 100,000, sessions revoked 9, ETA 1 h 02 min",
+      );
     });
   });
 
@@ -501,7 +737,10 @@ describe("pingone-sessions sweep", () => {
     assert.deepEqual([...new Set(t.emulator.requests().map((r) => r.remoteAddress))], ["127.0.0.2"]);
     const bad = await cli(sweep("--all-users", "--yes", "--local-address", "runner-3"), t.env);
     assert.equal(bad.code, EXIT_CODES.usage);
-    assert.equal(bad.stderr, `pingone-sessions: --local-address must be an IP address of this machine, such as 10.0.0.5; got "runner-3"${HINT}`);
+    assert.equal(
+      bad.stderr,
+      `pingone-sessions: --local-address must be an IP address of this machine, such as 10.0.0.5; got "runner-3"${HINT}`,
+    );
   });
 
   it("never prints the client secret, nor writes it to the report", async () => {
@@ -511,7 +750,10 @@ describe("pingone-sessions sweep", () => {
       await cli(sweep("--all-users", "--yes", "--report", reportPath, "--json"), t.env),
       await cli(sweep("--all-users", "--yes", "--client-id", "0f8fad5b-d9cb-469f-a165-70867728950e"), t.env),
     ];
-    assert.deepEqual(runs.map((r) => r.code), [0, 0, 1]);
+    assert.deepEqual(
+      runs.map((r) => r.code),
+      [0, 0, 1],
+    );
     for (const r of runs) assert.ok(!`${r.stdout}${r.stderr}`.includes(SENTINEL_SECRET));
     assert.ok(!fs.readFileSync(reportPath, "utf8").includes(SENTINEL_SECRET));
   });
@@ -535,10 +777,27 @@ describe("pingone-sessions sweep, interrupted", () => {
     }
   }
 
-  const argv = (...extra: string[]) => ["sweep", "--environment", t.environmentId, "--all-users", "--yes", "--max-concurrency", "2", ...extra];
+  const argv = (...extra: string[]) => [
+    "sweep",
+    "--environment",
+    t.environmentId,
+    "--all-users",
+    "--yes",
+    "--max-concurrency",
+    "2",
+    ...extra,
+  ];
   const deletes = () => t.emulator.requests().filter((r) => r.method === "DELETE");
-  const alive = () => [...t.users.staff, ...t.users.contractors].flatMap((u) => t.emulator.state.listSessions(t.environmentId, u).map((s) => s.id));
-  const readReport = (file: string) => fs.readFileSync(file, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+  const alive = () =>
+    [...t.users.staff, ...t.users.contractors].flatMap((u) =>
+      t.emulator.state.listSessions(t.environmentId, u).map((s) => s.id),
+    );
+  const readReport = (file: string) =>
+    fs
+      .readFileSync(file, "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
 
   it("SIGINT while deleting: in-flight DELETEs finish, the rest are not attempted; report and summary agree with the request log; exit 130; a re-run finishes", async () => {
     t.emulator.injectFault({ method: "DELETE", path: "/v1/", delayMs: 150, count: 100 });
@@ -559,8 +818,17 @@ describe("pingone-sessions sweep, interrupted", () => {
     assert.deepEqual(lines.at(-1), { summary }, "the report closes with the same summary");
     const revoked = lines.slice(0, -1);
     assert.ok(revoked.every((l) => l.outcome === "revoked"));
-    assert.deepEqual(revoked.map((l) => l.sessionId).sort(), deletes().map((r) => r.path.split("/").pop()).sort(), "revoked lines = the DELETEs sent");
-    assert.ok(deletes().every((r) => r.status === 204), "every DELETE sent was answered");
+    assert.deepEqual(
+      revoked.map((l) => l.sessionId).sort(),
+      deletes()
+        .map((r) => r.path.split("/").pop())
+        .sort(),
+      "revoked lines = the DELETEs sent",
+    );
+    assert.ok(
+      deletes().every((r) => r.status === 204),
+      "every DELETE sent was answered",
+    );
     assert.equal(summary.interrupted, "SIGINT");
     assert.equal(summary.sessionsRevoked, revoked.length);
     assert.ok(Number(summary.sessionsNotAttempted) > 0, "interrupted before the end");
@@ -569,7 +837,11 @@ describe("pingone-sessions sweep, interrupted", () => {
     // The first page's users were swept; the second page, on its way at the signal, arrived and its users were not attempted;
     // the third was never asked for, so the list is incomplete.
     assert.deepEqual([summary.usersScanned, summary.usersNotAttempted, summary.listComplete], [3, 3, false]);
-    assert.equal(t.emulator.requests().filter((r) => r.method === "GET" && r.path.includes("/users?")).length, 2, "no page asked for after the signal");
+    assert.equal(
+      t.emulator.requests().filter((r) => r.method === "GET" && r.path.includes("/users?")).length,
+      2,
+      "no page asked for after the signal",
+    );
     assert.equal(summary.sessionsFailed, 0);
     assert.equal(summary.usersFailed, 0);
     assert.match(
@@ -588,9 +860,17 @@ describe("pingone-sessions sweep, interrupted", () => {
     t.emulator.injectFault({ method: "GET", path: /\/users\?.*cursor=/, delayMs: 200, count: 10 });
     const reportPath = path.join(t.dir, "r.jsonl");
     const interrupt = new AbortController();
-    const running = cli(["sweep", "--environment", t.environmentId, "--all-users", "--yes", "--report", reportPath], t.env, { interrupt: interrupt.signal });
+    const running = cli(
+      ["sweep", "--environment", t.environmentId, "--all-users", "--yes", "--report", reportPath],
+      t.env,
+      { interrupt: interrupt.signal },
+    );
     // The first page's users are done, and the second page is on its way (slowly).
-    await until(() => deletes().filter((r) => r.status === 204).length === 6 && t.emulator.requests().some((r) => r.path.includes("cursor=")));
+    await until(
+      () =>
+        deletes().filter((r) => r.status === 204).length === 6 &&
+        t.emulator.requests().some((r) => r.path.includes("cursor=")),
+    );
     interrupt.abort("SIGTERM");
     const result = await running;
 
@@ -603,7 +883,13 @@ describe("pingone-sessions sweep, interrupted", () => {
     assert.equal(summary.usersNotAttempted, 3, "the second page arrived after the signal: its users were not listed");
     assert.equal(summary.sessionsRevoked, 6);
     assert.equal(alive().length, 10);
-    assert.match(result.stdout, /: 3 users scanned, 3 not attempted; 6 sessions matched: revoked 6, already absent 0, failed 0, not attempted 0\.\n$/);
-    assert.match(result.stderr, /0 matching sessions and 3 users were not attempted, and users past the last page read were not looked at\. Run the same command again to finish\.\n$/);
+    assert.match(
+      result.stdout,
+      /: 3 users scanned, 3 not attempted; 6 sessions matched: revoked 6, already absent 0, failed 0, not attempted 0\.\n$/,
+    );
+    assert.match(
+      result.stderr,
+      /0 matching sessions and 3 users were not attempted, and users past the last page read were not looked at\. Run the same command again to finish\.\n$/,
+    );
   });
 });

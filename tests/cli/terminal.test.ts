@@ -46,7 +46,12 @@ describe("pingone-sessions CLI on a terminal", () => {
       browser: { name: "Evil\x1b[2J", version: "1\u202e0" },
     };
     const seedHostileList = () =>
-      world.emulator.injectFault({ method: "GET", path: sessionsPath(), status: 200, body: JSON.stringify({ _embedded: { sessions: [hostile] }, count: 1, size: 1 }) });
+      world.emulator.injectFault({
+        method: "GET",
+        path: sessionsPath(),
+        status: 200,
+        body: JSON.stringify({ _embedded: { sessions: [hostile] }, count: 1, size: 1 }),
+      });
 
     it("list: every cell of the table", async () => {
       seedHostileList();
@@ -75,8 +80,19 @@ describe("pingone-sessions CLI on a terminal", () => {
     });
 
     it("a field of the wrong type is shown as its JSON, not trusted as text", async () => {
-      const odd = { id: hostileId, createdAt: 1767225600, lastSignOn: "\x1b[2J", browser: { name: ["x"] }, locations: [{ remoteIp: "\x9b31m" }] };
-      world.emulator.injectFault({ method: "GET", path: sessionsPath(), status: 200, body: JSON.stringify({ _embedded: { sessions: [odd] } }) });
+      const odd = {
+        id: hostileId,
+        createdAt: 1767225600,
+        lastSignOn: "\x1b[2J",
+        browser: { name: ["x"] },
+        locations: [{ remoteIp: "\x9b31m" }],
+      };
+      world.emulator.injectFault({
+        method: "GET",
+        path: sessionsPath(),
+        status: 200,
+        body: JSON.stringify({ _embedded: { sessions: [odd] } }),
+      });
       const result = await cli(["list", ...target()], env);
       assert.equal(result.code, EXIT_CODES.ok, result.stderr);
       assert.equal(result.stdout.split("\n")[1], `${hostileId}  1767225600  -              ["x"]    \\x9b31m`);
@@ -86,14 +102,24 @@ describe("pingone-sessions CLI on a terminal", () => {
       const errorId = "5e4f1d2a-0c3b-4a59-9d7e-3f2a1b0c9d8e";
       const message = "Denied\x1b]0;pwned\x07 \x1b[2J \u202eevil";
       const hostileError = () =>
-        world.emulator.injectFault({ method: "GET", path: sessionsPath(), status: 403, body: JSON.stringify({ id: errorId, code: "ACCESS_FAILED", message }) });
+        world.emulator.injectFault({
+          method: "GET",
+          path: sessionsPath(),
+          status: 403,
+          body: JSON.stringify({ id: errorId, code: "ACCESS_FAILED", message }),
+        });
       hostileError();
       const text = await cli(["list", ...target()], env);
       hostileError();
       const json = await cli(["revoke", ...target(), "--all", "--json"], env);
       for (const result of [text, json]) {
         assert.equal(result.code, EXIT_CODES.failed);
-        assert.ok(result.stderr.startsWith(`pingone-sessions: Could not list sessions (user ${world.userId} in environment ${world.environmentId}): HTTP 403 ACCESS_FAILED Denied\\x1b]0;pwned\\x07 \\x1b[2J \\u202eevil. The worker application ${world.clientId} holds Identity Data Admin at environment level`), result.stderr);
+        assert.ok(
+          result.stderr.startsWith(
+            `pingone-sessions: Could not list sessions (user ${world.userId} in environment ${world.environmentId}): HTTP 403 ACCESS_FAILED Denied\\x1b]0;pwned\\x07 \\x1b[2J \\u202eevil. The worker application ${world.clientId} holds Identity Data Admin at environment level`,
+          ),
+          result.stderr,
+        );
         assert.doesNotMatch(result.stderr + result.stdout, RAW_CONTROL);
       }
       const error = (JSON.parse(json.stdout) as { error: { message: string } }).error;
@@ -104,7 +130,12 @@ describe("pingone-sessions CLI on a terminal", () => {
   describe("retries are shown as they happen, on stderr, on a terminal only", () => {
     it("the server's Retry-After, then backoff, one line each before the wait; stdout holds the results only", async () => {
       const [sessionId] = world.sessionIds;
-      world.emulator.injectFault({ method: "DELETE", path: `${sessionsPath()}/${sessionId}`, status: 503, retryAfter: "2" });
+      world.emulator.injectFault({
+        method: "DELETE",
+        path: `${sessionsPath()}/${sessionId}`,
+        status: 503,
+        retryAfter: "2",
+      });
       world.emulator.injectFault({ method: "DELETE", path: `${sessionsPath()}/${sessionId}`, status: 500 });
       const clock = new FakeClock({ random: 0.5 });
       const result = await cli(["revoke", ...target(), "--session", sessionId], env, { stderrIsTTY: true, clock });
@@ -116,7 +147,10 @@ describe("pingone-sessions CLI on a terminal", () => {
       );
       assert.deepEqual(clock.slept, [2000, 1000], "the waits announced are the waits made");
       assert.ok(result.stdout.startsWith(`revoked ${sessionId}\n`));
-      assert.deepEqual(world.apiRequests().map((r) => r.status), [503, 500, 204]);
+      assert.deepEqual(
+        world.apiRequests().map((r) => r.status),
+        [503, 500, 204],
+      );
     });
 
     it("an unreachable token endpoint: a line per retry, then the error; with --json stdout is one JSON document", async () => {
@@ -143,20 +177,42 @@ describe("pingone-sessions CLI on a terminal", () => {
 
     it("a rate limit is summed up, never a line per 429; piped, stderr holds nothing of it", async () => {
       const [first] = world.sessionIds;
-      world.emulator.injectFault({ method: "DELETE", path: `${sessionsPath()}/${first}`, status: 429, retryAfter: "1", count: 5 });
+      world.emulator.injectFault({
+        method: "DELETE",
+        path: `${sessionsPath()}/${first}`,
+        status: 429,
+        retryAfter: "1",
+        count: 5,
+      });
       const result = await cli(["revoke", ...target(), "--all"], env, { stderrIsTTY: true, clock: new FakeClock() });
       assert.equal(result.code, EXIT_CODES.ok);
-      const lines = result.stderr.split(/[\r\n]/).map((l) => l.replace("\x1b[K", "")).filter((l) => l.startsWith("rate limit") || l.startsWith("retrying"));
+      const lines = result.stderr
+        .split(/[\r\n]/)
+        .map((l) => l.replace("\x1b[K", ""))
+        .filter((l) => l.startsWith("rate limit") || l.startsWith("retrying"));
       assert.equal(lines.length, 1, JSON.stringify(result.stderr));
-      assert.match(lines[0], /^rate limit: 5 requests delayed in the last \d+ s \(PingOne asked to wait up to 1\.0 s\)$/);
+      assert.match(
+        lines[0],
+        /^rate limit: 5 requests delayed in the last \d+ s \(PingOne asked to wait up to 1\.0 s\)$/,
+      );
       world.emulator.injectFault({ method: "DELETE", path: /\/sessions\//, status: 429, retryAfter: "1", count: 5 });
-      await cli(["revoke", ...target(), "--all"], env, { clock: new FakeClock() }).then((piped) => assert.equal(piped.stderr, ""));
+      await cli(["revoke", ...target(), "--all"], env, { clock: new FakeClock() }).then((piped) =>
+        assert.equal(piped.stderr, ""),
+      );
     });
 
     it("retry lines go above the progress bar, which is redrawn after them", async () => {
       const [first] = world.sessionIds;
-      world.emulator.injectFault({ method: "DELETE", path: `${sessionsPath()}/${first}`, status: 503, retryAfter: "1" });
-      const result = await cli(["revoke", ...target(), "--all", "--max-concurrency", "1"], env, { stderrIsTTY: true, clock: new FakeClock() });
+      world.emulator.injectFault({
+        method: "DELETE",
+        path: `${sessionsPath()}/${first}`,
+        status: 503,
+        retryAfter: "1",
+      });
+      const result = await cli(["revoke", ...target(), "--all", "--max-concurrency", "1"], env, {
+        stderrIsTTY: true,
+        clock: new FakeClock(),
+      });
       assert.equal(result.code, EXIT_CODES.ok);
       const retry = `retrying revoke session ${first} in 1.0 s, as the server asked (attempt 2 of 10): HTTP 503 with a body that is not JSON (text/html, 162 bytes)\n`;
       assert.ok(result.stderr.includes(`\r\x1b[K${retry}\r[`), JSON.stringify(result.stderr));

@@ -39,19 +39,29 @@ describe("the role rule, explained exactly", () => {
   });
 
   function clientFor(app: { clientId: string; clientSecret: string }): PingOneClient {
-    const client = PingOneClient.fromSettings({ explicit: { apiUrl: emulator.apiUrl, authUrl: emulator.authUrl, environmentId: env, ...app } }, { clock: new FakeClock() });
+    const client = PingOneClient.fromSettings(
+      { explicit: { apiUrl: emulator.apiUrl, authUrl: emulator.authUrl, environmentId: env, ...app } },
+      { clock: new FakeClock() },
+    );
     clients.push(client);
     return client;
   }
 
   async function refusal(promise: Promise<unknown>): Promise<PingOneApiError> {
-    const error = await promise.then(() => assert.fail("expected a 403"), (e: unknown) => e);
+    const error = await promise.then(
+      () => assert.fail("expected a 403"),
+      (e: unknown) => e,
+    );
     assert.ok(PingOneApiError.isInstance(error));
     assert.equal(error.status, 403, "the 403 stays a 403");
     return error;
   }
 
-  const lookups = () => emulator.requests().filter((r) => r.method === "GET" && !r.path.includes("/sessions")).map((r) => r.path.replace(/\/v1/, "").replace(/\?.*/, ""));
+  const lookups = () =>
+    emulator
+      .requests()
+      .filter((r) => r.method === "GET" && !r.path.includes("/sessions"))
+      .map((r) => r.path.replace(/\/v1/, "").replace(/\?.*/, ""));
 
   it("names the populations held and the user's population (case 1)", async () => {
     const app = emulator.state.addApplication({
@@ -62,17 +72,25 @@ describe("the role rule, explained exactly", () => {
         { role: READ_ONLY, scope: { type: "ENVIRONMENT", id: env } },
       ],
     });
-    const error = await refusal(clientFor(app).deleteSession({ environmentId: env, userId: carol, sessionId: carolSession }));
+    const error = await refusal(
+      clientFor(app).deleteSession({ environmentId: env, userId: carol, sessionId: carolSession }),
+    );
     assert.equal(
       error.advice,
       `The worker application ${app.clientId} holds Identity Data Admin for populations "Staff" (${staff}), "Office" (${office}) of environment ${env}; user ${carol} is in population "Contractors" (${contractors}): assign the role for "Contractors" (${contractors}), or at environment level.`,
     );
-    assert.match(error.message, /^Could not revoke session .*: HTTP 403 ACCESS_FAILED\/INSUFFICIENT_PERMISSIONS .*\(PingOne error id [0-9a-f-]{36}, transaction id pulumi-pingone-sessions-[0-9a-f-]{36}, 1 attempt/);
+    assert.match(
+      error.message,
+      /^Could not revoke session .*: HTTP 403 ACCESS_FAILED\/INSUFFICIENT_PERMISSIONS .*\(PingOne error id [0-9a-f-]{36}, transaction id pulumi-pingone-sessions-[0-9a-f-]{36}, 1 attempt/,
+    );
     assert.equal(emulator.state.listSessions(env, carol).length, 1, "nothing was revoked");
   });
 
   it("infers the user is outside its populations when it may not even read the user", async () => {
-    const app = emulator.state.addApplication({ environmentId: env, roleAssignments: [{ role: IDA, scope: { type: "POPULATION", id: staff } }] });
+    const app = emulator.state.addApplication({
+      environmentId: env,
+      roleAssignments: [{ role: IDA, scope: { type: "POPULATION", id: staff } }],
+    });
     const error = await refusal(clientFor(app).listSessions({ environmentId: env, userId: carol }));
     assert.equal(
       error.advice,
@@ -89,20 +107,35 @@ describe("the role rule, explained exactly", () => {
         { role: { id: BUILT_IN_ROLES.environmentAdmin.id }, scope: { type: "ENVIRONMENT", id: env } },
       ],
     });
-    const error = await refusal(clientFor(app).deleteSession({ environmentId: env, userId: carol, sessionId: carolSession }));
-    assert.equal(error.advice, `The worker application ${app.clientId} holds no Identity Data Admin role in environment ${env}: assign it at environment level, or for the users' populations.`);
+    const error = await refusal(
+      clientFor(app).deleteSession({ environmentId: env, userId: carol, sessionId: carolSession }),
+    );
+    assert.equal(
+      error.advice,
+      `The worker application ${app.clientId} holds no Identity Data Admin role in environment ${env}: assign it at environment level, or for the users' populations.`,
+    );
   });
 
   it("says the 403 has another cause when the role is held at environment level (case 3)", async () => {
-    const app = emulator.state.addApplication({ environmentId: env, roleAssignments: [{ role: IDA, scope: { type: "ENVIRONMENT", id: env } }] });
+    const app = emulator.state.addApplication({
+      environmentId: env,
+      roleAssignments: [{ role: IDA, scope: { type: "ENVIRONMENT", id: env } }],
+    });
     emulator.injectFault({
       method: "DELETE",
       path: "/v1/",
       status: 403,
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ id: "5e2a2f0e-1111-4222-8333-944444444444", code: "ACCESS_FAILED", message: "The request could not be completed.", details: [{ code: "LICENSE_EXCEEDED", message: "Licence limit reached." }] }),
+      body: JSON.stringify({
+        id: "5e2a2f0e-1111-4222-8333-944444444444",
+        code: "ACCESS_FAILED",
+        message: "The request could not be completed.",
+        details: [{ code: "LICENSE_EXCEEDED", message: "Licence limit reached." }],
+      }),
     });
-    const error = await refusal(clientFor(app).deleteSession({ environmentId: env, userId: carol, sessionId: carolSession }));
+    const error = await refusal(
+      clientFor(app).deleteSession({ environmentId: env, userId: carol, sessionId: carolSession }),
+    );
     assert.equal(
       error.advice,
       `The worker application ${app.clientId} holds Identity Data Admin at environment level for environment ${env}; so this 403 has another cause: a licence limit, a token issued by another environment, or an environment created moments ago (PingOne said ACCESS_FAILED/LICENSE_EXCEEDED). Run again in a minute; if it persists, quote the ids here to Ping support.`,
@@ -111,10 +144,24 @@ describe("the role rule, explained exactly", () => {
   });
 
   it("falls back to the general advice when the role assignments may not be read (case 4)", async () => {
-    const app = emulator.state.addApplication({ environmentId: env, roleAssignments: [{ role: IDA, scope: { type: "POPULATION", id: staff } }], roleAssignmentsReadable: false });
-    const error = await refusal(clientFor(app).deleteSession({ environmentId: env, userId: carol, sessionId: carolSession }));
-    assert.match(error.advice, /^The worker application lacks permission: it needs the Identity Data Administrator role at environment level, or at population level for this user's population\./);
-    assert.match(error.advice, new RegExp(`The worker application ${app.clientId}'s roles could not be checked: reading its role assignments was refused \\(HTTP 403 ACCESS_FAILED\\); the exact check needs read access to role assignments`));
+    const app = emulator.state.addApplication({
+      environmentId: env,
+      roleAssignments: [{ role: IDA, scope: { type: "POPULATION", id: staff } }],
+      roleAssignmentsReadable: false,
+    });
+    const error = await refusal(
+      clientFor(app).deleteSession({ environmentId: env, userId: carol, sessionId: carolSession }),
+    );
+    assert.match(
+      error.advice,
+      /^The worker application lacks permission: it needs the Identity Data Administrator role at environment level, or at population level for this user's population\./,
+    );
+    assert.match(
+      error.advice,
+      new RegExp(
+        `The worker application ${app.clientId}'s roles could not be checked: reading its role assignments was refused \\(HTTP 403 ACCESS_FAILED\\); the exact check needs read access to role assignments`,
+      ),
+    );
   });
 
   it("costs at most 3 extra requests per refused user, and reads the application's roles once (100 users)", async () => {
@@ -158,9 +205,24 @@ describe("the role rule, explained exactly", () => {
   });
 
   it("waits for the lookups no longer than the operation deadline: a slow server gets the general advice, said to be general", async () => {
-    const app = emulator.state.addApplication({ environmentId: env, roleAssignments: [{ role: IDA, scope: { type: "POPULATION", id: staff } }] });
+    const app = emulator.state.addApplication({
+      environmentId: env,
+      roleAssignments: [{ role: IDA, scope: { type: "POPULATION", id: staff } }],
+    });
     emulator.injectFault({ method: "GET", path: `/v1/environments/${env}/applications/`, delayMs: 5_000, count: 20 });
-    const client = PingOneClient.fromSettings({ explicit: { apiUrl: emulator.apiUrl, authUrl: emulator.authUrl, environmentId: env, requestTimeoutSeconds: 0.5, operationTimeoutSeconds: 1, ...app } }, { clock: new FakeClock() });
+    const client = PingOneClient.fromSettings(
+      {
+        explicit: {
+          apiUrl: emulator.apiUrl,
+          authUrl: emulator.authUrl,
+          environmentId: env,
+          requestTimeoutSeconds: 0.5,
+          operationTimeoutSeconds: 1,
+          ...app,
+        },
+      },
+      { clock: new FakeClock() },
+    );
     clients.push(client);
     const error = await refusal(client.deleteSession({ environmentId: env, userId: carol, sessionId: carolSession }));
     assert.match(
@@ -171,9 +233,15 @@ describe("the role rule, explained exactly", () => {
   });
 
   it("leaves a static token's 403 with the general advice, and looks nothing up", async () => {
-    const app = emulator.state.addApplication({ environmentId: env, roleAssignments: [{ role: IDA, scope: { type: "POPULATION", id: staff } }] });
+    const app = emulator.state.addApplication({
+      environmentId: env,
+      roleAssignments: [{ role: IDA, scope: { type: "POPULATION", id: staff } }],
+    });
     const { accessToken } = emulator.state.issueApplicationToken(app.clientId);
-    const client = PingOneClient.fromSettings({ explicit: { apiUrl: emulator.apiUrl, authUrl: emulator.authUrl, apiAccessToken: accessToken } }, { clock: new FakeClock() });
+    const client = PingOneClient.fromSettings(
+      { explicit: { apiUrl: emulator.apiUrl, authUrl: emulator.authUrl, apiAccessToken: accessToken } },
+      { clock: new FakeClock() },
+    );
     clients.push(client);
     emulator.clearRequests();
     const error = await refusal(client.deleteSession({ environmentId: env, userId: carol, sessionId: carolSession }));

@@ -15,7 +15,13 @@ async function eventually(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
 }
 
-const BASE: AxiosRequestConfig = { adapter: "http", maxRedirects: 0, validateStatus: () => true, proxy: false, decompress: false };
+const BASE: AxiosRequestConfig = {
+  adapter: "http",
+  maxRedirects: 0,
+  validateStatus: () => true,
+  proxy: false,
+  decompress: false,
+};
 
 describe("what axios alone does not keep (why the transport keeps its own pieces)", () => {
   let server: HostileServer | undefined;
@@ -27,7 +33,12 @@ describe("what axios alone does not keep (why the transport keeps its own pieces
   it("its timeout is a socket idle timer: a body trickled over 4 times the timeout arrives whole (the deadline is a signal)", async () => {
     const body = "0123456789ab";
     server = await startHostileServer((_req, res) => trickle(res, body, 100));
-    const response = await axios.request<string>({ ...BASE, url: `${server.origin}/slow`, timeout: 300, responseType: "text" });
+    const response = await axios.request<string>({
+      ...BASE,
+      url: `${server.origin}/slow`,
+      timeout: 300,
+      responseType: "text",
+    });
     assert.equal(response.data, body, "12 bytes 100 ms apart came through a 300 ms timeout");
   });
 
@@ -49,21 +60,37 @@ describe("what axios alone does not keep (why the transport keeps its own pieces
       );
       failures.push(error);
     }
-    assert.deepEqual(failures.map((e) => e.code), ["ERR_BAD_RESPONSE", "ERR_BAD_RESPONSE"]);
-    assert.equal(failures.some((e) => /\b13\b/.test(e.message)), false, "the 13 bytes that arrived are not counted anywhere");
+    assert.deepEqual(
+      failures.map((e) => e.code),
+      ["ERR_BAD_RESPONSE", "ERR_BAD_RESPONSE"],
+    );
+    assert.equal(
+      failures.some((e) => /\b13\b/.test(e.message)),
+      false,
+      "the 13 bytes that arrived are not counted anywhere",
+    );
   });
 
   it("a line break in a header's value is stripped and the rest sent (the transport refuses it first, as Node would)", async () => {
     server = await startHostileServer((_req, res) => res.writeHead(204).end());
-    await axios.request({ ...BASE, url: `${server.origin}/v1`, headers: { Authorization: "Bearer a\r\nX-Injected: 1" } });
-    assert.deepEqual(server.requests.map((r) => r.headers.authorization), ["Bearer aX-Injected: 1"]);
+    await axios.request({
+      ...BASE,
+      url: `${server.origin}/v1`,
+      headers: { Authorization: "Bearer a\r\nX-Injected: 1" },
+    });
+    assert.deepEqual(
+      server.requests.map((r) => r.headers.authorization),
+      ["Bearer aX-Injected: 1"],
+    );
   });
 
   it("a request Node closes without an answer (an unexpected 101) settles only when its signal aborts (the transport's `transport` fails it at once)", async () => {
     server = await startHostileServer((_req, res) => switchProtocols(res));
     const attempt = new AbortController();
     let settled = false;
-    const pending = axios.request({ ...BASE, url: `${server.origin}/ws`, signal: attempt.signal }).finally(() => (settled = true));
+    const pending = axios
+      .request({ ...BASE, url: `${server.origin}/ws`, signal: attempt.signal })
+      .finally(() => (settled = true));
     await eventually(() => server!.requests[0]?.abandoned === true);
     assert.equal(server.requests[0]?.abandoned, true, "the client dropped the connection");
     await new Promise((r) => setTimeout(r, 50));

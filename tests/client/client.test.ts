@@ -18,7 +18,8 @@ describe("PingOneClient against the emulator", () => {
   });
 
   const ref = () => ({ environmentId: world.environmentId, userId: world.userId, sessionId: world.sessionIds[0] });
-  const sessionPath = () => `/v1/environments/${world.environmentId}/users/${world.userId}/sessions/${world.sessionIds[0]}`;
+  const sessionPath = () =>
+    `/v1/environments/${world.environmentId}/users/${world.userId}/sessions/${world.sessionIds[0]}`;
 
   async function failure(promise: Promise<unknown>): Promise<PingOneApiError> {
     try {
@@ -44,7 +45,10 @@ describe("PingOneClient against the emulator", () => {
       assert.match(del.headers["x-ping-external-transaction-id"], /^pulumi-pingone-sessions-[0-9a-f-]{36}$/);
       assert.equal(del.headers["user-agent"], `pulumi-pingone-sessions/${PACKAGE_VERSION}`);
       const token = world.tokenRequests()[0];
-      assert.equal(token.headers.authorization, `Basic ${Buffer.from(`${world.clientId}:${SENTINEL_SECRET}`).toString("base64")}`);
+      assert.equal(
+        token.headers.authorization,
+        `Basic ${Buffer.from(`${world.clientId}:${SENTINEL_SECRET}`).toString("base64")}`,
+      );
       assert.equal(token.body, "grant_type=client_credentials");
     });
 
@@ -53,12 +57,18 @@ describe("PingOneClient against the emulator", () => {
       await client.deleteSession(ref());
       world.emulator.clearRequests();
       assert.equal(await client.deleteSession(ref()), "absent");
-      assert.deepEqual(world.emulator.requests().map((r) => r.status), [404]);
+      assert.deepEqual(
+        world.emulator.requests().map((r) => r.status),
+        [404],
+      );
     });
 
     it("refuses ids that are not UUIDs before sending anything", async () => {
       const { client } = world.client();
-      await assert.rejects(client.deleteSession({ ...ref(), sessionId: "../../users" }), /sessionId must be a PingOne id \(a UUID .*\); got "..\/..\/users"/);
+      await assert.rejects(
+        client.deleteSession({ ...ref(), sessionId: "../../users" }),
+        /sessionId must be a PingOne id \(a UUID .*\); got "..\/..\/users"/,
+      );
       assert.equal(world.emulator.requests().length, 0);
     });
   });
@@ -67,7 +77,10 @@ describe("PingOneClient against the emulator", () => {
     it("lists a user's sessions newest first, and reads one", async () => {
       const { client } = world.client();
       const sessions = await client.listSessions({ environmentId: world.environmentId, userId: world.userId });
-      assert.deepEqual(sessions.map((s) => s.id), [...world.sessionIds].reverse());
+      assert.deepEqual(
+        sessions.map((s) => s.id),
+        [...world.sessionIds].reverse(),
+      );
       assert.equal((await client.getSession(ref()))?.id, world.sessionIds[0]);
       await client.deleteSession(ref());
       assert.equal(await client.getSession(ref()), undefined);
@@ -78,7 +91,10 @@ describe("PingOneClient against the emulator", () => {
       world = await startWorld({ listPageSize: 2 }, 5);
       const { client } = world.client();
       const sessions = await client.listSessions({ environmentId: world.environmentId, userId: world.userId });
-      assert.deepEqual(sessions.map((s) => s.id), [...world.sessionIds].reverse());
+      assert.deepEqual(
+        sessions.map((s) => s.id),
+        [...world.sessionIds].reverse(),
+      );
       assert.equal(world.apiRequests().length, 3);
     });
 
@@ -87,7 +103,12 @@ describe("PingOneClient against the emulator", () => {
       const missing = "0f8fad5b-d9cb-469f-a165-70867728950e";
       const error = await failure(client.listSessions({ environmentId: world.environmentId, userId: missing }));
       assert.equal(error.status, 404);
-      assert.match(error.message, new RegExp(`^Could not list sessions \\(user ${missing} in environment ${world.environmentId}\\): HTTP 404 NOT_FOUND`));
+      assert.match(
+        error.message,
+        new RegExp(
+          `^Could not list sessions \\(user ${missing} in environment ${world.environmentId}\\): HTTP 404 NOT_FOUND`,
+        ),
+      );
       assert.match(error.message, /The user does not exist in this environment/);
     });
   });
@@ -95,13 +116,22 @@ describe("PingOneClient against the emulator", () => {
   describe("errors that are not retried", () => {
     const cases: [number, string, RegExp][] = [
       [400, "INVALID_DATA", /PingOne refused the request as invalid/],
-      [403, "ACCESS_FAILED", /holds Identity Data Admin at environment level for environment [0-9a-f-]{36}; so this 403 has another cause/],
+      [
+        403,
+        "ACCESS_FAILED",
+        /holds Identity Data Admin at environment level for environment [0-9a-f-]{36}; so this 403 has another cause/,
+      ],
       [409, "CONFLICT", /reported a conflict/],
     ];
     for (const [status, code, advice] of cases) {
       it(`fails a ${status} at once, naming the session, PingOne's id and code, and what to do`, async () => {
         const { client, clock } = world.client();
-        world.emulator.injectFault({ method: "DELETE", path: sessionPath(), status, body: JSON.stringify({ id: "err-id-1", code, message: `scripted ${status}` }) });
+        world.emulator.injectFault({
+          method: "DELETE",
+          path: sessionPath(),
+          status,
+          body: JSON.stringify({ id: "err-id-1", code, message: `scripted ${status}` }),
+        });
         const error = await failure(client.deleteSession(ref()));
         assert.equal(error.status, status);
         assert.equal(error.code, "HTTP_STATUS");
@@ -109,7 +139,11 @@ describe("PingOneClient against the emulator", () => {
         assert.equal(error.pingOne?.code, code);
         assert.equal(error.attempts, 1);
         assert.deepEqual(clock.slept, []);
-        assert.equal(world.apiRequests().filter((r) => r.method === "DELETE").length, 1, "not retried (a 403 also reads the application's roles, to explain itself)");
+        assert.equal(
+          world.apiRequests().filter((r) => r.method === "DELETE").length,
+          1,
+          "not retried (a 403 also reads the application's roles, to explain itself)",
+        );
         assert.ok(
           error.message.startsWith(
             `Could not revoke session (session ${world.sessionIds[0]} of user ${world.userId} in environment ${world.environmentId}): HTTP ${status} ${code} scripted ${status}.`,
@@ -117,7 +151,10 @@ describe("PingOneClient against the emulator", () => {
           error.message,
         );
         assert.match(error.message, advice);
-        assert.match(error.message, new RegExp(`PingOne error id err-id-1, transaction id ${error.transactionId}, 1 attempt`));
+        assert.match(
+          error.message,
+          new RegExp(`PingOne error id err-id-1, transaction id ${error.transactionId}, 1 attempt`),
+        );
         assert.equal(world.apiRequests()[0].headers["x-ping-external-transaction-id"], error.transactionId);
       });
     }
@@ -128,20 +165,36 @@ describe("PingOneClient against the emulator", () => {
       const session = world.emulator.state.addSession(world.environmentId, outsider).id;
       const scoped = world.emulator.state.addApplication({
         environmentId: world.environmentId,
-        roles: [{ role: "Identity Data Administrator", environmentId: world.environmentId, populationId: world.emulator.state.addPopulation(world.environmentId) }],
+        roles: [
+          {
+            role: "Identity Data Administrator",
+            environmentId: world.environmentId,
+            populationId: world.emulator.state.addPopulation(world.environmentId),
+          },
+        ],
       });
       const { client } = world.client({ clientId: scoped.clientId, clientSecret: scoped.clientSecret });
-      const error = await failure(client.deleteSession({ environmentId: world.environmentId, userId: outsider, sessionId: session }));
+      const error = await failure(
+        client.deleteSession({ environmentId: world.environmentId, userId: outsider, sessionId: session }),
+      );
       assert.equal(error.status, 403);
       assert.equal(error.pingOne?.code, "ACCESS_FAILED");
       assert.ok(error.pingOne?.details.some((d) => d.code === "INSUFFICIENT_PERMISSIONS"));
       assert.match(error.message, /INSUFFICIENT_PERMISSIONS/);
-      assert.ok(world.emulator.state.getSession(world.environmentId, outsider, session), "the session must still exist");
+      assert.ok(
+        world.emulator.state.getSession(world.environmentId, outsider, session),
+        "the session must still exist",
+      );
     });
 
     it("passes on PingOne's message when a token tries to delete its own current session", async () => {
       const token = world.emulator.state.issueUserSessionToken(world.environmentId, world.userId, world.sessionIds[0]);
-      const { client } = world.client({ clientId: undefined, clientSecret: undefined, environmentId: undefined, apiAccessToken: token } as never);
+      const { client } = world.client({
+        clientId: undefined,
+        clientSecret: undefined,
+        environmentId: undefined,
+        apiAccessToken: token,
+      } as never);
       const error = await failure(client.deleteSession(ref()));
       assert.equal(error.status, 400);
       assert.match(error.message, /The session to be deleted cannot be the current session\./);
@@ -155,18 +208,33 @@ describe("PingOneClient against the emulator", () => {
         const { client, clock } = world.client();
         world.emulator.injectFault({ method: "DELETE", path: sessionPath(), status, count: 2 });
         assert.equal(await client.deleteSession(ref()), "deleted");
-        assert.deepEqual(world.apiRequests().map((r) => r.status), [status, status, 204]);
+        assert.deepEqual(
+          world.apiRequests().map((r) => r.status),
+          [status, status, 204],
+        );
         // random() = 0.5: half of 1 s, then half of 2 s.
         assert.deepEqual(clock.slept, [500, 1000]);
-        assert.equal(new Set(world.apiRequests().map((r) => r.transactionId)).size, 1, "one transaction id for every attempt");
+        assert.equal(
+          new Set(world.apiRequests().map((r) => r.transactionId)).size,
+          1,
+          "one transaction id for every attempt",
+        );
       });
     }
 
     it("waits Retry-After seconds on 429 and an HTTP date on 503", async () => {
       // On a whole second, so the HTTP date (whole seconds) names an exact instant of the clock.
-      const { client, clock } = world.client({}, { clock: new FakeClock({ startAt: Math.floor(Date.now() / 1000) * 1000 }) });
+      const { client, clock } = world.client(
+        {},
+        { clock: new FakeClock({ startAt: Math.floor(Date.now() / 1000) * 1000 }) },
+      );
       world.emulator.injectFault({ method: "DELETE", path: sessionPath(), status: 429, retryAfter: "3" });
-      world.emulator.injectFault({ method: "DELETE", path: sessionPath(), status: 503, retryAfter: new Date(clock.now() + 3000 + 7000).toUTCString() });
+      world.emulator.injectFault({
+        method: "DELETE",
+        path: sessionPath(),
+        status: 503,
+        retryAfter: new Date(clock.now() + 3000 + 7000).toUTCString(),
+      });
       assert.equal(await client.deleteSession(ref()), "deleted");
       assert.deepEqual(clock.slept, [3000, 7000]);
     });
@@ -184,7 +252,13 @@ describe("PingOneClient against the emulator", () => {
       world.emulator.injectFault({ method: "DELETE", path: sessionPath(), status: 204, delayMs: 1500 });
       assert.equal(await client.deleteSession(ref()), "deleted");
       assert.equal(client.stats().networkFailures, 2);
-      assert.deepEqual(world.apiRequests().map((r) => r.status).slice(-1), [204]);
+      assert.deepEqual(
+        world
+          .apiRequests()
+          .map((r) => r.status)
+          .slice(-1),
+        [204],
+      );
     });
 
     it("gives up after maxAttempts with the last real error and the attempt count", async () => {
@@ -198,7 +272,10 @@ describe("PingOneClient against the emulator", () => {
       assert.equal(clock.slept.length, 3);
       assert.match(error.message, /gave up after 4 attempts \(pingone:maxAttempts \/ PINGONE_MAX_ATTEMPTS\)/);
       assert.match(error.message, /PingOne is failing on its side/);
-      assert.ok(world.emulator.state.getSession(world.environmentId, world.userId, world.sessionIds[0]), "nothing was deleted");
+      assert.ok(
+        world.emulator.state.getSession(world.environmentId, world.userId, world.sessionIds[0]),
+        "nothing was deleted",
+      );
     });
 
     it("fails at once when Retry-After is longer than what is left before the deadline", async () => {
@@ -207,7 +284,10 @@ describe("PingOneClient against the emulator", () => {
       const error = await failure(client.deleteSession(ref()));
       assert.deepEqual(clock.slept, []);
       assert.equal(world.apiRequests().length, 1);
-      assert.match(error.message, /the server asked to wait 20 s \(Retry-After\) but only 5 s remain before the operation deadline, so it fails now/);
+      assert.match(
+        error.message,
+        /the server asked to wait 20 s \(Retry-After\) but only 5 s remain before the operation deadline, so it fails now/,
+      );
     });
 
     it("does not count 429s against maxAttempts: an operation throttled again and again succeeds within its deadline", async () => {
@@ -215,7 +295,10 @@ describe("PingOneClient against the emulator", () => {
       world.emulator.injectFault({ method: "DELETE", path: sessionPath(), status: 429, retryAfter: "1", count: 6 });
       world.emulator.injectFault({ method: "DELETE", path: sessionPath(), status: 500 });
       assert.equal(await client.deleteSession(ref()), "deleted");
-      assert.deepEqual(world.apiRequests().map((r) => r.status), [429, 429, 429, 429, 429, 429, 500, 204]);
+      assert.deepEqual(
+        world.apiRequests().map((r) => r.status),
+        [429, 429, 429, 429, 429, 429, 500, 204],
+      );
       assert.deepEqual(clock.slept, [1000, 1000, 1000, 1000, 1000, 1000, 500]);
     });
 
@@ -226,22 +309,34 @@ describe("PingOneClient against the emulator", () => {
       world.emulator.injectFault({ method: "DELETE", path: sessionPath(), status: 500 });
       const error = await failure(client.deleteSession(ref()));
       assert.equal(error.attempts, 5);
-      assert.match(error.message, /gave up after 2 failed attempts and 3 rate-limited ones, which do not count \(pingone:maxAttempts/);
+      assert.match(
+        error.message,
+        /gave up after 2 failed attempts and 3 rate-limited ones, which do not count \(pingone:maxAttempts/,
+      );
     });
 
     it("pauses the whole client on a 429's Retry-After: a request queued meanwhile waits it out before it is sent", async () => {
       // One request at a time, so the second operation is queued while the first is answered.
       const { client, clock } = world.client({}, { pacer: { initialConcurrency: 1, maxConcurrency: 1 } });
       world.emulator.injectFault({ method: "DELETE", path: sessionPath(), status: 429, retryAfter: "3" });
-      const results = await Promise.all([client.deleteSession(ref()), client.deleteSession({ ...ref(), sessionId: world.sessionIds[1] })]);
+      const results = await Promise.all([
+        client.deleteSession(ref()),
+        client.deleteSession({ ...ref(), sessionId: world.sessionIds[1] }),
+      ]);
       assert.deepEqual(results, ["deleted", "deleted"]);
-      assert.deepEqual(world.apiRequests().map((r) => r.status), [429, 204, 204]);
+      assert.deepEqual(
+        world.apiRequests().map((r) => r.status),
+        [429, 204, 204],
+      );
       // The queued request's 3 s wait (the client's pause), then the 429'd one's own.
       assert.deepEqual(clock.slept, [3000, 3000]);
     });
 
     it("fails a queued operation at once when a Retry-After pause outlasts its deadline, saying so", async () => {
-      const { client, clock } = world.client({ operationTimeoutSeconds: 10 }, { pacer: { initialConcurrency: 1, maxConcurrency: 1 } });
+      const { client, clock } = world.client(
+        { operationTimeoutSeconds: 10 },
+        { pacer: { initialConcurrency: 1, maxConcurrency: 1 } },
+      );
       await client.getSession(ref()); // the token, so both operations below only queue for the one slot
       world.emulator.clearRequests();
       // The first answer takes 300 ms of real time; meanwhile 7 s pass on the client's clock.
@@ -251,16 +346,29 @@ describe("PingOneClient against the emulator", () => {
       await clock.sleep(7000);
       const error = await second;
       assert.equal(error.failure, "DEADLINE");
-      assert.match(error.message, /PingOne asked this client to wait 5 s \(Retry-After\) but only 3 s remain before the operation deadline/);
+      assert.match(
+        error.message,
+        /PingOne asked this client to wait 5 s \(Retry-After\) but only 3 s remain before the operation deadline/,
+      );
       assert.match((await first).message, /the server asked to wait 5 s \(Retry-After\) but only 3 s remain/);
       assert.equal(world.apiRequests().length, 1, "the queued DELETE was never sent");
     });
 
     it("says a non-JSON gateway answer was not JSON when it gives up", async () => {
       const { client } = world.client({ maxAttempts: 2 });
-      world.emulator.injectFault({ method: "DELETE", path: sessionPath(), status: 502, body: "<html>bad gateway</html>", headers: { "content-type": "text/html" }, count: 2 });
+      world.emulator.injectFault({
+        method: "DELETE",
+        path: sessionPath(),
+        status: 502,
+        body: "<html>bad gateway</html>",
+        headers: { "content-type": "text/html" },
+        count: 2,
+      });
       const error = await failure(client.deleteSession(ref()));
-      assert.match(error.message, /HTTP 502 with a body that is not JSON \(text\/html, 24 bytes\); gave up after 2 attempts/);
+      assert.match(
+        error.message,
+        /HTTP 502 with a body that is not JSON \(text\/html, 24 bytes\); gave up after 2 attempts/,
+      );
     });
   });
 
@@ -278,7 +386,10 @@ describe("PingOneClient against the emulator", () => {
       world.emulator.state.expireAllTokens();
       world.emulator.clearRequests();
       assert.equal(await client.deleteSession(ref()), "deleted");
-      assert.deepEqual(world.emulator.requests().map((r) => `${r.method} ${r.status}`), ["DELETE 401", "POST 200", "DELETE 204"]);
+      assert.deepEqual(
+        world.emulator.requests().map((r) => `${r.method} ${r.status}`),
+        ["DELETE 401", "POST 200", "DELETE 204"],
+      );
     });
 
     it("fails after the one refresh when the API keeps answering 401", async () => {
@@ -286,16 +397,27 @@ describe("PingOneClient against the emulator", () => {
       world.emulator.injectFault({ method: "DELETE", path: sessionPath(), status: 401, count: 5 });
       const error = await failure(client.deleteSession(ref()));
       assert.equal(error.status, 401);
-      assert.deepEqual(world.emulator.requests().map((r) => `${r.method} ${r.status}`), ["POST 200", "DELETE 401", "POST 200", "DELETE 401"]);
+      assert.deepEqual(
+        world.emulator.requests().map((r) => `${r.method} ${r.status}`),
+        ["POST 200", "DELETE 401", "POST 200", "DELETE 401"],
+      );
       assert.match(error.message, /A freshly issued token was refused too/);
     });
 
     it("does not refresh a static access token; says to supply a fresh one", async () => {
-      const { client } = world.client({ clientId: undefined, clientSecret: undefined, environmentId: undefined, apiAccessToken: "not-a-real-token" } as never);
+      const { client } = world.client({
+        clientId: undefined,
+        clientSecret: undefined,
+        environmentId: undefined,
+        apiAccessToken: "not-a-real-token",
+      } as never);
       const error = await failure(client.deleteSession(ref()));
       assert.equal(error.status, 401);
       assert.equal(world.emulator.requests().length, 1);
-      assert.match(error.message, /The access token \(pingone:apiAccessToken \/ PINGONE_API_ACCESS_TOKEN\) was refused/);
+      assert.match(
+        error.message,
+        /The access token \(pingone:apiAccessToken \/ PINGONE_API_ACCESS_TOKEN\) was refused/,
+      );
     });
 
     it("authenticates with client_secret_post when told to", async () => {
@@ -304,11 +426,19 @@ describe("PingOneClient against the emulator", () => {
         tokenAuthMethod: "client_secret_post",
         roles: [{ role: "Identity Data Administrator", environmentId: world.environmentId }],
       });
-      const { client } = world.client({ clientId: app.clientId, clientSecret: app.clientSecret, tokenAuthMethod: "client_secret_post" });
+      const { client } = world.client({
+        clientId: app.clientId,
+        clientSecret: app.clientSecret,
+        tokenAuthMethod: "client_secret_post",
+      });
       assert.equal(await client.deleteSession(ref()), "deleted");
       const token = world.tokenRequests()[0];
       assert.equal(token.headers.authorization, undefined);
-      assert.deepEqual(Object.fromEntries(new URLSearchParams(token.body)), { grant_type: "client_credentials", client_id: app.clientId, client_secret: app.clientSecret });
+      assert.deepEqual(Object.fromEntries(new URLSearchParams(token.body)), {
+        grant_type: "client_credentials",
+        client_id: app.clientId,
+        client_secret: app.clientSecret,
+      });
     });
 
     it("reports refused client credentials against the session, without retrying", async () => {
@@ -317,7 +447,12 @@ describe("PingOneClient against the emulator", () => {
       assert.equal(error.status, 401);
       assert.equal(world.tokenRequests().length, 1);
       assert.equal(world.apiRequests().length, 0);
-      assert.ok(error.message.startsWith(`Could not revoke session (session ${world.sessionIds[0]} of user ${world.userId} in environment ${world.environmentId}): failed to get an access token from`), error.message);
+      assert.ok(
+        error.message.startsWith(
+          `Could not revoke session (session ${world.sessionIds[0]} of user ${world.userId} in environment ${world.environmentId}): failed to get an access token from`,
+        ),
+        error.message,
+      );
       assert.match(error.message, /HTTP 401 invalid_client/);
       assert.match(error.message, /refused the client credentials/);
     });
@@ -329,7 +464,13 @@ describe("PingOneClient against the emulator", () => {
       await client.getSession(ref());
       const bearer = world.apiRequests()[0].headers.authorization.replace("Bearer ", "");
       const errors: unknown[] = [];
-      for (const fault of [{ status: 400 }, { status: 403 }, { status: 500, count: 2 }, { reset: true, count: 2 }, { status: 401, count: 2 }]) {
+      for (const fault of [
+        { status: 400 },
+        { status: 403 },
+        { status: 500, count: 2 },
+        { reset: true, count: 2 },
+        { status: 401, count: 2 },
+      ]) {
         world.emulator.injectFault({ method: "DELETE", path: sessionPath(), ...fault });
         errors.push(await client.deleteSession(ref()).catch((e: unknown) => e));
       }
@@ -338,7 +479,13 @@ describe("PingOneClient against the emulator", () => {
       assert.equal(errors.length, 6);
       for (const error of errors) {
         assert.ok(error instanceof PingOneApiError);
-        for (const text of [error.message, error.stack ?? "", JSON.stringify(error), inspect(error, { depth: 10 }), inspect(client, { depth: 10 })]) {
+        for (const text of [
+          error.message,
+          error.stack ?? "",
+          JSON.stringify(error),
+          inspect(error, { depth: 10 }),
+          inspect(client, { depth: 10 }),
+        ]) {
           assert.ok(!text.includes(SENTINEL_SECRET), `secret leaked: ${text.slice(0, 200)}`);
           assert.ok(!text.includes(bearer), `token leaked: ${text.slice(0, 200)}`);
         }

@@ -30,25 +30,75 @@ describe("sweep inputs", () => {
     assert.equal(inRange("2001:db8::1", range("203.0.113.0/24")), false);
     assert.equal(inRange("198.51.100.9", range("198.51.100.9")), true);
     assert.deepEqual(parseCidr("203.0.113.0/33"), { problem: '"203.0.113.0/33" has a prefix length outside 0-32' });
-    assert.deepEqual(parseCidr("not-an-ip/8"), { problem: '"not-an-ip/8" is not an IPv4 or IPv6 range such as 203.0.113.0/24 or 2001:db8::/32' });
+    assert.deepEqual(parseCidr("not-an-ip/8"), {
+      problem: '"not-an-ip/8" is not an IPv4 or IPv6 range such as 203.0.113.0/24 or 2001:db8::/32',
+    });
   });
 
   it("names each bad criterion by its property", () => {
-    assert.deepEqual(criteriaProblems({ remoteIps: ["203.0.113.0/24", "300.1.1.1/8"], lastSignOnBefore: "yesterday" }), [
-      { property: "lastSignOnBefore", reason: 'lastSignOnBefore must be an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "yesterday"' },
-      { property: "remoteIps[1]", reason: 'remoteIps[1]: "300.1.1.1/8" is not an IPv4 or IPv6 range such as 203.0.113.0/24 or 2001:db8::/32' },
+    assert.deepEqual(
+      criteriaProblems({ remoteIps: ["203.0.113.0/24", "300.1.1.1/8"], lastSignOnBefore: "yesterday" }),
+      [
+        {
+          property: "lastSignOnBefore",
+          reason:
+            'lastSignOnBefore must be an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "yesterday"',
+        },
+        {
+          property: "remoteIps[1]",
+          reason: 'remoteIps[1]: "300.1.1.1/8" is not an IPv4 or IPv6 range such as 203.0.113.0/24 or 2001:db8::/32',
+        },
+      ],
+    );
+    assert.deepEqual(criteriaProblems({ remoteIps: [] }), [
+      { property: "remoteIps", reason: "remoteIps must be a non-empty list of CIDR ranges such as 203.0.113.0/24" },
     ]);
-    assert.deepEqual(criteriaProblems({ remoteIps: [] }), [{ property: "remoteIps", reason: "remoteIps must be a non-empty list of CIDR ranges such as 203.0.113.0/24" }]);
   });
 
   it("selects sessions by every criterion given, and revokes when in doubt", () => {
     const s = (extra: Record<string, unknown>) => decodeSession({ id: ID, ...extra });
-    const match = sessionMatcher({ createdBefore: "2026-11-28T12:00:00Z", lastSignOnBefore: "2026-11-29T00:00:00Z", remoteIps: ["203.0.113.0/24"] });
-    assert.equal(match(s({ createdAt: "2026-11-01T00:00:00Z", lastSignOn: { at: "2026-11-02T00:00:00Z", remoteIp: "203.0.113.9" } })), true);
-    assert.equal(match(s({ createdAt: "2026-11-01T00:00:00Z", lastSignOn: { at: "2026-11-02T00:00:00Z", remoteIp: "198.51.100.1" }, locations: [{ remoteIp: "203.0.113.200" }] })), true, "an earlier location in range counts");
-    assert.equal(match(s({ createdAt: "2026-11-01T00:00:00Z", lastSignOn: { at: "2026-11-02T00:00:00Z", remoteIp: "198.51.100.1" } })), false);
-    assert.equal(match(s({ createdAt: "2026-11-30T00:00:00Z", lastSignOn: { at: "2026-11-02T00:00:00Z", remoteIp: "203.0.113.9" } })), false, "created after the cutoff");
-    assert.equal(match(s({ createdAt: "2026-11-01T00:00:00Z", lastSignOn: { at: "2026-11-29T10:00:00Z", remoteIp: "203.0.113.9" } })), false, "signed on after the cutoff");
+    const match = sessionMatcher({
+      createdBefore: "2026-11-28T12:00:00Z",
+      lastSignOnBefore: "2026-11-29T00:00:00Z",
+      remoteIps: ["203.0.113.0/24"],
+    });
+    assert.equal(
+      match(
+        s({ createdAt: "2026-11-01T00:00:00Z", lastSignOn: { at: "2026-11-02T00:00:00Z", remoteIp: "203.0.113.9" } }),
+      ),
+      true,
+    );
+    assert.equal(
+      match(
+        s({
+          createdAt: "2026-11-01T00:00:00Z",
+          lastSignOn: { at: "2026-11-02T00:00:00Z", remoteIp: "198.51.100.1" },
+          locations: [{ remoteIp: "203.0.113.200" }],
+        }),
+      ),
+      true,
+      "an earlier location in range counts",
+    );
+    assert.equal(
+      match(
+        s({ createdAt: "2026-11-01T00:00:00Z", lastSignOn: { at: "2026-11-02T00:00:00Z", remoteIp: "198.51.100.1" } }),
+      ),
+      false,
+    );
+    assert.equal(
+      match(
+        s({ createdAt: "2026-11-30T00:00:00Z", lastSignOn: { at: "2026-11-02T00:00:00Z", remoteIp: "203.0.113.9" } }),
+      ),
+      false,
+      "created after the cutoff",
+    );
+    assert.equal(
+      match(
+        s({ createdAt: "2026-11-01T00:00:00Z", lastSignOn: { at: "2026-11-29T10:00:00Z", remoteIp: "203.0.113.9" } }),
+      ),
+      false,
+      "signed on after the cutoff",
+    );
     assert.equal(match(s({})), true, "nothing readable: when in doubt, revoke");
   });
 
@@ -69,13 +119,25 @@ describe("sweep inputs", () => {
     assert.match(invalidFilterReason('username eq "x')!, /unterminated string/);
   });
 
-  it("refuses memberOfGroups in any form but [id eq \"…\"], each part of it checked", () => {
+  it('refuses memberOfGroups in any form but [id eq "…"], each part of it checked', () => {
     const FORM = 'the form is attribute eq|sw "value", or memberOfGroups[id eq "…"], joined by and/or';
     const refused: [filter: string, reason: string][] = [
-      ['memberOfGroups[name eq "g"]', `userFilter "memberOfGroups[name eq \\"g\\"]": memberOfGroups takes [id eq "group id"] at token 3 ("name"); ${FORM}`],
-      ['memberOfGroups[id sw "g"]', `userFilter "memberOfGroups[id sw \\"g\\"]": memberOfGroups takes [id eq "group id"] at token 3 ("id"); ${FORM}`],
-      ["memberOfGroups[id eq g]", `userFilter "memberOfGroups[id eq g]": memberOfGroups takes [id eq "group id"] at token 3 ("id"); ${FORM}`],
-      ['memberOfGroups[id eq "g"', `userFilter "memberOfGroups[id eq \\"g\\"": memberOfGroups takes [id eq "group id"] at token 3 ("id"); ${FORM}`],
+      [
+        'memberOfGroups[name eq "g"]',
+        `userFilter "memberOfGroups[name eq \\"g\\"]": memberOfGroups takes [id eq "group id"] at token 3 ("name"); ${FORM}`,
+      ],
+      [
+        'memberOfGroups[id sw "g"]',
+        `userFilter "memberOfGroups[id sw \\"g\\"]": memberOfGroups takes [id eq "group id"] at token 3 ("id"); ${FORM}`,
+      ],
+      [
+        "memberOfGroups[id eq g]",
+        `userFilter "memberOfGroups[id eq g]": memberOfGroups takes [id eq "group id"] at token 3 ("id"); ${FORM}`,
+      ],
+      [
+        'memberOfGroups[id eq "g"',
+        `userFilter "memberOfGroups[id eq \\"g\\"": memberOfGroups takes [id eq "group id"] at token 3 ("id"); ${FORM}`,
+      ],
       [
         'type eq "a" or memberOfGroups[id eq "g" or type eq "b"]',
         `userFilter "type eq \\"a\\" or memberOfGroups[id eq \\"g\\" or type eq \\"b\\"]": memberOfGroups takes [id eq "group id"] at token 7 ("id"); ${FORM}`,
@@ -85,18 +147,35 @@ describe("sweep inputs", () => {
   });
 
   it("requires exactly one user selection, and allUsers explicitly", () => {
-    assert.deepEqual(selectionProblems({}), [{ property: "populationId", reason: "say which users: populationId, userFilter, or allUsers: true (every user of the environment must be asked for explicitly)" }]);
-    assert.deepEqual(selectionProblems({ populationId: ID, allUsers: true }), [{ property: "allUsers", reason: "give only one of populationId, userFilter and allUsers; got populationId and allUsers" }]);
+    assert.deepEqual(selectionProblems({}), [
+      {
+        property: "populationId",
+        reason:
+          "say which users: populationId, userFilter, or allUsers: true (every user of the environment must be asked for explicitly)",
+      },
+    ]);
+    assert.deepEqual(selectionProblems({ populationId: ID, allUsers: true }), [
+      {
+        property: "allUsers",
+        reason: "give only one of populationId, userFilter and allUsers; got populationId and allUsers",
+      },
+    ]);
     assert.deepEqual(selectionProblems({ allUsers: true }), []);
     assert.equal(selectionProblems({ populationId: "pop" })[0].property, "populationId");
   });
 
   it("splits users into disjoint, complete, balanced shards", () => {
-    assert.deepEqual(shardProblems({ index: 3, count: 3 }), [{ property: "shard.index", reason: "shard.index must be a whole number from 0 to 2" }]);
+    assert.deepEqual(shardProblems({ index: 3, count: 3 }), [
+      { property: "shard.index", reason: "shard.index must be a whole number from 0 to 2" },
+    ]);
     const ids = Array.from({ length: 3000 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`);
     const sizes = [0, 0, 0, 0];
     for (const id of ids) sizes[shardOf(id, 4)]++;
-    assert.equal(sizes.reduce((a, b) => a + b), 3000, "every user in exactly one shard");
+    assert.equal(
+      sizes.reduce((a, b) => a + b),
+      3000,
+      "every user in exactly one shard",
+    );
     for (const n of sizes) assert.ok(n > 600 && n < 900, `balanced: ${sizes.join(", ")}`);
   });
 
@@ -123,7 +202,11 @@ describe("sweep inputs", () => {
   it("ignores the case of an id: PingOne's ids are case-insensitive, so upper, lower and mixed case land together", () => {
     for (const [id, expected] of GOLDEN_SHARDS) {
       for (const variant of [id.toLowerCase(), id.toUpperCase()]) {
-        assert.deepEqual(Object.fromEntries(Object.keys(expected).map((count) => [count, shardOf(variant, Number(count))])), expected, variant);
+        assert.deepEqual(
+          Object.fromEntries(Object.keys(expected).map((count) => [count, shardOf(variant, Number(count))])),
+          expected,
+          variant,
+        );
       }
     }
   });

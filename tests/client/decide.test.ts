@@ -6,7 +6,11 @@ import { decide, RetryPolicy } from "../../provider/client/decide";
 import { Outcome } from "../../provider/client/outcome";
 import { DEFAULT_RETRY } from "../../provider/client/retry";
 
-const policy: RetryPolicy = { settings: { ...DEFAULT_RETRY, maxAttempts: 3 }, random: () => 0.5, name: (f) => `pingone:${f}` };
+const policy: RetryPolicy = {
+  settings: { ...DEFAULT_RETRY, maxAttempts: 3 },
+  random: () => 0.5,
+  name: (f) => `pingone:${f}`,
+};
 const state = (attempt: number, msLeft = 60_000, mayRefreshToken = true) => ({ attempt, msLeft, mayRefreshToken });
 const transient: Outcome = { kind: "transient", reason: "HTTP 503" };
 
@@ -28,14 +32,24 @@ describe("decide", () => {
   it("backs off with full jitter, and gives up at maxAttempts naming the setting", () => {
     assert.deepEqual(decide(transient, state(1), policy), { action: "retry", delayMs: 500, retryAfter: false });
     assert.deepEqual(decide(transient, state(2), policy), { action: "retry", delayMs: 1000, retryAfter: false });
-    assert.deepEqual(decide(transient, state(3), policy), { action: "fail", reason: "gave up after 3 attempts (pingone:maxAttempts)" });
+    assert.deepEqual(decide(transient, state(3), policy), {
+      action: "fail",
+      reason: "gave up after 3 attempts (pingone:maxAttempts)",
+    });
   });
 
   it("does not count a 429 against maxAttempts: the licence saying later is retried until the deadline", () => {
     const throttled: Outcome = { kind: "transient", throttled: true, retryAfterMs: 4, failure: "HTTP_STATUS" };
-    assert.deepEqual(decide(throttled, { ...state(50), faults: 0, throttles: 50 }, policy), { action: "retry", delayMs: 4, retryAfter: true });
+    assert.deepEqual(decide(throttled, { ...state(50), faults: 0, throttles: 50 }, policy), {
+      action: "retry",
+      delayMs: 4,
+      retryAfter: true,
+    });
     // Without a hint it backs off by its own count of 429s, still not bounded by maxAttempts.
-    assert.deepEqual(decide({ ...throttled, retryAfterMs: undefined }, { ...state(50), faults: 2, throttles: 1 }, policy), { action: "retry", delayMs: 500, retryAfter: false });
+    assert.deepEqual(
+      decide({ ...throttled, retryAfterMs: undefined }, { ...state(50), faults: 2, throttles: 1 }, policy),
+      { action: "retry", delayMs: 500, retryAfter: false },
+    );
     // The deadline still bounds it.
     assert.equal(decide(throttled, { ...state(50, 3), faults: 0, throttles: 50 }, policy).action, "fail");
   });
@@ -52,11 +66,20 @@ describe("decide", () => {
     assert.deepEqual(decide({ ...transient, retryAfterMs: 3_600_000 }, state(1, 5_000), policy), {
       action: "fail",
       failure: "DEADLINE",
-      reason: "the server asked to wait 3600 s (Retry-After) but only 5 s remain before the operation deadline, so it fails now",
+      reason:
+        "the server asked to wait 3600 s (Retry-After) but only 5 s remain before the operation deadline, so it fails now",
       advice: "Run again later, or raise pingone:operationTimeoutSeconds.",
     });
-    assert.deepEqual(decide({ ...transient, retryAfterMs: 45_000 }, state(1, 60_000), policy), { action: "retry", delayMs: 30_000, retryAfter: true }, "capped at maxRetryAfterMs when it fits");
-    assert.deepEqual(decide({ ...transient, retryAfterMs: 2_000 }, state(1, 60_000), policy), { action: "retry", delayMs: 2_000, retryAfter: true });
+    assert.deepEqual(
+      decide({ ...transient, retryAfterMs: 45_000 }, state(1, 60_000), policy),
+      { action: "retry", delayMs: 30_000, retryAfter: true },
+      "capped at maxRetryAfterMs when it fits",
+    );
+    assert.deepEqual(decide({ ...transient, retryAfterMs: 2_000 }, state(1, 60_000), policy), {
+      action: "retry",
+      delayMs: 2_000,
+      retryAfter: true,
+    });
   });
 
   // The cases above give the same answer whichever comes first, the comparison or the cap. These do
@@ -66,13 +89,17 @@ describe("decide", () => {
   it("fails now when Retry-After exceeds the time left though its capped value would fit", () => {
     assert.equal(policy.settings.maxRetryAfterMs, 30_000, "the cases below straddle this cap");
     const between = [
-      { retryAfterMs: 45_000, msLeft: 40_000, asked: "45.0", left: "40.0" },
-      { retryAfterMs: 45_000, msLeft: 45_000, asked: "45.0", left: "45.0" },
-      { retryAfterMs: 3_600_000, msLeft: 30_001, asked: "3600.0", left: "30.0" },
+      { retryAfterMs: 45_000, msLeft: 40_000, asked: "45", left: "40" },
+      { retryAfterMs: 45_000, msLeft: 45_000, asked: "45", left: "45" },
+      { retryAfterMs: 3_600_000, msLeft: 30_001, asked: "3600", left: "30" },
     ];
     for (const { retryAfterMs, msLeft, asked, left } of between) {
       assert.deepEqual(
-        decide({ ...transient, throttled: true, retryAfterMs }, { ...state(1, msLeft), faults: 0, throttles: 1 }, policy),
+        decide(
+          { ...transient, throttled: true, retryAfterMs },
+          { ...state(1, msLeft), faults: 0, throttles: 1 },
+          policy,
+        ),
         {
           action: "fail",
           failure: "DEADLINE",
@@ -83,7 +110,11 @@ describe("decide", () => {
       );
     }
     // Just past what the server asked for, the wait fits, and is capped.
-    assert.deepEqual(decide({ ...transient, retryAfterMs: 45_000 }, state(1, 45_001), policy), { action: "retry", delayMs: 30_000, retryAfter: true });
+    assert.deepEqual(decide({ ...transient, retryAfterMs: 45_000 }, state(1, 45_001), policy), {
+      action: "retry",
+      delayMs: 30_000,
+      retryAfter: true,
+    });
   });
 
   it("fails now when the backoff would end past the deadline", () => {

@@ -89,14 +89,22 @@ function everyKind(): { kind: string; error: unknown; code: ErrorCode }[] {
       error: new PingOneApiError(apiInit({ status: 404, body: undefined, failure: "NOT_PINGONE" })),
       code: "NOT_PINGONE",
     },
-    { kind: "PingOneApiError, for an outer operation", error: refused.forOperation({ action: "revoke session", sessionId: SESSION }), code: "HTTP_STATUS" },
+    {
+      kind: "PingOneApiError, for an outer operation",
+      error: refused.forOperation({ action: "revoke session", sessionId: SESSION }),
+      code: "HTTP_STATUS",
+    },
     { kind: "PingOneApiError, with other advice", error: refused.withAdvice("Other advice."), code: "HTTP_STATUS" },
     {
       kind: "InvalidInputError, an id",
       error: thrown(() => assertIds({ environmentId: ENV, userId: "../x" }, ["environmentId", "userId"])),
       code: "INVALID_ID",
     },
-    { kind: "InvalidInputError, criteria", error: thrown(() => sessionMatcher({ createdBefore: "yesterday" })), code: "INVALID_CRITERIA" },
+    {
+      kind: "InvalidInputError, criteria",
+      error: thrown(() => sessionMatcher({ createdBefore: "yesterday" })),
+      code: "INVALID_CRITERIA",
+    },
     { kind: "PingOneConfigError", error: thrown(() => resolveConnection({ env: {} })), code: "CONFIG" },
     {
       kind: "BulkRevocationError",
@@ -128,7 +136,12 @@ describe("the error model", () => {
     }
 
     it("each class's isInstance accepts its own codes only", () => {
-      const checks = [PingOneApiError.isInstance, InvalidInputError.isInstance, BulkRevocationError.isInstance, SweepIncompleteError.isInstance];
+      const checks = [
+        PingOneApiError.isInstance,
+        InvalidInputError.isInstance,
+        BulkRevocationError.isInstance,
+        SweepIncompleteError.isInstance,
+      ];
       const accepted = everyKind().map(({ kind, error }) => [kind, checks.map((check) => check(error))]);
       assert.deepEqual(accepted, [
         ["PingOneApiError, PingOne's refusal", [true, false, false, false]],
@@ -172,19 +185,36 @@ describe("the error model", () => {
           "[INSUFFICIENT_PERMISSIONS Actor does not have permissions to access this resource.]. " +
           `Assign the role. (PingOne error id ${ACCESS_FAILED.id}, transaction id pulumi-pingone-sessions-t1, 1 attempt in 0.0 s)`,
       );
-      const fields = ["advice", "attempts", "code", "elapsedMs", "name", "pingOne", "status", "target", "transactionId"];
+      const fields = [
+        "advice",
+        "attempts",
+        "code",
+        "elapsedMs",
+        "name",
+        "pingOne",
+        "status",
+        "target",
+        "transactionId",
+      ];
       assert.deepEqual(Object.keys(JSON.parse(JSON.stringify(error))).sort(), fields);
     });
 
     it("has no pingOne when no PingOne body came, and keeps the body through forOperation and withAdvice", () => {
       assert.equal(new PingOneApiError(apiInit({ status: undefined, body: undefined })).pingOne, undefined);
       const refused = new PingOneApiError(apiInit());
-      assert.deepEqual(asJson(refused.forOperation({ action: "revoke sessions", userId: USER }).pingOne), ACCESS_FAILED);
+      assert.deepEqual(
+        asJson(refused.forOperation({ action: "revoke sessions", userId: USER }).pingOne),
+        ACCESS_FAILED,
+      );
       assert.deepEqual(asJson(refused.withAdvice("Other.").pingOne), ACCESS_FAILED);
     });
 
     it("scrubs secrets from PingOne's text under pingOne too", () => {
-      const body = { ...ACCESS_FAILED, message: "echo s3cr3t-value", details: [{ code: "X", message: "again s3cr3t-value" }] };
+      const body = {
+        ...ACCESS_FAILED,
+        message: "echo s3cr3t-value",
+        details: [{ code: "X", message: "again s3cr3t-value" }],
+      };
       const error = new PingOneApiError(apiInit({ body, secrets: ["s3cr3t-value"] }));
       assert.equal(JSON.stringify(error).includes("s3cr3t-value"), false, JSON.stringify(error));
       assert.equal(error.message.includes("s3cr3t-value"), false);
@@ -199,15 +229,22 @@ describe("the error model", () => {
 
   describe("one brand, across two loaded copies of the package", () => {
     /** The package's modules loaded a second time: require with the cache of every module under provider/ cleared. */
-    function secondCopy(): { errors: typeof import("../../provider/client/errors"); runtimeErrors: typeof import("../../provider/runtime/errors") } {
+    function secondCopy(): {
+      errors: typeof import("../../provider/client/errors");
+      runtimeErrors: typeof import("../../provider/runtime/errors");
+    } {
       const providerDir = path.resolve(__dirname, "../../provider") + path.sep;
       const saved = Object.keys(require.cache).filter((key) => key.startsWith(providerDir));
       const kept = Object.fromEntries(saved.map((key) => [key, require.cache[key]]));
       for (const key of saved) delete require.cache[key];
       try {
-        return { errors: require("../../provider/client/errors"), runtimeErrors: require("../../provider/runtime/errors") };
+        return {
+          errors: require("../../provider/client/errors"),
+          runtimeErrors: require("../../provider/runtime/errors"),
+        };
       } finally {
-        for (const key of Object.keys(require.cache).filter((k) => k.startsWith(providerDir))) delete require.cache[key];
+        for (const key of Object.keys(require.cache).filter((k) => k.startsWith(providerDir)))
+          delete require.cache[key];
         Object.assign(require.cache, kept);
       }
     }
@@ -218,14 +255,23 @@ describe("the error model", () => {
       const theirs = [
         new other.errors.PingOneApiError(apiInit()),
         new other.errors.InvalidInputError("INVALID_ID", "userId must be a PingOne id"),
-        new other.runtimeErrors.SweepIncompleteError({ environmentId: ENV, users: "all users" }, sweepResult, undefined, true),
+        new other.runtimeErrors.SweepIncompleteError(
+          { environmentId: ENV, users: "all users" },
+          sweepResult,
+          undefined,
+          true,
+        ),
       ];
       for (const error of theirs) {
         assert.equal(error instanceof PingOneSessionsError, false);
         assert.equal(isPingOneSessionsError(error), true, error.name);
       }
       assert.deepEqual(
-        theirs.map((e) => [PingOneApiError.isInstance(e), InvalidInputError.isInstance(e), SweepIncompleteError.isInstance(e)]),
+        theirs.map((e) => [
+          PingOneApiError.isInstance(e),
+          InvalidInputError.isInstance(e),
+          SweepIncompleteError.isInstance(e),
+        ]),
         [
           [true, false, false],
           [false, true, false],
@@ -235,13 +281,18 @@ describe("the error model", () => {
       const ours = new PingOneApiError(apiInit());
       assert.equal(other.errors.isPingOneSessionsError(ours), true);
       assert.equal(other.errors.PingOneApiError.isInstance(ours), true);
-      assert.equal(other.errors.isNotFound(new PingOneApiError(apiInit({ status: 404, body: { id: "x", code: "NOT_FOUND" } }))), true);
+      assert.equal(
+        other.errors.isNotFound(new PingOneApiError(apiInit({ status: 404, body: { id: "x", code: "NOT_FOUND" } }))),
+        true,
+      );
     });
 
     it("is one symbol on the base class's prototype: no own brand property, nothing in JSON", () => {
       const error = new PingOneApiError(apiInit());
       assert.deepEqual(Object.getOwnPropertySymbols(error), []);
-      assert.deepEqual(Object.getOwnPropertySymbols(PingOneSessionsError.prototype), [Symbol.for("pulumi-pingone-sessions.error")]);
+      assert.deepEqual(Object.getOwnPropertySymbols(PingOneSessionsError.prototype), [
+        Symbol.for("pulumi-pingone-sessions.error"),
+      ]);
       assert.equal(JSON.stringify(error).includes("__pingoneSessionsError"), false);
     });
   });

@@ -17,7 +17,11 @@ import { pingOneFailure as failure } from "../support/failure";
 
 const ENV = "6f6e8d2c-4a39-4b7a-9d0e-1c2b3a4d5e6f";
 const USER = "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed";
-const SESSIONS = ["7c9e6679-7425-40de-944b-e07fc1f90ae7", "0f8fad5b-d9cb-469f-a165-70867728950e", "9a1f2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d"];
+const SESSIONS = [
+  "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+  "0f8fad5b-d9cb-469f-a165-70867728950e",
+  "9a1f2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d",
+];
 const USER_PATH = `/v1/environments/${ENV}/users/${USER}`;
 const STATIC_TOKEN = "token-sentinel-5b9e2d";
 
@@ -44,9 +48,16 @@ describe("hostile servers", () => {
   });
 
   /** A client of `server` with a static token and a fake clock (retry waits are instant and recorded). */
-  function clientOf(s: HostileServer, settings: ConnectionOptions = {}, options: PingOneClientOptions = {}): { client: PingOneClient; clock: FakeClock } {
+  function clientOf(
+    s: HostileServer,
+    settings: ConnectionOptions = {},
+    options: PingOneClientOptions = {},
+  ): { client: PingOneClient; clock: FakeClock } {
     const clock = new FakeClock();
-    const client = PingOneClient.fromSettings({ explicit: { apiUrl: `${s.origin}/v1`, authUrl: s.origin, apiAccessToken: STATIC_TOKEN, ...settings } }, { clock, ...options });
+    const client = PingOneClient.fromSettings(
+      { explicit: { apiUrl: `${s.origin}/v1`, authUrl: s.origin, apiAccessToken: STATIC_TOKEN, ...settings } },
+      { clock, ...options },
+    );
     clients.push(client);
     return { client, clock };
   }
@@ -56,14 +67,25 @@ describe("hostile servers", () => {
   describe("a false success is never reported", () => {
     it("fails the whole list when a later page answers 404, and revokes nothing (item 1)", async () => {
       server = await startHostileServer((req, res) => {
-        if (req.url === `${USER_PATH}/sessions`) return json(res, 200, list(SESSIONS.map((id) => session(id)), "sessions?cursor=abc"));
+        if (req.url === `${USER_PATH}/sessions`)
+          return json(
+            res,
+            200,
+            list(
+              SESSIONS.map((id) => session(id)),
+              "sessions?cursor=abc",
+            ),
+          );
         json(res, 404, p1Error("NOT_FOUND", "Unable to find the requested resource."));
       });
       const { client } = clientOf(server);
       const error = await failure(revokeUserSessions(client, { environmentId: ENV, userId: USER }));
       assert.equal(error.failure, "MALFORMED_ANSWER");
       assert.equal(isNotFound(error), false, "a later page's 404 is not 'no such user'");
-      assert.match(error.message, /^Could not list sessions \(user 1b9d6bcd-[^)]+\): HTTP 404 NOT_FOUND Unable to find the requested resource; page 2 of the session list answered 404 \(an expired cursor or a bad next link\); the session list is incomplete, so nothing was concluded from it\./);
+      assert.match(
+        error.message,
+        /^Could not list sessions \(user 1b9d6bcd-[^)]+\): HTTP 404 NOT_FOUND Unable to find the requested resource; page 2 of the session list answered 404 \(an expired cursor or a bad next link\); the session list is incomplete, so nothing was concluded from it\./,
+      );
       assert.deepEqual(
         server.requests.map((r) => `${r.method} ${r.url}`),
         [`GET ${USER_PATH}/sessions`, `GET ${USER_PATH}/sessions?cursor=abc`],
@@ -72,10 +94,15 @@ describe("hostile servers", () => {
     });
 
     it("refuses a next link that leaves the user's sessions path (item 1)", async () => {
-      server = await startHostileServer((req, res) => json(res, 200, list([session(SESSIONS[0])], "../../11111111-2222-4333-8444-555555555555/sessions?cursor=x")));
+      server = await startHostileServer((req, res) =>
+        json(res, 200, list([session(SESSIONS[0])], "../../11111111-2222-4333-8444-555555555555/sessions?cursor=x")),
+      );
       const { client } = clientOf(server);
       const error = await failure(client.listSessions({ environmentId: ENV, userId: USER }));
-      assert.match(error.message, /page 1 of the session list: its next link leaves the list's path \(\/v1\/environments\/[^/]+\/11111111-2222-4333-8444-555555555555\/sessions\)/);
+      assert.match(
+        error.message,
+        /page 1 of the session list: its next link leaves the list's path \(\/v1\/environments\/[^/]+\/11111111-2222-4333-8444-555555555555\/sessions\)/,
+      );
       assert.equal(server.requests.length, 1);
     });
 
@@ -103,7 +130,10 @@ describe("hostile servers", () => {
       });
       const { client } = clientOf(server);
       const error = await failure(client.deleteSession({ environmentId: ENV, userId: USER, sessionId: SESSIONS[0] }));
-      assert.match(error.message, /HTTP 200 with a body that is not JSON \(text\/html, 20 bytes\), where 204 No Content, PingOne's answer to a DELETE was expected: this is not PingOne's answer\./);
+      assert.match(
+        error.message,
+        /HTTP 200 with a body that is not JSON \(text\/html, 20 bytes\), where 204 No Content, PingOne's answer to a DELETE was expected: this is not PingOne's answer\./,
+      );
       assert.equal(deletes().length, 1, "not retried: the answer will not change");
     });
 
@@ -126,18 +156,32 @@ describe("hostile servers", () => {
     });
 
     it("fails loudly past 100 pages instead of acting on a cut list (item 3)", async () => {
-      server = await startHostileServer((req, res, i) => json(res, 200, list([session(`00000000-0000-4000-8000-${String(i).padStart(12, "0")}`)], `sessions?cursor=${i + 1}`)));
+      server = await startHostileServer((req, res, i) =>
+        json(
+          res,
+          200,
+          list([session(`00000000-0000-4000-8000-${String(i).padStart(12, "0")}`)], `sessions?cursor=${i + 1}`),
+        ),
+      );
       const { client } = clientOf(server);
       const error = await failure(revokeUserSessions(client, { environmentId: ENV, userId: USER }));
-      assert.match(error.message, /page 100 of the session list: the list goes on past 100 pages, far more than PingOne keeps, so it is not trusted/);
-      assert.equal(server.requests.filter((r) => r.method === "GET").length, 100, "all 100 pages were read before it failed");
+      assert.match(
+        error.message,
+        /page 100 of the session list: the list goes on past 100 pages, far more than PingOne keeps, so it is not trusted/,
+      );
+      assert.equal(
+        server.requests.filter((r) => r.method === "GET").length,
+        100,
+        "all 100 pages were read before it failed",
+      );
       assert.equal(deletes().length, 0);
     });
 
     it("detects a next link that cycles back, and never attempts a session twice (item 3)", async () => {
       server = await startHostileServer((req, res) => {
         if (req.method === "DELETE") return res.writeHead(204).end();
-        if (req.url.endsWith("cursor=2")) return json(res, 200, list([session(SESSIONS[2]), session(SESSIONS[1])], "sessions?cursor=2"));
+        if (req.url.endsWith("cursor=2"))
+          return json(res, 200, list([session(SESSIONS[2]), session(SESSIONS[1])], "sessions?cursor=2"));
         json(res, 200, list([session(SESSIONS[0]), session(SESSIONS[1])], "sessions?cursor=2"));
       });
       const { client } = clientOf(server);
@@ -154,13 +198,31 @@ describe("hostile servers", () => {
       const { client: second } = clientOf(server);
       const outcome = await revokeUserSessions(second, { environmentId: ENV, userId: USER });
       assert.deepEqual(outcome.revoked.sort(), [...SESSIONS].sort());
-      assert.deepEqual(deletes().map((r) => r.url.split("/").pop()).sort(), [...SESSIONS].sort(), "one DELETE per session, the repeated one included once");
+      assert.deepEqual(
+        deletes()
+          .map((r) => r.url.split("/").pop())
+          .sort(),
+        [...SESSIONS].sort(),
+        "one DELETE per session, the repeated one included once",
+      );
     });
 
     for (const [name, page, problem] of [
-      ["a null entry among good ones", list([session(SESSIONS[0]), null, session(SESSIONS[1])]), "entry 1 of the session list is null, not a session object"],
-      ["_embedded.sessions as an object", { _embedded: { sessions: { a: session(SESSIONS[0]) } } }, "the session list's _embedded.sessions is an object, not an array"],
-      ["an entry whose id is a path", list([session("../../../other")]), 'entry 0 of the session list has no valid session id ("../../../other")'],
+      [
+        "a null entry among good ones",
+        list([session(SESSIONS[0]), null, session(SESSIONS[1])]),
+        "entry 1 of the session list is null, not a session object",
+      ],
+      [
+        "_embedded.sessions as an object",
+        { _embedded: { sessions: { a: session(SESSIONS[0]) } } },
+        "the session list's _embedded.sessions is an object, not an array",
+      ],
+      [
+        "an entry whose id is a path",
+        list([session("../../../other")]),
+        'entry 0 of the session list has no valid session id ("../../../other")',
+      ],
       ["a body that is an array", [session(SESSIONS[0])], "the session list is not a JSON object"],
     ] as const) {
       it(`fails a malformed list, naming what was malformed: ${name} (item 4)`, async () => {
@@ -179,7 +241,15 @@ describe("hostile servers", () => {
     it("revokes a session whose creation time cannot be read when a cutoff is given: when in doubt, revoke (item 4)", async () => {
       server = await startHostileServer((req, res) => {
         if (req.method === "DELETE") return res.writeHead(204).end();
-        json(res, 200, list([session(SESSIONS[0], { createdAt: null }), session(SESSIONS[1], { createdAt: 1764000000 }), session(SESSIONS[2], { createdAt: "yesterday-ish" })]));
+        json(
+          res,
+          200,
+          list([
+            session(SESSIONS[0], { createdAt: null }),
+            session(SESSIONS[1], { createdAt: 1764000000 }),
+            session(SESSIONS[2], { createdAt: "yesterday-ish" }),
+          ]),
+        );
       });
       const { client } = clientOf(server);
       const outcome = await revokeUserSessions(client, { environmentId: ENV, userId: USER }, "2030-01-01T00:00:00Z");
@@ -198,15 +268,23 @@ describe("hostile servers", () => {
       const users = ["11111111-2222-4333-8444-555555555551", "11111111-2222-4333-8444-555555555552"];
       server = await startHostileServer((req, res) => {
         if (req.method === "DELETE") return res.writeHead(204).end();
-        if (req.url.includes("/users?") && !req.url.includes("cursor")) return json(res, 200, { _embedded: { users: users.map((id) => ({ id })) }, _links: { next: { href: `/v1/environments/${ENV}/users?limit=200&cursor=2` } } });
-        if (req.url.includes("cursor=2")) return json(res, 400, p1Error("INVALID_REQUEST", "The request could not be completed."));
+        if (req.url.includes("/users?") && !req.url.includes("cursor"))
+          return json(res, 200, {
+            _embedded: { users: users.map((id) => ({ id })) },
+            _links: { next: { href: `/v1/environments/${ENV}/users?limit=200&cursor=2` } },
+          });
+        if (req.url.includes("cursor=2"))
+          return json(res, 400, p1Error("INVALID_REQUEST", "The request could not be completed."));
         const id = req.url.split("/users/")[1].split("/")[0];
         setTimeout(() => json(res, 200, list([session(`${id.slice(0, -1)}0`)])), 150);
       });
       const { client } = clientOf(server);
       const error = await failure(sweepSessions(client, { environmentId: ENV, users: { allUsers: true } }));
       const deletesWhenItFailed = deletes().length;
-      assert.match(error.message, /^Could not list users \(in environment [0-9a-f-]+\): HTTP 400 INVALID_REQUEST The request could not be completed\. PingOne refused the request as invalid; its message above says why \(for a users list, check the filter against PingOne's SCIM subset\)\./);
+      assert.match(
+        error.message,
+        /^Could not list users \(in environment [0-9a-f-]+\): HTTP 400 INVALID_REQUEST The request could not be completed\. PingOne refused the request as invalid; its message above says why \(for a users list, check the filter against PingOne's SCIM subset\)\./,
+      );
       assert.equal(deletesWhenItFailed, 2, "both started users were swept before the failure was reported");
     });
   });
@@ -217,10 +295,16 @@ describe("hostile servers", () => {
       server = await startHostileServer((_req, res) => trickle(res, body, 300));
       const { client } = clientOf(server, { requestTimeoutSeconds: 1, operationTimeoutSeconds: 3 });
       const error = await failure(client.listSessions({ environmentId: ENV, userId: USER }));
-      assert.match(error.message, /no answer; no complete answer within 1 s \(\d+ bytes of the body had arrived\) \(ERR_ATTEMPT_TIMEOUT\)/);
+      assert.match(
+        error.message,
+        /no answer; no complete answer within 1 s \(\d+ bytes of the body had arrived\) \(ERR_ATTEMPT_TIMEOUT\)/,
+      );
       assert.ok(server.requests.length >= 1 && server.requests.length <= 3, `attempts: ${server.requests.length}`);
       await eventually(() => server!.requests.every((r) => r.abandoned));
-      assert.ok(server.requests.every((r) => r.abandoned), "the client hung up on every trickled answer");
+      assert.ok(
+        server.requests.every((r) => r.abandoned),
+        "the client hung up on every trickled answer",
+      );
     });
 
     it("fetches a token again when the first token answer is stuck (item 6)", async () => {
@@ -231,9 +315,18 @@ describe("hostile servers", () => {
         }
         json(res, 200, list([session(SESSIONS[0])]));
       });
-      const { client } = clientOf(server, { apiAccessToken: undefined, clientId: "worker", clientSecret: "worker-secret-1", environmentId: ENV, requestTimeoutSeconds: 1 });
+      const { client } = clientOf(server, {
+        apiAccessToken: undefined,
+        clientId: "worker",
+        clientSecret: "worker-secret-1",
+        environmentId: ENV,
+        requestTimeoutSeconds: 1,
+      });
       const sessions = await client.listSessions({ environmentId: ENV, userId: USER });
-      assert.deepEqual(sessions.map((s) => s.id), [SESSIONS[0]]);
+      assert.deepEqual(
+        sessions.map((s) => s.id),
+        [SESSIONS[0]],
+      );
       const tokenRequests = server.requests.filter((r) => r.url.endsWith("/as/token"));
       assert.equal(tokenRequests.length, 2);
       assert.equal(tokenRequests[0].abandoned, true);
@@ -253,9 +346,14 @@ describe("hostile servers", () => {
       const notices: string[] = [];
       const { client } = clientOf(server, {}, { onRetry: (n) => notices.push(n.reason) });
       const sessions = await client.listSessions({ environmentId: ENV, userId: USER });
-      assert.deepEqual(sessions.map((s) => s.id), [SESSIONS[0]]);
+      assert.deepEqual(
+        sessions.map((s) => s.id),
+        [SESSIONS[0]],
+      );
       assert.equal(server.requests.length, 2);
-      assert.deepEqual(notices, ["the connection closed after 13 bytes of the body, before the whole answer arrived (ERR_BODY_INCOMPLETE)"]);
+      assert.deepEqual(notices, [
+        "the connection closed after 13 bytes of the body, before the whole answer arrived (ERR_BODY_INCOMPLETE)",
+      ]);
     });
 
     it("fails at once when Retry-After asks for longer than the time left, before any cap applies (item 9)", async () => {
@@ -266,7 +364,10 @@ describe("hostile servers", () => {
       const { client, clock } = clientOf(server, { operationTimeoutSeconds: 5 });
       const error = await failure(client.deleteSession({ environmentId: ENV, userId: USER, sessionId: SESSIONS[0] }));
       assert.equal(error.failure, "DEADLINE");
-      assert.match(error.message, /the server asked to wait 3600 s \(Retry-After\) but only [45](\.\d)? s remain before the operation deadline, so it fails now/);
+      assert.match(
+        error.message,
+        /the server asked to wait 3600 s \(Retry-After\) but only [45](\.\d)? s remain before the operation deadline, so it fails now/,
+      );
       assert.equal(server.requests.length, 1);
       assert.deepEqual(clock.slept, []);
     });
@@ -280,11 +381,24 @@ describe("hostile servers", () => {
           const echoed = `${req.body} | ${req.headers.authorization ?? ""}`;
           json(res, 401, { error: "invalid_client", error_description: `bad credentials: ${echoed}` });
         });
-        const { client } = clientOf(server, { apiAccessToken: undefined, clientId: "wörker id", clientSecret: SECRET, environmentId: ENV, tokenAuthMethod: method });
+        const { client } = clientOf(server, {
+          apiAccessToken: undefined,
+          clientId: "wörker id",
+          clientSecret: SECRET,
+          environmentId: ENV,
+          tokenAuthMethod: method,
+        });
         const error = await failure(client.listSessions({ environmentId: ENV, userId: USER }));
-        const basic = Buffer.from(`${encodeURIComponent("wörker id")}:${encodeURIComponent(SECRET)}`).toString("base64");
+        const basic = Buffer.from(`${encodeURIComponent("wörker id")}:${encodeURIComponent(SECRET)}`).toString(
+          "base64",
+        );
         const everything = `${error.message} ${JSON.stringify(error)} ${String(error.cause && (error.cause as Error).message)}`;
-        for (const form of [SECRET, encodeURIComponent(SECRET), new URLSearchParams({ s: SECRET }).toString().slice(2), basic]) {
+        for (const form of [
+          SECRET,
+          encodeURIComponent(SECRET),
+          new URLSearchParams({ s: SECRET }).toString().slice(2),
+          basic,
+        ]) {
           assert.equal(everything.includes(form), false, `leaked ${form}`);
         }
         assert.match(error.message, /invalid_client bad credentials: .*\[redacted\]/);
@@ -292,7 +406,9 @@ describe("hostile servers", () => {
     }
 
     it("escapes terminal control sequences in PingOne's message (item 13)", async () => {
-      server = await startHostileServer((_req, res) => json(res, 403, p1Error("ACCESS_FAILED", "No\u001b]0;pwned\u0007 access\u001b[2J\u202e")));
+      server = await startHostileServer((_req, res) =>
+        json(res, 403, p1Error("ACCESS_FAILED", "No\u001b]0;pwned\u0007 access\u001b[2J\u202e")),
+      );
       const { client } = clientOf(server);
       const error = await failure(client.deleteSession({ environmentId: ENV, userId: USER, sessionId: SESSIONS[0] }));
       assert.match(error.message, /HTTP 403 ACCESS_FAILED No\\x1b\]0;pwned\\x07 access\\x1b\[2J\\u202e\./);
@@ -301,29 +417,46 @@ describe("hostile servers", () => {
 
     it("says it was the proxy, and which variable named it, when a proxy refuses the tunnel (item 14)", async () => {
       for (const [status, words] of [
-        [403, /the proxy http:\/\/\[redacted\]@127\.0\.0\.1:\d+ \(from HTTPS_PROXY\) answered HTTP 403 with a body that is not JSON \(text\/plain, 9 bytes\), not PingOne/],
-        [407, /the proxy http:\/\/\[redacted\]@127\.0\.0\.1:\d+ \(from HTTPS_PROXY\) asked for proxy authentication \(407\), not PingOne/],
+        [
+          403,
+          /the proxy http:\/\/\[redacted\]@127\.0\.0\.1:\d+ \(from HTTPS_PROXY\) answered HTTP 403 with a body that is not JSON \(text\/plain, 9 bytes\), not PingOne/,
+        ],
+        [
+          407,
+          /the proxy http:\/\/\[redacted\]@127\.0\.0\.1:\d+ \(from HTTPS_PROXY\) asked for proxy authentication \(407\), not PingOne/,
+        ],
       ] as const) {
         server = await startHostileServer(
           (_req, res) => res.writeHead(500).end(),
-          (_req, socket) => socket.end(`HTTP/1.1 ${status} Refused\r\ncontent-type: text/plain\r\ncontent-length: 9\r\n\r\nforbidden`),
+          (_req, socket) =>
+            socket.end(`HTTP/1.1 ${status} Refused\r\ncontent-type: text/plain\r\ncontent-length: 9\r\n\r\nforbidden`),
         );
         const saved = { HTTPS_PROXY: process.env.HTTPS_PROXY, NO_PROXY: process.env.NO_PROXY };
         process.env.HTTPS_PROXY = server.origin.replace("http://", "http://proxyuser:proxypass@");
         delete process.env.NO_PROXY;
         try {
-          const client = PingOneClient.fromSettings({ explicit: { regionCode: "EU", apiAccessToken: STATIC_TOKEN } }, { clock: new FakeClock() });
+          const client = PingOneClient.fromSettings(
+            { explicit: { regionCode: "EU", apiAccessToken: STATIC_TOKEN } },
+            { clock: new FakeClock() },
+          );
           clients.push(client);
-          const error = await failure(client.deleteSession({ environmentId: ENV, userId: USER, sessionId: SESSIONS[0] }));
+          const error = await failure(
+            client.deleteSession({ environmentId: ENV, userId: USER, sessionId: SESSIONS[0] }),
+          );
           assert.equal(error.failure, "PROXY");
           assert.match(error.message, words);
           assert.match(error.message, /The proxy named above refused or failed the request/);
           assert.equal(error.message.includes("proxypass"), false);
           assert.equal(error.message.includes("Identity Data Administrator"), false);
-          assert.deepEqual(server.requests.map((r) => `${r.method} ${r.url}`), ["CONNECT api.pingone.eu:443"], "the tunnel was asked for; nothing reached the outside");
+          assert.deepEqual(
+            server.requests.map((r) => `${r.method} ${r.url}`),
+            ["CONNECT api.pingone.eu:443"],
+            "the tunnel was asked for; nothing reached the outside",
+          );
         } finally {
-          for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-          else process.env[k] = v;
+          for (const [k, v] of Object.entries(saved))
+            if (v === undefined) delete process.env[k];
+            else process.env[k] = v;
         }
         await server.stop();
         server = undefined;

@@ -41,7 +41,8 @@ function cycles(files: string[]): string[][] {
     state.set(file, "open");
     stack.push(file);
     for (const next of graph.get(file) ?? []) {
-      if (state.get(next) === "open") found.push([...stack.slice(stack.indexOf(next)), next].map((f) => path.relative(ROOT, f)));
+      if (state.get(next) === "open")
+        found.push([...stack.slice(stack.indexOf(next)), next].map((f) => path.relative(ROOT, f)));
       else if (!state.has(next)) visit(next);
     }
     stack.pop();
@@ -54,7 +55,10 @@ function cycles(files: string[]): string[][] {
 describe("provider imports", () => {
   it("form no cycle: no module imports one that imports it back", () => {
     const files = sources(ROOT);
-    assert.ok(files.some((f) => f.endsWith(path.join("client", "pipeline.ts"))), "the provider's sources were read");
+    assert.ok(
+      files.some((f) => f.endsWith(path.join("client", "pipeline.ts"))),
+      "the provider's sources were read",
+    );
     assert.deepEqual(cycles(files), []);
   });
 

@@ -30,10 +30,12 @@ describe("classifyStatus", () => {
 
 describe("classifyNetworkError", () => {
   it("retries resets, refusals and timeouts", () => {
-    for (const code of ["ECONNRESET", "ECONNREFUSED", "ECONNABORTED", "ETIMEDOUT", "EPIPE"]) assert.equal(classifyNetworkError(code), "transient", code);
+    for (const code of ["ECONNRESET", "ECONNREFUSED", "ECONNABORTED", "ETIMEDOUT", "EPIPE"])
+      assert.equal(classifyNetworkError(code), "transient", code);
   });
   it("does not retry unknown hosts, oversized answers or unknown failures", () => {
-    for (const code of ["ENOTFOUND", "ERR_RESPONSE_TOO_LARGE", undefined]) assert.equal(classifyNetworkError(code), "permanent", String(code));
+    for (const code of ["ENOTFOUND", "ERR_RESPONSE_TOO_LARGE", undefined])
+      assert.equal(classifyNetworkError(code), "permanent", String(code));
   });
 });
 
@@ -56,7 +58,17 @@ describe("combineRetryAfter", () => {
       message: "The request could not be completed due to rate limiting.",
       details: [{ code: "LIMIT_EXCEEDED", message: "m", innerError: { retryAfter: 0.004 } }],
     });
-    const outcome = classify({ kind: "answer", status: 429, headers: { "retry-after": "0", "content-type": "application/json" }, text: body } as HttpResult, "api", "no-content", 0);
+    const outcome = classify(
+      {
+        kind: "answer",
+        status: 429,
+        headers: { "retry-after": "0", "content-type": "application/json" },
+        text: body,
+      } as HttpResult,
+      "api",
+      "no-content",
+      0,
+    );
     assert.equal(outcome.kind, "transient");
     assert.equal(outcome.throttled, true);
     assert.equal(outcome.retryAfterMs, 4);

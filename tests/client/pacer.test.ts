@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { AdaptivePacer, PacerDeadlineError, PacerPauseError, PacerSignal, PacerTimers } from "../../provider/client/pacer";
+import {
+  AdaptivePacer,
+  PacerDeadlineError,
+  PacerPauseError,
+  PacerSignal,
+  PacerTimers,
+} from "../../provider/client/pacer";
 
 /** A manual clock: timers fire only when the test advances time. */
 class FakeTimers implements PacerTimers {
@@ -69,7 +75,10 @@ describe("AdaptivePacer", () => {
 
   it("slow start doubles the rate every slowStartDoublingMs while work waits, not while idle", async () => {
     const timers = new FakeTimers();
-    const pacer = new AdaptivePacer({ initialConcurrency: 1, initialRatePerSecond: 100, slowStartDoublingMs: 100, maxConcurrency: 1000 }, timers);
+    const pacer = new AdaptivePacer(
+      { initialConcurrency: 1, initialRatePerSecond: 100, slowStartDoublingMs: 100, maxConcurrency: 1000 },
+      timers,
+    );
     const { launch } = driver(pacer, timers);
     void launch("ok", 1);
     await flush();
@@ -84,7 +93,10 @@ describe("AdaptivePacer", () => {
 
   it("on the first 429 cuts to `decrease` times what the server accepted lately; a 429 for a request sent before the cut does not cut again", async () => {
     const timers = new FakeTimers();
-    const pacer = new AdaptivePacer({ ...flat, initialConcurrency: 1, initialRatePerSecond: 100, decrease: 0.9 }, timers);
+    const pacer = new AdaptivePacer(
+      { ...flat, initialConcurrency: 1, initialRatePerSecond: 100, decrease: 0.9 },
+      timers,
+    );
     const { started, launch } = driver(pacer, timers);
     // Every other request answered, the others not (no answer: not accepted), then 429s.
     for (let i = 0; i < 30; i++) void launch(i % 2 === 0 ? "ok" : "none", 10);
@@ -97,7 +109,7 @@ describe("AdaptivePacer", () => {
     const afterCut = pacer.snapshot();
     assert.equal(afterCut.slowStart, false);
     // 15 accepted in the 315 ms since the first start: 47.6 req/s, times 0.9.
-    assert.ok(Math.abs(afterCut.rate - (15 * 1000 / 315) * 0.9) < 0.1, `rate ${afterCut.rate}`);
+    assert.ok(Math.abs(afterCut.rate - ((15 * 1000) / 315) * 0.9) < 0.1, `rate ${afterCut.rate}`);
     await timers.advance(10);
     const later = pacer.snapshot();
     assert.equal(later.throttles, 2);
@@ -106,7 +118,10 @@ describe("AdaptivePacer", () => {
 
   it("after the first 429 cuts the rate by `decrease` at each new 429 and probes upward only while work waits, so a quiet spell ends without a burst", async () => {
     const timers = new FakeTimers();
-    const pacer = new AdaptivePacer({ ...flat, initialConcurrency: 1, initialRatePerSecond: 100, decrease: 0.5, burstMs: 20 }, timers);
+    const pacer = new AdaptivePacer(
+      { ...flat, initialConcurrency: 1, initialRatePerSecond: 100, decrease: 0.5, burstMs: 20 },
+      timers,
+    );
     const { started, launch } = driver(pacer, timers);
     // One 429 leaves slow start: nothing accepted to measure, so the rate halves.
     const first = launch("throttled", 5);
@@ -156,8 +171,14 @@ describe("AdaptivePacer", () => {
     const pacer = new AdaptivePacer({ ...flat, initialConcurrency: 1, maxConcurrency: 1 }, timers);
     const { started, launch } = driver(pacer, timers);
     void launch("ok", 100);
-    const short = launch("ok", 1, 300).then(() => "started", (e: Error) => e);
-    const long = launch("ok", 1, 5000).then(() => "started", (e: Error) => e);
+    const short = launch("ok", 1, 300).then(
+      () => "started",
+      (e: Error) => e,
+    );
+    const long = launch("ok", 1, 5000).then(
+      () => "started",
+      (e: Error) => e,
+    );
     await flush();
     pacer.pauseUntil(1000);
     await flush();
@@ -166,7 +187,10 @@ describe("AdaptivePacer", () => {
     assert.equal(error.pauseMs, 1000);
     assert.equal(error.leftMs, 300);
     assert.equal(timers.now(), 0, "failed at once, not at its deadline");
-    const fresh = await launch("ok", 1, 800).then(() => "started", (e: Error) => e);
+    const fresh = await launch("ok", 1, 800).then(
+      () => "started",
+      (e: Error) => e,
+    );
     assert.ok(fresh instanceof PacerPauseError, "a new task with no time for the pause fails at once too");
     await timers.advance(1001);
     assert.equal(await long, "started");
@@ -190,7 +214,10 @@ describe("AdaptivePacer", () => {
     const { started, launch } = driver(pacer, timers);
     void launch("ok", 1000);
     const queued = launch("ok", 10, 50);
-    const outcome = queued.then(() => "started", (e: Error) => e);
+    const outcome = queued.then(
+      () => "started",
+      (e: Error) => e,
+    );
     await flush();
     await timers.advance(60);
     const error = await outcome;

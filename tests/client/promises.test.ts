@@ -26,11 +26,31 @@ const TOKEN = { apiAccessToken: "tok-123456" };
 
 describe("settings that cannot work are refused (issue 8 item 7)", () => {
   for (const [field, value, message] of [
-    ["operationTimeoutSeconds", "3000000", "pingone:operationTimeoutSeconds / PINGONE_OPERATION_TIMEOUT_SECONDS must be a number from 0.001 to 86400; got \"3000000\"."],
-    ["operationTimeoutSeconds", "1e9", "pingone:operationTimeoutSeconds / PINGONE_OPERATION_TIMEOUT_SECONDS must be a number from 0.001 to 86400; got \"1e9\"."],
-    ["maxConcurrency", "0.5", "pingone:maxConcurrency / PINGONE_MAX_CONCURRENCY must be a whole number from 1 to 1024; got \"0.5\"."],
-    ["maxAttempts", "lots", "pingone:maxAttempts / PINGONE_MAX_ATTEMPTS must be a whole number from 1 to 100; got \"lots\"."],
-    ["requestTimeoutSeconds", "-1", "pingone:requestTimeoutSeconds / PINGONE_REQUEST_TIMEOUT_SECONDS must be a number from 0.001 to 3600; got \"-1\"."],
+    [
+      "operationTimeoutSeconds",
+      "3000000",
+      'pingone:operationTimeoutSeconds / PINGONE_OPERATION_TIMEOUT_SECONDS must be a number from 0.001 to 86400; got "3000000".',
+    ],
+    [
+      "operationTimeoutSeconds",
+      "1e9",
+      'pingone:operationTimeoutSeconds / PINGONE_OPERATION_TIMEOUT_SECONDS must be a number from 0.001 to 86400; got "1e9".',
+    ],
+    [
+      "maxConcurrency",
+      "0.5",
+      'pingone:maxConcurrency / PINGONE_MAX_CONCURRENCY must be a whole number from 1 to 1024; got "0.5".',
+    ],
+    [
+      "maxAttempts",
+      "lots",
+      'pingone:maxAttempts / PINGONE_MAX_ATTEMPTS must be a whole number from 1 to 100; got "lots".',
+    ],
+    [
+      "requestTimeoutSeconds",
+      "-1",
+      'pingone:requestTimeoutSeconds / PINGONE_REQUEST_TIMEOUT_SECONDS must be a number from 0.001 to 3600; got "-1".',
+    ],
   ] as const) {
     it(`refuses ${field}=${value} with its range`, () => {
       assert.equal(configError(() => resolveConnection({ explicit: { ...TOKEN, [field]: value } })).message, message);
@@ -38,7 +58,9 @@ describe("settings that cannot work are refused (issue 8 item 7)", () => {
   }
 
   it("accepts the largest values and keeps every timer within Node's range", async () => {
-    const resolved = resolveConnection({ explicit: { ...TOKEN, operationTimeoutSeconds: 86_400, maxConcurrency: 1024 } });
+    const resolved = resolveConnection({
+      explicit: { ...TOKEN, operationTimeoutSeconds: 86_400, maxConcurrency: 1024 },
+    });
     assert.equal(resolved.retry.operationTimeoutMs, 86_400_000);
     // A deadline beyond 2^31-1 ms used to fire at once; it must simply not fire.
     const value = await beforeDeadline(Promise.resolve("answered"), 2 ** 33, () => new Error("fired at once"));
@@ -46,17 +68,33 @@ describe("settings that cannot work are refused (issue 8 item 7)", () => {
   });
 
   it("names settings the way the caller's user typed them", () => {
-    const error = configError(() => resolveConnection({ explicit: { ...TOKEN, maxAttempts: "0" }, naming: (f) => `--${f}` }));
+    const error = configError(() =>
+      resolveConnection({ explicit: { ...TOKEN, maxAttempts: "0" }, naming: (f) => `--${f}` }),
+    );
     assert.equal(error.message, '--maxAttempts must be a whole number from 1 to 100; got "0".');
   });
 });
 
 describe("URLs never echo their credentials (issue 8 item 11)", () => {
   for (const [name, input] of [
-    ["PINGONE_API_URL", { env: { PINGONE_API_URL: "https://admin:Hunter2@api.pingone.eu/v1", PINGONE_API_ACCESS_TOKEN: "tok-123456" } }],
-    ["PINGONE_AUTH_URL", { env: { PINGONE_AUTH_URL: "https://admin:Hunter2@auth.pingone.eu", PINGONE_API_ACCESS_TOKEN: "tok-123456" } }],
-    ["PINGONE_API_SERVICE_HOSTNAME", { env: { PINGONE_API_SERVICE_HOSTNAME: "admin:Hunter2@api.pingone.eu", PINGONE_API_ACCESS_TOKEN: "tok-123456" } }],
-    ["PINGONE_AUTH_SERVICE_HOSTNAME", { env: { PINGONE_AUTH_SERVICE_HOSTNAME: "admin:Hunter2@auth.pingone.eu", PINGONE_API_ACCESS_TOKEN: "tok-123456" } }],
+    [
+      "PINGONE_API_URL",
+      { env: { PINGONE_API_URL: "https://admin:Hunter2@api.pingone.eu/v1", PINGONE_API_ACCESS_TOKEN: "tok-123456" } },
+    ],
+    [
+      "PINGONE_AUTH_URL",
+      { env: { PINGONE_AUTH_URL: "https://admin:Hunter2@auth.pingone.eu", PINGONE_API_ACCESS_TOKEN: "tok-123456" } },
+    ],
+    [
+      "PINGONE_API_SERVICE_HOSTNAME",
+      { env: { PINGONE_API_SERVICE_HOSTNAME: "admin:Hunter2@api.pingone.eu", PINGONE_API_ACCESS_TOKEN: "tok-123456" } },
+    ],
+    [
+      "PINGONE_AUTH_SERVICE_HOSTNAME",
+      {
+        env: { PINGONE_AUTH_SERVICE_HOSTNAME: "admin:Hunter2@auth.pingone.eu", PINGONE_API_ACCESS_TOKEN: "tok-123456" },
+      },
+    ],
     ["an http:// URL with a password", { explicit: { ...TOKEN, apiUrl: "http://admin:Hunter2@api.pingone.eu/v1" } }],
     ["a URL that does not parse", { explicit: { ...TOKEN, apiUrl: "https://admin:Hunter2@[bad" } }],
   ] as const) {
@@ -77,7 +115,10 @@ describe("behaviours whose mutations used to survive (issue 10 item 8)", () => {
 
   it("Secret prints [redacted] through String, templates, JSON and inspect", () => {
     const secret = new Secret("mutation-sentinel-91");
-    assert.deepEqual([String(secret), `${secret}`, JSON.stringify({ secret }), inspect({ secret })], ["[redacted]", "[redacted]", '{"secret":"[redacted]"}', "{ secret: [redacted] }"]);
+    assert.deepEqual(
+      [String(secret), `${secret}`, JSON.stringify({ secret }), inspect({ secret })],
+      ["[redacted]", "[redacted]", '{"secret":"[redacted]"}', "{ secret: [redacted] }"],
+    );
     assert.equal(secret.reveal(), "mutation-sentinel-91");
   });
 
@@ -101,12 +142,26 @@ describe("behaviours whose mutations used to survive (issue 10 item 8)", () => {
   for (const tokenType of ["mac", undefined]) {
     it(`refuses a token answer whose token_type is ${tokenType ?? "missing"}`, async () => {
       world = await startWorld({}, 1);
-      const body = JSON.stringify({ access_token: "not-bearer-1", expires_in: 3600, ...(tokenType ? { token_type: tokenType } : {}) });
-      world.emulator.injectFault({ path: `/${world.environmentId}/as/token`, status: 200, body, headers: { "content-type": "application/json" } });
+      const body = JSON.stringify({
+        access_token: "not-bearer-1",
+        expires_in: 3600,
+        ...(tokenType ? { token_type: tokenType } : {}),
+      });
+      world.emulator.injectFault({
+        path: `/${world.environmentId}/as/token`,
+        status: 200,
+        body,
+        headers: { "content-type": "application/json" },
+      });
       const { client } = world.client();
-      const error = await client.listSessions({ environmentId: world.environmentId, userId: world.userId }).catch((e: unknown) => e);
+      const error = await client
+        .listSessions({ environmentId: world.environmentId, userId: world.userId })
+        .catch((e: unknown) => e);
       assert.ok(PingOneApiError.isInstance(error));
-      assert.match(error.message, new RegExp(`the token endpoint issued a ${tokenType ? `"${tokenType}"` : "untyped"} token, not a Bearer token`));
+      assert.match(
+        error.message,
+        new RegExp(`the token endpoint issued a ${tokenType ? `"${tokenType}"` : "untyped"} token, not a Bearer token`),
+      );
       assert.equal(world.apiRequests().length, 0, "the token was never used");
     });
   }
@@ -114,22 +169,42 @@ describe("behaviours whose mutations used to survive (issue 10 item 8)", () => {
   it("tells the truth about itself: the attempts and time of a 404 after three 500s, and no private state in its JSON (issue 10 items 3, 4)", async () => {
     world = await startWorld({}, 1);
     const unknownUser = "0f8fad5b-d9cb-469f-a165-70867728950e";
-    world.emulator.injectFault({ method: "GET", path: `/v1/environments/${world.environmentId}/users/${unknownUser}/sessions`, status: 500, count: 3 });
+    world.emulator.injectFault({
+      method: "GET",
+      path: `/v1/environments/${world.environmentId}/users/${unknownUser}/sessions`,
+      status: 500,
+      count: 3,
+    });
     const { client, clock } = world.client();
-    const error = await client.listSessions({ environmentId: world.environmentId, userId: unknownUser }).catch((e: unknown) => e);
+    const error = await client
+      .listSessions({ environmentId: world.environmentId, userId: unknownUser })
+      .catch((e: unknown) => e);
     assert.ok(PingOneApiError.isInstance(error));
     assert.equal(error.status, 404);
     assert.equal(error.attempts, 4);
-    assert.equal(error.elapsedMs, clock.slept.reduce((a, b) => a + b, 0));
-    assert.match(error.message, new RegExp(`transaction id ${error.transactionId}, 4 attempts in ${(error.elapsedMs / 1000).toFixed(1)} s\\)$`));
+    assert.equal(
+      error.elapsedMs,
+      clock.slept.reduce((a, b) => a + b, 0),
+    );
+    assert.match(
+      error.message,
+      new RegExp(`transaction id ${error.transactionId}, 4 attempts in ${(error.elapsedMs / 1000).toFixed(1)} s\\)$`),
+    );
     const fields = ["advice", "attempts", "code", "elapsedMs", "name", "pingOne", "status", "target", "transactionId"];
     assert.deepEqual(Object.keys(JSON.parse(JSON.stringify(error))).sort(), fields);
   });
 
   it("recognises its errors across two copies of the package (brand, not instanceof)", () => {
-    const foreign = Object.assign(Object.create(Error.prototype), { [Symbol.for("pulumi-pingone-sessions.error")]: true, code: "HTTP_STATUS" });
+    const foreign = Object.assign(Object.create(Error.prototype), {
+      [Symbol.for("pulumi-pingone-sessions.error")]: true,
+      code: "HTTP_STATUS",
+    });
     assert.equal(PingOneApiError.isInstance(foreign), true);
-    assert.equal(PingOneApiError.isInstance({ ...foreign, code: "SWEEP_INCOMPLETE" }), false, "the brand of another kind of error");
+    assert.equal(
+      PingOneApiError.isInstance({ ...foreign, code: "SWEEP_INCOMPLETE" }),
+      false,
+      "the brand of another kind of error",
+    );
     assert.equal(PingOneApiError.isInstance(new Error("plain")), false);
     assert.equal(foreign instanceof PingOneApiError, false);
   });

@@ -25,11 +25,26 @@ describe("retry timing", () => {
 
   describe("fullJitterDelay", () => {
     it("spans [0, base*2^retry) and is capped", () => {
-      assert.equal(fullJitterDelay(0, 1000, 30_000, () => 0), 0);
-      assert.equal(fullJitterDelay(0, 1000, 30_000, () => 0.999), 999);
-      assert.equal(fullJitterDelay(3, 1000, 30_000, () => 0.5), 4000);
-      assert.equal(fullJitterDelay(10, 1000, 30_000, () => 0.5), 15_000);
-      assert.equal(fullJitterDelay(1000, 1000, 30_000, () => 0.999), 29_970);
+      assert.equal(
+        fullJitterDelay(0, 1000, 30_000, () => 0),
+        0,
+      );
+      assert.equal(
+        fullJitterDelay(0, 1000, 30_000, () => 0.999),
+        999,
+      );
+      assert.equal(
+        fullJitterDelay(3, 1000, 30_000, () => 0.5),
+        4000,
+      );
+      assert.equal(
+        fullJitterDelay(10, 1000, 30_000, () => 0.5),
+        15_000,
+      );
+      assert.equal(
+        fullJitterDelay(1000, 1000, 30_000, () => 0.999),
+        29_970,
+      );
     });
   });
 });

@@ -8,7 +8,14 @@ import assert from "node:assert/strict";
 import { decodeSession } from "../../provider/client/answers";
 import { revokeUserSessions } from "../../provider/client/bulk";
 import { PingOneClient } from "../../provider/client/client";
-import { Cidr, criteriaProblems, inRange, invalidFilterReason, parseCidr, sessionMatcher } from "../../provider/client/criteria";
+import {
+  Cidr,
+  criteriaProblems,
+  inRange,
+  invalidFilterReason,
+  parseCidr,
+  sessionMatcher,
+} from "../../provider/client/criteria";
 import { PingOneApiError } from "../../provider/client/errors";
 import { sweepSessions } from "../../provider/client/sweep";
 import { mayRevoke } from "../../provider/client/access";
@@ -20,7 +27,12 @@ import { pingOneFailure as failure } from "../support/failure";
 const ENV = "6f6e8d2c-4a39-4b7a-9d0e-1c2b3a4d5e6f";
 const POP = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeee1";
 const OTHER_POP = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeee2";
-const USERS = ["11111111-2222-4333-8444-555555555551", "11111111-2222-4333-8444-555555555552", "11111111-2222-4333-8444-555555555553", "11111111-2222-4333-8444-555555555554"];
+const USERS = [
+  "11111111-2222-4333-8444-555555555551",
+  "11111111-2222-4333-8444-555555555552",
+  "11111111-2222-4333-8444-555555555553",
+  "11111111-2222-4333-8444-555555555554",
+];
 const STATIC_TOKEN = "static-token-sentinel-17";
 
 /** Two sessions of each user, ids derived from the user's. */
@@ -42,7 +54,10 @@ describe("issue 17: users lists and list answers", () => {
   });
 
   function clientOf(s: HostileServer): PingOneClient {
-    const client = PingOneClient.fromSettings({ explicit: { apiUrl: `${s.origin}/v1`, authUrl: s.origin, apiAccessToken: STATIC_TOKEN } }, { clock: new FakeClock() });
+    const client = PingOneClient.fromSettings(
+      { explicit: { apiUrl: `${s.origin}/v1`, authUrl: s.origin, apiAccessToken: STATIC_TOKEN } },
+      { clock: new FakeClock() },
+    );
     clients.push(client);
     return client;
   }
@@ -66,12 +81,20 @@ describe("issue 17: users lists and list answers", () => {
         tenant((url) =>
           url.includes("cursor=2")
             ? usersPage([{ id: USERS[1] }, { id: USERS[3] }, { id: USERS[0].toUpperCase() }])
-            : usersPage([{ id: USERS[0] }, { id: USERS[1] }, { id: USERS[2] }, { id: USERS[0] }], `/v1/environments/${ENV}/users?limit=200&cursor=2`),
+            : usersPage(
+                [{ id: USERS[0] }, { id: USERS[1] }, { id: USERS[2] }, { id: USERS[0] }],
+                `/v1/environments/${ENV}/users?limit=200&cursor=2`,
+              ),
         ),
       );
       const result = await sweepSessions(clientOf(server), { environmentId: ENV, users: { allUsers: true } });
       assert.deepEqual(
-        { usersScanned: result.usersScanned, sessionsMatched: result.sessionsMatched, sessionsRevoked: result.sessionsRevoked, sessionsAlreadyAbsent: result.sessionsAlreadyAbsent },
+        {
+          usersScanned: result.usersScanned,
+          sessionsMatched: result.sessionsMatched,
+          sessionsRevoked: result.sessionsRevoked,
+          sessionsAlreadyAbsent: result.sessionsAlreadyAbsent,
+        },
         { usersScanned: 4, sessionsMatched: 8, sessionsRevoked: 8, sessionsAlreadyAbsent: 0 },
       );
       assert.equal(deletes().length, 8, "one DELETE per session");
@@ -79,10 +102,20 @@ describe("issue 17: users lists and list answers", () => {
     });
 
     it("fails a users list whose cursor advances but repeats the same users, after 11 pages with no new user", async () => {
-      server = await startHostileServer(tenant((url) => usersPage([{ id: USERS[0] }, { id: USERS[1] }], `/v1/environments/${ENV}/users?limit=200&cursor=${Number(/cursor=(\d+)/.exec(url)?.[1] ?? 1) + 1}`)));
+      server = await startHostileServer(
+        tenant((url) =>
+          usersPage(
+            [{ id: USERS[0] }, { id: USERS[1] }],
+            `/v1/environments/${ENV}/users?limit=200&cursor=${Number(/cursor=(\d+)/.exec(url)?.[1] ?? 1) + 1}`,
+          ),
+        ),
+      );
       const error = await failure(sweepSessions(clientOf(server), { environmentId: ENV, users: { allUsers: true } }));
       assert.equal(error.failure, "MALFORMED_ANSWER");
-      assert.match(error.message, /HTTP 200; page 12 of the user list: 11 pages in a row listed no user not already listed: its cursor advances without the list doing so; the user list is incomplete/);
+      assert.match(
+        error.message,
+        /HTTP 200; page 12 of the user list: 11 pages in a row listed no user not already listed: its cursor advances without the list doing so; the user list is incomplete/,
+      );
       assert.equal(userGets().length, 12, "it stopped at the 12th page, not 300 pages later");
       assert.equal(deletes().length, 4, "the two users listed were swept once each");
     });
@@ -94,25 +127,36 @@ describe("issue 17: users lists and list answers", () => {
 
   describe("item 3: a 200 JSON object without _embedded is not an empty list", () => {
     const UP = { status: "UP" };
-    it("fails a session list answered {\"status\":\"UP\"}, saying what was seen", async () => {
+    it('fails a session list answered {"status":"UP"}, saying what was seen', async () => {
       server = await startHostileServer((_req, res) => json(res, 200, UP));
       const error = await failure(revokeUserSessions(clientOf(server), { environmentId: ENV, userId: USERS[0] }));
       assert.equal(error.failure, "MALFORMED_ANSWER");
-      assert.match(error.message, /HTTP 200; page 1 of the session list: the answer is a JSON object without _embedded \(keys seen: "status"\), not a session list; the session list is incomplete, so nothing was concluded from it\./);
+      assert.match(
+        error.message,
+        /HTTP 200; page 1 of the session list: the answer is a JSON object without _embedded \(keys seen: "status"\), not a session list; the session list is incomplete, so nothing was concluded from it\./,
+      );
       assert.equal(deletes().length, 0);
     });
 
-    it("fails a users list answered {\"status\":\"UP\"} instead of reading 0 users scanned", async () => {
+    it('fails a users list answered {"status":"UP"} instead of reading 0 users scanned', async () => {
       server = await startHostileServer((_req, res) => json(res, 200, UP));
       const error = await failure(sweepSessions(clientOf(server), { environmentId: ENV, users: { allUsers: true } }));
-      assert.match(error.message, /page 1 of the user list: the answer is a JSON object without _embedded \(keys seen: "status"\), not a user list/);
+      assert.match(
+        error.message,
+        /page 1 of the user list: the answer is a JSON object without _embedded \(keys seen: "status"\), not a user list/,
+      );
     });
 
-    it("fails a role assignments list answered {\"status\":\"UP\"} or with _embedded but no roleAssignments", async () => {
-      server = await startHostileServer((req, res) => json(res, 200, req.url.includes("cursor") ? { _embedded: {} } : UP));
+    it('fails a role assignments list answered {"status":"UP"} or with _embedded but no roleAssignments', async () => {
+      server = await startHostileServer((req, res) =>
+        json(res, 200, req.url.includes("cursor") ? { _embedded: {} } : UP),
+      );
       const client = clientOf(server);
       const error = await failure(client.listRoleAssignments(ENV, USERS[0]));
-      assert.match(error.message, /page 1 of the role assignment list: the answer is a JSON object without _embedded \(keys seen: "status"\), not a role assignment list/);
+      assert.match(
+        error.message,
+        /page 1 of the role assignment list: the answer is a JSON object without _embedded \(keys seen: "status"\), not a role assignment list/,
+      );
       await server.stop();
       server = await startHostileServer((_req, res) => json(res, 200, { _embedded: { items: [] } }));
       const empty = await failure(clientOf(server).listRoleAssignments(ENV, USERS[0]));
@@ -126,28 +170,68 @@ describe("issue 17: users lists and list answers", () => {
         tenant((url) =>
           url.includes("cursor=2")
             ? usersPage([{ id: USERS[1], population: { id: OTHER_POP } }])
-            : usersPage([{ id: USERS[0], population: { id: POP } }], `/v1/environments/${ENV}/users?limit=200&cursor=2`),
+            : usersPage(
+                [{ id: USERS[0], population: { id: POP } }],
+                `/v1/environments/${ENV}/users?limit=200&cursor=2`,
+              ),
         ),
       );
-      const error = await failure(sweepSessions(clientOf(server), { environmentId: ENV, users: { populationId: POP } }));
-      assert.match(error.message, /page 1 of the user list: its next link drops the filter asked for; it was not followed; the user list is incomplete/);
+      const error = await failure(
+        sweepSessions(clientOf(server), { environmentId: ENV, users: { populationId: POP } }),
+      );
+      assert.match(
+        error.message,
+        /page 1 of the user list: its next link drops the filter asked for; it was not followed; the user list is incomplete/,
+      );
       assert.equal(userGets().length, 1, "page 2 was never asked for");
       assert.equal(deletes().length, 0, "a page whose next link is refused is not acted on either");
     });
 
     it("does not follow a next link that changes the filter", async () => {
-      server = await startHostileServer(tenant(() => usersPage([{ id: USERS[0], population: { id: POP } }], `/v1/environments/${ENV}/users?limit=200&cursor=2&filter=${encodeURIComponent(`population.id eq "${OTHER_POP}"`)}`)));
-      const error = await failure(sweepSessions(clientOf(server), { environmentId: ENV, users: { populationId: POP } }));
-      assert.match(error.message, new RegExp(`its next link changes the filter to "population\\.id eq \\\\"${OTHER_POP}\\\\"" asked for; it was not followed`));
+      server = await startHostileServer(
+        tenant(() =>
+          usersPage(
+            [{ id: USERS[0], population: { id: POP } }],
+            `/v1/environments/${ENV}/users?limit=200&cursor=2&filter=${encodeURIComponent(`population.id eq "${OTHER_POP}"`)}`,
+          ),
+        ),
+      );
+      const error = await failure(
+        sweepSessions(clientOf(server), { environmentId: ENV, users: { populationId: POP } }),
+      );
+      assert.match(
+        error.message,
+        new RegExp(
+          `its next link changes the filter to "population\\.id eq \\\\"${OTHER_POP}\\\\"" asked for; it was not followed`,
+        ),
+      );
       assert.equal(userGets().length, 1);
     });
 
     it("never revokes a listed user of another population: the server did not apply the filter", async () => {
-      server = await startHostileServer(tenant(() => usersPage([{ id: USERS[0], population: { id: POP } }, { id: USERS[1], population: { id: OTHER_POP } }])));
-      const error = await failure(sweepSessions(clientOf(server), { environmentId: ENV, users: { populationId: POP } }));
-      assert.match(error.message, new RegExp(`page 1 of the user list: it lists user ${USERS[1]} of population ${OTHER_POP}, outside the population ${POP} asked for \\(the filter was not applied\\), so no user of it is trusted`));
+      server = await startHostileServer(
+        tenant(() =>
+          usersPage([
+            { id: USERS[0], population: { id: POP } },
+            { id: USERS[1], population: { id: OTHER_POP } },
+          ]),
+        ),
+      );
+      const error = await failure(
+        sweepSessions(clientOf(server), { environmentId: ENV, users: { populationId: POP } }),
+      );
+      assert.match(
+        error.message,
+        new RegExp(
+          `page 1 of the user list: it lists user ${USERS[1]} of population ${OTHER_POP}, outside the population ${POP} asked for \\(the filter was not applied\\), so no user of it is trusted`,
+        ),
+      );
       assert.equal(deletes().length, 0, "no user of that page was swept");
-      assert.equal(server.requests.filter((r) => r.url.includes(`/users/${USERS[1]}`)).length, 0, "the other population's user was never touched");
+      assert.equal(
+        server.requests.filter((r) => r.url.includes(`/users/${USERS[1]}`)).length,
+        0,
+        "the other population's user was never touched",
+      );
     });
   });
 });
@@ -174,10 +258,12 @@ describe("issue 17 item 8: IPv4-mapped IPv6 addresses match (Node's BlockList)",
 
   it("refuses a CIDR with host bits set, naming both readings", () => {
     assert.deepEqual(parseCidr("203.0.113.7/24"), {
-      problem: '"203.0.113.7/24" has host bits set after its /24 prefix: write the network (such as 203.0.113.0/24), or the single address with /32',
+      problem:
+        '"203.0.113.7/24" has host bits set after its /24 prefix: write the network (such as 203.0.113.0/24), or the single address with /32',
     });
     assert.deepEqual(parseCidr("2001:db8::1/32"), {
-      problem: '"2001:db8::1/32" has host bits set after its /32 prefix: write the network (such as 203.0.113.0/24), or the single address with /128',
+      problem:
+        '"2001:db8::1/32" has host bits set after its /32 prefix: write the network (such as 203.0.113.0/24), or the single address with /128',
     });
     assert.equal(criteriaProblems({ remoteIps: ["203.0.113.7/24"] })[0]?.property, "remoteIps[0]");
     assert.ok(!("problem" in parseCidr("203.0.113.7")), "a bare address is its own /32");
@@ -198,19 +284,29 @@ describe("issue 17: explaining a 403 when the lookups fail or the environment is
     server = undefined;
   });
 
-  const forbidden = JSON.stringify({ id: "0f8fad5b-d9cb-469f-a165-70867728950e", code: "ACCESS_FAILED", message: "The request could not be completed. You do not have access to this resource." });
+  const forbidden = JSON.stringify({
+    id: "0f8fad5b-d9cb-469f-a165-70867728950e",
+    code: "ACCESS_FAILED",
+    message: "The request could not be completed. You do not have access to this resource.",
+  });
 
   /**
    * A PingOne whose worker application holds Identity Data Admin for POP (the user's
    * population) in APP_ENV; its session calls answer 403; `roles` answers GET /roles/{id},
    * `assignments` the role assignments read, `environment` anything under an environment other than APP_ENV.
    */
-  function pingOne(parts: { roles?: (res: Parameters<typeof json>[0]) => void; assignments?: (res: Parameters<typeof json>[0], url: string) => void }) {
+  function pingOne(parts: {
+    roles?: (res: Parameters<typeof json>[0]) => void;
+    assignments?: (res: Parameters<typeof json>[0], url: string) => void;
+  }) {
     return (req: { method: string; url: string }, res: Parameters<typeof json>[0]) => {
-      if (req.url.endsWith("/as/token")) return json(res, 200, { access_token: "issued-token-3", token_type: "Bearer", expires_in: 3600 });
+      if (req.url.endsWith("/as/token"))
+        return json(res, 200, { access_token: "issued-token-3", token_type: "Bearer", expires_in: 3600 });
       if (req.url.includes("/roleAssignments")) {
         if (parts.assignments) return parts.assignments(res, req.url);
-        return json(res, 200, { _embedded: { roleAssignments: [{ id: ROLE, role: { id: ROLE }, scope: { type: "POPULATION", id: POP } }] } });
+        return json(res, 200, {
+          _embedded: { roleAssignments: [{ id: ROLE, role: { id: ROLE }, scope: { type: "POPULATION", id: POP } }] },
+        });
       }
       if (req.url.includes("/roles/")) {
         if (parts.roles) return parts.roles(res);
@@ -225,7 +321,17 @@ describe("issue 17: explaining a 403 when the lookups fail or the environment is
 
   function clientOf(s: HostileServer, extra: Record<string, unknown> = {}): PingOneClient {
     const client = PingOneClient.fromSettings(
-      { explicit: { apiUrl: `${s.origin}/v1`, authUrl: s.origin, clientId: CLIENT_ID, clientSecret: "client-secret-3", environmentId: APP_ENV, maxAttempts: 2, ...extra } },
+      {
+        explicit: {
+          apiUrl: `${s.origin}/v1`,
+          authUrl: s.origin,
+          clientId: CLIENT_ID,
+          clientSecret: "client-secret-3",
+          environmentId: APP_ENV,
+          maxAttempts: 2,
+          ...extra,
+        },
+      },
       { clock: new FakeClock() },
     );
     clients.push(client);
@@ -244,8 +350,18 @@ describe("issue 17: explaining a 403 when the lookups fail or the environment is
   describe("item 5: a role that cannot be read is unknown, never 'no role'", () => {
     for (const [name, answer, observed] of [
       ["403", (res: Parameters<typeof json>[0]) => json(res, 403, forbidden), "HTTP 403 ACCESS_FAILED"],
-      ["429", (res: Parameters<typeof json>[0]) => json(res, 429, { id: "x", code: "REQUEST_LIMITED", message: "Too many requests" }), "HTTP 429 REQUEST_LIMITED"],
-      ["500", (res: Parameters<typeof json>[0]) => json(res, 500, { id: "x", code: "UNEXPECTED_ERROR", message: "Unexpected error" }), "HTTP 500 UNEXPECTED_ERROR"],
+      [
+        "429",
+        (res: Parameters<typeof json>[0]) =>
+          json(res, 429, { id: "x", code: "REQUEST_LIMITED", message: "Too many requests" }),
+        "HTTP 429 REQUEST_LIMITED",
+      ],
+      [
+        "500",
+        (res: Parameters<typeof json>[0]) =>
+          json(res, 500, { id: "x", code: "UNEXPECTED_ERROR", message: "Unexpected error" }),
+        "HTTP 500 UNEXPECTED_ERROR",
+      ],
     ] as const) {
       it(`says unknown, with what failed, when GET /roles/{id} answers ${name}: in the 403's explanation and in the access verdict`, async () => {
         server = await startHostileServer(pingOne({ roles: answer }));
@@ -254,18 +370,27 @@ describe("issue 17: explaining a 403 when the lookups fail or the environment is
         assert.equal(error.status, 403);
         assert.match(
           error.advice,
-          new RegExp(`The worker application ${CLIENT_ID}'s roles could not be checked: the role of 1 of its role assignments could not be read \\(role ${ROLE}: ${observed}.*\\); any of them may be Identity Data Admin, so whether it may revoke here is unknown\\.`),
+          new RegExp(
+            `The worker application ${CLIENT_ID}'s roles could not be checked: the role of 1 of its role assignments could not be read \\(role ${ROLE}: ${observed}.*\\); any of them may be Identity Data Admin, so whether it may revoke here is unknown\\.`,
+          ),
         );
         assert.doesNotMatch(error.message, /holds no Identity Data Admin/);
         const verdict = await mayRevoke(clientOf(server), APP_ENV, { userId: USER });
         assert.equal(verdict.may, undefined);
-        assert.match(verdict.reason, new RegExp(`^The worker application ${CLIENT_ID}'s roles could not be checked: .*role ${ROLE}: ${observed}.* so whether it may revoke here is unknown`));
+        assert.match(
+          verdict.reason,
+          new RegExp(
+            `^The worker application ${CLIENT_ID}'s roles could not be checked: .*role ${ROLE}: ${observed}.* so whether it may revoke here is unknown`,
+          ),
+        );
       });
     }
 
     it("says unknown when GET /roles/{id} hangs past its attempt timeout", async () => {
       server = await startHostileServer(pingOne({ roles: () => undefined }));
-      const verdict = await mayRevoke(clientOf(server, { maxAttempts: 1, requestTimeoutSeconds: 0.3 }), APP_ENV, { userId: USER });
+      const verdict = await mayRevoke(clientOf(server, { maxAttempts: 1, requestTimeoutSeconds: 0.3 }), APP_ENV, {
+        userId: USER,
+      });
       assert.equal(verdict.may, undefined);
       assert.match(verdict.reason, new RegExp(`roles could not be checked: .*role ${ROLE}: no answer`));
     });
@@ -275,15 +400,23 @@ describe("issue 17: explaining a 403 when the lookups fail or the environment is
     const UNKNOWN_ENV = "11111111-1111-4111-8111-111111111111";
     it("explains a 403 for a valid but unknown environment id as an environment that may not exist or not be visible, before any role", async () => {
       server = await startHostileServer(pingOne({}));
-      const error = await refusal(clientOf(server).deleteSession({ environmentId: UNKNOWN_ENV, userId: USER, sessionId: SESSION }));
+      const error = await refusal(
+        clientOf(server).deleteSession({ environmentId: UNKNOWN_ENV, userId: USER, sessionId: SESSION }),
+      );
       assert.equal(error.status, 403);
       assert.match(
         error.advice,
-        new RegExp(`^Environment ${UNKNOWN_ENV} may not exist, or may not be visible to the worker application ${CLIENT_ID}: it is not the application's own environment, and none of its role assignments reaches it \\(PingOne answers 403, sometimes 404, for an environment the token cannot see\\)\\. Check the environment id`),
+        new RegExp(
+          `^Environment ${UNKNOWN_ENV} may not exist, or may not be visible to the worker application ${CLIENT_ID}: it is not the application's own environment, and none of its role assignments reaches it \\(PingOne answers 403, sometimes 404, for an environment the token cannot see\\)\\. Check the environment id`,
+        ),
       );
       assert.doesNotMatch(error.message, /holds Identity Data Admin|may not even read/);
       const verdict = await mayRevoke(clientOf(server), UNKNOWN_ENV, { userId: USER });
-      assert.deepEqual([verdict.may, verdict.facts.environmentVisible, verdict.facts.scopes], [undefined, false, []], "no scope is claimed there");
+      assert.deepEqual(
+        [verdict.may, verdict.facts.environmentVisible, verdict.facts.scopes],
+        [undefined, false, []],
+        "no scope is claimed there",
+      );
     });
 
     it("still explains a population scope when the environment is the application's own", async () => {
@@ -296,21 +429,41 @@ describe("issue 17: explaining a 403 when the lookups fail or the environment is
 
   describe("item 15: a garbage role assignments answer is named, not called a refusal", () => {
     for (const [name, answer, said] of [
-      ["an HTML 200", (res: Parameters<typeof json>[0]) => res.writeHead(200, { "content-type": "text/html" }).end("<html>Sign in</html>"), /MALFORMED_ANSWER: HTTP 200; page 1 of the role assignment list: the role assignment list is not a JSON object/],
-      ["a null entry", (res: Parameters<typeof json>[0]) => json(res, 200, { _embedded: { roleAssignments: [null] } }), /MALFORMED_ANSWER: HTTP 200; page 1 of the role assignment list: entry 0 of the role assignment list is null/],
+      [
+        "an HTML 200",
+        (res: Parameters<typeof json>[0]) =>
+          res.writeHead(200, { "content-type": "text/html" }).end("<html>Sign in</html>"),
+        /MALFORMED_ANSWER: HTTP 200; page 1 of the role assignment list: the role assignment list is not a JSON object/,
+      ],
+      [
+        "a null entry",
+        (res: Parameters<typeof json>[0]) => json(res, 200, { _embedded: { roleAssignments: [null] } }),
+        /MALFORMED_ANSWER: HTTP 200; page 1 of the role assignment list: entry 0 of the role assignment list is null/,
+      ],
       [
         "a cycling next link",
         (res: Parameters<typeof json>[0], url: string) =>
-          json(res, 200, { _embedded: { roleAssignments: [] }, _links: { next: { href: url.includes("cursor") ? `${url}` : `${url}?cursor=1` } } }),
+          json(res, 200, {
+            _embedded: { roleAssignments: [] },
+            _links: { next: { href: url.includes("cursor") ? `${url}` : `${url}?cursor=1` } },
+          }),
         /MALFORMED_ANSWER: HTTP 200; page 2 of the role assignment list: its next link leads back to page 2, a cycle/,
       ],
-      ["an HTML 404", (res: Parameters<typeof json>[0]) => res.writeHead(404, { "content-type": "text/html" }).end("<html>Not Found</html>"), /NOT_PINGONE: HTTP 404 with a body that is not JSON/],
+      [
+        "an HTML 404",
+        (res: Parameters<typeof json>[0]) =>
+          res.writeHead(404, { "content-type": "text/html" }).end("<html>Not Found</html>"),
+        /NOT_PINGONE: HTTP 404 with a body that is not JSON/,
+      ],
     ] as const) {
       it(`says what was wrong with ${name}`, async () => {
         server = await startHostileServer(pingOne({ assignments: answer }));
         const verdict = await mayRevoke(clientOf(server), APP_ENV, { userId: USER });
         assert.equal(verdict.may, undefined);
-        assert.match(verdict.reason, /roles could not be checked: reading its role assignments gave an answer that could not be used \(/);
+        assert.match(
+          verdict.reason,
+          /roles could not be checked: reading its role assignments gave an answer that could not be used \(/,
+        );
         assert.match(verdict.reason, said);
         assert.doesNotMatch(verdict.reason, /was refused/);
       });
@@ -332,8 +485,14 @@ describe("issue 17 item 9: times without a zone, and finer than a millisecond", 
       process.env.TZ = tz;
       const created = sessionMatcher({ createdBefore: "2026-03-01T12:00:00Z" });
       const signedOn = sessionMatcher({ lastSignOnBefore: "2026-03-01T12:00:00Z" });
-      decisions.push(created(s({ createdAt: "2026-03-01T10:00:00" })), signedOn(s({ lastSignOn: { at: "2026-03-01T10:00:00" } })));
-      decisions.push(created(s({ createdAt: "2026-03-01T13:00:00" })), signedOn(s({ lastSignOn: { at: "2026-03-01T13:00:00" } })));
+      decisions.push(
+        created(s({ createdAt: "2026-03-01T10:00:00" })),
+        signedOn(s({ lastSignOn: { at: "2026-03-01T10:00:00" } })),
+      );
+      decisions.push(
+        created(s({ createdAt: "2026-03-01T13:00:00" })),
+        signedOn(s({ lastSignOn: { at: "2026-03-01T13:00:00" } })),
+      );
     }
     assert.deepEqual(decisions, Array(12).fill(true));
   });
@@ -360,7 +519,10 @@ describe("issue 17 item 9: times without a zone, and finer than a millisecond", 
 describe("issue 17 item 10: the filter check knows PingOne's attributes and their types", () => {
   it("accepts a boolean compared with true or false: enabled eq true", () => {
     assert.equal(invalidFilterReason("enabled eq true"), undefined);
-    assert.equal(invalidFilterReason('Enabled eq false and population.id eq "0f8fad5b-d9cb-469f-a165-70867728950e"'), undefined);
+    assert.equal(
+      invalidFilterReason('Enabled eq false and population.id eq "0f8fad5b-d9cb-469f-a165-70867728950e"'),
+      undefined,
+    );
   });
 
   it('refuses a boolean compared with a string: enabled eq "true"', () => {

@@ -23,10 +23,19 @@ describe("the transport", () => {
       res.writeHead(201, { "Content-Type": "application/json" }).end('{"ok":true}');
     });
     transport = createTransport("pulumi-pingone-sessions/test");
-    const result = await transport.send({ method: "POST", url: `${server.origin}/as/token`, headers: { "Content-Type": "text/plain" }, body: "grant_type=é", timeoutMs: 5_000 });
+    const result = await transport.send({
+      method: "POST",
+      url: `${server.origin}/as/token`,
+      headers: { "Content-Type": "text/plain" },
+      body: "grant_type=é",
+      timeoutMs: 5_000,
+    });
     assert.equal(result.kind, "answer");
     if (result.kind !== "answer") return;
-    assert.deepEqual([result.status, result.headers["content-type"], result.headers["set-cookie"], result.text], [201, "application/json", "a=1, b=2", '{"ok":true}']);
+    assert.deepEqual(
+      [result.status, result.headers["content-type"], result.headers["set-cookie"], result.text],
+      [201, "application/json", "a=1, b=2", '{"ok":true}'],
+    );
     const seen = server.requests[0];
     assert.deepEqual(
       [seen.method, seen.url, seen.headers["user-agent"], seen.headers["content-length"], seen.body],
@@ -37,9 +46,21 @@ describe("the transport", () => {
   it("answers a request Node refuses to send (a line break in a header) with a code, and sends nothing", async () => {
     server = await startHostileServer((_req, res) => res.writeHead(204).end());
     transport = createTransport("pulumi-pingone-sessions/test");
-    const result = await transport.send({ method: "GET", url: `${server.origin}/v1`, headers: { Authorization: "Bearer a\r\nX-Injected: 1" }, timeoutMs: 5_000 });
-    assert.deepEqual(result.kind === "no-answer" ? [result.kind, result.code] : [result.kind], ["no-answer", "ERR_INVALID_CHAR"]);
-    assert.equal(result.kind === "no-answer" && result.reason.includes("X-Injected"), false, "the header's value is not quoted back");
+    const result = await transport.send({
+      method: "GET",
+      url: `${server.origin}/v1`,
+      headers: { Authorization: "Bearer a\r\nX-Injected: 1" },
+      timeoutMs: 5_000,
+    });
+    assert.deepEqual(result.kind === "no-answer" ? [result.kind, result.code] : [result.kind], [
+      "no-answer",
+      "ERR_INVALID_CHAR",
+    ]);
+    assert.equal(
+      result.kind === "no-answer" && result.reason.includes("X-Injected"),
+      false,
+      "the header's value is not quoted back",
+    );
     assert.deepEqual(server.requests, []);
   });
 });

@@ -18,7 +18,10 @@ const ROOT = path.resolve(__dirname, "../..");
 const CLI = path.join(ROOT, "dist/emulator/cli.js");
 
 /** Runs `main` in-process until its first lines are out, then hands them over with a stop function. */
-async function running(argv: string[], until: (lines: string[]) => boolean): Promise<{ lines: string[]; stop: () => Promise<void> }> {
+async function running(
+  argv: string[],
+  until: (lines: string[]) => boolean,
+): Promise<{ lines: string[]; stop: () => Promise<void> }> {
   const lines: string[] = [];
   const abort = new AbortController();
   const done = main(argv, { write: (l) => lines.push(...l.split("\n")), signal: abort.signal });
@@ -49,7 +52,17 @@ describe("PingOne emulator: command line", () => {
       assert.ok(text.startsWith("Usage: npm run emulator -- [options]"), text);
       assert.match(text, /^ {7}pingone-sessions emulator \[options\]/m);
       assert.doesNotMatch(text, /pingone-emulator/);
-      for (const flag of ["--port", "--seed demo", "--users N", "--random-seed", "--rate-limit", "--per-ip-share", "--user-page-size", "--outlive-parent"]) assert.ok(text.includes(flag), flag);
+      for (const flag of [
+        "--port",
+        "--seed demo",
+        "--users N",
+        "--random-seed",
+        "--rate-limit",
+        "--per-ip-share",
+        "--user-page-size",
+        "--outlive-parent",
+      ])
+        assert.ok(text.includes(flag), flag);
     });
 
     it("reports a wrong command line as EmulatorUsageError with code ERR_USAGE, never a TypeError", async () => {
@@ -95,7 +108,9 @@ describe("PingOne emulator: command line", () => {
 
   describe("listing", () => {
     it("aligns every row of the demo story, the population Contractors row included", async () => {
-      const { lines, stop } = await running(["--seed", "demo"], (l) => l.some((x) => x.includes("application, environment level")));
+      const { lines, stop } = await running(["--seed", "demo"], (l) =>
+        l.some((x) => x.includes("application, environment level")),
+      );
       try {
         const columns = valueColumns(lines, [
           DEMO.environmentId,
@@ -108,7 +123,11 @@ describe("PingOne emulator: command line", () => {
           DEMO.applications.environmentAdmin.clientId,
         ]);
         assert.equal(new Set(columns).size, 1, `value columns ${columns.join(", ")}`);
-        assert.ok(lines.includes(`  population Contractors${" ".repeat(columns[0] - 2 - "population Contractors".length)}${DEMO.populations.contractors}`));
+        assert.ok(
+          lines.includes(
+            `  population Contractors${" ".repeat(columns[0] - 2 - "population Contractors".length)}${DEMO.populations.contractors}`,
+          ),
+        );
         assert.ok(lines.some((l) => l.includes(`secret ${DEMO.applications.environmentAdmin.clientSecret}`)));
       } finally {
         await stop();
@@ -116,23 +135,57 @@ describe("PingOne emulator: command line", () => {
     });
 
     it("--users seeds a large tenant, exports its environment-level application, and the flags set the rate limit and page size", async () => {
-      const argv = ["--users", "300", "--random-seed", "5", "--rate-limit", "0.1", "--burst", "10", "--per-ip-share", "0.3", "--user-page-size", "7"];
-      const { lines, stop } = await running(argv, (l) => l.some((x) => x.startsWith("  application, Contractors only")));
+      const argv = [
+        "--users",
+        "300",
+        "--random-seed",
+        "5",
+        "--rate-limit",
+        "0.1",
+        "--burst",
+        "10",
+        "--per-ip-share",
+        "0.3",
+        "--user-page-size",
+        "7",
+      ];
+      const { lines, stop } = await running(argv, (l) =>
+        l.some((x) => x.startsWith("  application, Contractors only")),
+      );
       try {
-        const vars = Object.fromEntries(lines.filter((l) => l.startsWith("export ")).map((l) => l.slice(7).split("=") as [string, string]));
-        assert.deepEqual(Object.keys(vars), ["PINGONE_API_URL", "PINGONE_AUTH_URL", "PINGONE_ENVIRONMENT_ID", "PINGONE_CLIENT_ID", "PINGONE_CLIENT_SECRET"]);
+        const vars = Object.fromEntries(
+          lines.filter((l) => l.startsWith("export ")).map((l) => l.slice(7).split("=") as [string, string]),
+        );
+        assert.deepEqual(Object.keys(vars), [
+          "PINGONE_API_URL",
+          "PINGONE_AUTH_URL",
+          "PINGONE_ENVIRONMENT_ID",
+          "PINGONE_CLIENT_ID",
+          "PINGONE_CLIENT_SECRET",
+        ]);
         const summary = lines.find((l) => l.startsWith("Large tenant"));
-        assert.match(summary ?? "", /^Large tenant \(random seed 5\): 300 users \(\d+ without a session\), \d+ sessions, seeded in \d+\.\d s$/);
+        assert.match(
+          summary ?? "",
+          /^Large tenant \(random seed 5\): 300 users \(\d+ without a session\), \d+ sessions, seeded in \d+\.\d s$/,
+        );
         const rows = lines.filter((l) => l.startsWith("  "));
         assert.equal(rows.length, 1 + 4 + 3 + 2);
         assert.equal(new Set(rows.map((r) => r.search(/[0-9a-f]{8}-[0-9a-f]{4}-/))).size, 1, rows.join("\n"));
         // The token request comes from 127.0.0.1, exempt from the share; the listing from 127.0.0.2 is not.
         const emu = { authUrl: vars.PINGONE_AUTH_URL } as Parameters<typeof tokenFor>[0];
-        const token = await tokenFor(emu, vars.PINGONE_ENVIRONMENT_ID, vars.PINGONE_CLIENT_ID, vars.PINGONE_CLIENT_SECRET);
+        const token = await tokenFor(
+          emu,
+          vars.PINGONE_ENVIRONMENT_ID,
+          vars.PINGONE_CLIENT_ID,
+          vars.PINGONE_CLIENT_SECRET,
+        );
         const url = `${vars.PINGONE_API_URL}/environments/${vars.PINGONE_ENVIRONMENT_ID}/users?limit=50`;
         const replies = [];
         for (let i = 0; i < 4; i++) replies.push(await callFrom("127.0.0.2", "GET", url, { token }));
-        assert.deepEqual(replies.map((r) => r.status), [200, 200, 200, 429]);
+        assert.deepEqual(
+          replies.map((r) => r.status),
+          [200, 200, 200, 429],
+        );
         assert.deepEqual([replies[0].json.size, replies[0].json.count], [7, 300]);
         assert.equal(replies[3].json.details[0].innerError.quotaLimit, 0.03);
       } finally {
@@ -149,7 +202,8 @@ describe("PingOne emulator: the parent checks, on a fake interval", () => {
   const realPpid = process.ppid;
   const ppidDescriptor = Object.getOwnPropertyDescriptor(process, "ppid")!;
   /** Makes `process.ppid` read as another process, as after the parent's exit. (Node ignores a plain write.) */
-  const parentChanges = () => Object.defineProperty(process, "ppid", { get: () => realPpid + 1_000_000, configurable: true, enumerable: true });
+  const parentChanges = () =>
+    Object.defineProperty(process, "ppid", { get: () => realPpid + 1_000_000, configurable: true, enumerable: true });
   let current: { done: Promise<void>; abort: AbortController } | undefined;
   afterEach(async () => {
     Object.defineProperty(process, "ppid", ppidDescriptor);
@@ -160,12 +214,17 @@ describe("PingOne emulator: the parent checks, on a fake interval", () => {
   });
 
   /** Starts `main` in-process with the parent checks on the fake interval; resolves once it listens. */
-  async function startWatched(argv: string[]): Promise<{ lines: string[]; done: Promise<void>; settled: () => boolean; abort: AbortController }> {
+  async function startWatched(
+    argv: string[],
+  ): Promise<{ lines: string[]; done: Promise<void>; settled: () => boolean; abort: AbortController }> {
     mock.timers.enable({ apis: ["setInterval"] });
     const lines: string[] = [];
     const abort = new AbortController();
     let settled = false;
-    const done = main(["--port", "0", ...argv], { write: (l) => lines.push(...l.split("\n")), signal: abort.signal }).finally(() => (settled = true));
+    const done = main(["--port", "0", ...argv], {
+      write: (l) => lines.push(...l.split("\n")),
+      signal: abort.signal,
+    }).finally(() => (settled = true));
     current = { done, abort };
     while (!lines.some((l) => l.startsWith("export PINGONE_AUTH_URL="))) {
       if (settled) await done;
@@ -176,7 +235,8 @@ describe("PingOne emulator: the parent checks, on a fake interval", () => {
 
   /** Lets every callback already due run (the emulator's stop does real I/O). */
   const turn = () => new Promise((r) => setImmediate(r));
-  const apiUrlOf = (lines: string[]) => lines.find((l) => l.startsWith("export PINGONE_AUTH_URL="))!.slice("export PINGONE_AUTH_URL=".length);
+  const apiUrlOf = (lines: string[]) =>
+    lines.find((l) => l.startsWith("export PINGONE_AUTH_URL="))!.slice("export PINGONE_AUTH_URL=".length);
 
   it("stops at the first check after its parent process changes, and says which parent went", async () => {
     const run = await startWatched([]);
@@ -258,7 +318,9 @@ function listening(child: ChildProcess): { output: () => string; url: Promise<st
  * Starts the emulator the way `npm run emulator` does: a parent process (standing in for npm) runs
  * `sh -c "node dist/emulator/cli.js …"`. Resolves with the three pids once it listens.
  */
-async function startLikeNpm(args: string[]): Promise<{ npm: ChildProcess; shell: number; emulator: number; url: string; output: () => string }> {
+async function startLikeNpm(
+  args: string[],
+): Promise<{ npm: ChildProcess; shell: number; emulator: number; url: string; output: () => string }> {
   const script = `const c = require("node:child_process").spawn("sh", ["-c", ${JSON.stringify(`node ${CLI} --port 0 ${args.join(" ")}`)}], { stdio: "inherit" }); c.on("exit", (code) => process.exit(code ?? 1));`;
   const npm = spawn(process.execPath, ["-e", script], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
   started.add(npm.pid!);
@@ -320,7 +382,10 @@ describe("PingOne emulator: goes with its parent", function () {
 
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     it(`stops cleanly on ${signal}: says so and exits 0`, async () => {
-      const child = spawn(process.execPath, [CLI, "--port", "0", "--seed", "demo"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, [CLI, "--port", "0", "--seed", "demo"], {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       started.add(child.pid!);
       const { output, url } = listening(child);
       const address = await url;

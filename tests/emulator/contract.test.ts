@@ -87,7 +87,10 @@ function baseFor(emu: RunningEmulator, server: string): string {
 
 /** The URL of a contract path on the emulator, its `{parameters}` filled from `ids`. */
 function urlFor(emu: RunningEmulator, operation: Operation, ids: Record<string, string>): string {
-  return baseFor(emu, operation.server) + operation.template.replace(/\{(\w+)\}/g, (_, name: string) => ids[name] ?? assert.fail(`no value for {${name}}`));
+  return (
+    baseFor(emu, operation.server) +
+    operation.template.replace(/\{(\w+)\}/g, (_, name: string) => ids[name] ?? assert.fail(`no value for {${name}}`))
+  );
 }
 
 /** Follows a `#/components/responses/...` reference. */
@@ -145,7 +148,10 @@ describe("PingOne emulator contract (OpenAPI)", function () {
         if (json) jsonAnswers.push({ where: `${operation.key} ${status}`, ref: String((json as Reference).$ref) });
       }
     }
-    assert.ok(jsonAnswers.length >= operations.length, `only ${jsonAnswers.length} JSON answers declared for ${operations.length} operations`);
+    assert.ok(
+      jsonAnswers.length >= operations.length,
+      `only ${jsonAnswers.length} JSON answers declared for ${operations.length} operations`,
+    );
     for (const { where, ref } of jsonAnswers) assert.match(ref, SCHEMA_REF, where);
   });
 
@@ -155,13 +161,19 @@ describe("PingOne emulator contract (OpenAPI)", function () {
       const where = `${operation.key} -> ${reply.status}: ${reply.text.slice(0, 500)}`;
       seen.set(operation.key, (seen.get(operation.key) ?? new Set()).add(reply.status));
       const declared = response(contract, operation.spec.responses[String(reply.status)]);
-      assert.ok(declared, `${where}\nnot among the declared statuses ${Object.keys(operation.spec.responses).join(", ")}`);
+      assert.ok(
+        declared,
+        `${where}\nnot among the declared statuses ${Object.keys(operation.spec.responses).join(", ")}`,
+      );
       if (declared.content === undefined) {
         assert.equal(reply.text, "", where);
         continue;
       }
       const contentType = (reply.headers.get("content-type") ?? "").split(";")[0].trim();
-      assert.ok(contentType in declared.content, `${where}\ncontent type ${contentType}, declared ${Object.keys(declared.content).join(", ")}`);
+      assert.ok(
+        contentType in declared.content,
+        `${where}\ncontent type ${contentType}, declared ${Object.keys(declared.content).join(", ")}`,
+      );
       if (contentType !== "application/json") continue;
       const name = SCHEMA_REF.exec((declared.content[contentType].schema as Reference).$ref)![1];
       const validate = strict(name);
@@ -203,40 +215,83 @@ describe("PingOne emulator contract (OpenAPI)", function () {
       ["UserList", { _embedded: { users: [] }, _links: { next: {} } }],
       ["User", { id, population: {} }],
       ["Population", { id }],
-      ["RoleAssignmentList", { _embedded: { roleAssignments: [{ id, role: { id }, scope: { id, type: "TENANT" }, environment: { id } }] } }],
+      [
+        "RoleAssignmentList",
+        { _embedded: { roleAssignments: [{ id, role: { id }, scope: { id, type: "TENANT" }, environment: { id } }] } },
+      ],
       ["Role", { id }],
     ];
     for (const [schema, body, closedOnly] of cases) {
       assert.equal(strict(schema)(body), false, `${schema} (closed) accepted ${JSON.stringify(body)}`);
       if (!closedOnly) assert.equal(open(schema)(body), false, `${schema} accepted ${JSON.stringify(body)}`);
-      else assert.equal(open(schema)(body), true, `${schema} as written stays open to new fields: ${ajv.errorsText(open(schema).errors)}`);
+      else
+        assert.equal(
+          open(schema)(body),
+          true,
+          `${schema} as written stays open to new fields: ${ajv.errorsText(open(schema).errors)}`,
+        );
     }
   });
 
   it("accepts PingOne's documented shapes of users, populations, role assignments and roles, which the emulator does not serve yet", () => {
     const env = randomUUID();
     const population = randomUUID();
-    const user = { id: randomUUID(), environment: { id: env }, population: { id: population }, username: "alice", enabled: true };
+    const user = {
+      id: randomUUID(),
+      environment: { id: env },
+      population: { id: population },
+      username: "alice",
+      enabled: true,
+    };
     const samples: Array<[string, unknown]> = [
       ["User", user],
-      ["UserList", { _embedded: { users: [user] }, _links: { self: { href: "https://api.pingone.eu/v1/environments/x/users" }, next: { href: "https://api.pingone.eu/v1/environments/x/users?cursor=abc" } }, count: 201, size: 1 }],
-      ["UserList", { _embedded: { users: [] }, _links: { self: { href: "https://api.pingone.com/v1/environments/x/users" } }, count: 0, size: 0 }],
+      [
+        "UserList",
+        {
+          _embedded: { users: [user] },
+          _links: {
+            self: { href: "https://api.pingone.eu/v1/environments/x/users" },
+            next: { href: "https://api.pingone.eu/v1/environments/x/users?cursor=abc" },
+          },
+          count: 201,
+          size: 1,
+        },
+      ],
+      [
+        "UserList",
+        {
+          _embedded: { users: [] },
+          _links: { self: { href: "https://api.pingone.com/v1/environments/x/users" } },
+          count: 0,
+          size: 0,
+        },
+      ],
       ["Population", { id: population, environment: { id: env }, name: "Contractors" }],
       [
         "RoleAssignmentList",
         {
           _embedded: {
-            roleAssignments: ["ENVIRONMENT", "POPULATION", "ORGANIZATION", "APPLICATION"].map((type) => ({ id: randomUUID(), role: { id: randomUUID() }, scope: { id: randomUUID(), type }, environment: { id: env } })),
+            roleAssignments: ["ENVIRONMENT", "POPULATION", "ORGANIZATION", "APPLICATION"].map((type) => ({
+              id: randomUUID(),
+              role: { id: randomUUID() },
+              scope: { id: randomUUID(), type },
+              environment: { id: env },
+            })),
           },
         },
       ],
       ["Role", { id: randomUUID(), name: "Identity Data Admin" }],
     ];
-    for (const [schema, body] of samples) assert.ok(strict(schema)(body), `${schema}: ${ajv.errorsText(strict(schema).errors)}`);
+    for (const [schema, body] of samples)
+      assert.ok(strict(schema)(body), `${schema}: ${ajv.errorsText(strict(schema).errors)}`);
   });
 
   it("serves the operations it is checked on, 405 for another method on their paths, and not yet the others", async () => {
-    assert.deepEqual(SERVED.filter((key) => !operations.some((o) => o.key === key)), [], "every served operation is in the contract");
+    assert.deepEqual(
+      SERVED.filter((key) => !operations.some((o) => o.key === key)),
+      [],
+      "every served operation is in the contract",
+    );
     const env = emu.state.addEnvironment();
     const populationId = emu.state.addPopulation(env);
     const userId = emu.state.addUser(env, { populationId });
@@ -247,7 +302,14 @@ describe("PingOne emulator contract (OpenAPI)", function () {
       const served = SERVED.includes(operation.key);
       const methods = served ? METHODS : [operation.method];
       for (const method of methods) {
-        const ids = { environmentID: env, userID: userId, sessionID: emu.state.addSession(env, userId).id, populationID: populationId, applicationID: app.clientId, roleID: BUILT_IN_ROLES.identityDataAdmin.id };
+        const ids = {
+          environmentID: env,
+          userID: userId,
+          sessionID: emu.state.addSession(env, userId).id,
+          populationID: populationId,
+          applicationID: app.clientId,
+          roleID: BUILT_IN_ROLES.identityDataAdmin.id,
+        };
         const url = urlFor(emu, operation, ids);
         const documented = contract.paths[operation.template][method] !== undefined;
         const reply =
@@ -255,7 +317,8 @@ describe("PingOne emulator contract (OpenAPI)", function () {
             ? await requestToken(emu, env, app.clientId, app.clientSecret)
             : await call(method.toUpperCase(), url, { token });
         const expected = !served ? 404 : !documented ? 405 : method === "delete" ? 204 : 200;
-        if (reply.status !== expected) answers.push(`${method.toUpperCase()} ${operation.template} -> ${reply.status}, expected ${expected}`);
+        if (reply.status !== expected)
+          answers.push(`${method.toUpperCase()} ${operation.template} -> ${reply.status}, expected ${expected}`);
       }
     }
     assert.deepEqual(answers, []);
@@ -273,9 +336,16 @@ async function exerciseEveryOutcome(emu: RunningEmulator, operations: Operation[
   const sessions = Array.from({ length: 8 }, () => s.addSession(env, user).id);
   const strangerSession = s.addSession(env, stranger).id;
   const envApp = s.addApplication({ environmentId: env, roles: [{ role: IDA, environmentId: env }] });
-  const popApp = s.addApplication({ environmentId: env, roles: [{ role: IDA, environmentId: env, populationId: inside }] });
+  const popApp = s.addApplication({
+    environmentId: env,
+    roles: [{ role: IDA, environmentId: env, populationId: inside }],
+  });
   const postApp = s.addApplication({ environmentId: env, tokenAuthMethod: "client_secret_post", roles: [] });
-  const blindApp = s.addApplication({ environmentId: env, roles: [{ role: IDA, environmentId: env }], roleAssignmentsReadable: false });
+  const blindApp = s.addApplication({
+    environmentId: env,
+    roles: [{ role: IDA, environmentId: env }],
+    roleAssignmentsReadable: false,
+  });
   const token = await tokenFor(emu, env, envApp.clientId, envApp.clientSecret);
   const popToken = await tokenFor(emu, env, popApp.clientId, popApp.clientSecret);
   const blindToken = await tokenFor(emu, env, blindApp.clientId, blindApp.clientSecret);
@@ -283,7 +353,9 @@ async function exerciseEveryOutcome(emu: RunningEmulator, operations: Operation[
 
   const templates = operations.map((operation) => ({
     operation,
-    re: new RegExp(`^${new URL(baseFor(emu, operation.server)).pathname.replace(/\/$/, "")}${operation.template.replace(/\{[^}]+\}/g, "[^/]+")}$`),
+    re: new RegExp(
+      `^${new URL(baseFor(emu, operation.server)).pathname.replace(/\/$/, "")}${operation.template.replace(/\{[^}]+\}/g, "[^/]+")}$`,
+    ),
   }));
   const observed: Observed[] = [];
   const record = async (method: string, url: string, answer: () => Promise<Reply>): Promise<void> => {
@@ -298,7 +370,8 @@ async function exerciseEveryOutcome(emu: RunningEmulator, operations: Operation[
     if (!match) throw new Error(`exercise sent a request outside the contract: ${method} ${pathname}`);
     observed.push({ operation: match.operation, reply });
   };
-  const send = (method: string, url: string, authToken?: string) => record(method, url, () => call(method, url, { token: authToken }));
+  const send = (method: string, url: string, authToken?: string) =>
+    record(method, url, () => call(method, url, { token: authToken }));
   const list = sessionsUrl(emu, env, user);
   const item = (id: string, u = user) => sessionsUrl(emu, env, u, id);
   const ops: Array<[string, string]> = [
@@ -362,9 +435,15 @@ async function exerciseEveryOutcome(emu: RunningEmulator, operations: Operation[
   await record("POST", tokenUrl, () => requestToken(emu, env, envApp.clientId, envApp.clientSecret)); // 200 client_secret_basic
   await record("POST", tokenUrl, () => requestToken(emu, env, postApp.clientId, postApp.clientSecret, "post")); // 200 client_secret_post
   await record("POST", tokenUrl, () => requestToken(emu, env, envApp.clientId, "wrong secret")); // 401
-  await record("POST", tokenUrl, () => call("POST", tokenUrl, { headers: form, body: "grant_type=client_credentials" })); // 401 no client
-  await record("POST", tokenUrl, () => requestToken(emu, env, envApp.clientId, envApp.clientSecret, "basic", { grant_type: "password" })); // 400
-  await record("POST", tokenUrl, () => call("POST", tokenUrl, { headers: { "content-type": "application/json" }, body: "{}" })); // 400
+  await record("POST", tokenUrl, () =>
+    call("POST", tokenUrl, { headers: form, body: "grant_type=client_credentials" }),
+  ); // 401 no client
+  await record("POST", tokenUrl, () =>
+    requestToken(emu, env, envApp.clientId, envApp.clientSecret, "basic", { grant_type: "password" }),
+  ); // 400
+  await record("POST", tokenUrl, () =>
+    call("POST", tokenUrl, { headers: { "content-type": "application/json" }, body: "{}" }),
+  ); // 400
   for (const status of [400, 401]) {
     emu.injectFault({ path: `/${env}/as/token`, status });
     await record("POST", tokenUrl, () => requestToken(emu, env, envApp.clientId, envApp.clientSecret));

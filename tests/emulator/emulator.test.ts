@@ -23,8 +23,15 @@ function seedTenant(emu: RunningEmulator) {
   const sessionsA = [0, 1, 2].map((i) => s.addSession(env, userA, { createdAt: new Date(t0 + i * 60_000) }).id);
   const sessionsB = [0, 1].map((i) => s.addSession(env, userB, { createdAt: new Date(t0 + i * 60_000) }).id);
   const envApp = s.addApplication({ environmentId: env, roles: [{ role: IDA, environmentId: env }] });
-  const postApp = s.addApplication({ environmentId: env, tokenAuthMethod: "client_secret_post", roles: [{ role: IDA, environmentId: env }] });
-  const popApp = s.addApplication({ environmentId: env, roles: [{ role: IDA, environmentId: env, populationId: popA }] });
+  const postApp = s.addApplication({
+    environmentId: env,
+    tokenAuthMethod: "client_secret_post",
+    roles: [{ role: IDA, environmentId: env }],
+  });
+  const popApp = s.addApplication({
+    environmentId: env,
+    roles: [{ role: IDA, environmentId: env, populationId: popA }],
+  });
   return { env, popA, popB, userA, userB, sessionsA, sessionsB, envApp, postApp, popApp };
 }
 
@@ -88,7 +95,9 @@ describe("PingOne emulator", function () {
 
     it("refuses a missing or other grant_type with 400 unsupported_grant_type", async () => {
       const missing = await requestToken(emu, t.env, t.envApp.clientId, t.envApp.clientSecret, "basic", {});
-      const password = await requestToken(emu, t.env, t.envApp.clientId, t.envApp.clientSecret, "basic", { grant_type: "password" });
+      const password = await requestToken(emu, t.env, t.envApp.clientId, t.envApp.clientSecret, "basic", {
+        grant_type: "password",
+      });
       assert.deepEqual([missing.status, missing.json.error], [400, "unsupported_grant_type"]);
       assert.deepEqual([password.status, password.json.error], [400, "unsupported_grant_type"]);
     });
@@ -163,18 +172,30 @@ describe("PingOne emulator", function () {
     });
 
     it("answers 400 INVALID_DATA naming each path id that is not a UUID", async () => {
-      const env = await call("GET", `${emu.apiUrl}/environments/not-a-uuid/users/${t.userA}/sessions`, { token: envToken });
+      const env = await call("GET", `${emu.apiUrl}/environments/not-a-uuid/users/${t.userA}/sessions`, {
+        token: envToken,
+      });
       assert.equal(env.status, 400);
       assert.equal(env.json.code, "INVALID_DATA");
-      assert.deepEqual(env.json.details.map((d: { code: string; target: string }) => [d.code, d.target]), [["INVALID_VALUE", "environmentId"]]);
-      const both = await call("DELETE", `${emu.apiUrl}/environments/${t.env}/users/bob/sessions/123`, { token: envToken });
-      assert.deepEqual(both.json.details.map((d: { target: string }) => d.target), ["userId", "sessionId"]);
+      assert.deepEqual(
+        env.json.details.map((d: { code: string; target: string }) => [d.code, d.target]),
+        [["INVALID_VALUE", "environmentId"]],
+      );
+      const both = await call("DELETE", `${emu.apiUrl}/environments/${t.env}/users/bob/sessions/123`, {
+        token: envToken,
+      });
+      assert.deepEqual(
+        both.json.details.map((d: { target: string }) => d.target),
+        ["userId", "sessionId"],
+      );
     });
 
     it("answers 405 with Allow to methods the API does not offer, and 404 to unknown paths and /v1/v1", async () => {
       const post = await call("POST", sessionsUrl(emu, t.env, t.userA), { token: envToken, body: "{}" });
       const put = await call("PUT", sessionsUrl(emu, t.env, t.userA, t.sessionsA[0]), { token: envToken, body: "{}" });
-      const doubled = await call("GET", sessionsUrl(emu, t.env, t.userA).replace("/v1/", "/v1/v1/"), { token: envToken });
+      const doubled = await call("GET", sessionsUrl(emu, t.env, t.userA).replace("/v1/", "/v1/v1/"), {
+        token: envToken,
+      });
       const outside = await call("GET", `${emu.url}/nothing-here`);
       assert.deepEqual([post.status, post.headers.get("allow")], [405, "GET"]);
       assert.deepEqual([put.status, put.headers.get("allow")], [405, "GET, DELETE"]);
@@ -184,7 +205,10 @@ describe("PingOne emulator", function () {
     });
 
     it("echoes X-Ping-External-Transaction-ID (invalid characters as _) or generates one, and sets Correlation-Id", async () => {
-      const sent = await call("GET", sessionsUrl(emu, t.env, t.userA), { token: envToken, headers: { "X-Ping-External-Transaction-ID": "run-42/step 1" } });
+      const sent = await call("GET", sessionsUrl(emu, t.env, t.userA), {
+        token: envToken,
+        headers: { "X-Ping-External-Transaction-ID": "run-42/step 1" },
+      });
       const generated = await call("GET", sessionsUrl(emu, t.env, t.userA), { token: envToken });
       assert.equal(sent.headers.get("x-ping-external-transaction-id"), "run-42/step_1");
       assert.match(generated.headers.get("x-ping-external-transaction-id") ?? "", UUID_PATTERN);
@@ -281,7 +305,10 @@ describe("PingOne emulator", function () {
       const unknownSessionOutside = await call("GET", sessionsUrl(emu, t.env, t.userB, randomUUID()), { token });
       assert.equal(unknownUser.status, 403);
       assert.equal(unknownSessionOutside.status, 403);
-      assert.equal(unknownUser.json.details[0].message.replace(/[0-9a-f-]{36}/g, "ID"), unknownSessionOutside.json.details[0].message.replace(/[0-9a-f-]{36}/g, "ID"));
+      assert.equal(
+        unknownUser.json.details[0].message.replace(/[0-9a-f-]{36}/g, "ID"),
+        unknownSessionOutside.json.details[0].message.replace(/[0-9a-f-]{36}/g, "ID"),
+      );
     });
 
     it("answers 403 for an unknown environment and for an environment where the application holds no role", async () => {
@@ -311,7 +338,9 @@ describe("PingOne emulator", function () {
       assert.equal(own.status, 400);
       assert.equal(own.json.code, "REQUEST_FAILED");
       assert.equal(own.json.message, CURRENT_SESSION_MESSAGE);
-      assert.deepEqual(own.json.details, [{ code: "INVALID_VALUE", target: "sessionId", message: CURRENT_SESSION_MESSAGE }]);
+      assert.deepEqual(own.json.details, [
+        { code: "INVALID_VALUE", target: "sessionId", message: CURRENT_SESSION_MESSAGE },
+      ]);
       assert.notEqual(emu.state.getSession(t.env, t.userA, current), undefined);
       const other = await call("DELETE", sessionsUrl(emu, t.env, t.userA, t.sessionsA[0]), { token });
       assert.equal(other.status, 204);
@@ -330,7 +359,10 @@ describe("PingOne emulator", function () {
     it("keeps at most 10 sessions per user, dropping the oldest", () => {
       const user = emu.state.addUser(t.env);
       const base = Date.parse("2025-02-01T00:00:00Z");
-      const ids = Array.from({ length: 11 }, (_, i) => emu.state.addSession(t.env, user, { createdAt: new Date(base + i * 1000) }).id);
+      const ids = Array.from(
+        { length: 11 },
+        (_, i) => emu.state.addSession(t.env, user, { createdAt: new Date(base + i * 1000) }).id,
+      );
       const kept = emu.state.listSessions(t.env, user).map((s) => s.id);
       assert.equal(kept.length, 10);
       assert.deepEqual(kept, ids.slice(1).reverse());
@@ -352,14 +384,27 @@ describe("PingOne emulator", function () {
       const newest = emu.state.addSession(t.env, user, { createdAt: new Date("2025-03-03T00:00:00Z") }).id;
       const oldest = emu.state.addSession(t.env, user, { createdAt: new Date("2025-03-01T00:00:00Z") }).id;
       const reply = await call("GET", sessionsUrl(emu, t.env, user), { token: envToken });
-      assert.deepEqual(reply.json._embedded.sessions.map((s: { id: string }) => s.id), [newest, middle, oldest]);
+      assert.deepEqual(
+        reply.json._embedded.sessions.map((s: { id: string }) => s.id),
+        [newest, middle, oldest],
+      );
     });
 
     it("refuses seeding with a non-UUID id, an unknown parent or a taken id", () => {
       assert.throws(() => emu.state.addEnvironment({ id: "env-1" }), /must be a UUID/);
       assert.throws(() => emu.state.addUser(randomUUID()), /does not exist/);
-      assert.throws(() => emu.state.addUser(t.env, { id: t.userA }), { name: "EmulatorStateError", kind: "conflict" } as object);
-      assert.throws(() => emu.state.addApplication({ environmentId: t.env, roles: [{ role: IDA, environmentId: t.env, populationId: randomUUID() }] }), /does not exist/);
+      assert.throws(() => emu.state.addUser(t.env, { id: t.userA }), {
+        name: "EmulatorStateError",
+        kind: "conflict",
+      } as object);
+      assert.throws(
+        () =>
+          emu.state.addApplication({
+            environmentId: t.env,
+            roles: [{ role: IDA, environmentId: t.env, populationId: randomUUID() }],
+          }),
+        /does not exist/,
+      );
     });
 
     it("returns copies from inspection, so callers cannot change the tenant", () => {
@@ -377,7 +422,8 @@ describe("PingOne emulator", function () {
       try {
         const env = paged.state.addEnvironment();
         const user = paged.state.addUser(env);
-        for (let i = 0; i < 7; i++) paged.state.addSession(env, user, { createdAt: new Date(Date.UTC(2025, 0, 1, 0, i)) });
+        for (let i = 0; i < 7; i++)
+          paged.state.addSession(env, user, { createdAt: new Date(Date.UTC(2025, 0, 1, 0, i)) });
         const app = paged.state.addApplication({ environmentId: env, roles: [{ role: IDA, environmentId: env }] });
         const token = await tokenFor(paged, env, app.clientId, app.clientSecret);
         let next: string | undefined = sessionsUrl(paged, env, user);
@@ -396,8 +442,12 @@ describe("PingOne emulator", function () {
         }
         assert.deepEqual(sizes, [3, 3, 1]);
         assert.equal(links.length, 2, "a next link on every page but the last");
-        for (const link of links) assert.ok(link.startsWith(`${paged.apiUrl}/environments/${env}/users/${user}/sessions?`), link);
-        assert.deepEqual(ids, paged.state.listSessions(env, user).map((s) => s.id));
+        for (const link of links)
+          assert.ok(link.startsWith(`${paged.apiUrl}/environments/${env}/users/${user}/sessions?`), link);
+        assert.deepEqual(
+          ids,
+          paged.state.listSessions(env, user).map((s) => s.id),
+        );
         const forged = await call("GET", `${sessionsUrl(paged, env, user)}?cursor=abc`, { token });
         assert.deepEqual([forged.status, forged.json.details[0].target], [400, "cursor"]);
       } finally {
@@ -422,16 +472,23 @@ describe("PingOne emulator", function () {
       emu.injectFault({ path: "/v1/", status: 500 });
       const limited = await call("GET", sessionsUrl(emu, t.env, t.userA), { token: envToken });
       const broken = await call("GET", sessionsUrl(emu, t.env, t.userA), { token: envToken });
-      assert.deepEqual([limited.status, limited.json.code, limited.json.details[0].code], [429, "REQUEST_LIMITED", "LIMIT_EXCEEDED"]);
+      assert.deepEqual(
+        [limited.status, limited.json.code, limited.json.details[0].code],
+        [429, "REQUEST_LIMITED", "LIMIT_EXCEEDED"],
+      );
       assert.deepEqual([broken.status, broken.json.code], [500, "UNEXPECTED_ERROR"]);
     });
 
     it("applies to the next `count` matching requests only, and the log shows each", async () => {
       emu.injectFault({ path: "/v1/", status: 500, count: 2 });
       const statuses = [];
-      for (let i = 0; i < 3; i++) statuses.push((await call("GET", sessionsUrl(emu, t.env, t.userA), { token: envToken })).status);
+      for (let i = 0; i < 3; i++)
+        statuses.push((await call("GET", sessionsUrl(emu, t.env, t.userA), { token: envToken })).status);
       assert.deepEqual(statuses, [500, 500, 200]);
-      assert.deepEqual(emu.requests().map((r) => r.status), [500, 500, 200]);
+      assert.deepEqual(
+        emu.requests().map((r) => r.status),
+        [500, 500, 200],
+      );
     });
 
     it("matches by method and by RegExp", async () => {
@@ -456,12 +513,20 @@ describe("PingOne emulator", function () {
       emu.injectFault({ method: "DELETE", path: "/v1/", reset: true });
       const outcome = await statusOrReset("DELETE", sessionsUrl(emu, t.env, t.userA, t.sessionsA[0]), envToken);
       assert.equal(outcome, "reset");
-      assert.deepEqual(emu.requests().map((r) => r.status), ["reset"]);
+      assert.deepEqual(
+        emu.requests().map((r) => r.status),
+        ["reset"],
+      );
       assert.notEqual(emu.state.getSession(t.env, t.userA, t.sessionsA[0]), undefined);
     });
 
     it("sends an overriding raw body and headers as is", async () => {
-      emu.injectFault({ path: "/v1/", status: 500, body: "<<not json>>", headers: { "Content-Type": "text/plain", "X-Fault": "yes" } });
+      emu.injectFault({
+        path: "/v1/",
+        status: 500,
+        body: "<<not json>>",
+        headers: { "Content-Type": "text/plain", "X-Fault": "yes" },
+      });
       const reply = await call("GET", sessionsUrl(emu, t.env, t.userA), { token: envToken });
       assert.equal(reply.status, 500);
       assert.equal(reply.text, "<<not json>>");
@@ -497,12 +562,19 @@ describe("PingOne emulator", function () {
     it("answers the request beyond the burst with 429 REQUEST_LIMITED and Retry-After in whole seconds, and logs it", async () => {
       emu.setRateLimit({ requestsPerSecond: 0.5, burst: 2 });
       const replies = [];
-      for (let i = 0; i < 3; i++) replies.push(await call("GET", sessionsUrl(emu, t.env, t.userA), { token: envToken }));
-      assert.deepEqual(replies.map((r) => r.status), [200, 200, 429]);
+      for (let i = 0; i < 3; i++)
+        replies.push(await call("GET", sessionsUrl(emu, t.env, t.userA), { token: envToken }));
+      assert.deepEqual(
+        replies.map((r) => r.status),
+        [200, 200, 429],
+      );
       const limited = replies[2];
       assert.equal(limited.headers.get("retry-after"), "2");
       assert.deepEqual([limited.json.code, limited.json.details[0].code], ["REQUEST_LIMITED", "LIMIT_EXCEEDED"]);
-      assert.deepEqual(emu.requests().map((r) => r.status), [200, 200, 429]);
+      assert.deepEqual(
+        emu.requests().map((r) => r.status),
+        [200, 200, 429],
+      );
       emu.setRateLimit(undefined);
       assert.equal((await call("GET", sessionsUrl(emu, t.env, t.userA), { token: envToken })).status, 200);
     });
@@ -526,11 +598,15 @@ describe("PingOne emulator", function () {
 
   describe("chaos", () => {
     async function runChaos(seed: number): Promise<Array<number | "reset">> {
-      const chaotic = await startEmulator({ seed: "demo", chaos: { seed, rate: 0.5, kinds: ["429", "500", "503", "reset"] } });
+      const chaotic = await startEmulator({
+        seed: "demo",
+        chaos: { seed, rate: 0.5, kinds: ["429", "500", "503", "reset"] },
+      });
       try {
         const token = await tokenFor(chaotic, DEMO.environmentId, DEMO.clientId, DEMO.clientSecret);
         const outcomes: Array<number | "reset"> = [];
-        for (let i = 0; i < 30; i++) outcomes.push(await statusOrReset("GET", sessionsUrl(chaotic, DEMO.environmentId, DEMO.users.bob), token));
+        for (let i = 0; i < 30; i++)
+          outcomes.push(await statusOrReset("GET", sessionsUrl(chaotic, DEMO.environmentId, DEMO.users.bob), token));
         return outcomes;
       } finally {
         await chaotic.stop();
@@ -544,7 +620,10 @@ describe("PingOne emulator", function () {
       assert.deepEqual(first, again);
       assert.notDeepEqual(first, other);
       assert.ok(first.includes(200), "some requests pass");
-      assert.ok(first.some((s) => s !== 200), "some requests are faulted");
+      assert.ok(
+        first.some((s) => s !== 200),
+        "some requests are faulted",
+      );
     });
 
     it("leaves token requests alone unless includeToken, and never deletes on a faulted DELETE", async () => {
@@ -585,7 +664,10 @@ describe("PingOne emulator", function () {
   describe("request log", () => {
     it("records method, path with query, status, headers as received, body and transaction id", async () => {
       await requestToken(emu, t.env, t.envApp.clientId, t.envApp.clientSecret);
-      await call("GET", `${sessionsUrl(emu, t.env, t.userA)}?x=1`, { token: envToken, headers: { "X-Ping-External-Transaction-ID": "tx-1" } });
+      await call("GET", `${sessionsUrl(emu, t.env, t.userA)}?x=1`, {
+        token: envToken,
+        headers: { "X-Ping-External-Transaction-ID": "tx-1" },
+      });
       const [tokenEntry, listEntry] = emu.requests();
       assert.equal(tokenEntry.method, "POST");
       assert.equal(tokenEntry.path, `/${t.env}/as/token`);
@@ -605,7 +687,10 @@ describe("PingOne emulator", function () {
       const small = await startEmulator({ requestLogLimit: 3 });
       try {
         for (let i = 0; i < 8; i++) await call("GET", `${small.url}/n/${i}`);
-        assert.deepEqual(small.requests().map((r) => r.path), ["/n/5", "/n/6", "/n/7"]);
+        assert.deepEqual(
+          small.requests().map((r) => r.path),
+          ["/n/5", "/n/6", "/n/7"],
+        );
       } finally {
         await small.stop();
       }
@@ -614,19 +699,31 @@ describe("PingOne emulator", function () {
 
   describe("admin HTTP API", () => {
     const admin = (method: string, path: string, body?: unknown) =>
-      call(method, `${emu.url}/__emulator${path}`, { headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+      call(method, `${emu.url}/__emulator${path}`, {
+        headers: { "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
 
     it("seeds a tenant over HTTP that the API then serves", async () => {
       const env = (await admin("POST", "/environments", {})).json.id as string;
       const pop = await admin("POST", `/environments/${env}/populations`, { name: "P" });
       const user = await admin("POST", `/environments/${env}/users`, { populationId: pop.json.id, username: "u" });
-      const session = await admin("POST", `/environments/${env}/users/${user.json.id}/sessions`, { createdAt: "2025-05-05T05:05:05.000Z" });
-      const app = await admin("POST", "/applications", { environmentId: env, tokenAuthMethod: "client_secret_post", roles: [{ role: IDA, environmentId: env, populationId: pop.json.id }] });
+      const session = await admin("POST", `/environments/${env}/users/${user.json.id}/sessions`, {
+        createdAt: "2025-05-05T05:05:05.000Z",
+      });
+      const app = await admin("POST", "/applications", {
+        environmentId: env,
+        tokenAuthMethod: "client_secret_post",
+        roles: [{ role: IDA, environmentId: env, populationId: pop.json.id }],
+      });
       assert.deepEqual([pop.status, user.status, session.status, app.status], [201, 201, 201, 201]);
       assert.equal(session.json.createdAt, "2025-05-05T05:05:05.000Z");
       const token = await tokenFor(emu, env, app.json.clientId, app.json.clientSecret, "post");
       const list = await call("GET", sessionsUrl(emu, env, user.json.id), { token });
-      assert.deepEqual(list.json._embedded.sessions.map((s: { id: string }) => s.id), [session.json.id]);
+      assert.deepEqual(
+        list.json._embedded.sessions.map((s: { id: string }) => s.id),
+        [session.json.id],
+      );
       const inspected = await admin("GET", `/environments/${env}/users/${user.json.id}/sessions`);
       assert.equal(inspected.json.sessions.length, 1);
     });
@@ -639,7 +736,10 @@ describe("PingOne emulator", function () {
       const clean = await call("GET", sessionsUrl(emu, t.env, t.userA), { token: envToken });
       assert.deepEqual([faulted.status, clean.status], [500, 200]);
       const log = await admin("GET", "/requests");
-      assert.deepEqual(log.json.map((r: { status: number }) => r.status), [500, 200]);
+      assert.deepEqual(
+        log.json.map((r: { status: number }) => r.status),
+        [500, 200],
+      );
       assert.equal((await admin("DELETE", "/requests")).status, 204);
       assert.deepEqual((await admin("GET", "/requests")).json, []);
     });
@@ -654,7 +754,9 @@ describe("PingOne emulator", function () {
 
     it("issues user sign-on tokens, expires tokens and changes settings", async () => {
       const userToken = await admin("POST", `/environments/${t.env}/users/${t.userA}/sessions/${t.sessionsA[0]}/token`);
-      const del = await call("DELETE", sessionsUrl(emu, t.env, t.userA, t.sessionsA[0]), { token: userToken.json.accessToken });
+      const del = await call("DELETE", sessionsUrl(emu, t.env, t.userA, t.sessionsA[0]), {
+        token: userToken.json.accessToken,
+      });
       assert.equal(del.status, 400);
       assert.equal((await admin("POST", "/tokens/expire")).status, 204);
       assert.equal((await call("GET", sessionsUrl(emu, t.env, t.userA), { token: envToken })).status, 401);
@@ -681,12 +783,18 @@ describe("PingOne emulator", function () {
         const alice = await call("GET", sessionsUrl(demo, DEMO.environmentId, DEMO.users.alice), { token });
         const bob = await call("GET", sessionsUrl(demo, DEMO.environmentId, DEMO.users.bob), { token });
         const carol = await call("GET", sessionsUrl(demo, DEMO.environmentId, DEMO.users.carol), { token });
-        assert.deepEqual(alice.json._embedded.sessions.map((s: { id: string }) => s.id), DEMO.sessions.alice);
+        assert.deepEqual(
+          alice.json._embedded.sessions.map((s: { id: string }) => s.id),
+          DEMO.sessions.alice,
+        );
         assert.equal(bob.json.count, 2);
         assert.equal(carol.status, 403);
         assert.equal(demo.state.listSessions(DEMO.environmentId, DEMO.users.carol).length, 2);
         assert.match(DEMO.clientSecret, /^demo-not-a-secret/);
-        assert.equal((await requestToken(demo, DEMO.environmentId, DEMO.clientId, DEMO.clientSecret, "post")).status, 401);
+        assert.equal(
+          (await requestToken(demo, DEMO.environmentId, DEMO.clientId, DEMO.clientSecret, "post")).status,
+          401,
+        );
       } finally {
         await demo.stop();
       }
@@ -721,12 +829,24 @@ describe("PingOne emulator", function () {
       const lines: string[] = [];
       const abort = new AbortController();
       const running = main(["--port", "0", "--seed", "demo"], { write: (l) => lines.push(l), signal: abort.signal });
-      while (!lines.some((l) => l.startsWith("export PINGONE_CLIENT_SECRET="))) await new Promise((r) => setTimeout(r, 10));
-      const vars = Object.fromEntries(lines.filter((l) => l.startsWith("export ")).map((l) => l.slice(7).split("=") as [string, string]));
-      assert.deepEqual(Object.keys(vars), ["PINGONE_API_URL", "PINGONE_AUTH_URL", "PINGONE_ENVIRONMENT_ID", "PINGONE_CLIENT_ID", "PINGONE_CLIENT_SECRET"]);
+      while (!lines.some((l) => l.startsWith("export PINGONE_CLIENT_SECRET=")))
+        await new Promise((r) => setTimeout(r, 10));
+      const vars = Object.fromEntries(
+        lines.filter((l) => l.startsWith("export ")).map((l) => l.slice(7).split("=") as [string, string]),
+      );
+      assert.deepEqual(Object.keys(vars), [
+        "PINGONE_API_URL",
+        "PINGONE_AUTH_URL",
+        "PINGONE_ENVIRONMENT_ID",
+        "PINGONE_CLIENT_ID",
+        "PINGONE_CLIENT_SECRET",
+      ]);
       assert.equal(vars.PINGONE_API_URL, `${vars.PINGONE_AUTH_URL}/v1`);
       const reply = await call("POST", `${vars.PINGONE_AUTH_URL}/${vars.PINGONE_ENVIRONMENT_ID}/as/token`, {
-        headers: { authorization: `Basic ${Buffer.from(`${vars.PINGONE_CLIENT_ID}:${vars.PINGONE_CLIENT_SECRET}`).toString("base64")}`, "content-type": "application/x-www-form-urlencoded" },
+        headers: {
+          authorization: `Basic ${Buffer.from(`${vars.PINGONE_CLIENT_ID}:${vars.PINGONE_CLIENT_SECRET}`).toString("base64")}`,
+          "content-type": "application/x-www-form-urlencoded",
+        },
         body: "grant_type=client_credentials",
       });
       assert.equal(reply.status, 200);

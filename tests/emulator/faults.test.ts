@@ -41,7 +41,10 @@ describe("emulator fault machinery", () => {
     it("considers only API requests unless includeToken", () => {
       const apiOnly = new Chaos({ seed: 1, rate: 1 });
       const withToken = new Chaos({ seed: 1, rate: 1, includeToken: true });
-      assert.deepEqual([apiOnly.eligible("api"), apiOnly.eligible("token"), apiOnly.eligible("other")], [true, false, false]);
+      assert.deepEqual(
+        [apiOnly.eligible("api"), apiOnly.eligible("token"), apiOnly.eligible("other")],
+        [true, false, false],
+      );
       assert.equal(withToken.eligible("token"), true);
     });
   });
@@ -55,7 +58,10 @@ describe("emulator fault machinery", () => {
       now = 250;
       assert.deepEqual(bucket.take(), { allowed: true });
       now = 10_000;
-      assert.deepEqual([bucket.take(), bucket.take(), bucket.take().allowed], [{ allowed: true }, { allowed: true }, false]);
+      assert.deepEqual(
+        [bucket.take(), bucket.take(), bucket.take().allowed],
+        [{ allowed: true }, { allowed: true }, false],
+      );
     });
 
     it("says how many seconds a slow bucket needs", () => {

@@ -43,7 +43,8 @@ export function requestToken(
 ): Promise<Reply> {
   const body = new URLSearchParams(form);
   const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded" };
-  if (method === "basic") headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString("base64")}`;
+  if (method === "basic")
+    headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString("base64")}`;
   else {
     body.set("client_id", clientId);
     body.set("client_secret", clientSecret);
@@ -52,7 +53,13 @@ export function requestToken(
 }
 
 /** A valid access token, or a thrown error saying why not. */
-export async function tokenFor(emu: RunningEmulator, environmentId: string, clientId: string, clientSecret: string, method: "basic" | "post" = "basic"): Promise<string> {
+export async function tokenFor(
+  emu: RunningEmulator,
+  environmentId: string,
+  clientId: string,
+  clientSecret: string,
+  method: "basic" | "post" = "basic",
+): Promise<string> {
   const reply = await requestToken(emu, environmentId, clientId, clientSecret, method);
   if (reply.status !== 200) throw new Error(`token request failed: ${reply.status} ${reply.text}`);
   return reply.json.access_token as string;
@@ -101,7 +108,8 @@ export function callFrom(
           json = undefined;
         }
         const replyHeaders = new Headers();
-        for (const [name, value] of Object.entries(res.headers)) if (typeof value === "string") replyHeaders.set(name, value);
+        for (const [name, value] of Object.entries(res.headers))
+          if (typeof value === "string") replyHeaders.set(name, value);
         resolve({ status: res.statusCode ?? 0, headers: replyHeaders, text, json });
       });
       res.on("error", reject);
@@ -113,7 +121,9 @@ export function callFrom(
 
 /** The API URL of a users listing with these query parameters (values encoded). */
 export function usersUrl(emu: RunningEmulator, environmentId: string, query: Record<string, string> = {}): string {
-  const q = Object.entries(query).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join("&");
+  const q = Object.entries(query)
+    .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+    .join("&");
   return `${emu.apiUrl}/environments/${environmentId}/users${q === "" ? "" : `?${q}`}`;
 }
 

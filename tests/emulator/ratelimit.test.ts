@@ -24,7 +24,10 @@ describe("PingOne emulator: licence rate limit with a per-source share", () => {
 
     it("spends nothing on a refused request, and refuses on the licence once the sources together exhaust it", () => {
       const now = 0;
-      const limiter = new LicenceRateLimiter({ requestsPerSecond: 1, burst: 10, perSourceIpShare: 0.3, allowedSourceIps: [] }, () => now);
+      const limiter = new LicenceRateLimiter(
+        { requestsPerSecond: 1, burst: 10, perSourceIpShare: 0.3, allowedSourceIps: [] },
+        () => now,
+      );
       const outcome = (source: string, n: number) => Array.from({ length: n }, () => limiter.take(source).allowed);
       assert.deepEqual(outcome("127.0.0.2", 5), [true, true, true, false, false]);
       assert.deepEqual(outcome("127.0.0.3", 4), [true, true, true, false]);
@@ -36,17 +39,32 @@ describe("PingOne emulator: licence rate limit with a per-source share", () => {
     it("lets allowed addresses use the whole licence (127.0.0.1 by default), and reads an IPv4-mapped address as IPv4", () => {
       const now = 0;
       const byDefault = new LicenceRateLimiter({ requestsPerSecond: 1, burst: 5 }, () => now);
-      assert.deepEqual(Array.from({ length: 6 }, () => byDefault.take("127.0.0.1").allowed), [true, true, true, true, true, false]);
-      const strict = new LicenceRateLimiter({ requestsPerSecond: 1, burst: 10, perSourceIpShare: 0.2, allowedSourceIps: ["127.0.0.9"] }, () => now);
-      assert.deepEqual(Array.from({ length: 3 }, () => strict.take("::ffff:127.0.0.2").allowed), [true, true, false]);
+      assert.deepEqual(
+        Array.from({ length: 6 }, () => byDefault.take("127.0.0.1").allowed),
+        [true, true, true, true, true, false],
+      );
+      const strict = new LicenceRateLimiter(
+        { requestsPerSecond: 1, burst: 10, perSourceIpShare: 0.2, allowedSourceIps: ["127.0.0.9"] },
+        () => now,
+      );
+      assert.deepEqual(
+        Array.from({ length: 3 }, () => strict.take("::ffff:127.0.0.2").allowed),
+        [true, true, false],
+      );
       assert.equal(strict.take("127.0.0.2").allowed, false);
       assert.equal(strict.take("::ffff:127.0.0.9").allowed, true);
     });
 
     it("refuses a share outside (0, 1] and an allowed address that is not one", () => {
-      assert.throws(() => new LicenceRateLimiter({ requestsPerSecond: 1, perSourceIpShare: 0 }), /perSourceIpShare must be in \(0, 1\], got 0/);
+      assert.throws(
+        () => new LicenceRateLimiter({ requestsPerSecond: 1, perSourceIpShare: 0 }),
+        /perSourceIpShare must be in \(0, 1\], got 0/,
+      );
       assert.throws(() => new LicenceRateLimiter({ requestsPerSecond: 1, perSourceIpShare: 1.5 }), /perSourceIpShare/);
-      assert.throws(() => new LicenceRateLimiter({ requestsPerSecond: 1, allowedSourceIps: ["localhost"] }), /allowedSourceIps must be an array of IP addresses/);
+      assert.throws(
+        () => new LicenceRateLimiter({ requestsPerSecond: 1, allowedSourceIps: ["localhost"] }),
+        /allowedSourceIps must be an array of IP addresses/,
+      );
     });
   });
 
@@ -59,7 +77,10 @@ describe("PingOne emulator: licence rate limit with a per-source share", () => {
       emu = await startEmulator();
       const env = emu.state.addEnvironment();
       const user = emu.state.addUser(env);
-      const app = emu.state.addApplication({ environmentId: env, roles: [{ role: "Identity Data Administrator", environmentId: env }] });
+      const app = emu.state.addApplication({
+        environmentId: env,
+        roles: [{ role: "Identity Data Administrator", environmentId: env }],
+      });
       // Issued in-process, so no token request spends the licence.
       token = emu.state.issueApplicationToken(app.clientId).accessToken;
       url = sessionsUrl(emu, env, user);
@@ -77,7 +98,8 @@ describe("PingOne emulator: licence rate limit with a per-source share", () => {
       // 0.1 request a second: refills during the test are far below one request.
       emu.setRateLimit({ requestsPerSecond: 0.1, burst: 10, perSourceIpShare: 0.3, allowedSourceIps: [] });
       const statuses: Record<string, number[]> = {};
-      for (const source of ["127.0.0.2", "127.0.0.3", "127.0.0.4"]) statuses[source] = (await burst(source, 4)).map((r) => r.status);
+      for (const source of ["127.0.0.2", "127.0.0.3", "127.0.0.4"])
+        statuses[source] = (await burst(source, 4)).map((r) => r.status);
       statuses["127.0.0.5"] = (await burst("127.0.0.5", 3)).map((r) => r.status);
       assert.deepEqual(statuses, {
         "127.0.0.2": [200, 200, 200, 429],
@@ -118,8 +140,14 @@ describe("PingOne emulator: licence rate limit with a per-source share", () => {
         assert.match(quotaResetTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       }
       // The share refills at 0.03/s: about 33 s to the next request; the licence at 0.1/s: about 10 s.
-      assert.ok(byShare.json.details[0].innerError.retryAfter > 30 && byShare.json.details[0].innerError.retryAfter <= 34, byShare.text);
-      assert.ok(byLicence.json.details[0].innerError.retryAfter > 9 && byLicence.json.details[0].innerError.retryAfter <= 10, byLicence.text);
+      assert.ok(
+        byShare.json.details[0].innerError.retryAfter > 30 && byShare.json.details[0].innerError.retryAfter <= 34,
+        byShare.text,
+      );
+      assert.ok(
+        byLicence.json.details[0].innerError.retryAfter > 9 && byLicence.json.details[0].innerError.retryAfter <= 10,
+        byLicence.text,
+      );
     });
 
     it("answers Retry-After: 0 with the same exact wait in the body when told retryAfterHeader zero, and refuses an unknown style", async () => {
@@ -130,7 +158,10 @@ describe("PingOne emulator: licence rate limit with a per-source share", () => {
       assert.equal(second.headers.get("retry-after"), "0");
       const retryAfter = second.json.details[0].innerError.retryAfter;
       assert.ok(retryAfter > 9 && retryAfter <= 10, second.text);
-      assert.throws(() => emu.setRateLimit({ requestsPerSecond: 1, retryAfterHeader: "ms" as never }), /rateLimit\.retryAfterHeader must be "whole-seconds" or "zero", got "ms"/);
+      assert.throws(
+        () => emu.setRateLimit({ requestsPerSecond: 1, retryAfterHeader: "ms" as never }),
+        /rateLimit\.retryAfterHeader must be "whole-seconds" or "zero", got "ms"/,
+      );
     });
 
     it("by default lets 127.0.0.1 use the whole licence while other addresses get 35%", async () => {
@@ -143,15 +174,22 @@ describe("PingOne emulator: licence rate limit with a per-source share", () => {
 
     it("applies the share to 127.0.0.1 too when no address is allowed", async () => {
       emu.setRateLimit({ requestsPerSecond: 0.1, burst: 10, allowedSourceIps: [] });
-      assert.deepEqual((await burst("127.0.0.1", 4)).map((r) => r.status), [200, 200, 200, 429]);
+      assert.deepEqual(
+        (await burst("127.0.0.1", 4)).map((r) => r.status),
+        [200, 200, 200, 429],
+      );
     });
 
     it("listens on 127.0.0.1 only: the same port on this machine's non-loopback address refuses", async function () {
-      const external = Object.values(os.networkInterfaces()).flat().find((i) => i && i.family === "IPv4" && !i.internal);
+      const external = Object.values(os.networkInterfaces())
+        .flat()
+        .find((i) => i && i.family === "IPv4" && !i.internal);
       if (!external) this.skip();
       emu.setRateLimit(undefined);
       const port = new URL(emu.url).port;
-      await assert.rejects(callFrom(external!.address, "GET", `http://${external!.address}:${port}/`), { code: "ECONNREFUSED" });
+      await assert.rejects(callFrom(external!.address, "GET", `http://${external!.address}:${port}/`), {
+        code: "ECONNREFUSED",
+      });
       assert.equal((await callFrom("127.0.0.7", "GET", `${emu.url}/`)).status, 404);
     });
   });

@@ -3,7 +3,14 @@
 
 import { strict as assert } from "node:assert";
 
-import { BUILT_IN_ROLES, EmulatorState, seedTenant, startEmulator, type RunningEmulator, type Session } from "../../emulator";
+import {
+  BUILT_IN_ROLES,
+  EmulatorState,
+  seedTenant,
+  startEmulator,
+  type RunningEmulator,
+  type Session,
+} from "../../emulator";
 import { allPages, call, sessionsUrl, tokenFor, usersUrl } from "./helpers";
 
 const NOW = Date.parse("2026-03-01T12:00:00.000Z");
@@ -19,12 +26,16 @@ describe("PingOne emulator: session fields", () => {
     emu = await startEmulator();
     env = emu.state.addEnvironment();
     user = emu.state.addUser(env);
-    const app = emu.state.addApplication({ environmentId: env, roles: [{ role: "Identity Data Administrator", environmentId: env }] });
+    const app = emu.state.addApplication({
+      environmentId: env,
+      roles: [{ role: "Identity Data Administrator", environmentId: env }],
+    });
     token = await tokenFor(emu, env, app.clientId, app.clientSecret);
   });
   after(() => emu.stop());
 
-  const read = async (id: string): Promise<Session> => (await call("GET", sessionsUrl(emu, env, user, id), { token })).json;
+  const read = async (id: string): Promise<Session> =>
+    (await call("GET", sessionsUrl(emu, env, user, id), { token })).json;
 
   it("serves the createdAt, lastSignOn, locations and browser a seed sets", async () => {
     const { id } = emu.state.addSession(env, user, {
@@ -39,7 +50,11 @@ describe("PingOne emulator: session fields", () => {
     });
     const s = await read(id);
     assert.equal(s.createdAt, "2026-02-01T08:00:00.000Z");
-    assert.deepEqual(s.lastSignOn, { at: "2026-02-03T09:30:00.000Z", remoteIp: "203.0.113.9", authenticators: ["pwd"] });
+    assert.deepEqual(s.lastSignOn, {
+      at: "2026-02-03T09:30:00.000Z",
+      remoteIp: "203.0.113.9",
+      authenticators: ["pwd"],
+    });
     assert.equal(s.activeAt, "2026-02-03T09:30:00.000Z");
     assert.equal(s.expiresAt, "2026-02-03T17:30:00.000Z");
     assert.deepEqual(s.browser, { name: "Lynx", version: "2.9" });
@@ -56,21 +71,38 @@ describe("PingOne emulator: session fields", () => {
   it("defaults the last sign-on to the creation, or to the last location, with one location at the last sign-on", async () => {
     const plain = await read(emu.state.addSession(env, user, { createdAt: new Date("2026-02-10T00:00:00Z") }).id);
     assert.equal(plain.lastSignOn.at, "2026-02-10T00:00:00.000Z");
-    assert.deepEqual(plain.locations.map((l) => [l.at, l.remoteIp]), [["2026-02-10T00:00:00.000Z", plain.lastSignOn.remoteIp]]);
+    assert.deepEqual(
+      plain.locations.map((l) => [l.at, l.remoteIp]),
+      [["2026-02-10T00:00:00.000Z", plain.lastSignOn.remoteIp]],
+    );
     assert.match(plain.lastSignOn.remoteIp, /^198\.51\.100\.\d+$/);
-    const located = await read(emu.state.addSession(env, user, { createdAt: new Date("2026-02-11T00:00:00Z"), locations: [{ at: new Date("2026-02-12T00:00:00Z"), remoteIp: "2001:db8::7" }] }).id);
+    const located = await read(
+      emu.state.addSession(env, user, {
+        createdAt: new Date("2026-02-11T00:00:00Z"),
+        locations: [{ at: new Date("2026-02-12T00:00:00Z"), remoteIp: "2001:db8::7" }],
+      }).id,
+    );
     assert.deepEqual([located.lastSignOn.at, located.lastSignOn.remoteIp], ["2026-02-12T00:00:00.000Z", "2001:db8::7"]);
   });
 
   it("keeps the last 5 locations, as PingOne does", async () => {
-    const locations = Array.from({ length: 7 }, (_, i) => ({ at: new Date(Date.UTC(2026, 1, 1, i)), remoteIp: `192.0.2.${i + 1}` }));
+    const locations = Array.from({ length: 7 }, (_, i) => ({
+      at: new Date(Date.UTC(2026, 1, 1, i)),
+      remoteIp: `192.0.2.${i + 1}`,
+    }));
     const s = await read(emu.state.addSession(env, user, { createdAt: new Date(Date.UTC(2026, 1, 1)), locations }).id);
-    assert.deepEqual(s.locations.map((l) => l.remoteIp), ["192.0.2.3", "192.0.2.4", "192.0.2.5", "192.0.2.6", "192.0.2.7"]);
+    assert.deepEqual(
+      s.locations.map((l) => l.remoteIp),
+      ["192.0.2.3", "192.0.2.4", "192.0.2.5", "192.0.2.6", "192.0.2.7"],
+    );
   });
 
   it("refuses a bad address or a location without a time", () => {
     assert.throws(() => emu.state.addSession(env, user, { remoteIp: "999.1.1.1" }), /remoteIp must be an IP address/);
-    assert.throws(() => emu.state.addSession(env, user, { locations: [{ remoteIp: "192.0.2.1" } as never] }), /locations\[0\]\.at is required/);
+    assert.throws(
+      () => emu.state.addSession(env, user, { locations: [{ remoteIp: "192.0.2.1" } as never] }),
+      /locations\[0\]\.at is required/,
+    );
   });
 });
 
@@ -80,14 +112,28 @@ describe("PingOne emulator: admin routes for the tenant model", () => {
   after(() => emu.stop());
 
   const admin = (method: string, path: string, body?: unknown) =>
-    call(method, `${emu.url}/__emulator${path}`, { headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+    call(method, `${emu.url}/__emulator${path}`, {
+      headers: { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
 
   it("seeds groups, users with attributes, sessions with sign-on details, role assignments and static tokens over HTTP", async () => {
     const env = (await admin("POST", "/environments", {})).json.id as string;
-    const pop = (await admin("POST", `/environments/${env}/populations`, { name: "Responders", description: "on call" })).json.id as string;
+    const pop = (
+      await admin("POST", `/environments/${env}/populations`, { name: "Responders", description: "on call" })
+    ).json.id as string;
     const group = (await admin("POST", `/environments/${env}/groups`, { name: "Incident 42" })).json.id as string;
-    const user = (await admin("POST", `/environments/${env}/users`, { populationId: pop, username: "dana", email: "dana@corp.example", name: { given: "Dana" }, groupIds: [group] })).json.id as string;
-    const other = (await admin("POST", `/environments/${env}/users`, { populationId: pop, username: "erin" })).json.id as string;
+    const user = (
+      await admin("POST", `/environments/${env}/users`, {
+        populationId: pop,
+        username: "dana",
+        email: "dana@corp.example",
+        name: { given: "Dana" },
+        groupIds: [group],
+      })
+    ).json.id as string;
+    const other = (await admin("POST", `/environments/${env}/users`, { populationId: pop, username: "erin" })).json
+      .id as string;
     assert.equal((await admin("POST", `/environments/${env}/groups/${group}/members`, { userId: other })).status, 204);
     const session = await admin("POST", `/environments/${env}/users/${user}/sessions`, {
       createdAt: "2026-01-01T00:00:00Z",
@@ -97,14 +143,28 @@ describe("PingOne emulator: admin routes for the tenant model", () => {
     assert.equal(session.status, 201);
     assert.deepEqual([session.json.lastSignOn.remoteIp, session.json.locations[0].city], ["203.0.113.50", "Lima"]);
     const app = await admin("POST", "/applications", { environmentId: env, roleAssignments: [] });
-    const assigned = await admin("POST", `/applications/${app.json.clientId}/roleAssignments`, { role: "Identity Data Admin", scope: { type: "POPULATION", id: pop } });
+    const assigned = await admin("POST", `/applications/${app.json.clientId}/roleAssignments`, {
+      role: "Identity Data Admin",
+      scope: { type: "POPULATION", id: pop },
+    });
     const role = await admin("POST", "/roles", { name: "Session Reader", permissions: ["authn:read:sessions"] });
-    const staticToken = await admin("POST", `/applications/${app.json.clientId}/tokens`, { accessToken: "static-dana-token" });
+    const staticToken = await admin("POST", `/applications/${app.json.clientId}/tokens`, {
+      accessToken: "static-dana-token",
+    });
     assert.deepEqual([app.status, assigned.status, role.status, staticToken.status], [201, 201, 201, 201]);
     assert.equal(staticToken.json.accessToken, "static-dana-token");
-    const listed = await call("GET", usersUrl(emu, env, { filter: `memberOfGroups[id eq "${group}"] and name.given eq "dana"` }), { token: staticToken.json.accessToken });
-    assert.deepEqual(listed.json._embedded.users.map((u: { username: string }) => u.username), ["dana"]);
-    const both = await call("GET", usersUrl(emu, env, { filter: `memberOfGroups[id eq "${group}"]` }), { token: staticToken.json.accessToken });
+    const listed = await call(
+      "GET",
+      usersUrl(emu, env, { filter: `memberOfGroups[id eq "${group}"] and name.given eq "dana"` }),
+      { token: staticToken.json.accessToken },
+    );
+    assert.deepEqual(
+      listed.json._embedded.users.map((u: { username: string }) => u.username),
+      ["dana"],
+    );
+    const both = await call("GET", usersUrl(emu, env, { filter: `memberOfGroups[id eq "${group}"]` }), {
+      token: staticToken.json.accessToken,
+    });
     assert.equal(both.json.count, 2);
   });
 
@@ -130,7 +190,13 @@ describe("PingOne emulator: a large tenant from a seeded PRNG", () => {
     const snapshot = (seed: number) => {
       const state = new EmulatorState({ organizationId: "00000000-0000-4000-8000-000000000000" });
       const summary = seedTenant(state, { users: 300, seed, now: NOW });
-      const users = state.listUsers(summary.environmentId, { filter: undefined, filterText: "", reach: { kind: "environment" }, from: 0, pageSize: 1000 }).users;
+      const users = state.listUsers(summary.environmentId, {
+        filter: undefined,
+        filterText: "",
+        reach: { kind: "environment" },
+        from: 0,
+        pageSize: 1000,
+      }).users;
       const sessions = users.map((u) => state.listSessions(summary.environmentId, u.id));
       return JSON.stringify({ ...summary, elapsedMs: 0, users, sessions });
     };
@@ -141,16 +207,31 @@ describe("PingOne emulator: a large tenant from a seeded PRNG", () => {
   it("draws 20% of users without a session and the rest 1-10, with times within 30 days and addresses from the documentation ranges", () => {
     const state = new EmulatorState();
     const t = seedTenant(state, { users: 2000, seed: 7, now: NOW });
-    const views = state.listUsers(t.environmentId, { filter: undefined, filterText: "", reach: { kind: "environment" }, from: 0, pageSize: 5000 }).users;
+    const views = state.listUsers(t.environmentId, {
+      filter: undefined,
+      filterText: "",
+      reach: { kind: "environment" },
+      from: 0,
+      pageSize: 5000,
+    }).users;
     assert.equal(views.length, 2000);
     const counts = views.map((u) => state.listSessions(t.environmentId, u.id).length);
     assert.equal(counts.filter((n) => n === 0).length, t.sessionless);
     assert.ok(t.sessionless / 2000 > 0.17 && t.sessionless / 2000 < 0.23, `sessionless ${t.sessionless}`);
     assert.deepEqual([Math.min(...counts.filter((n) => n > 0)), Math.max(...counts)], [1, 10]);
-    assert.equal(counts.reduce((a, b) => a + b, 0), t.sessions);
+    assert.equal(
+      counts.reduce((a, b) => a + b, 0),
+      t.sessions,
+    );
     assert.equal(state.sessionCount(), t.sessions);
-    assert.equal(t.populations.reduce((n, p) => n + p.users, 0), 2000);
-    assert.deepEqual(t.populations.map((p) => p.name), ["Employees", "Contractors", "Partners", "Customers"]);
+    assert.equal(
+      t.populations.reduce((n, p) => n + p.users, 0),
+      2000,
+    );
+    assert.deepEqual(
+      t.populations.map((p) => p.name),
+      ["Employees", "Contractors", "Partners", "Customers"],
+    );
     const slugs = new Map(t.populations.map((p) => [p.id, p.name.toLowerCase().slice(0, -1)]));
     for (const u of views) assert.ok(u.username.startsWith(`${slugs.get(u.population.id)}-`), u.username);
     for (const u of views.slice(0, 300)) {
@@ -160,9 +241,16 @@ describe("PingOne emulator: a large tenant from a seeded PRNG", () => {
         assert.ok(created >= NOW - 30 * DAY && created <= NOW, s.createdAt);
         assert.ok(last >= created && last <= NOW, s.lastSignOn.at);
         assert.ok(s.locations.length >= 1 && s.locations.length <= 3);
-        assert.deepEqual([s.locations.at(-1)!.at, s.locations.at(-1)!.remoteIp], [s.lastSignOn.at, s.lastSignOn.remoteIp]);
-        assert.deepEqual([...s.locations].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)), s.locations);
-        for (const l of s.locations) assert.match(l.remoteIp, /^(198\.51\.100|203\.0\.113|192\.0\.2)\.([1-9]\d?|1\d\d|2[0-4]\d|25[0-4])$/);
+        assert.deepEqual(
+          [s.locations.at(-1)!.at, s.locations.at(-1)!.remoteIp],
+          [s.lastSignOn.at, s.lastSignOn.remoteIp],
+        );
+        assert.deepEqual(
+          [...s.locations].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)),
+          s.locations,
+        );
+        for (const l of s.locations)
+          assert.match(l.remoteIp, /^(198\.51\.100|203\.0\.113|192\.0\.2)\.([1-9]\d?|1\d\d|2[0-4]\d|25[0-4])$/);
       }
     }
   });
@@ -177,20 +265,32 @@ describe("PingOne emulator: a large tenant from a seeded PRNG", () => {
       emu.clearRequests();
       const everyone = await allPages(usersUrl(emu, t.environmentId, { limit: "200" }), envToken);
       assert.equal(new Set(everyone.ids).size, 1000);
-      assert.deepEqual(everyone.pages.map((p) => p.json.size), [200, 200, 200, 200, 200]);
+      assert.deepEqual(
+        everyone.pages.map((p) => p.json.size),
+        [200, 200, 200, 200, 200],
+      );
       assert.equal(emu.requests().length, 5);
       const scoped = await allPages(usersUrl(emu, t.environmentId, { limit: "200" }), popToken);
       const expected = t.populations.find((p) => p.id === populationAdmin.populationId)!;
       assert.equal(expected.name, "Contractors");
       assert.equal(scoped.ids.length, expected.users);
-      const bySlug = await call("GET", usersUrl(emu, t.environmentId, { filter: 'username sw "contractor-"', limit: "1" }), { token: envToken });
+      const bySlug = await call(
+        "GET",
+        usersUrl(emu, t.environmentId, { filter: 'username sw "contractor-"', limit: "1" }),
+        { token: envToken },
+      );
       assert.equal(bySlug.json.count, expected.users);
       const outside = everyone.ids.find((id) => !scoped.ids.includes(id))!;
       assert.equal((await call("GET", sessionsUrl(emu, t.environmentId, outside), { token: popToken })).status, 403);
-      const roles = await call("GET", `${emu.apiUrl}/environments/${t.environmentId}/applications/${populationAdmin.clientId}/roleAssignments`, { token: popToken });
-      assert.deepEqual(roles.json._embedded.roleAssignments.map((a: { role: { id: string }; scope: unknown }) => [a.role.id, a.scope]), [
-        [BUILT_IN_ROLES.identityDataAdmin.id, { type: "POPULATION", id: populationAdmin.populationId }],
-      ]);
+      const roles = await call(
+        "GET",
+        `${emu.apiUrl}/environments/${t.environmentId}/applications/${populationAdmin.clientId}/roleAssignments`,
+        { token: popToken },
+      );
+      assert.deepEqual(
+        roles.json._embedded.roleAssignments.map((a: { role: { id: string }; scope: unknown }) => [a.role.id, a.scope]),
+        [[BUILT_IN_ROLES.identityDataAdmin.id, { type: "POPULATION", id: populationAdmin.populationId }]],
+      );
     } finally {
       await emu.stop();
     }
@@ -200,7 +300,10 @@ describe("PingOne emulator: a large tenant from a seeded PRNG", () => {
     const state = new EmulatorState();
     assert.throws(() => seedTenant(state, { users: 1.5 }), /users must be an integer/);
     assert.throws(() => seedTenant(state, { users: 1, sessionlessShare: 2 }), /sessionlessShare/);
-    assert.throws(() => seedTenant(state, { users: 1, maxSessionsPerUser: 11 }), /maxSessionsPerUser must be an integer 1\.\.10/);
+    assert.throws(
+      () => seedTenant(state, { users: 1, maxSessionsPerUser: 11 }),
+      /maxSessionsPerUser must be an integer 1\.\.10/,
+    );
     assert.throws(() => seedTenant(state, { users: 1, populations: [] }), /populations must be a non-empty array/);
   });
 });

@@ -38,8 +38,14 @@ function seed(emu: RunningEmulator) {
     c2: s.addUser(env, { populationId: popB, username: "contractor-02" }),
     c3: s.addUser(env, { populationId: popB, username: "contractor-03", groupIds: [g2] }),
   };
-  const envApp = s.addApplication({ environmentId: env, roleAssignments: [{ role: { id: IDA }, scope: { type: "ENVIRONMENT", id: env } }] });
-  const popApp = s.addApplication({ environmentId: env, roleAssignments: [{ role: { id: IDA }, scope: { type: "POPULATION", id: popA } }] });
+  const envApp = s.addApplication({
+    environmentId: env,
+    roleAssignments: [{ role: { id: IDA }, scope: { type: "ENVIRONMENT", id: env } }],
+  });
+  const popApp = s.addApplication({
+    environmentId: env,
+    roleAssignments: [{ role: { id: IDA }, scope: { type: "POPULATION", id: popA } }],
+  });
   const noneApp = s.addApplication({ environmentId: env, roleAssignments: [] });
   return { env, popA, popB, g1, g2, u, envApp, popApp, noneApp };
 }
@@ -88,9 +94,14 @@ describe("PingOne emulator: the users list", () => {
       }
     });
 
-    it("accepts memberOfGroups[id eq \"...\"], alone and joined", async () => {
+    it('accepts memberOfGroups[id eq "..."], alone and joined', async () => {
       assert.deepEqual(await select(`memberOfGroups[id eq "${t.g1}"]`), ["alice", "bob"]);
-      assert.deepEqual(await select(`memberOfGroups[id eq "${t.g1}"] or memberOfGroups[id eq "${t.g2}"]`), ["alice", "bob", "c1", "c3"]);
+      assert.deepEqual(await select(`memberOfGroups[id eq "${t.g1}"] or memberOfGroups[id eq "${t.g2}"]`), [
+        "alice",
+        "bob",
+        "c1",
+        "c3",
+      ]);
       assert.deepEqual(await select(`memberOfGroups[id eq "${t.g2}"] and username sw "contractor-"`), ["c1", "c3"]);
     });
 
@@ -112,7 +123,11 @@ describe("PingOne emulator: the users list", () => {
 
     it("compares strings, attribute names and operators without regard to case, as SCIM does", async () => {
       assert.deepEqual(await select(`USERNAME EQ "ALICE"`), ["alice"]);
-      assert.deepEqual(await select(`userName Sw "Contractor-0" AND Population.Id eq "${t.popB.toUpperCase()}"`), ["c1", "c2", "c3"]);
+      assert.deepEqual(await select(`userName Sw "Contractor-0" AND Population.Id eq "${t.popB.toUpperCase()}"`), [
+        "c1",
+        "c2",
+        "c3",
+      ]);
     });
 
     it("refuses anything else with 400 INVALID_FILTER, naming what, and logs the request", async () => {
@@ -141,14 +156,26 @@ describe("PingOne emulator: the users list", () => {
         const reply = await call("GET", usersUrl(emu, t.env, { filter }), { token: envToken });
         assert.equal(reply.status, 400, filter);
         assert.match(reply.json.id, UUID_PATTERN);
-        assert.deepEqual({ ...reply.json, id: "x" }, { id: "x", code: "INVALID_FILTER", message: INVALID_FILTER_MESSAGE, details: [{ code: "INVALID_VALUE", target: "filter", message }] }, filter);
+        assert.deepEqual(
+          { ...reply.json, id: "x" },
+          {
+            id: "x",
+            code: "INVALID_FILTER",
+            message: INVALID_FILTER_MESSAGE,
+            details: [{ code: "INVALID_VALUE", target: "filter", message }],
+          },
+          filter,
+        );
       }
-      assert.deepEqual(emu.requests().map((r) => r.status), refused.map(() => 400));
+      assert.deepEqual(
+        emu.requests().map((r) => r.status),
+        refused.map(() => 400),
+      );
     });
 
     it("checks the role before the filter: no role gets 403 whatever the filter", async () => {
       const token = await tokenFor(emu, t.env, t.noneApp.clientId, t.noneApp.clientSecret);
-      const reply = await call("GET", usersUrl(emu, t.env, { filter: "username co \"a\"" }), { token });
+      const reply = await call("GET", usersUrl(emu, t.env, { filter: 'username co "a"' }), { token });
       assert.deepEqual([reply.status, reply.json.code], [403, "ACCESS_FAILED"]);
     });
   });
@@ -166,7 +193,8 @@ describe("PingOne emulator: the users list", () => {
       const session = emu.state.addSession(t.env, t.u.alice).id;
       const statuses = [
         (await call("GET", usersUrl(emu, t.env), { token: none })).status,
-        (await call("GET", usersUrl(emu, t.env), { token: emu.state.issueUserSessionToken(t.env, t.u.alice, session) })).status,
+        (await call("GET", usersUrl(emu, t.env), { token: emu.state.issueUserSessionToken(t.env, t.u.alice, session) }))
+          .status,
         (await call("GET", usersUrl(emu, randomUUID()), { token: envToken })).status,
         (await call("GET", `${emu.apiUrl}/environments/nope/users`, { token: envToken })).status,
       ];
@@ -187,9 +215,15 @@ describe("PingOne emulator: users list paging", () => {
     emu = await startEmulator({ userPageSize: 3 });
     env = emu.state.addEnvironment();
     pops = [emu.state.addPopulation(env, { name: "Odd" }), emu.state.addPopulation(env, { name: "Even" })];
-    ids = Array.from({ length: 11 }, (_, i) => emu.state.addUser(env, { populationId: pops[i % 2], username: `user-${String(i).padStart(2, "0")}` }));
-    for (const id of ids) for (let s = 0; s < 3; s++) emu.state.addSession(env, id, { createdAt: new Date(Date.UTC(2025, 0, 1, 0, s)) });
-    const app = emu.state.addApplication({ environmentId: env, roleAssignments: [{ role: { id: IDA }, scope: { type: "ENVIRONMENT", id: env } }] });
+    ids = Array.from({ length: 11 }, (_, i) =>
+      emu.state.addUser(env, { populationId: pops[i % 2], username: `user-${String(i).padStart(2, "0")}` }),
+    );
+    for (const id of ids)
+      for (let s = 0; s < 3; s++) emu.state.addSession(env, id, { createdAt: new Date(Date.UTC(2025, 0, 1, 0, s)) });
+    const app = emu.state.addApplication({
+      environmentId: env,
+      roleAssignments: [{ role: { id: IDA }, scope: { type: "ENVIRONMENT", id: env } }],
+    });
     token = await tokenFor(emu, env, app.clientId, app.clientSecret);
   });
   after(() => emu.stop());
@@ -201,33 +235,54 @@ describe("PingOne emulator: users list paging", () => {
   it("returns fewer users than limit asks when its page size is smaller, and every user once through _links.next", async () => {
     const { pages, ids: listed } = await allPages(usersUrl(emu, env, { limit: "100" }), token);
     assert.deepEqual(listed, ids);
-    assert.deepEqual(pages.map((p) => p.json.size), [3, 3, 3, 2]);
+    assert.deepEqual(
+      pages.map((p) => p.json.size),
+      [3, 3, 3, 2],
+    );
     assert.ok(pages.every((p) => p.json.count === 11));
     const next = pages[0].json._links.next.href as string;
     assert.ok(next.startsWith(`${emu.apiUrl}/environments/${env}/users?limit=100&cursor=`), next);
     assert.equal(pages[3].json._links.next, undefined);
-    assert.deepEqual(emu.requests().map((r) => `${r.method} ${r.status}`), ["GET 200", "GET 200", "GET 200", "GET 200"]);
+    assert.deepEqual(
+      emu.requests().map((r) => `${r.method} ${r.status}`),
+      ["GET 200", "GET 200", "GET 200", "GET 200"],
+    );
     assert.equal(emu.requests()[0].path, `/v1/environments/${env}/users?limit=100`);
   });
 
   it("keeps the filter and limit in the next link, and pages a filtered listing by what matches", async () => {
     const filter = `population.id eq "${pops[0]}"`;
     const { pages, ids: listed } = await allPages(usersUrl(emu, env, { filter, limit: "2" }), token);
-    assert.deepEqual(listed, ids.filter((_, i) => i % 2 === 0));
-    assert.deepEqual(pages.map((p) => p.json.size), [2, 2, 2]);
+    assert.deepEqual(
+      listed,
+      ids.filter((_, i) => i % 2 === 0),
+    );
+    assert.deepEqual(
+      pages.map((p) => p.json.size),
+      [2, 2, 2],
+    );
     assert.ok(pages.every((p) => p.json.count === 6));
-    assert.match(pages[0].json._links.next.href, new RegExp(`\\?filter=population\\.id%20eq%20%22${pops[0]}%22&limit=2&cursor=`));
+    assert.match(
+      pages[0].json._links.next.href,
+      new RegExp(`\\?filter=population\\.id%20eq%20%22${pops[0]}%22&limit=2&cursor=`),
+    );
   });
 
   it("caps a page at 200 users whatever limit asks, and gives 100 when no limit is sent", async () => {
     emu.setUserPageSize(200);
     const big = emu.state.addEnvironment();
     for (let i = 0; i < 230; i++) emu.state.addUser(big);
-    const app = emu.state.addApplication({ environmentId: big, roleAssignments: [{ role: { id: IDA }, scope: { type: "ENVIRONMENT", id: big } }] });
+    const app = emu.state.addApplication({
+      environmentId: big,
+      roleAssignments: [{ role: { id: IDA }, scope: { type: "ENVIRONMENT", id: big } }],
+    });
     const bigToken = await tokenFor(emu, big, app.clientId, app.clientSecret);
     const asked500 = await allPages(usersUrl(emu, big, { limit: "500" }), bigToken);
     const none = await call("GET", usersUrl(emu, big), { token: bigToken });
-    assert.deepEqual(asked500.pages.map((p) => p.json.size), [200, 30]);
+    assert.deepEqual(
+      asked500.pages.map((p) => p.json.size),
+      [200, 30],
+    );
     assert.equal(new Set(asked500.ids).size, 230);
     assert.equal(none.json.size, 100);
     assert.match(none.json._links.next.href, /\?limit=100&cursor=/);
@@ -242,7 +297,11 @@ describe("PingOne emulator: users list paging", () => {
       [{ cursor: Buffer.from("users:999").toString("base64url") }, "cursor"],
     ] as const) {
       const reply = await call("GET", usersUrl(emu, env, query), { token });
-      assert.deepEqual([reply.status, reply.json.code, reply.json.details[0].code, reply.json.details[0].target], [400, "INVALID_DATA", "INVALID_VALUE", target], JSON.stringify(query));
+      assert.deepEqual(
+        [reply.status, reply.json.code, reply.json.details[0].code, reply.json.details[0].target],
+        [400, "INVALID_DATA", "INVALID_VALUE", target],
+        JSON.stringify(query),
+      );
     }
   });
 
@@ -254,13 +313,18 @@ describe("PingOne emulator: users list paging", () => {
       for (const user of page.json._embedded.users as Array<{ id: string }>) {
         seen.push(user.id);
         // Revoke as a sweep would, between pages.
-        for (const session of emu.state.listSessions(env, user.id)) assert.equal((await call("DELETE", sessionsUrl(emu, env, user.id, session.id), { token })).status, 204);
+        for (const session of emu.state.listSessions(env, user.id))
+          assert.equal((await call("DELETE", sessionsUrl(emu, env, user.id, session.id), { token })).status, 204);
       }
       next = page.json._links.next?.href;
     }
     assert.deepEqual(seen, ids);
-    assert.equal(ids.reduce((n, id) => n + emu.state.listSessions(env, id).length, 0), 0);
-    for (const id of ids) for (let s = 0; s < 3; s++) emu.state.addSession(env, id, { createdAt: new Date(Date.UTC(2025, 0, 1, 0, s)) });
+    assert.equal(
+      ids.reduce((n, id) => n + emu.state.listSessions(env, id).length, 0),
+      0,
+    );
+    for (const id of ids)
+      for (let s = 0; s < 3; s++) emu.state.addSession(env, id, { createdAt: new Date(Date.UTC(2025, 0, 1, 0, s)) });
   });
 
   it("adds users created during a listing at its end", async () => {
@@ -278,19 +342,34 @@ describe("PingOne emulator: session list paging under deletion", () => {
     try {
       const env = emu.state.addEnvironment();
       const user = emu.state.addUser(env);
-      const created = Array.from({ length: 6 }, (_, i) => emu.state.addSession(env, user, { createdAt: new Date(Date.UTC(2025, 0, 1, 0, i)) }).id);
-      const app = emu.state.addApplication({ environmentId: env, roles: [{ role: "Identity Data Administrator", environmentId: env }] });
+      const created = Array.from(
+        { length: 6 },
+        (_, i) => emu.state.addSession(env, user, { createdAt: new Date(Date.UTC(2025, 0, 1, 0, i)) }).id,
+      );
+      const app = emu.state.addApplication({
+        environmentId: env,
+        roles: [{ role: "Identity Data Administrator", environmentId: env }],
+      });
       const token = await tokenFor(emu, env, app.clientId, app.clientSecret);
       const newestFirst = [...created].reverse();
       const first = await call("GET", sessionsUrl(emu, env, user), { token });
-      assert.deepEqual(first.json._embedded.sessions.map((s: { id: string }) => s.id), newestFirst.slice(0, 2));
+      assert.deepEqual(
+        first.json._embedded.sessions.map((s: { id: string }) => s.id),
+        newestFirst.slice(0, 2),
+      );
       // A sweep deletes what it has seen before asking for the next page.
       for (const id of newestFirst.slice(0, 2)) await call("DELETE", sessionsUrl(emu, env, user, id), { token });
       const second = await call("GET", first.json._links.next.href, { token });
-      assert.deepEqual(second.json._embedded.sessions.map((s: { id: string }) => s.id), newestFirst.slice(2, 4));
+      assert.deepEqual(
+        second.json._embedded.sessions.map((s: { id: string }) => s.id),
+        newestFirst.slice(2, 4),
+      );
       assert.equal(second.json.count, 4);
       const third = await call("GET", second.json._links.next.href, { token });
-      assert.deepEqual(third.json._embedded.sessions.map((s: { id: string }) => s.id), newestFirst.slice(4, 6));
+      assert.deepEqual(
+        third.json._embedded.sessions.map((s: { id: string }) => s.id),
+        newestFirst.slice(4, 6),
+      );
       assert.equal(third.json._links.next, undefined);
     } finally {
       await emu.stop();

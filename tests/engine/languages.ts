@@ -30,7 +30,10 @@ export function findPlugin(): PluginFiles | { missing: string } {
   const binDir = path.join(root, "bin");
   const schema = path.join(root, "schema.json");
   for (const file of [path.join(binDir, PLUGIN_EXECUTABLE), schema]) {
-    if (!fs.existsSync(file)) return { missing: `${file} does not exist (the provider plugin; set ${PLUGIN_ROOT_ENV} to a checkout that has it)` };
+    if (!fs.existsSync(file))
+      return {
+        missing: `${file} does not exist (the provider plugin; set ${PLUGIN_ROOT_ENV} to a checkout that has it)`,
+      };
   }
   return { binDir, schema };
 }
@@ -84,7 +87,11 @@ export function newCliProject(source: string, projectName: string, pathDirs: str
   };
   const run = (args: string[], extraEnv: Record<string, string> = {}) =>
     new Promise<CliResult>((resolve) => {
-      const child = execFile(engine.pulumi, [...args, "--non-interactive"], { cwd: dir, env: { ...process.env, ...env, ...extraEnv }, maxBuffer: 64 * 2 ** 20 });
+      const child = execFile(engine.pulumi, [...args, "--non-interactive"], {
+        cwd: dir,
+        env: { ...process.env, ...env, ...extraEnv },
+        maxBuffer: 64 * 2 ** 20,
+      });
       let stdout = "";
       let stderr = "";
       child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -94,7 +101,8 @@ export function newCliProject(source: string, projectName: string, pathDirs: str
     });
   const ok = async (args: string[], extraEnv: Record<string, string> = {}) => {
     const result = await run(args, extraEnv);
-    if (result.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
+    if (result.code !== 0)
+      throw new Error(`pulumi ${args.join(" ")} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
     return result;
   };
   return {
@@ -124,6 +132,9 @@ export function newCliProject(source: string, projectName: string, pathDirs: str
 /** The one resource of `type` (full token) named `name` in exported state. */
 export function stateResource(resources: StateResource[], type: string, name: string): StateResource {
   const found = resources.filter((r) => r.type === type && r.urn.endsWith(`::${name}`));
-  if (found.length !== 1) throw new Error(`expected one ${type} named ${name} in state, found ${found.length}: ${resources.map((r) => r.urn).join(", ")}`);
+  if (found.length !== 1)
+    throw new Error(
+      `expected one ${type} named ${name} in state, found ${found.length}: ${resources.map((r) => r.urn).join(", ")}`,
+    );
   return found[0];
 }

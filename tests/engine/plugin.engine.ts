@@ -27,8 +27,17 @@ class Provider extends pulumi.ProviderResource {
 class SessionRevocation extends pulumi.CustomResource {
   declare readonly outcome: pulumi.Output<string>;
   declare readonly present: pulumi.Output<boolean>;
-  constructor(name: string, args: { environmentId: string; userId: string; sessionId: string }, opts: pulumi.CustomResourceOptions) {
-    super("pingone-sessions:index:SessionRevocation", name, { ...args, outcome: undefined, present: undefined, checkedAt: undefined, connection: undefined }, opts);
+  constructor(
+    name: string,
+    args: { environmentId: string; userId: string; sessionId: string },
+    opts: pulumi.CustomResourceOptions,
+  ) {
+    super(
+      "pingone-sessions:index:SessionRevocation",
+      name,
+      { ...args, outcome: undefined, present: undefined, checkedAt: undefined, connection: undefined },
+      opts,
+    );
   }
 }
 
@@ -57,7 +66,9 @@ describe("the provider plugin under the real engine", function () {
       projectName: "plugin",
       program,
       config,
-      env: { PATH: `${PLUGIN_BIN_DIR}${path.delimiter}${path.join(engineBuild().root, "bin")}${path.delimiter}${process.env.PATH ?? ""}` },
+      env: {
+        PATH: `${PLUGIN_BIN_DIR}${path.delimiter}${path.join(engineBuild().root, "bin")}${path.delimiter}${process.env.PATH ?? ""}`,
+      },
     });
     stacks.push(es);
     return es;
@@ -72,7 +83,11 @@ describe("the provider plugin under the real engine", function () {
         clientSecret: pulumi.secret(SENTINEL_SECRET),
         environmentId: world.environmentId,
       });
-      const revocation = new SessionRevocation("session", { environmentId: world.environmentId, userId: world.userId, sessionId: world.sessionIds[0] }, { provider: incident });
+      const revocation = new SessionRevocation(
+        "session",
+        { environmentId: world.environmentId, userId: world.userId, sessionId: world.sessionIds[0] },
+        { provider: incident },
+      );
       return { outcome: revocation.outcome };
     });
     const up = await es.stack.up();
@@ -81,7 +96,11 @@ describe("the provider plugin under the real engine", function () {
     await assertNoPlaintext(es, [SENTINEL_SECRET]);
     const { resources } = await es.exportState();
     const provider = pluginResource(resources, "pulumi:providers:pingone-sessions");
-    assert.equal((provider.inputs?.clientSecret as { ciphertext?: string })?.ciphertext !== undefined, true, "the provider's client secret is stored encrypted");
+    assert.equal(
+      (provider.inputs?.clientSecret as { ciphertext?: string })?.ciphertext !== undefined,
+      true,
+      "the provider's client secret is stored encrypted",
+    );
 
     // No stack config, no PINGONE_* variable (the harness clears them): only what state stored.
     world.emulator.state.addSession(world.environmentId, world.userId, { id: world.sessionIds[0] });
@@ -89,7 +108,10 @@ describe("the provider plugin under the real engine", function () {
     const refresh = await es.stack.refresh();
     assert.deepEqual(refresh.summary.resourceChanges, { same: 2, update: 1 });
     assert.deepEqual(apiLog(world), ["GET /v1/environments/:id/users/:id/sessions/:id 200"]);
-    assert.equal(pluginResource((await es.exportState()).resources, "pingone-sessions:index:SessionRevocation").outputs?.present, true);
+    assert.equal(
+      pluginResource((await es.exportState()).resources, "pingone-sessions:index:SessionRevocation").outputs?.present,
+      true,
+    );
 
     world.emulator.clearRequests();
     const destroy = await es.stack.destroy();
@@ -106,7 +128,11 @@ describe("the provider plugin under the real engine", function () {
     world.emulator.state.deleteSession(world.environmentId, world.userId, world.sessionIds[1]);
     const es = await pluginStack(
       async () => {
-        const imported = new SessionRevocation("imported", { environmentId: world.environmentId, userId: world.userId, sessionId: world.sessionIds[1] }, { import: id });
+        const imported = new SessionRevocation(
+          "imported",
+          { environmentId: world.environmentId, userId: world.userId, sessionId: world.sessionIds[1] },
+          { import: id },
+        );
         return { present: imported.present };
       },
       {
@@ -120,10 +146,18 @@ describe("the provider plugin under the real engine", function () {
     const up = await es.stack.up();
     assert.deepEqual(up.summary.resourceChanges, { create: 1, import: 1 });
     assert.equal(up.outputs.present.value, false);
-    assert.deepEqual(apiLog(world), ["GET /v1/environments/:id/users/:id/sessions/:id 404"], "import looks and revokes nothing");
+    assert.deepEqual(
+      apiLog(world),
+      ["GET /v1/environments/:id/users/:id/sessions/:id 404"],
+      "import looks and revokes nothing",
+    );
     const stored = pluginResource((await es.exportState()).resources, "pingone-sessions:index:SessionRevocation");
     assert.equal(stored.id, id);
-    assert.deepEqual(stored.inputs, { environmentId: world.environmentId, userId: world.userId, sessionId: world.sessionIds[1] });
+    assert.deepEqual(stored.inputs, {
+      environmentId: world.environmentId,
+      userId: world.userId,
+      sessionId: world.sessionIds[1],
+    });
     await assertNoPlaintext(es, [SENTINEL_SECRET]);
   });
 });

@@ -47,15 +47,26 @@ describe("the examples and the root program under the real engine", function () 
   async function run(folder: string, main: string, config: Record<string, unknown>): Promise<EngineStack> {
     const projectName = projectNameOf(folder);
     const programConfig: ConfigMap = Object.fromEntries(
-      Object.entries(config).map(([key, value]) => [`${projectName}:${key}`, { value: typeof value === "string" ? value : JSON.stringify(value) }]),
+      Object.entries(config).map(([key, value]) => [
+        `${projectName}:${key}`,
+        { value: typeof value === "string" ? value : JSON.stringify(value) },
+      ]),
     );
-    const es = await newEngineStack({ projectName, program: programOf(path.join(folder, main)), config: { ...pingoneConfig(world), ...programConfig } });
+    const es = await newEngineStack({
+      projectName,
+      program: programOf(path.join(folder, main)),
+      config: { ...pingoneConfig(world), ...programConfig },
+    });
     stacks.push(es);
     return es;
   }
 
   it("revoke-one-session: up revokes the configured session; destroy revokes it again after it came back", async () => {
-    const es = await run(path.join(ROOT, "examples/revoke-one-session"), "index.ts", { environmentId: world.environmentId, userId: world.userId, sessionId: world.sessionIds[0] });
+    const es = await run(path.join(ROOT, "examples/revoke-one-session"), "index.ts", {
+      environmentId: world.environmentId,
+      userId: world.userId,
+      sessionId: world.sessionIds[0],
+    });
     const up = await es.stack.up();
     assert.equal(up.outputs.outcome.value, "revoked");
     assert.equal(up.outputs.present.value, false);
@@ -68,20 +79,28 @@ describe("the examples and the root program under the real engine", function () 
 
   it("incident-response: up signs out each listed user's sessions from before the cutoff", async () => {
     const other = world.emulator.state.addUser(world.environmentId);
-    const otherSession = world.emulator.state.addSession(world.environmentId, other, { createdAt: new Date(Date.now() - 60_000) }).id;
+    const otherSession = world.emulator.state.addSession(world.environmentId, other, {
+      createdAt: new Date(Date.now() - 60_000),
+    }).id;
     const es = await run(path.join(ROOT, "examples/incident-response"), "index.ts", {
       environmentId: world.environmentId,
       users: [world.userId, other],
       createdBefore: new Date().toISOString(),
     });
     const up = await es.stack.up();
-    assert.deepEqual(up.outputs.revokedSessionIds.value, { [world.userId]: [...world.sessionIds].reverse(), [other]: [otherSession] });
+    assert.deepEqual(up.outputs.revokedSessionIds.value, {
+      [world.userId]: [...world.sessionIds].reverse(),
+      [other]: [otherSession],
+    });
     assert.deepEqual(up.outputs.usersWithSessions.value, []);
     assert.deepEqual([...deletedSessionIds(world)].sort(), [...world.sessionIds, otherSession].sort());
   });
 
   it("environment-teardown: up revokes every session of the listed users; destroy revokes new sign-ons", async () => {
-    const es = await run(path.join(ROOT, "examples/environment-teardown"), "index.ts", { environmentId: world.environmentId, userIds: [world.userId] });
+    const es = await run(path.join(ROOT, "examples/environment-teardown"), "index.ts", {
+      environmentId: world.environmentId,
+      userIds: [world.userId],
+    });
     const up = await es.stack.up();
     assert.equal(up.outputs.sessionsRevoked.value, 2);
     const late = world.emulator.state.addSession(world.environmentId, world.userId).id;
@@ -97,13 +116,20 @@ describe("the examples and the root program under the real engine", function () 
       const userId = world.emulator.state.addUser(world.environmentId, { populationId });
       sessions.push(world.emulator.state.addSession(world.environmentId, userId).id);
     }
-    const es = await run(path.join(ROOT, "examples/population-teardown"), "index.ts", { environmentId: world.environmentId, populationId });
+    const es = await run(path.join(ROOT, "examples/population-teardown"), "index.ts", {
+      environmentId: world.environmentId,
+      populationId,
+    });
     const up = await es.stack.up();
     assert.equal(up.outputs.usersScanned.value, 3);
     assert.equal(up.outputs.sessionsRevoked.value, 3);
     assert.equal(up.outputs.sessionsRemaining.value, 0);
     assert.deepEqual([...deletedSessionIds(world)].sort(), [...sessions].sort());
-    assert.equal(world.emulator.state.listSessions(world.environmentId, world.userId).length, 2, "a user outside the population keeps its sessions");
+    assert.equal(
+      world.emulator.state.listSessions(world.environmentId, world.userId).length,
+      2,
+      "a user outside the population keeps its sessions",
+    );
   });
 
   it("the root program: pingone-sessions:revoke lists a session and a user; up revokes both, a second up sends nothing", async () => {
@@ -116,11 +142,20 @@ describe("the examples and the root program under the real engine", function () 
       ],
     });
     const up = await es.stack.up();
-    const revocations = up.outputs.revocations.value as Record<string, { outcome?: string; revokedSessionIds?: string[] }>;
+    const revocations = up.outputs.revocations.value as Record<
+      string,
+      { outcome?: string; revokedSessionIds?: string[] }
+    >;
     assert.deepEqual(revocations[`session-${world.sessionIds[0]}`], { outcome: "revoked", present: false });
-    assert.deepEqual(revocations[`user-${world.environmentId}-${other}`], { revokedSessionIds: [otherSession], present: false });
+    assert.deepEqual(revocations[`user-${world.environmentId}-${other}`], {
+      revokedSessionIds: [otherSession],
+      present: false,
+    });
     assert.deepEqual([...deletedSessionIds(world)].sort(), [world.sessionIds[0], otherSession].sort());
-    assert.ok(world.emulator.state.getSession(world.environmentId, world.userId, world.sessionIds[1]), "an unlisted session lives");
+    assert.ok(
+      world.emulator.state.getSession(world.environmentId, world.userId, world.sessionIds[1]),
+      "an unlisted session lives",
+    );
     world.emulator.clearRequests();
     const again = await es.stack.up();
     assert.deepEqual(again.summary.resourceChanges, { same: 3 });

@@ -66,11 +66,22 @@ describe("a Python program with the generated SDK, under the real engine", funct
 
     const drive = (operation: string, module = "teardown", fn = "teardown") =>
       new Promise<DriveResult>((resolve, reject) => {
-        const env = { ...process.env, ...p.env, PYTHONPATH: path.join(p.dir, ".site"), PULUMI_ENGINE_ROOT: engineBuild().root, PULUMI_STACK_NAME: "teardown" };
-        execFile(python.python, [DRIVER, operation, p.dir, "python-teardown", module, fn], { cwd: p.dir, env, maxBuffer: 64 * 2 ** 20 }, (error, stdout, stderr) => {
-          if (error) reject(new Error(`drive.py ${operation} failed: ${error.message}\n${stdout}\n${stderr}`));
-          else resolve(JSON.parse(stdout.trim().split("\n").pop() as string) as DriveResult);
-        });
+        const env = {
+          ...process.env,
+          ...p.env,
+          PYTHONPATH: path.join(p.dir, ".site"),
+          PULUMI_ENGINE_ROOT: engineBuild().root,
+          PULUMI_STACK_NAME: "teardown",
+        };
+        execFile(
+          python.python,
+          [DRIVER, operation, p.dir, "python-teardown", module, fn],
+          { cwd: p.dir, env, maxBuffer: 64 * 2 ** 20 },
+          (error, stdout, stderr) => {
+            if (error) reject(new Error(`drive.py ${operation} failed: ${error.message}\n${stdout}\n${stderr}`));
+            else resolve(JSON.parse(stdout.trim().split("\n").pop() as string) as DriveResult);
+          },
+        );
       });
 
     const other = world.emulator.state.addUser(world.environmentId);
@@ -92,14 +103,21 @@ describe("a Python program with the generated SDK, under the real engine", funct
     // up: every session of both users, one DELETE each.
     world.emulator.clearRequests();
     const up = await drive("up");
-    assert.deepEqual(up.changes, { create: 3 }, "the stack and two revocations (the engine does not count default providers)");
+    assert.deepEqual(
+      up.changes,
+      { create: 3 },
+      "the stack and two revocations (the engine does not count default providers)",
+    );
     assert.deepEqual(deletedSessionIds(world).sort(), [...world.sessionIds, otherSession].sort());
     assert.deepEqual(up.outputs.usersWithSessions, []);
     const revoked = up.outputs.revokedSessionIds as Record<string, string[]>;
     assert.deepEqual([...revoked[world.userId]].sort(), [...world.sessionIds].sort());
     assert.deepEqual(revoked[other], [otherSession]);
     let state = await p.exportState();
-    assert.ok(!state.text.includes(SENTINEL_SECRET) && !state.atRest.includes(SENTINEL_SECRET), "no client secret in plain text after up");
+    assert.ok(
+      !state.text.includes(SENTINEL_SECRET) && !state.atRest.includes(SENTINEL_SECRET),
+      "no client secret in plain text after up",
+    );
 
     // import, with the `import_` resource option (see tests/engine/python/programs.py for why not
     // the CLI): the engine reads the session the user made after up by its id, through the plugin,
@@ -134,10 +152,20 @@ describe("a Python program with the generated SDK, under the real engine", funct
     // destroy: the session that came back is revoked; state keeps no revocation.
     world.emulator.clearRequests();
     await drive("destroy", "programs", "teardown_and_imported_session");
-    assert.equal(world.emulator.state.getSession(world.environmentId, world.userId, back), undefined, "destroy revoked the session that came back");
+    assert.equal(
+      world.emulator.state.getSession(world.environmentId, world.userId, back),
+      undefined,
+      "destroy revoked the session that came back",
+    );
     assert.ok(deletedSessionIds(world).includes(back));
     state = await p.exportState();
-    assert.deepEqual(state.resources.filter((r) => r.type.startsWith("pingone-sessions:")), []);
-    assert.ok(!state.text.includes(SENTINEL_SECRET) && !state.atRest.includes(SENTINEL_SECRET), "no client secret in plain text after destroy");
+    assert.deepEqual(
+      state.resources.filter((r) => r.type.startsWith("pingone-sessions:")),
+      [],
+    );
+    assert.ok(
+      !state.text.includes(SENTINEL_SECRET) && !state.atRest.includes(SENTINEL_SECRET),
+      "no client secret in plain text after destroy",
+    );
   });
 });

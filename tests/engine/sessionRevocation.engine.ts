@@ -25,13 +25,21 @@ describe("SessionRevocation under the real engine", function () {
   });
 
   /** A stack whose program revokes the sessions `sessionIds()` names at each run. */
-  async function sessionsStack(sessionIds: () => string[], extra: { connection?: pulumi.Input<Record<string, pulumi.Input<string>>> } = {}): Promise<EngineStack> {
+  async function sessionsStack(
+    sessionIds: () => string[],
+    extra: { connection?: pulumi.Input<Record<string, pulumi.Input<string>>> } = {},
+  ): Promise<EngineStack> {
     const es = await newEngineStack({
       projectName: "sessions",
       program: async () => {
         const outcomes: Record<string, pulumi.Output<string>> = {};
         for (const [index, sessionId] of sessionIds().entries()) {
-          const revocation = new SessionRevocation(`session-${index}`, { environmentId: world.environmentId, userId: world.userId, sessionId, ...extra });
+          const revocation = new SessionRevocation(`session-${index}`, {
+            environmentId: world.environmentId,
+            userId: world.userId,
+            sessionId,
+            ...extra,
+          });
           outcomes[`session-${index}`] = revocation.outcome;
         }
         return { outcomes };
@@ -52,8 +60,14 @@ describe("SessionRevocation under the real engine", function () {
     assert.deepEqual(up.summary.resourceChanges, { create: 3 });
     assert.deepEqual(up.outputs.outcomes.value, { "session-0": "revoked", "session-1": "revoked" });
     assert.deepEqual(deletedSessionIds(world).sort(), world.sessionIds.slice(0, 2).sort());
-    assert.deepEqual(apiLog(world), ["DELETE /v1/environments/:id/users/:id/sessions/:id 204", "DELETE /v1/environments/:id/users/:id/sessions/:id 204"]);
-    assert.ok(world.emulator.state.getSession(world.environmentId, world.userId, world.sessionIds[2]), "the unlisted session lives");
+    assert.deepEqual(apiLog(world), [
+      "DELETE /v1/environments/:id/users/:id/sessions/:id 204",
+      "DELETE /v1/environments/:id/users/:id/sessions/:id 204",
+    ]);
+    assert.ok(
+      world.emulator.state.getSession(world.environmentId, world.userId, world.sessionIds[2]),
+      "the unlisted session lives",
+    );
 
     world.emulator.clearRequests();
     const again = await es.stack.up();
@@ -82,7 +96,11 @@ describe("SessionRevocation under the real engine", function () {
     // As a user runs it at a terminal: pulumi refresh --diff.
     const drift = await es.cli(["refresh", "--yes", "--diff", "--stack", "test"]);
     assert.equal(drift.code, 0, drift.stderr);
-    assert.match(drift.stdout, /~ pulumi-nodejs:dynamic\/pingone:SessionRevocation: \(update\)[\s\S]*~ present\s*: false => true/, "refresh names present as what changed");
+    assert.match(
+      drift.stdout,
+      /~ pulumi-nodejs:dynamic\/pingone:SessionRevocation: \(update\)[\s\S]*~ present\s*: false => true/,
+      "refresh names present as what changed",
+    );
     const recorded = resourceOf((await es.exportState()).resources, "SessionRevocation");
     assert.equal(recorded.outputs?.present, true);
     assert.notEqual(recorded.outputs?.checkedAt, checkedAt);
@@ -126,18 +144,31 @@ describe("SessionRevocation under the real engine", function () {
     world.emulator.clearRequests();
     const preview = await es.stack.preview({ diff: true });
     assert.deepEqual(preview.changeSummary, { same: 1, replace: 1 });
-    assert.match(preview.stdout, /\+-pulumi-nodejs:dynamic\/pingone:SessionRevocation: \(replace\)[\s\S]*~ sessionId\s*: "[0-9a-f-]{36}" => "[0-9a-f-]{36}"/);
+    assert.match(
+      preview.stdout,
+      /\+-pulumi-nodejs:dynamic\/pingone:SessionRevocation: \(replace\)[\s\S]*~ sessionId\s*: "[0-9a-f-]{36}" => "[0-9a-f-]{36}"/,
+    );
     assert.deepEqual(world.emulator.requests(), []);
     await es.stack.up();
     // Create the replacement, then delete the replaced: both DELETE, and the old one is gone already.
     assert.deepEqual(deletedSessionIds(world), [world.sessionIds[1], world.sessionIds[0]]);
-    assert.equal(resourceOf((await es.exportState()).resources, "SessionRevocation").id, `${world.environmentId}/${world.userId}/${world.sessionIds[1]}`);
+    assert.equal(
+      resourceOf((await es.exportState()).resources, "SessionRevocation").id,
+      `${world.environmentId}/${world.userId}/${world.sessionIds[1]}`,
+    );
   });
 
   it("keeps a client secret from pulumi config set --secret and a secret inside connection out of state", async () => {
     const connectionSentinel = "sentinel-connection-secret-5d1f0a";
-    world.emulator.state.addApplication({ environmentId: world.environmentId, clientId: "00000000-0000-4000-8000-00000000c0de", clientSecret: connectionSentinel, roles: [{ role: "Identity Data Administrator", environmentId: world.environmentId }] });
-    const es = await sessionsStack(() => [world.sessionIds[0]], { connection: { clientId: "00000000-0000-4000-8000-00000000c0de", clientSecret: connectionSentinel } });
+    world.emulator.state.addApplication({
+      environmentId: world.environmentId,
+      clientId: "00000000-0000-4000-8000-00000000c0de",
+      clientSecret: connectionSentinel,
+      roles: [{ role: "Identity Data Administrator", environmentId: world.environmentId }],
+    });
+    const es = await sessionsStack(() => [world.sessionIds[0]], {
+      connection: { clientId: "00000000-0000-4000-8000-00000000c0de", clientSecret: connectionSentinel },
+    });
     const up = await es.stack.up();
     assert.deepEqual(up.outputs.outcomes.value, { "session-0": "revoked" });
     const token = world.apiRequests()[0].headers.authorization.replace("Bearer ", "");
@@ -152,7 +183,11 @@ describe("SessionRevocation under the real engine", function () {
     const es = await sessionsStack(() => [world.sessionIds[0]]);
     await es.stack.up();
     // Rotation: a new worker application in stack config, the old one deleted.
-    const rotated = world.emulator.state.addApplication({ environmentId: world.environmentId, clientSecret: "rotated-secret-4b8e", roles: [{ role: "Identity Data Administrator", environmentId: world.environmentId }] });
+    const rotated = world.emulator.state.addApplication({
+      environmentId: world.environmentId,
+      clientSecret: "rotated-secret-4b8e",
+      roles: [{ role: "Identity Data Administrator", environmentId: world.environmentId }],
+    });
     world.emulator.state.removeApplication(world.clientId);
     await es.stack.setAllConfig(pingoneConfig(world, rotated));
     world.emulator.state.addSession(world.environmentId, world.userId, { id: world.sessionIds[0] });
@@ -160,10 +195,14 @@ describe("SessionRevocation under the real engine", function () {
     // Pulumi configures the default provider from what the last up stored, unless the program runs.
     const stale = await es.stack.refresh().then(
       () => assert.fail("refresh with the deleted application must fail"),
-      (error: Error & { commandResult?: { stdout: string; stderr: string } }) => `${error.commandResult?.stdout}\n${error.commandResult?.stderr}`,
+      (error: Error & { commandResult?: { stdout: string; stderr: string } }) =>
+        `${error.commandResult?.stdout}\n${error.commandResult?.stderr}`,
     );
     assert.match(stale, /HTTP 401 invalid_client/);
-    assert.ok(stale.includes(STORED_CONFIG_ADVICE), "the failure says why the old application was used, and what to do");
+    assert.ok(
+      stale.includes(STORED_CONFIG_ADVICE),
+      "the failure says why the old application was used, and what to do",
+    );
 
     world.emulator.clearRequests();
     const refreshed = await es.stack.refresh({ runProgram: true });
@@ -171,8 +210,15 @@ describe("SessionRevocation under the real engine", function () {
     await es.stack.destroy({ runProgram: true });
     const basic = `Basic ${Buffer.from(`${rotated.clientId}:${rotated.clientSecret}`).toString("base64")}`;
     assert.ok(world.tokenRequests().length > 0);
-    assert.deepEqual(world.tokenRequests().map((r) => r.headers.authorization === basic), world.tokenRequests().map(() => true), "every token request used the rotated application");
-    assert.deepEqual(apiLog(world), ["GET /v1/environments/:id/users/:id/sessions/:id 200", "DELETE /v1/environments/:id/users/:id/sessions/:id 204"]);
+    assert.deepEqual(
+      world.tokenRequests().map((r) => r.headers.authorization === basic),
+      world.tokenRequests().map(() => true),
+      "every token request used the rotated application",
+    );
+    assert.deepEqual(apiLog(world), [
+      "GET /v1/environments/:id/users/:id/sessions/:id 200",
+      "DELETE /v1/environments/:id/users/:id/sessions/:id 204",
+    ]);
     assert.equal(world.emulator.state.getSession(world.environmentId, world.userId, world.sessionIds[0]), undefined);
   });
 
@@ -186,7 +232,11 @@ describe("SessionRevocation under the real engine", function () {
     const es = await newEngineStack({
       projectName: "refused",
       program: async () => {
-        new SessionRevocation("outside", { environmentId: world.environmentId, userId: world.userId, sessionId: world.sessionIds[0] });
+        new SessionRevocation("outside", {
+          environmentId: world.environmentId,
+          userId: world.userId,
+          sessionId: world.sessionIds[0],
+        });
       },
       config: pingoneConfig(world, scoped),
     });
@@ -197,9 +247,20 @@ describe("SessionRevocation under the real engine", function () {
     );
     const output = `${failure.commandResult?.stdout}\n${failure.commandResult?.stderr}`;
     assert.notEqual(failure.commandResult?.code, 0);
-    assert.match(output, new RegExp(`Could not revoke session \\(session ${world.sessionIds[0]} of user ${world.userId} in environment ${world.environmentId}\\): HTTP 403 ACCESS_FAILED`));
-    assert.match(output, /holds Identity Data Admin for population "Staff" \([0-9a-f-]{36}\) of environment [0-9a-f-]{36} only, and may not even read user [0-9a-f-]{36}: the user is outside those populations/);
-    assert.ok(world.emulator.state.getSession(world.environmentId, world.userId, world.sessionIds[0]), "the session lives");
+    assert.match(
+      output,
+      new RegExp(
+        `Could not revoke session \\(session ${world.sessionIds[0]} of user ${world.userId} in environment ${world.environmentId}\\): HTTP 403 ACCESS_FAILED`,
+      ),
+    );
+    assert.match(
+      output,
+      /holds Identity Data Admin for population "Staff" \([0-9a-f-]{36}\) of environment [0-9a-f-]{36} only, and may not even read user [0-9a-f-]{36}: the user is outside those populations/,
+    );
+    assert.ok(
+      world.emulator.state.getSession(world.environmentId, world.userId, world.sessionIds[0]),
+      "the session lives",
+    );
     const { resources } = await es.exportState();
     assert.equal(resources.filter((r) => r.type.endsWith("SessionRevocation")).length, 0, "no revocation recorded");
   });

@@ -8,7 +8,13 @@ import { EngineStack, ExportedResource } from "../../harness/engine";
 import { World } from "../support/world";
 
 /** `pingone:*` stack config for the world's worker application; the secret set as `--secret`. */
-export function pingoneConfig(world: World, app: { clientId: string; clientSecret: string } = { clientId: world.clientId, clientSecret: world.connection.clientSecret as string }): ConfigMap {
+export function pingoneConfig(
+  world: World,
+  app: { clientId: string; clientSecret: string } = {
+    clientId: world.clientId,
+    clientSecret: world.connection.clientSecret as string,
+  },
+): ConfigMap {
   return {
     "pingone:apiUrl": { value: world.emulator.apiUrl },
     "pingone:authUrl": { value: world.emulator.authUrl },
@@ -20,7 +26,9 @@ export function pingoneConfig(world: World, app: { clientId: string; clientSecre
 
 /** The API requests the emulator logged since the last `clearRequests`, as `METHOD status` with the last path segment's kind. */
 export function apiLog(world: World): string[] {
-  return world.apiRequests().map((r) => `${r.method} ${r.path.split("?")[0].replace(/[0-9a-f-]{36}/g, ":id")} ${r.status}`);
+  return world
+    .apiRequests()
+    .map((r) => `${r.method} ${r.path.split("?")[0].replace(/[0-9a-f-]{36}/g, ":id")} ${r.status}`);
 }
 
 /** The DELETEs the emulator answered, by session id. */
@@ -33,7 +41,9 @@ export function deletedSessionIds(world: World): string[] {
 
 /** The one resource of `type` (the dynamic type's last part) in exported state. */
 export function resourceOf(resources: ExportedResource[], type: string, name?: string): ExportedResource {
-  const found = resources.filter((r) => r.type === `pulumi-nodejs:dynamic/pingone:${type}` && (name === undefined || r.urn.endsWith(`::${name}`)));
+  const found = resources.filter(
+    (r) => r.type === `pulumi-nodejs:dynamic/pingone:${type}` && (name === undefined || r.urn.endsWith(`::${name}`)),
+  );
   assert.equal(found.length, 1, `one ${type}${name ? ` named ${name}` : ""} in state, found ${found.length}`);
   return found[0];
 }

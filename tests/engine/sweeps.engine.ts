@@ -18,14 +18,20 @@ describe("sweeping resources under the real engine", function () {
     await world.stop();
   });
 
-  async function stack(projectName: string, program: () => Promise<Record<string, unknown> | void>): Promise<EngineStack> {
+  async function stack(
+    projectName: string,
+    program: () => Promise<Record<string, unknown> | void>,
+  ): Promise<EngineStack> {
     const es = await newEngineStack({ projectName, program, config: pingoneConfig(world) });
     stacks.push(es);
     return es;
   }
 
   /** A population of `users` users with `sessions` sessions each, all created an hour ago. */
-  function population(users: number, sessions: number): { populationId: string; userIds: string[]; sessionIds: string[] } {
+  function population(
+    users: number,
+    sessions: number,
+  ): { populationId: string; userIds: string[]; sessionIds: string[] } {
     const populationId = world.emulator.state.addPopulation(world.environmentId, { name: "Contractors" });
     const sessionIds: string[] = [];
     const userIds: string[] = [];
@@ -33,7 +39,11 @@ describe("sweeping resources under the real engine", function () {
       const userId = world.emulator.state.addUser(world.environmentId, { populationId });
       userIds.push(userId);
       for (let s = 0; s < sessions; s++) {
-        sessionIds.push(world.emulator.state.addSession(world.environmentId, userId, { createdAt: new Date(Date.now() - 3_600_000 + s * 1000) }).id);
+        sessionIds.push(
+          world.emulator.state.addSession(world.environmentId, userId, {
+            createdAt: new Date(Date.now() - 3_600_000 + s * 1000),
+          }).id,
+        );
       }
     }
     return { populationId, userIds, sessionIds };
@@ -48,7 +58,11 @@ describe("sweeping resources under the real engine", function () {
     it("revokes what matches, changes nothing on a second up, updates on a new createdBefore, revokes a new sign-on after refresh, and destroys", async () => {
       let createdBefore: string | undefined = new Date(Date.now() - 150_000).toISOString();
       const es = await stack("user", async () => {
-        const revocation = new UserSessionsRevocation("user", { environmentId: world.environmentId, userId: world.userId, createdBefore });
+        const revocation = new UserSessionsRevocation("user", {
+          environmentId: world.environmentId,
+          userId: world.userId,
+          createdBefore,
+        });
         return { revoked: revocation.revokedSessionIds };
       });
       // startWorld made 4 sessions, 4, 3, 2 and 1 minutes old: the cutoff keeps the two newest.
@@ -64,10 +78,17 @@ describe("sweeping resources under the real engine", function () {
       createdBefore = undefined;
       const preview = await es.stack.preview({ diff: true });
       assert.deepEqual(preview.changeSummary, { same: 1, update: 1 });
-      assert.match(preview.stdout, /~ pulumi-nodejs:dynamic\/pingone:UserSessionsRevocation: \(update\)[\s\S]*- createdBefore\s*: "[^"]+"/);
+      assert.match(
+        preview.stdout,
+        /~ pulumi-nodejs:dynamic\/pingone:UserSessionsRevocation: \(update\)[\s\S]*- createdBefore\s*: "[^"]+"/,
+      );
       const update = await es.stack.up();
       assert.deepEqual(update.summary.resourceChanges, { same: 1, update: 1 });
-      assert.deepEqual(deletedSessionIds(world).sort(), world.sessionIds.slice(2).sort(), "the update revoked the rest, nothing twice");
+      assert.deepEqual(
+        deletedSessionIds(world).sort(),
+        world.sessionIds.slice(2).sort(),
+        "the update revoked the rest, nothing twice",
+      );
 
       const signOn = world.emulator.state.addSession(world.environmentId, world.userId).id;
       world.emulator.clearRequests();
@@ -96,7 +117,10 @@ describe("sweeping resources under the real engine", function () {
       userId = other;
       const preview = await es.stack.preview({ diff: true });
       assert.deepEqual(preview.changeSummary, { same: 1, replace: 1 });
-      assert.match(preview.stdout, /\+-pulumi-nodejs:dynamic\/pingone:UserSessionsRevocation: \(replace\)[\s\S]*~ userId\s*: "[0-9a-f-]{36}" => "[0-9a-f-]{36}"/);
+      assert.match(
+        preview.stdout,
+        /\+-pulumi-nodejs:dynamic\/pingone:UserSessionsRevocation: \(replace\)[\s\S]*~ userId\s*: "[0-9a-f-]{36}" => "[0-9a-f-]{36}"/,
+      );
     });
   });
 
@@ -106,14 +130,20 @@ describe("sweeping resources under the real engine", function () {
       stacks = [];
       const { populationId, userIds, sessionIds } = population(6, 2);
       const es = await stack("population", async () => {
-        const sweep = new PopulationSessionsRevocation("contractors", { environmentId: world.environmentId, populationId });
+        const sweep = new PopulationSessionsRevocation("contractors", {
+          environmentId: world.environmentId,
+          populationId,
+        });
         return { revoked: sweep.sessionsRevoked, scanned: sweep.usersScanned };
       });
       const up = await es.stack.up();
       assert.equal(up.outputs.revoked.value, 12);
       assert.equal(up.outputs.scanned.value, 6);
       assert.deepEqual(deletedSessionIds(world).sort(), [...sessionIds].sort());
-      assert.ok(world.emulator.state.getSession(world.environmentId, world.userId, world.sessionIds[0]), "a user outside the population keeps its session");
+      assert.ok(
+        world.emulator.state.getSession(world.environmentId, world.userId, world.sessionIds[0]),
+        "a user outside the population keeps its session",
+      );
 
       world.emulator.clearRequests();
       const quiet = await es.stack.refresh();
@@ -124,7 +154,10 @@ describe("sweeping resources under the real engine", function () {
       const back = world.emulator.state.addSession(world.environmentId, user).id;
       const drift = await es.stack.refresh();
       assert.deepEqual(drift.summary.resourceChanges, { same: 1, update: 1 });
-      assert.equal(resourceOf((await es.exportState()).resources, "PopulationSessionsRevocation").outputs?.sessionsRemaining, 1);
+      assert.equal(
+        resourceOf((await es.exportState()).resources, "PopulationSessionsRevocation").outputs?.sessionsRemaining,
+        1,
+      );
       world.emulator.clearRequests();
       await es.stack.up();
       assert.deepEqual(deletedSessionIds(world), [back]);
@@ -138,8 +171,15 @@ describe("sweeping resources under the real engine", function () {
     it("lets the sweep in flight finish on SIGINT of pulumi up (Pulumi's graceful cancel), records it, and a second up sends nothing", async () => {
       const { es, sessionIds, ended } = await interruptedSweep("interrupted", 40, "SIGINT");
       assert.notEqual(ended, "finished", "up reports that it was interrupted");
-      assert.deepEqual([...deletedSessionIds(world)].sort(), [...sessionIds].sort(), "the sweep in flight finished: each session once");
-      assert.equal(resourceOf((await es.exportState()).resources, "PopulationSessionsRevocation").outputs?.sessionsRevoked, 120);
+      assert.deepEqual(
+        [...deletedSessionIds(world)].sort(),
+        [...sessionIds].sort(),
+        "the sweep in flight finished: each session once",
+      );
+      assert.equal(
+        resourceOf((await es.exportState()).resources, "PopulationSessionsRevocation").outputs?.sessionsRevoked,
+        120,
+      );
       world.emulator.clearRequests();
       const second = await es.stack.up();
       assert.deepEqual(second.summary.resourceChanges, { same: 2 });
@@ -151,16 +191,27 @@ describe("sweeping resources under the real engine", function () {
       assert.notEqual(ended, "finished");
       await providersGone(es.workDir);
       const deletedAtStop = deletedSessionIds(world).length;
-      assert.ok(deletedAtStop < sessionIds.length, `stopped in the middle: ${deletedAtStop} of ${sessionIds.length} revoked`);
+      assert.ok(
+        deletedAtStop < sessionIds.length,
+        `stopped in the middle: ${deletedAtStop} of ${sessionIds.length} revoked`,
+      );
       const { atRest } = await es.exportState();
-      assert.match(atRest, /"pending_operations":\s*\[\s*\{[\s\S]*"type":\s*"creating"/, "the killed create is pending in state");
+      assert.match(
+        atRest,
+        /"pending_operations":\s*\[\s*\{[\s\S]*"type":\s*"creating"/,
+        "the killed create is pending in state",
+      );
 
       const recovery = await recover(es);
       const second = await es.stack.up();
       assert.equal(second.summary.result, "succeeded", recovery);
       assert.equal(world.emulator.state.sessionCount(), 1, "only the session of the user outside the population lives");
       const deletes = deletedSessionIds(world);
-      assert.deepEqual(deletes.filter((id, index) => deletes.indexOf(id) !== index), [], "no session was sent two DELETEs");
+      assert.deepEqual(
+        deletes.filter((id, index) => deletes.indexOf(id) !== index),
+        [],
+        "no session was sent two DELETEs",
+      );
       assert.deepEqual([...new Set(deletes)].sort(), [...sessionIds].sort());
     });
   });
@@ -170,12 +221,20 @@ describe("sweeping resources under the real engine", function () {
    * two requests at a time; `signal` is sent to the CLI once 20 sessions are revoked. Returns how
    * up ended ("finished", or its error message).
    */
-  async function interruptedSweep(projectName: string, users: number, signal: NodeJS.Signals): Promise<{ es: EngineStack; sessionIds: string[]; ended: string }> {
+  async function interruptedSweep(
+    projectName: string,
+    users: number,
+    signal: NodeJS.Signals,
+  ): Promise<{ es: EngineStack; sessionIds: string[]; ended: string }> {
     world = await startWorld({ latencyMs: 20 }, 1);
     stacks = [];
     const { populationId, sessionIds } = population(users, 3);
     const es = await stack(projectName, async () => {
-      new PopulationSessionsRevocation("contractors", { environmentId: world.environmentId, populationId, connection: { maxConcurrency: 2 } });
+      new PopulationSessionsRevocation("contractors", {
+        environmentId: world.environmentId,
+        populationId,
+        connection: { maxConcurrency: 2 },
+      });
     });
     let settled = false;
     const running = es.stack.up().then(
@@ -195,7 +254,11 @@ describe("sweeping resources under the real engine", function () {
     const living = () =>
       fs.readdirSync("/proc").filter((pid) => {
         try {
-          return /^\d+$/.test(pid) && fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("dynamic-provider") && fs.readlinkSync(`/proc/${pid}/cwd`) === workDir;
+          return (
+            /^\d+$/.test(pid) &&
+            fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("dynamic-provider") &&
+            fs.readlinkSync(`/proc/${pid}/cwd`) === workDir
+          );
         } catch {
           return false;
         }

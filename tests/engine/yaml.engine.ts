@@ -46,7 +46,9 @@ describe("a Pulumi YAML program with an explicit provider, under the real engine
     const stolenUser = world.emulator.state.addUser(world.environmentId);
     const stolenSession = world.emulator.state.addSession(world.environmentId, stolenUser).id;
     const cutoff = new Date().toISOString();
-    const later = world.emulator.state.addSession(world.environmentId, world.userId, { createdAt: new Date(Date.parse(cutoff) + 60_000) }).id;
+    const later = world.emulator.state.addSession(world.environmentId, world.userId, {
+      createdAt: new Date(Date.parse(cutoff) + 60_000),
+    }).id;
 
     await p.ok(["stack", "init", "incident"]);
     const config: [string, string][] = [
@@ -68,23 +70,38 @@ describe("a Pulumi YAML program with an explicit provider, under the real engine
     world.emulator.clearRequests();
     await p.ok(["up", "--yes", "--skip-preview"]);
     assert.deepEqual(deletedSessionIds(world).sort(), [...world.sessionIds, stolenSession].sort());
-    assert.ok(world.emulator.state.getSession(world.environmentId, world.userId, later), "the session from after the cutoff lives");
+    assert.ok(
+      world.emulator.state.getSession(world.environmentId, world.userId, later),
+      "the session from after the cutoff lives",
+    );
     const outputs = JSON.parse((await p.ok(["stack", "output", "--json"])).stdout) as Record<string, unknown>;
     assert.deepEqual((outputs.revokedSessionIds as string[]).slice().sort(), [...world.sessionIds].sort());
     assert.equal(outputs.userHasSessions, false);
     assert.equal(outputs.stolenSessionOutcome, "revoked");
     let state = await p.exportState();
-    assert.ok(!state.text.includes(SENTINEL_SECRET) && !state.atRest.includes(SENTINEL_SECRET), "no client secret in plain text after up");
+    assert.ok(
+      !state.text.includes(SENTINEL_SECRET) && !state.atRest.includes(SENTINEL_SECRET),
+      "no client secret in plain text after up",
+    );
     const provider = stateResource(state.resources, "pulumi:providers:pingone-sessions", "incident");
-    assert.equal(stateResource(state.resources, USER_REVOCATION, "compromised-user").provider?.startsWith(provider.urn), true);
+    assert.equal(
+      stateResource(state.resources, USER_REVOCATION, "compromised-user").provider?.startsWith(provider.urn),
+      true,
+    );
     // The secret is in state, encrypted: what lets refresh and destroy run without the stack's copy.
-    assert.equal(typeof (provider.inputs?.clientSecret as { ciphertext?: unknown } | undefined)?.ciphertext, "string", "the provider's clientSecret is stored as a secret");
+    assert.equal(
+      typeof (provider.inputs?.clientSecret as { ciphertext?: unknown } | undefined)?.ciphertext,
+      "string",
+      "the provider's clientSecret is stored as a secret",
+    );
 
     // The stack's secret changes; the stored provider configuration still holds the right one.
     await p.ok(["config", "set", "--secret", "workerClientSecret", "not-the-worker-secret"]);
 
     // refresh after a session from before the cutoff came back: drift noticed, nothing revoked.
-    const back = world.emulator.state.addSession(world.environmentId, world.userId, { createdAt: new Date(Date.parse(cutoff) - 60_000) }).id;
+    const back = world.emulator.state.addSession(world.environmentId, world.userId, {
+      createdAt: new Date(Date.parse(cutoff) - 60_000),
+    }).id;
     world.emulator.clearRequests();
     await p.ok(["refresh", "--yes", "--skip-preview"]);
     assert.deepEqual(deletedSessionIds(world), [], "refresh revokes nothing");
@@ -120,11 +137,21 @@ describe("a Pulumi YAML program with an explicit provider, under the real engine
     // finds it already gone), the stolen one is asked for again; state is empty.
     world.emulator.clearRequests();
     await p.ok(["destroy", "--yes", "--skip-preview"]);
-    assert.equal(world.emulator.state.getSession(world.environmentId, world.userId, back), undefined, "destroy revoked the session that came back");
+    assert.equal(
+      world.emulator.state.getSession(world.environmentId, world.userId, back),
+      undefined,
+      "destroy revoked the session that came back",
+    );
     assert.ok(deletedSessionIds(world).includes(back));
     assert.ok(deletedSessionIds(world).includes(stolenSession));
     state = await p.exportState();
-    assert.deepEqual(state.resources.filter((r) => r.type.startsWith("pingone-sessions:")), []);
-    assert.ok(!state.text.includes(SENTINEL_SECRET) && !state.atRest.includes(SENTINEL_SECRET), "no client secret in plain text after destroy");
+    assert.deepEqual(
+      state.resources.filter((r) => r.type.startsWith("pingone-sessions:")),
+      [],
+    );
+    assert.ok(
+      !state.text.includes(SENTINEL_SECRET) && !state.atRest.includes(SENTINEL_SECRET),
+      "no client secret in plain text after destroy",
+    );
   });
 });

@@ -103,15 +103,23 @@ describe("ProviderHost (real @pulumi/pulumi dynamic-provider host)", function ()
   });
 
   it("decodes ErrorResourceInitFailed details of a create error", async () => {
-    const err = await rejection(host.create(urnFor(TYPE, "half-created"), { name: "half-created", __provider: provider }));
+    const err = await rejection(
+      host.create(urnFor(TYPE, "half-created"), { name: "half-created", __provider: provider }),
+    );
     assert.strictEqual(err.code, 2);
     assert.strictEqual(err.message, "init failed");
-    assert.deepStrictEqual(err.initFailure, { id: "echo-half-created", properties: { name: "half-created" }, reasons: ["not ready"] });
+    assert.deepStrictEqual(err.initFailure, {
+      id: "echo-half-created",
+      properties: { name: "half-created" },
+      reasons: ["not ready"],
+    });
   });
 
   it("handles 200 concurrent creates on one host", async () => {
     const names = Array.from({ length: 200 }, (_, i) => `p${i}`);
-    const results = await Promise.all(names.map((n) => host.create(urnFor(TYPE, n), { name: n, __provider: provider })));
+    const results = await Promise.all(
+      names.map((n) => host.create(urnFor(TYPE, n), { name: n, __provider: provider })),
+    );
     assert.deepStrictEqual(
       results.map((r) => r.id),
       names.map((n) => `echo-${n}`),
@@ -127,9 +135,15 @@ describe("ProviderHost (real @pulumi/pulumi dynamic-provider host)", function ()
     const after = await host.peakRssBytes();
     // At least 64 MB above the host's resident size when it filled the ballast, which may lie a little
     // below the earlier peak: a wrong unit (kB), a wrong process or the current size would not rise so.
-    assert.ok(after - before >= 48 * MB, `peak RSS ${(before / MB).toFixed(1)} MB -> ${(after / MB).toFixed(1)} MB after filling 64 MB`);
+    assert.ok(
+      after - before >= 48 * MB,
+      `peak RSS ${(before / MB).toFixed(1)} MB -> ${(after / MB).toFixed(1)} MB after filling 64 MB`,
+    );
     assert.ok(after - before < 96 * MB, `peak RSS rose ${((after - before) / MB).toFixed(1)} MB for 64 MB filled`);
-    assert.ok(process.resourceUsage().maxRSS * 1024 - testProcessBefore < 48 * MB, "the ballast was filled in the host, not in this process");
+    assert.ok(
+      process.resourceUsage().maxRSS * 1024 - testProcessBefore < 48 * MB,
+      "the ballast was filled in the host, not in this process",
+    );
   });
 
   it("honours a per-call deadline option", async () => {
@@ -144,7 +158,9 @@ describe("ProviderHost (real @pulumi/pulumi dynamic-provider host)", function ()
     await victim.kill();
     assert.ok(!isAlive(victim.pid), "pid still alive after kill()");
     assert.strictEqual(await victim.peakRssBytes(), 0);
-    const err = await rejection(victim.create(urnFor(TYPE, "w"), { name: "w", __provider: provider }, { timeoutMs: 5_000 }));
+    const err = await rejection(
+      victim.create(urnFor(TYPE, "w"), { name: "w", __provider: provider }, { timeoutMs: 5_000 }),
+    );
     assert.strictEqual(err.code, 14);
     await victim.stop();
     await victim.stop();

@@ -15,8 +15,13 @@ import { packedPackage, ROOT } from "./packedPackage";
 
 const TSC = require.resolve("typescript/bin/tsc", { paths: [ROOT] });
 // The Pulumi programs among the examples (examples/sharded-sweep holds CI and Kubernetes files only).
-const EXAMPLES = fs.readdirSync(path.join(ROOT, "examples")).filter((e) => fs.existsSync(path.join(ROOT, "examples", e, "index.ts"))).sort();
-const README_SNIPPETS = [...fs.readFileSync(path.join(ROOT, "README.md"), "utf8").matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map(([, code]) => code);
+const EXAMPLES = fs
+  .readdirSync(path.join(ROOT, "examples"))
+  .filter((e) => fs.existsSync(path.join(ROOT, "examples", e, "index.ts")))
+  .sort();
+const README_SNIPPETS = [
+  ...fs.readFileSync(path.join(ROOT, "README.md"), "utf8").matchAll(/^```ts\n([\s\S]*?)^```$/gm),
+].map(([, code]) => code);
 
 /** What `pulumi new typescript` writes as tsconfig.json. */
 const PULUMI_NEW_TSCONFIG = {
@@ -85,25 +90,41 @@ describe("the npm package, type-checked in a consumer project", function () {
     README_SNIPPETS.forEach((code, i) => fs.writeFileSync(path.join(folder, `readme-${i + 1}.ts`), code));
     for (const example of EXAMPLES) {
       fs.mkdirSync(path.join(folder, example));
-      for (const file of ["index.ts", "tsconfig.json"]) fs.copyFileSync(path.join(ROOT, "examples", example, file), path.join(folder, example, file));
+      for (const file of ["index.ts", "tsconfig.json"])
+        fs.copyFileSync(path.join(ROOT, "examples", example, file), path.join(folder, example, file));
     }
   });
 
   it("each example has the tsconfig.json `pulumi new typescript` writes", () => {
     for (const example of EXAMPLES) {
-      assert.deepEqual(JSON.parse(fs.readFileSync(path.join(ROOT, "examples", example, "tsconfig.json"), "utf8")), PULUMI_NEW_TSCONFIG, example);
+      assert.deepEqual(
+        JSON.parse(fs.readFileSync(path.join(ROOT, "examples", example, "tsconfig.json"), "utf8")),
+        PULUMI_NEW_TSCONFIG,
+        example,
+      );
     }
   });
 
   it("compiles the consumer, every example and the README's snippets with moduleResolution node, node16 and bundler", async () => {
-    assert.ok(README_SNIPPETS.some((code) => code.includes('from "pulumi-pingone-sessions/emulator"')), "the README shows the emulator");
+    assert.ok(
+      README_SNIPPETS.some((code) => code.includes('from "pulumi-pingone-sessions/emulator"')),
+      "the README shows the emulator",
+    );
     const failures = await Promise.all(
       MODES.map(async ({ moduleResolution, ...options }) => {
         // The examples' own tsconfig, with only the resolution and the lib checks above changed.
         const config = path.join(folder, `tsconfig.${moduleResolution}.json`);
         fs.writeFileSync(
           config,
-          JSON.stringify({ extends: `./${EXAMPLES[0]}/tsconfig.json`, compilerOptions: { moduleResolution, ...options, pretty: false }, files: ["consumer.ts", ...EXAMPLES.map((e) => `${e}/index.ts`), ...README_SNIPPETS.map((_, i) => `readme-${i + 1}.ts`)] }),
+          JSON.stringify({
+            extends: `./${EXAMPLES[0]}/tsconfig.json`,
+            compilerOptions: { moduleResolution, ...options, pretty: false },
+            files: [
+              "consumer.ts",
+              ...EXAMPLES.map((e) => `${e}/index.ts`),
+              ...README_SNIPPETS.map((_, i) => `readme-${i + 1}.ts`),
+            ],
+          }),
         );
         try {
           await promisify(execFile)(process.execPath, [TSC, "--noEmit", "-p", config], { cwd: folder });

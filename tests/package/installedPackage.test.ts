@@ -47,7 +47,12 @@ describe("the npm package, installed into an empty project", function () {
 
   it("ships compiled code and type declarations, and no sources or tests", () => {
     const { installed } = packedPackage();
-    for (const file of ["dist/provider/index.js", "dist/provider/index.d.ts", "dist/provider/runtime/index.js", "dist/emulator/index.js"]) {
+    for (const file of [
+      "dist/provider/index.js",
+      "dist/provider/index.d.ts",
+      "dist/provider/runtime/index.js",
+      "dist/emulator/index.js",
+    ]) {
       assert.ok(fs.existsSync(path.join(installed, file)), file);
     }
     assert.equal(fs.existsSync(path.join(installed, "tests")), false);
@@ -65,9 +70,20 @@ describe("the npm package, installed into an empty project", function () {
     const host = await ProviderHost.start({ cwd: elsewhere });
     try {
       const error = await host
-        .create(urnFor("pulumi-nodejs:dynamic/pingone:SessionRevocation", "s"), { __provider: serialized, environmentId: world.environmentId, userId: world.userId, sessionId: world.sessionIds[0] })
-        .then(() => assert.fail("expected a failure"), (e: Error) => e);
-      assert.match(error.message, /^The PingOne sessions provider could not load pulumi-pingone-sessions\/runtime \(Cannot find module 'pulumi-pingone-sessions\/runtime'.*\)\. Install pulumi-pingone-sessions in the program's folder/);
+        .create(urnFor("pulumi-nodejs:dynamic/pingone:SessionRevocation", "s"), {
+          __provider: serialized,
+          environmentId: world.environmentId,
+          userId: world.userId,
+          sessionId: world.sessionIds[0],
+        })
+        .then(
+          () => assert.fail("expected a failure"),
+          (e: Error) => e,
+        );
+      assert.match(
+        error.message,
+        /^The PingOne sessions provider could not load pulumi-pingone-sessions\/runtime \(Cannot find module 'pulumi-pingone-sessions\/runtime'.*\)\. Install pulumi-pingone-sessions in the program's folder/,
+      );
     } finally {
       await host.stop();
       fs.rmSync(elsewhere, { recursive: true, force: true });
@@ -75,11 +91,24 @@ describe("the npm package, installed into an empty project", function () {
   });
 
   it("runs the provider plugin from node_modules/.bin: it serves the committed schema and revokes a session", async () => {
-    const plugin = await PluginProcess.start({}, path.join(project, "node_modules", ".bin", "pulumi-resource-pingone-sessions"));
+    const plugin = await PluginProcess.start(
+      {},
+      path.join(project, "node_modules", ".bin", "pulumi-resource-pingone-sessions"),
+    );
     try {
       assert.deepEqual(await plugin.schema(), JSON.parse(fs.readFileSync(path.join(ROOT, "schema.json"), "utf8")));
-      await plugin.configure({ apiUrl: world.emulator.apiUrl, authUrl: world.emulator.authUrl, clientId: world.clientId, clientSecret: SENTINEL_SECRET, environmentId: world.environmentId });
-      const created = await plugin.create(urnOf("SessionRevocation", "s"), { environmentId: world.environmentId, userId: world.userId, sessionId: world.sessionIds[0] });
+      await plugin.configure({
+        apiUrl: world.emulator.apiUrl,
+        authUrl: world.emulator.authUrl,
+        clientId: world.clientId,
+        clientSecret: SENTINEL_SECRET,
+        environmentId: world.environmentId,
+      });
+      const created = await plugin.create(urnOf("SessionRevocation", "s"), {
+        environmentId: world.environmentId,
+        userId: world.userId,
+        sessionId: world.sessionIds[0],
+      });
       assert.equal(created.outputs.outcome, "revoked");
       assert.equal(world.emulator.state.getSession(world.environmentId, world.userId, world.sessionIds[0]), undefined);
     } finally {
@@ -108,7 +137,10 @@ describe("the npm package, installed into an empty project", function () {
       });
       assert.equal(created.properties.outcome, "revoked");
       assert.equal(world.emulator.state.getSession(world.environmentId, world.userId, sessionId), undefined);
-      assert.deepEqual(world.emulator.requests().map((r) => `${r.method} ${r.status}`), ["POST 200", "DELETE 204"]);
+      assert.deepEqual(
+        world.emulator.requests().map((r) => `${r.method} ${r.status}`),
+        ["POST 200", "DELETE 204"],
+      );
     } finally {
       await host.stop();
     }

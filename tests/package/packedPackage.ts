@@ -31,7 +31,9 @@ let packed: PackedPackage | undefined;
 
 /** The version of a package installed in this checkout, so the consumer gets what the tests were run with. */
 function versionHere(name: string): string {
-  return (JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
+  return (
+    JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", name, "package.json"), "utf8")) as { version: string }
+  ).version;
 }
 
 /**
@@ -43,11 +45,28 @@ export function packedPackage(): PackedPackage {
   if (packed) return packed;
   const project = fs.mkdtempSync(path.join(os.tmpdir(), "pingone-sessions-consumer-"));
   process.once("exit", () => fs.rmSync(project, { recursive: true, force: true }));
-  const [pack] = JSON.parse(execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", project], { cwd: ROOT, encoding: "utf8" })) as Array<{ filename: string; files: PackedFile[] }>;
-  fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
+  const [pack] = JSON.parse(
+    execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", project], {
+      cwd: ROOT,
+      encoding: "utf8",
+    }),
+  ) as Array<{ filename: string; files: PackedFile[] }>;
+  fs.writeFileSync(
+    path.join(project, "package.json"),
+    JSON.stringify({ name: "consumer", version: "1.0.0", private: true }),
+  );
   execFileSync(
     "npm",
-    ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", `./${pack.filename}`, `@pulumi/pulumi@${versionHere("@pulumi/pulumi")}`, `@types/node@${versionHere("@types/node")}`],
+    [
+      "install",
+      "--prefer-offline",
+      "--no-audit",
+      "--no-fund",
+      "--loglevel=error",
+      `./${pack.filename}`,
+      `@pulumi/pulumi@${versionHere("@pulumi/pulumi")}`,
+      `@types/node@${versionHere("@types/node")}`,
+    ],
     { cwd: project, stdio: "pipe" },
   );
   packed = { project, installed: path.join(project, "node_modules", "pulumi-pingone-sessions"), files: pack.files };

@@ -100,7 +100,13 @@ const ROOT_VALUES = [
 
 /** Every name the module at `file` exports, types included, sorted. */
 function exportedNames(file: string): string[] {
-  const program = ts.createProgram([file], { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, strict: true, skipLibCheck: true, noEmit: true });
+  const program = ts.createProgram([file], {
+    module: ts.ModuleKind.CommonJS,
+    target: ts.ScriptTarget.ES2022,
+    strict: true,
+    skipLibCheck: true,
+    noEmit: true,
+  });
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(file);
   assert.ok(source, file);
@@ -122,7 +128,14 @@ describe("the package root's exports", function () {
   it("are exactly the pinned values at run time, and no provider object, default or parser", () => {
     const compiled = require(path.join(ROOT, "dist", "provider", "index.js")) as Record<string, unknown>;
     assert.deepEqual(Object.keys(compiled).sort(), ROOT_VALUES);
-    for (const internal of ["sessionRevocationProvider", "DEFAULT_PACER", "DEFAULT_RETRY", "parseRetryAfter", "REGION_TLDS", "SETTING_SOURCES"]) {
+    for (const internal of [
+      "sessionRevocationProvider",
+      "DEFAULT_PACER",
+      "DEFAULT_RETRY",
+      "parseRetryAfter",
+      "REGION_TLDS",
+      "SETTING_SOURCES",
+    ]) {
       assert.equal(internal in compiled, false, internal);
     }
   });

@@ -21,12 +21,20 @@ interface Manifest {
 
 /** The modules `main`, `bin` and `exports` name. */
 function entryPoints(manifest: Manifest): string[] {
-  const exported = Object.values(manifest.exports).map((target) => (typeof target === "string" ? target : target.default));
-  return [manifest.main, ...Object.values(manifest.bin), ...exported].map((file) => path.posix.normalize(file)).filter((file) => file.endsWith(".js"));
+  const exported = Object.values(manifest.exports).map((target) =>
+    typeof target === "string" ? target : target.default,
+  );
+  return [manifest.main, ...Object.values(manifest.bin), ...exported]
+    .map((file) => path.posix.normalize(file))
+    .filter((file) => file.endsWith(".js"));
 }
 
 /** Every module reachable from `entries` through relative `require`s, and the relative `require`s that name no shipped file. */
-function reachable(installed: string, entries: string[], shipped: Set<string>): { modules: Set<string>; missing: string[] } {
+function reachable(
+  installed: string,
+  entries: string[],
+  shipped: Set<string>,
+): { modules: Set<string>; missing: string[] } {
   const modules = new Set<string>();
   const missing: string[] = [];
   const queue = [...entries];
@@ -38,10 +46,15 @@ function reachable(installed: string, entries: string[], shipped: Set<string>): 
       continue;
     }
     modules.add(file);
-    for (const [, spec] of fs.readFileSync(path.join(installed, file), "utf8").matchAll(/\brequire\("(\.{1,2}\/[^"]*)"\)/g)) {
+    for (const [, spec] of fs
+      .readFileSync(path.join(installed, file), "utf8")
+      .matchAll(/\brequire\("(\.{1,2}\/[^"]*)"\)/g)) {
       const target = path.posix.join(path.posix.dirname(file), spec);
       if (target.endsWith(".js")) queue.push(target);
-      else queue.push(shipped.has(`${target}.js`) || !shipped.has(`${target}/index.js`) ? `${target}.js` : `${target}/index.js`);
+      else
+        queue.push(
+          shipped.has(`${target}.js`) || !shipped.has(`${target}/index.js`) ? `${target}.js` : `${target}/index.js`,
+        );
     }
   }
   return { modules, missing };
@@ -58,8 +71,14 @@ describe("the npm package's tarball", function () {
   });
 
   it("holds the license, README, changelog and manifest", () => {
-    assert.deepEqual(DOCUMENTS.filter((file) => !files.includes(file)), []);
-    assert.match(fs.readFileSync(path.join(installed, "LICENSE"), "utf8"), /^\s+Apache License\s+Version 2\.0, January 2004/);
+    assert.deepEqual(
+      DOCUMENTS.filter((file) => !files.includes(file)),
+      [],
+    );
+    assert.match(
+      fs.readFileSync(path.join(installed, "LICENSE"), "utf8"),
+      /^\s+Apache License\s+Version 2\.0, January 2004/,
+    );
     assert.match(fs.readFileSync(path.join(installed, "CHANGELOG.md"), "utf8"), /^## \[Unreleased\]$/m);
   });
 
@@ -79,28 +98,59 @@ describe("the npm package's tarball", function () {
     const manifest = JSON.parse(fs.readFileSync(path.join(installed, "package.json"), "utf8")) as Manifest;
     const { modules, missing } = reachable(installed, entryPoints(manifest), new Set(files));
     assert.deepEqual(missing, [], "modules the package loads but does not ship");
-    assert.deepEqual(PLUGIN_FILES.filter((file) => !files.includes(file)), [], "the provider plugin's launcher and schema");
+    assert.deepEqual(
+      PLUGIN_FILES.filter((file) => !files.includes(file)),
+      [],
+      "the provider plugin's launcher and schema",
+    );
     // The launcher is a shell script, so the walk from the entry points does not reach the plugin's modules: walk from them too.
     const plugin = reachable(installed, ["dist/provider/plugin/main.js"], new Set(files));
     assert.deepEqual(plugin.missing, [], "modules the provider plugin loads but the package does not ship");
-    assert.ok(modules.has("dist/cli/index.js") && modules.has("dist/provider/runtime/index.js") && modules.has("dist/emulator/cli.js"), [...modules].join(", "));
-    assert.equal(files.includes("dist/cli/demo.js"), modules.has("dist/cli/demo.js"), "dist/cli/demo.js ships exactly when the published CLI loads it");
+    assert.ok(
+      modules.has("dist/cli/index.js") &&
+        modules.has("dist/provider/runtime/index.js") &&
+        modules.has("dist/emulator/cli.js"),
+      [...modules].join(", "),
+    );
+    assert.equal(
+      files.includes("dist/cli/demo.js"),
+      modules.has("dist/cli/demo.js"),
+      "dist/cli/demo.js ships exactly when the published CLI loads it",
+    );
   });
 
   it("names its repository, homepage, issue tracker and keywords", () => {
-    const manifest = JSON.parse(fs.readFileSync(path.join(installed, "package.json"), "utf8")) as Record<string, unknown>;
+    const manifest = JSON.parse(fs.readFileSync(path.join(installed, "package.json"), "utf8")) as Record<
+      string,
+      unknown
+    >;
     assert.deepEqual(
       { repository: manifest.repository, homepage: manifest.homepage, bugs: manifest.bugs, license: manifest.license },
-      { repository: { type: "git", url: `git+${REPOSITORY}.git` }, homepage: `${REPOSITORY}#readme`, bugs: { url: `${REPOSITORY}/issues` }, license: "Apache-2.0" },
+      {
+        repository: { type: "git", url: `git+${REPOSITORY}.git` },
+        homepage: `${REPOSITORY}#readme`,
+        bugs: { url: `${REPOSITORY}/issues` },
+        license: "Apache-2.0",
+      },
     );
-    assert.ok(Array.isArray(manifest.keywords) && manifest.keywords.includes("pulumi") && manifest.keywords.includes("pingone"), String(manifest.keywords));
+    assert.ok(
+      Array.isArray(manifest.keywords) && manifest.keywords.includes("pulumi") && manifest.keywords.includes("pingone"),
+      String(manifest.keywords),
+    );
   });
 
   it("links from its README only to absolute addresses, so they work on the registry page", () => {
     const readme = fs.readFileSync(path.join(installed, "README.md"), "utf8");
     const targets = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map(([, target]) => target);
     assert.ok(targets.length > 0);
-    assert.deepEqual(targets.filter((target) => !/^(https:\/\/|#)/.test(target)), []);
-    assert.deepEqual(targets.filter((target) => target.startsWith("https://github.com/") && !target.startsWith(`${REPOSITORY}/`)), [], "links into GitHub go to this repository");
+    assert.deepEqual(
+      targets.filter((target) => !/^(https:\/\/|#)/.test(target)),
+      [],
+    );
+    assert.deepEqual(
+      targets.filter((target) => target.startsWith("https://github.com/") && !target.startsWith(`${REPOSITORY}/`)),
+      [],
+      "links into GitHub go to this repository",
+    );
   });
 });

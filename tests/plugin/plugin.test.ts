@@ -65,7 +65,8 @@ describe("the provider plugin over gRPC", function () {
   function assertSecretNowhere(): void {
     for (const plugin of plugins) {
       const { stdout, stderr } = plugin.output();
-      for (const text of [...plugin.transcript, stdout, stderr]) assert.ok(!text.includes(SENTINEL_SECRET), `the secret leaked: ${text.slice(0, 300)}`);
+      for (const text of [...plugin.transcript, stdout, stderr])
+        assert.ok(!text.includes(SENTINEL_SECRET), `the secret leaked: ${text.slice(0, 300)}`);
     }
   }
 
@@ -89,14 +90,32 @@ describe("the provider plugin over gRPC", function () {
 
     it("CheckConfig marks the credentials secret and names each refused key", async () => {
       const plugin = await startPlugin();
-      const good = await plugin.checkConfig({ clientId: world.clientId, clientSecret: SENTINEL_SECRET, environmentId: world.environmentId, regionCode: "EU" });
+      const good = await plugin.checkConfig({
+        clientId: world.clientId,
+        clientSecret: SENTINEL_SECRET,
+        environmentId: world.environmentId,
+        regionCode: "EU",
+      });
       assert.deepEqual(good.failures, []);
       assert.ok(isSecretWire(good.inputs.clientSecret), JSON.stringify(Object.keys(good.inputs)));
       assert.equal(good.inputs.regionCode, "EU");
 
-      const bad = await plugin.checkConfig({ regionCode: "XX", clientid: "typo", maxAttempts: 0, environmentId: "not-an-id" });
-      assert.deepEqual(bad.failures.map((f) => f.property).sort(), ["clientid", "environmentId", "maxAttempts", "regionCode"]);
-      assert.match(bad.failures.find((f) => f.property === "clientid")!.reason, /^"pingone-sessions:clientid" is not a configuration key of pingone-sessions; the keys are clientId, /);
+      const bad = await plugin.checkConfig({
+        regionCode: "XX",
+        clientid: "typo",
+        maxAttempts: 0,
+        environmentId: "not-an-id",
+      });
+      assert.deepEqual(bad.failures.map((f) => f.property).sort(), [
+        "clientid",
+        "environmentId",
+        "maxAttempts",
+        "regionCode",
+      ]);
+      assert.match(
+        bad.failures.find((f) => f.property === "clientid")!.reason,
+        /^"pingone-sessions:clientid" is not a configuration key of pingone-sessions; the keys are clientId, /,
+      );
       assert.match(bad.failures.find((f) => f.property === "regionCode")!.reason, /Unknown PingOne region "XX"/);
       assert.equal(world.emulator.requests().length, 0, "CheckConfig sends nothing");
     });
@@ -105,15 +124,30 @@ describe("the provider plugin over gRPC", function () {
       const plugin = await startPlugin();
       const olds = { clientId: world.clientId, clientSecret: SENTINEL_SECRET, environmentId: world.environmentId };
       assert.deepEqual(await plugin.diffConfig(olds, { ...olds }), { changes: "none", diffs: [] });
-      assert.deepEqual(await plugin.diffConfig(olds, { ...olds, clientSecret: "rotated-secret", regionCode: "EU" }), { changes: "some", diffs: ["clientSecret", "regionCode"] });
+      assert.deepEqual(await plugin.diffConfig(olds, { ...olds, clientSecret: "rotated-secret", regionCode: "EU" }), {
+        changes: "some",
+        diffs: ["clientSecret", "regionCode"],
+      });
     });
 
     it("Configure accepts secrets and names missing credentials by the plugin's keys", async () => {
       const plugin = await startPlugin();
-      assert.deepEqual(await plugin.configure({ apiUrl: world.emulator.apiUrl, authUrl: world.emulator.authUrl }), { acceptSecrets: true, supportsPreview: false });
+      assert.deepEqual(await plugin.configure({ apiUrl: world.emulator.apiUrl, authUrl: world.emulator.authUrl }), {
+        acceptSecrets: true,
+        supportsPreview: false,
+      });
       const urn = urnOf("SessionRevocation", "s");
-      const error = await failure(plugin.create(urn, { environmentId: world.environmentId, userId: world.userId, sessionId: world.sessionIds[0] }));
-      assert.match(error.message, /^PingOne credentials are missing: set pingone-sessions:clientId \/ PINGONE_CLIENT_ID, pingone-sessions:clientSecret \/ PINGONE_CLIENT_SECRET, /);
+      const error = await failure(
+        plugin.create(urn, {
+          environmentId: world.environmentId,
+          userId: world.userId,
+          sessionId: world.sessionIds[0],
+        }),
+      );
+      assert.match(
+        error.message,
+        /^PingOne credentials are missing: set pingone-sessions:clientId \/ PINGONE_CLIENT_ID, pingone-sessions:clientSecret \/ PINGONE_CLIENT_SECRET, /,
+      );
       assert.deepEqual(apiLog(), []);
     });
 
@@ -126,7 +160,11 @@ describe("the provider plugin over gRPC", function () {
         PINGONE_ENVIRONMENT_ID: world.environmentId,
       });
       await plugin.configure({});
-      const created = await plugin.create(urnOf("SessionRevocation", "s"), { environmentId: world.environmentId, userId: world.userId, sessionId: world.sessionIds[0] });
+      const created = await plugin.create(urnOf("SessionRevocation", "s"), {
+        environmentId: world.environmentId,
+        userId: world.userId,
+        sessionId: world.sessionIds[0],
+      });
       assert.equal(created.outputs.outcome, "revoked");
     });
 
@@ -140,10 +178,19 @@ describe("the provider plugin over gRPC", function () {
     it("a wrong client secret fails Create with PingOne's refusal, the secret in no form", async () => {
       const plugin = await startPlugin();
       await plugin.configure({ ...providerConfig(), clientSecret: secretWire(`${SENTINEL_SECRET}-wrong`) });
-      const error = await failure(plugin.create(urnOf("SessionRevocation", "s"), { environmentId: world.environmentId, userId: world.userId, sessionId: world.sessionIds[0] }));
+      const error = await failure(
+        plugin.create(urnOf("SessionRevocation", "s"), {
+          environmentId: world.environmentId,
+          userId: world.userId,
+          sessionId: world.sessionIds[0],
+        }),
+      );
       assert.match(error.message, /401|invalid_client|refused/i);
       assert.ok(!error.message.includes("-wrong"), error.message);
-      assert.ok(world.emulator.state.getSession(world.environmentId, world.userId, world.sessionIds[0]), "nothing was revoked");
+      assert.ok(
+        world.emulator.state.getSession(world.environmentId, world.userId, world.sessionIds[0]),
+        "nothing was revoked",
+      );
     });
 
     it("exits when the process that started it is gone", async () => {
@@ -152,48 +199,92 @@ describe("the provider plugin over gRPC", function () {
       assert.ok(node, "the launcher runs Node as its child");
       plugin.killLauncher();
       const deadline = Date.now() + 5_000;
-      while (parentOf(node) !== undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      while (parentOf(node) !== undefined && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       assert.equal(parentOf(node), undefined, `the plugin's Node process ${node} is still running`);
     });
   });
 
   describe("SessionRevocation", () => {
     const urn = urnOf("SessionRevocation", "one");
-    const inputs = (index = 0): Bag => ({ environmentId: world.environmentId, userId: world.userId, sessionId: world.sessionIds[index] });
+    const inputs = (index = 0): Bag => ({
+      environmentId: world.environmentId,
+      userId: world.userId,
+      sessionId: world.sessionIds[index],
+    });
     const idOf = (index = 0) => `${world.environmentId}/${world.userId}/${world.sessionIds[index]}`;
-    const present = (index = 0) => world.emulator.state.getSession(world.environmentId, world.userId, world.sessionIds[index]) !== undefined;
+    const present = (index = 0) =>
+      world.emulator.state.getSession(world.environmentId, world.userId, world.sessionIds[index]) !== undefined;
 
     it("checks, creates (revokes), refreshes, diffs, updates and deletes", async () => {
       const plugin = await configuredPlugin();
-      const checked = await plugin.check(urn, { ...inputs(), connection: { clientSecret: SENTINEL_SECRET, regionCode: "NA" } });
+      const checked = await plugin.check(urn, {
+        ...inputs(),
+        connection: { clientSecret: SENTINEL_SECRET, regionCode: "NA" },
+      });
       assert.deepEqual(checked.failures, []);
-      assert.ok(isSecretWire((checked.inputs.connection as Bag).clientSecret), "a secret setting of connection is marked secret");
-      assert.deepEqual((await plugin.check(urn, { ...inputs(), sessionId: "nope" })).failures.map((f) => f.property), ["sessionId"]);
-      assert.deepEqual((await plugin.check(urn, { ...inputs(), sessionId: UNKNOWN_VALUE })).failures, [], "preview: a value not known yet passes");
+      assert.ok(
+        isSecretWire((checked.inputs.connection as Bag).clientSecret),
+        "a secret setting of connection is marked secret",
+      );
+      assert.deepEqual(
+        (await plugin.check(urn, { ...inputs(), sessionId: "nope" })).failures.map((f) => f.property),
+        ["sessionId"],
+      );
+      assert.deepEqual(
+        (await plugin.check(urn, { ...inputs(), sessionId: UNKNOWN_VALUE })).failures,
+        [],
+        "preview: a value not known yet passes",
+      );
 
       const created = await plugin.create(urn, inputs());
       assert.equal(created.id, idOf());
-      assert.deepEqual({ ...created.outputs, checkedAt: "" }, { ...inputs(), outcome: "revoked", present: false, checkedAt: "", connection: {} });
-      assert.deepEqual(apiLog(), [`DELETE /v1/environments/${world.environmentId}/users/${world.userId}/sessions/${world.sessionIds[0]} 204`]);
+      assert.deepEqual(
+        { ...created.outputs, checkedAt: "" },
+        { ...inputs(), outcome: "revoked", present: false, checkedAt: "", connection: {} },
+      );
+      assert.deepEqual(apiLog(), [
+        `DELETE /v1/environments/${world.environmentId}/users/${world.userId}/sessions/${world.sessionIds[0]} 204`,
+      ]);
       assert.equal(present(), false);
       assertOutputsInSchema("SessionRevocation", created.outputs);
 
       const refreshed = await plugin.read(created.id, urn, created.outputs, inputs());
-      assert.deepEqual(refreshed, { id: created.id, outputs: created.outputs, inputs: inputs() }, "an unchanged refresh changes nothing");
+      assert.deepEqual(
+        refreshed,
+        { id: created.id, outputs: created.outputs, inputs: inputs() },
+        "an unchanged refresh changes nothing",
+      );
 
-      assert.deepEqual(await plugin.diff(created.id, urn, created.outputs, inputs()), { changes: "none", replaces: [], diffs: [] });
-      assert.deepEqual(await plugin.diff(created.id, urn, created.outputs, inputs(1)), { changes: "some", replaces: ["sessionId"], diffs: ["sessionId"] });
+      assert.deepEqual(await plugin.diff(created.id, urn, created.outputs, inputs()), {
+        changes: "none",
+        replaces: [],
+        diffs: [],
+      });
+      assert.deepEqual(await plugin.diff(created.id, urn, created.outputs, inputs(1)), {
+        changes: "some",
+        replaces: ["sessionId"],
+        diffs: ["sessionId"],
+      });
       const drifted = { ...created.outputs, present: true };
-      assert.deepEqual(await plugin.diff(created.id, urn, drifted, inputs()), { changes: "some", replaces: [], diffs: [] });
+      assert.deepEqual(await plugin.diff(created.id, urn, drifted, inputs()), {
+        changes: "some",
+        replaces: [],
+        diffs: [],
+      });
 
       const before = world.apiRequests().length;
       const updated = await plugin.update(created.id, urn, drifted, inputs());
       assert.equal(updated.outputs.outcome, "already-absent");
-      assert.deepEqual(apiLog(before), [`DELETE /v1/environments/${world.environmentId}/users/${world.userId}/sessions/${world.sessionIds[0]} 404`]);
+      assert.deepEqual(apiLog(before), [
+        `DELETE /v1/environments/${world.environmentId}/users/${world.userId}/sessions/${world.sessionIds[0]} 404`,
+      ]);
 
       const beforeDelete = world.apiRequests().length;
       await plugin.delete(created.id, urn, updated.outputs);
-      assert.deepEqual(apiLog(beforeDelete), [`DELETE /v1/environments/${world.environmentId}/users/${world.userId}/sessions/${world.sessionIds[0]} 404`]);
+      assert.deepEqual(apiLog(beforeDelete), [
+        `DELETE /v1/environments/${world.environmentId}/users/${world.userId}/sessions/${world.sessionIds[0]} 404`,
+      ]);
     });
 
     it("imports by <environmentId>/<userId>/<sessionId>: records the session present without revoking it", async () => {
@@ -201,8 +292,14 @@ describe("the provider plugin over gRPC", function () {
       const imported = await plugin.read(idOf(1), urn);
       assert.equal(imported.id, idOf(1));
       assert.deepEqual(imported.inputs, inputs(1));
-      assert.deepEqual({ ...imported.outputs, checkedAt: "" }, { ...inputs(1), present: true, checkedAt: "", connection: {} });
-      assert.ok(apiLog().every((line) => line.startsWith("GET ")), apiLog().join("\n"));
+      assert.deepEqual(
+        { ...imported.outputs, checkedAt: "" },
+        { ...inputs(1), present: true, checkedAt: "", connection: {} },
+      );
+      assert.ok(
+        apiLog().every((line) => line.startsWith("GET ")),
+        apiLog().join("\n"),
+      );
       assert.equal(present(1), true, "import revokes nothing");
       // The next up finds it present and revokes it.
       assert.deepEqual((await plugin.diff(imported.id, urn, imported.outputs, imported.inputs)).changes, "some");
@@ -214,7 +311,10 @@ describe("the provider plugin over gRPC", function () {
       const imported = await plugin.read(idOf(2), urn);
       assert.equal(imported.outputs.present, false);
       const error = await failure(plugin.read(`${world.environmentId}/${world.userId}`, urn));
-      assert.equal(error.message, `An id of this kind is <environmentId>/<userId>/<sessionId> (3 parts joined by /); got "${world.environmentId}/${world.userId}".`);
+      assert.equal(
+        error.message,
+        `An id of this kind is <environmentId>/<userId>/<sessionId> (3 parts joined by /); got "${world.environmentId}/${world.userId}".`,
+      );
     });
   });
 
@@ -224,7 +324,10 @@ describe("the provider plugin over gRPC", function () {
 
     it("creates (revokes every session), refreshes, diffs, updates and deletes", async () => {
       const plugin = await configuredPlugin();
-      assert.deepEqual((await plugin.check(urn, { ...inputs(), createdBefore: "yesterday" })).failures.map((f) => f.property), ["createdBefore"]);
+      assert.deepEqual(
+        (await plugin.check(urn, { ...inputs(), createdBefore: "yesterday" })).failures.map((f) => f.property),
+        ["createdBefore"],
+      );
       const created = await plugin.create(urn, inputs());
       assert.equal(created.id, `${world.environmentId}/${world.userId}`);
       assert.deepEqual([...(created.outputs.revokedSessionIds as string[])].sort(), [...world.sessionIds].sort());
@@ -236,14 +339,23 @@ describe("the provider plugin over gRPC", function () {
       assert.equal(refreshed.outputs.present, true);
       assert.equal((await plugin.diff(created.id, urn, refreshed.outputs, inputs())).changes, "some");
       const withCutoff = { ...inputs(), createdBefore: "2020-01-01T00:00:00Z" };
-      assert.deepEqual(await plugin.diff(created.id, urn, created.outputs, withCutoff), { changes: "some", replaces: [], diffs: ["createdBefore"] });
+      assert.deepEqual(await plugin.diff(created.id, urn, created.outputs, withCutoff), {
+        changes: "some",
+        replaces: [],
+        diffs: ["createdBefore"],
+      });
 
       const updated = await plugin.update(created.id, urn, refreshed.outputs, inputs());
       assert.deepEqual(updated.outputs.revokedSessionIds, [fresh]);
       const again = world.emulator.state.addSession(world.environmentId, world.userId).id;
       const before = world.apiRequests().length;
       await plugin.delete(created.id, urn, updated.outputs);
-      assert.ok(apiLog(before).includes(`DELETE /v1/environments/${world.environmentId}/users/${world.userId}/sessions/${again} 204`), apiLog(before).join("\n"));
+      assert.ok(
+        apiLog(before).includes(
+          `DELETE /v1/environments/${world.environmentId}/users/${world.userId}/sessions/${again} 204`,
+        ),
+        apiLog(before).join("\n"),
+      );
     });
 
     it("imports by <environmentId>/<userId>: records the user's sessions without revoking them", async () => {
@@ -252,8 +364,14 @@ describe("the provider plugin over gRPC", function () {
       assert.deepEqual(imported.inputs, inputs());
       assert.deepEqual([...(imported.outputs.remainingSessionIds as string[])].sort(), [...world.sessionIds].sort());
       assert.equal(imported.outputs.present, true);
-      assert.ok(apiLog().every((line) => line.startsWith("GET ")), apiLog().join("\n"));
-      assert.ok(world.sessionIds.every((id) => world.emulator.state.getSession(world.environmentId, world.userId, id)), "import revokes nothing");
+      assert.ok(
+        apiLog().every((line) => line.startsWith("GET ")),
+        apiLog().join("\n"),
+      );
+      assert.ok(
+        world.sessionIds.every((id) => world.emulator.state.getSession(world.environmentId, world.userId, id)),
+        "import revokes nothing",
+      );
     });
   });
 
@@ -263,7 +381,11 @@ describe("the provider plugin over gRPC", function () {
 
     it("creates (sweeps), refreshes, diffs, updates and deletes", async () => {
       const plugin = await configuredPlugin();
-      assert.deepEqual((await plugin.check(urn, { environmentId: world.environmentId })).failures.length, 1, "a selection is required");
+      assert.deepEqual(
+        (await plugin.check(urn, { environmentId: world.environmentId })).failures.length,
+        1,
+        "a selection is required",
+      );
       const created = await plugin.create(urn, inputs());
       assert.match(created.id, new RegExp(`^${world.environmentId}/sweep/[0-9a-f]{16}$`));
       assert.equal(created.outputs.sessionsRevoked, 3);
@@ -272,11 +394,18 @@ describe("the provider plugin over gRPC", function () {
       world.emulator.state.addSession(world.environmentId, world.userId);
       const refreshed = await plugin.read(created.id, urn, created.outputs, inputs());
       assert.deepEqual([refreshed.outputs.sessionsRemaining, refreshed.outputs.present], [1, true]);
-      assert.deepEqual(await plugin.diff(created.id, urn, created.outputs, { ...inputs(), allUsers: false, userFilter: 'username sw "a"' }), {
-        changes: "some",
-        replaces: ["userFilter", "allUsers"],
-        diffs: ["userFilter", "allUsers"],
-      });
+      assert.deepEqual(
+        await plugin.diff(created.id, urn, created.outputs, {
+          ...inputs(),
+          allUsers: false,
+          userFilter: 'username sw "a"',
+        }),
+        {
+          changes: "some",
+          replaces: ["userFilter", "allUsers"],
+          diffs: ["userFilter", "allUsers"],
+        },
+      );
       const updated = await plugin.update(created.id, urn, refreshed.outputs, inputs());
       assert.equal(updated.outputs.sessionsRevoked, 1);
       await plugin.delete(created.id, urn, updated.outputs);
@@ -285,7 +414,10 @@ describe("the provider plugin over gRPC", function () {
     it("refuses import: its id cannot name its selection", async () => {
       const plugin = await configuredPlugin();
       const error = await failure(plugin.read(`${world.environmentId}/sweep/0123456789abcdef`, urn));
-      assert.match(error.message, /^A PopulationSessionsRevocation cannot be imported by its id \("[0-9a-f-]+\/sweep\/[0-9a-f]{16}"\): the id holds a digest of the selection and the shard/);
+      assert.match(
+        error.message,
+        /^A PopulationSessionsRevocation cannot be imported by its id \("[0-9a-f-]+\/sweep\/[0-9a-f]{16}"\): the id holds a digest of the selection and the shard/,
+      );
       assert.deepEqual(apiLog(), [], "nothing was swept");
     });
   });
@@ -318,8 +450,16 @@ describe("the provider plugin over gRPC", function () {
 /** Every output is a property the schema declares, and every output the schema requires is there. */
 function assertOutputsInSchema(kind: string, outputs: Bag): void {
   const resource = SCHEMA.resources[`pingone-sessions:index:${kind}`];
-  assert.deepEqual(Object.keys(outputs).filter((key) => !(key in resource.properties)), [], "outputs the schema does not declare");
-  assert.deepEqual(resource.required.filter((key) => !(key in outputs)), [], "required outputs missing");
+  assert.deepEqual(
+    Object.keys(outputs).filter((key) => !(key in resource.properties)),
+    [],
+    "outputs the schema does not declare",
+  );
+  assert.deepEqual(
+    resource.required.filter((key) => !(key in outputs)),
+    [],
+    "required outputs missing",
+  );
 }
 
 /** The process ids whose parent is `pid` (Linux /proc). */

@@ -36,7 +36,12 @@ export class PluginCallError extends Error {
   }
 }
 
-type Unary<Req, Res> = (req: Req, metadata: grpc.Metadata, options: Partial<grpc.CallOptions>, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown;
+type Unary<Req, Res> = (
+  req: Req,
+  metadata: grpc.Metadata,
+  options: Partial<grpc.CallOptions>,
+  cb: (err: grpc.ServiceError | null, res: Res) => void,
+) => unknown;
 
 /** A running plugin process and its client. Always `stop()` it. */
 export class PluginProcess {
@@ -108,19 +113,39 @@ export class PluginProcess {
 
   /** GetSchema's schema, parsed. */
   async schema(): Promise<Bag> {
-    return JSON.parse((await this.call("getSchema", this.client.getSchema, new providerPb.GetSchemaRequest())).getSchema()) as Bag;
+    return JSON.parse(
+      (await this.call("getSchema", this.client.getSchema, new providerPb.GetSchemaRequest())).getSchema(),
+    ) as Bag;
   }
 
   /** CheckConfig for the provider resource `name`. */
-  async checkConfig(news: Bag, olds: Bag = {}, name = "default"): Promise<{ inputs: Bag; failures: { property: string; reason: string }[] }> {
-    const request = new providerPb.CheckRequest().setUrn(this.providerUrn(name)).setName(name).setType("pulumi:providers:pingone-sessions");
-    const response = await this.call("checkConfig", this.client.checkConfig, request.setOlds(struct(olds)).setNews(struct(news)));
+  async checkConfig(
+    news: Bag,
+    olds: Bag = {},
+    name = "default",
+  ): Promise<{ inputs: Bag; failures: { property: string; reason: string }[] }> {
+    const request = new providerPb.CheckRequest()
+      .setUrn(this.providerUrn(name))
+      .setName(name)
+      .setType("pulumi:providers:pingone-sessions");
+    const response = await this.call(
+      "checkConfig",
+      this.client.checkConfig,
+      request.setOlds(struct(olds)).setNews(struct(news)),
+    );
     return { inputs: bag(response.getInputs()), failures: failuresOf(response) };
   }
 
   /** DiffConfig of the provider resource `name`. */
-  async diffConfig(oldInputs: Bag, news: Bag, name = "default"): Promise<{ changes: "some" | "none" | "unknown"; diffs: string[] }> {
-    const request = new providerPb.DiffRequest().setUrn(this.providerUrn(name)).setName(name).setType("pulumi:providers:pingone-sessions");
+  async diffConfig(
+    oldInputs: Bag,
+    news: Bag,
+    name = "default",
+  ): Promise<{ changes: "some" | "none" | "unknown"; diffs: string[] }> {
+    const request = new providerPb.DiffRequest()
+      .setUrn(this.providerUrn(name))
+      .setName(name)
+      .setType("pulumi:providers:pingone-sessions");
     request.setOlds(struct(oldInputs)).setOldInputs(struct(oldInputs)).setNews(struct(news));
     const response = await this.call("diffConfig", this.client.diffConfig, request);
     return { changes: changesOf(response), diffs: response.getDiffsList() };
@@ -128,32 +153,59 @@ export class PluginProcess {
 
   /** Configure as the engine sends it: `args` as given (secrets wrapped), `variables` as `pingone-sessions:config:<key>` text. */
   async configure(args: Bag): Promise<{ acceptSecrets: boolean; supportsPreview: boolean }> {
-    const request = new providerPb.ConfigureRequest().setArgs(struct(args)).setAcceptsecrets(true).setAcceptresources(true);
+    const request = new providerPb.ConfigureRequest()
+      .setArgs(struct(args))
+      .setAcceptsecrets(true)
+      .setAcceptresources(true);
     request.setType("pulumi:providers:pingone-sessions").setUrn(this.providerUrn("default")).setName("default");
     for (const [key, value] of Object.entries(args)) {
       const plain = isSecretWire(value) ? value.value : value;
-      request.getVariablesMap().set(`pingone-sessions:config:${key}`, typeof plain === "string" ? plain : JSON.stringify(plain));
+      request
+        .getVariablesMap()
+        .set(`pingone-sessions:config:${key}`, typeof plain === "string" ? plain : JSON.stringify(plain));
     }
     const response = await this.call("configure", this.client.configure, request);
     return { acceptSecrets: response.getAcceptsecrets(), supportsPreview: response.getSupportspreview() };
   }
 
   /** Check of a resource. */
-  async check(urn: string, news: Bag, olds: Bag = {}): Promise<{ inputs: Bag; failures: { property: string; reason: string }[] }> {
-    const response = await this.call("check", this.client.check, new providerPb.CheckRequest().setUrn(urn).setType(typeOf(urn)).setOlds(struct(olds)).setNews(struct(news)));
+  async check(
+    urn: string,
+    news: Bag,
+    olds: Bag = {},
+  ): Promise<{ inputs: Bag; failures: { property: string; reason: string }[] }> {
+    const response = await this.call(
+      "check",
+      this.client.check,
+      new providerPb.CheckRequest().setUrn(urn).setType(typeOf(urn)).setOlds(struct(olds)).setNews(struct(news)),
+    );
     return { inputs: bag(response.getInputs()), failures: failuresOf(response) };
   }
 
   /** Diff of a resource: `olds` its stored outputs, `news` its checked inputs. */
-  async diff(id: string, urn: string, olds: Bag, news: Bag): Promise<{ changes: "some" | "none" | "unknown"; replaces: string[]; diffs: string[] }> {
-    const request = new providerPb.DiffRequest().setId(id).setUrn(urn).setType(typeOf(urn)).setOlds(struct(olds)).setNews(struct(news));
+  async diff(
+    id: string,
+    urn: string,
+    olds: Bag,
+    news: Bag,
+  ): Promise<{ changes: "some" | "none" | "unknown"; replaces: string[]; diffs: string[] }> {
+    const request = new providerPb.DiffRequest()
+      .setId(id)
+      .setUrn(urn)
+      .setType(typeOf(urn))
+      .setOlds(struct(olds))
+      .setNews(struct(news));
     const response = await this.call("diff", this.client.diff, request);
     return { changes: changesOf(response), replaces: response.getReplacesList(), diffs: response.getDiffsList() };
   }
 
   /** Create of a resource. */
   async create(urn: string, inputs: Bag): Promise<{ id: string; outputs: Bag }> {
-    const response = await this.call("create", this.client.create, new providerPb.CreateRequest().setUrn(urn).setType(typeOf(urn)).setProperties(struct(inputs)));
+    const response = await this.call(
+      "create",
+      this.client.create,
+      new providerPb.CreateRequest().setUrn(urn).setType(typeOf(urn)).setProperties(struct(inputs)),
+    );
     return { id: response.getId(), outputs: bag(response.getProperties()) };
   }
 
@@ -168,13 +220,22 @@ export class PluginProcess {
 
   /** Update of a resource. */
   async update(id: string, urn: string, olds: Bag, news: Bag): Promise<{ outputs: Bag }> {
-    const request = new providerPb.UpdateRequest().setId(id).setUrn(urn).setType(typeOf(urn)).setOlds(struct(olds)).setNews(struct(news));
+    const request = new providerPb.UpdateRequest()
+      .setId(id)
+      .setUrn(urn)
+      .setType(typeOf(urn))
+      .setOlds(struct(olds))
+      .setNews(struct(news));
     return { outputs: bag((await this.call("update", this.client.update, request)).getProperties()) };
   }
 
   /** Delete of a resource: `state` its stored outputs. */
   async delete(id: string, urn: string, state: Bag): Promise<void> {
-    await this.call("delete", this.client.delete, new providerPb.DeleteRequest().setId(id).setUrn(urn).setType(typeOf(urn)).setProperties(struct(state)));
+    await this.call(
+      "delete",
+      this.client.delete,
+      new providerPb.DeleteRequest().setId(id).setUrn(urn).setType(typeOf(urn)).setProperties(struct(state)),
+    );
   }
 
   /** Kills the launcher script alone (as a killed engine leaves it), not the Node process behind it. */
@@ -197,7 +258,11 @@ export class PluginProcess {
     return `urn:pulumi:test::plugin-test::pulumi:providers:pingone-sessions::${name}`;
   }
 
-  private call<Req, Res extends { toObject(): unknown }>(method: string, fn: Unary<Req, Res>, request: Req): Promise<Res> {
+  private call<Req, Res extends { toObject(): unknown }>(
+    method: string,
+    fn: Unary<Req, Res>,
+    request: Req,
+  ): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
       fn.call(this.client, request, new grpc.Metadata(), { deadline: Date.now() + 60_000 }, (error, response) => {
         if (error) {
@@ -219,7 +284,11 @@ export function secretWire(value: unknown): Bag {
 
 /** True for a value in Pulumi's secret wire form. */
 export function isSecretWire(value: unknown): value is { value: unknown } {
-  return value !== null && typeof value === "object" && (value as Bag)["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270";
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    (value as Bag)["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270"
+  );
 }
 
 /** A response as plain values: its Struct fields decoded, the rest as protobuf's `toObject`. */
@@ -227,13 +296,16 @@ function decoded(response: { toObject(): unknown }): unknown {
   const fields = response as unknown as Record<string, unknown>;
   const structs = ["getInputs", "getProperties"].filter((getter) => typeof fields[getter] === "function");
   if (structs.length === 0) return response.toObject();
-  return Object.fromEntries(structs.map((getter) => [getter, bag((fields[getter] as () => Struct | undefined).call(response))]));
+  return Object.fromEntries(
+    structs.map((getter) => [getter, bag((fields[getter] as () => Struct | undefined).call(response))]),
+  );
 }
 
 function maskSecrets(value: unknown): unknown {
   if (isSecretWire(value)) return "[secret]";
   if (Array.isArray(value)) return value.map(maskSecrets);
-  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, maskSecrets(field)]));
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, maskSecrets(field)]));
   return value;
 }
 
@@ -255,5 +327,9 @@ function failuresOf(response: providerPb.CheckResponse): { property: string; rea
 
 function changesOf(response: providerPb.DiffResponse): "some" | "none" | "unknown" {
   const changes = response.getChanges();
-  return changes === providerPb.DiffResponse.DiffChanges.DIFF_SOME ? "some" : changes === providerPb.DiffResponse.DiffChanges.DIFF_NONE ? "none" : "unknown";
+  return changes === providerPb.DiffResponse.DiffChanges.DIFF_SOME
+    ? "some"
+    : changes === providerPb.DiffResponse.DiffChanges.DIFF_NONE
+      ? "none"
+      : "unknown";
 }

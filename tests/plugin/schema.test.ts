@@ -79,10 +79,17 @@ describe("schema.json against the runtime", () => {
       ["provider.inputProperties", schema.provider.inputProperties],
       ["the Connection type", schema.types[token("Connection")].properties],
     ] as const) {
-      assert.deepEqual(Object.fromEntries(Object.entries(properties).map(([key, p]) => [key, p.secret === true])), expected, where);
+      assert.deepEqual(
+        Object.fromEntries(Object.entries(properties).map(([key, p]) => [key, p.secret === true])),
+        expected,
+        where,
+      );
     }
     for (const source of SETTING_SOURCES) {
-      assert.ok(schema.config.variables[source.field].description!.includes(source.envVar), `${source.field} names ${source.envVar}`);
+      assert.ok(
+        schema.config.variables[source.field].description!.includes(source.envVar),
+        `${source.field} names ${source.envVar}`,
+      );
     }
   });
 
@@ -99,16 +106,27 @@ describe("schema.json against the runtime", () => {
         assert.deepEqual(sorted(Object.keys(resource.inputProperties)), sorted(metadata.inputs));
         assert.deepEqual(sorted(resource.requiredInputs), sorted(metadata.requiredInputs));
         assert.deepEqual(sorted(Object.keys(resource.properties)), sorted(metadata.outputs));
-        assert.deepEqual(resource.required.filter((key) => !metadata.outputs.includes(key)), []);
+        assert.deepEqual(
+          resource.required.filter((key) => !metadata.outputs.includes(key)),
+          [],
+        );
       });
 
       it("marks exactly the inputs the runtime's diff replaces on", async () => {
-        const willReplace = sorted(Object.keys(resource.inputProperties).filter((key) => resource.inputProperties[key].willReplaceOnChanges));
+        const willReplace = sorted(
+          Object.keys(resource.inputProperties).filter((key) => resource.inputProperties[key].willReplaceOnChanges),
+        );
         assert.deepEqual(willReplace, sorted(metadata.replaces));
         const base: Record<string, unknown> = {};
-        for (const key of metadata.inputs) if (SAMPLES[key][0] !== undefined && !(kind === "PopulationSessionsRevocation" && key === "userFilter")) base[key] = SAMPLES[key][0];
+        for (const key of metadata.inputs)
+          if (SAMPLES[key][0] !== undefined && !(kind === "PopulationSessionsRevocation" && key === "userFilter"))
+            base[key] = SAMPLES[key][0];
         const stored = { ...base, connection: base.connection, present: false };
-        const diff = providers[kind].diff! as (id: string, olds: unknown, news: unknown) => Promise<{ changes?: boolean; replaces?: string[] }>;
+        const diff = providers[kind].diff! as (
+          id: string,
+          olds: unknown,
+          news: unknown,
+        ) => Promise<{ changes?: boolean; replaces?: string[] }>;
         assert.equal((await diff("id", stored, base)).changes, false, "no change, no diff");
         const replacedBy: string[] = [];
         for (const key of metadata.inputs) {
@@ -117,7 +135,11 @@ describe("schema.json against the runtime", () => {
           if ((result.replaces ?? []).includes(key)) replacedBy.push(key);
         }
         assert.deepEqual(sorted(replacedBy), willReplace);
-        assert.deepEqual(sorted([...metadata.replaces, ...metadata.updates]), sorted(metadata.inputs), "every input replaces or updates");
+        assert.deepEqual(
+          sorted([...metadata.replaces, ...metadata.updates]),
+          sorted(metadata.inputs),
+          "every input replaces or updates",
+        );
       });
 
       it("keeps credentials in the connection input alone, secret there, and out of every output", () => {
@@ -125,12 +147,18 @@ describe("schema.json against the runtime", () => {
         assert.equal(resource.properties.connection.$ref, `#/types/${token("ConnectionRouting")}`);
         const secretSettings = SETTING_SOURCES.filter((s) => s.secret).map((s) => `connection.${s.field}`);
         assert.deepEqual(sorted(metadata.secretInputs), sorted(secretSettings));
-        assert.deepEqual(Object.keys(resource.properties).filter((key) => SETTING_SOURCES.some((s) => s.secret && s.field === key)), []);
+        assert.deepEqual(
+          Object.keys(resource.properties).filter((key) => SETTING_SOURCES.some((s) => s.secret && s.field === key)),
+          [],
+        );
       });
 
       it("describes the resource and every property", () => {
         assert.ok(resource.description.length > 40);
-        for (const [key, property] of [...Object.entries(resource.inputProperties), ...Object.entries(resource.properties)]) {
+        for (const [key, property] of [
+          ...Object.entries(resource.inputProperties),
+          ...Object.entries(resource.properties),
+        ]) {
           assert.ok(property.description && property.description.length > 10, `${kind}.${key} has a description`);
         }
       });

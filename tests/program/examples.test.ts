@@ -20,21 +20,46 @@ describe("examples under setMocks (wiring only: the mock invents the outputs)", 
   this.timeout(30_000);
 
   it("revoke-one-session wires stack config into one SessionRevocation and exports its outputs", async () => {
-    const run = await runProgram(example("revoke-one-session"), "revoke-one-session", { environmentId: ENV, userId: USERS[0], sessionId: SESSION });
-    assert.deepEqual(run.resources.map((r) => [r.type, r.name, r.inputs.sessionId]), [["pulumi-nodejs:dynamic/pingone:SessionRevocation", "stolen-laptop-session", SESSION]]);
+    const run = await runProgram(example("revoke-one-session"), "revoke-one-session", {
+      environmentId: ENV,
+      userId: USERS[0],
+      sessionId: SESSION,
+    });
+    assert.deepEqual(
+      run.resources.map((r) => [r.type, r.name, r.inputs.sessionId]),
+      [["pulumi-nodejs:dynamic/pingone:SessionRevocation", "stolen-laptop-session", SESSION]],
+    );
     assert.deepEqual(run.outputs, { outcome: "revoked", present: false });
   });
 
   it("incident-response wires each listed user and the cutoff into a UserSessionsRevocation and exports its outputs", async () => {
-    const run = await runProgram(example("incident-response"), "incident-response", { environmentId: ENV, users: USERS, createdBefore: "2026-11-28T12:00:00Z" });
-    assert.deepEqual(run.resources.map((r) => [r.type, r.name, r.inputs.userId, r.inputs.createdBefore]), USERS.map((u) => ["pulumi-nodejs:dynamic/pingone:UserSessionsRevocation", `signed-out-${u}`, u, "2026-11-28T12:00:00Z"]));
+    const run = await runProgram(example("incident-response"), "incident-response", {
+      environmentId: ENV,
+      users: USERS,
+      createdBefore: "2026-11-28T12:00:00Z",
+    });
+    assert.deepEqual(
+      run.resources.map((r) => [r.type, r.name, r.inputs.userId, r.inputs.createdBefore]),
+      USERS.map((u) => [
+        "pulumi-nodejs:dynamic/pingone:UserSessionsRevocation",
+        `signed-out-${u}`,
+        u,
+        "2026-11-28T12:00:00Z",
+      ]),
+    );
     assert.deepEqual(run.outputs.revokedSessionIds, Object.fromEntries(USERS.map((u) => [u, [`revoked-for-${u}`]])));
     assert.deepEqual(run.outputs.usersWithSessions, []);
   });
 
   it("environment-teardown wires one UserSessionsRevocation per user and sums their outputs", async () => {
-    const run = await runProgram(example("environment-teardown"), "environment-teardown", { environmentId: ENV, userIds: USERS });
-    assert.deepEqual(run.resources.map((r) => r.name), USERS.map((u) => `teardown-${u}`));
+    const run = await runProgram(example("environment-teardown"), "environment-teardown", {
+      environmentId: ENV,
+      userIds: USERS,
+    });
+    assert.deepEqual(
+      run.resources.map((r) => r.name),
+      USERS.map((u) => `teardown-${u}`),
+    );
     assert.equal(run.outputs.sessionsRevoked, 2);
   });
 
@@ -48,29 +73,77 @@ describe("examples under setMocks (wiring only: the mock invents the outputs)", 
       shard: { index: 1, count: 4 },
     });
     assert.deepEqual(
-      run.resources.map((r) => [r.type, r.name, r.inputs.environmentId, r.inputs.populationId, r.inputs.userFilter, r.inputs.allUsers, r.inputs.remoteIps, r.inputs.createdBefore, r.inputs.lastSignOnBefore, r.inputs.shard]),
-      [["pulumi-nodejs:dynamic/pingone:PopulationSessionsRevocation", "population-teardown", ENV, population, undefined, undefined, ["203.0.113.0/24", "2001:db8::/32"], "2026-11-28T12:00:00Z", undefined, { index: 1, count: 4 }]],
+      run.resources.map((r) => [
+        r.type,
+        r.name,
+        r.inputs.environmentId,
+        r.inputs.populationId,
+        r.inputs.userFilter,
+        r.inputs.allUsers,
+        r.inputs.remoteIps,
+        r.inputs.createdBefore,
+        r.inputs.lastSignOnBefore,
+        r.inputs.shard,
+      ]),
+      [
+        [
+          "pulumi-nodejs:dynamic/pingone:PopulationSessionsRevocation",
+          "population-teardown",
+          ENV,
+          population,
+          undefined,
+          undefined,
+          ["203.0.113.0/24", "2001:db8::/32"],
+          "2026-11-28T12:00:00Z",
+          undefined,
+          { index: 1, count: 4 },
+        ],
+      ],
     );
-    assert.deepEqual(run.outputs, { usersScanned: 3, sessionsRevoked: 7, sessionsRemaining: 0, revokedDigest: "mock-digest" });
+    assert.deepEqual(run.outputs, {
+      usersScanned: 3,
+      sessionsRevoked: 7,
+      sessionsRemaining: 0,
+      revokedDigest: "mock-digest",
+    });
   });
 
   it("population-teardown takes a SCIM filter or allUsers instead, and refuses none or two", async () => {
     const filter = 'username sw "contractor-"';
-    const byFilter = await runProgram(example("population-teardown"), "population-teardown", { environmentId: ENV, userFilter: filter });
-    assert.deepEqual(byFilter.resources.map((r) => [r.inputs.populationId, r.inputs.userFilter, r.inputs.allUsers]), [[undefined, filter, undefined]]);
-    const everyone = await runProgram(example("population-teardown"), "population-teardown", { environmentId: ENV, allUsers: "true" });
-    assert.deepEqual(everyone.resources.map((r) => [r.inputs.populationId, r.inputs.userFilter, r.inputs.allUsers]), [[undefined, undefined, true]]);
+    const byFilter = await runProgram(example("population-teardown"), "population-teardown", {
+      environmentId: ENV,
+      userFilter: filter,
+    });
+    assert.deepEqual(
+      byFilter.resources.map((r) => [r.inputs.populationId, r.inputs.userFilter, r.inputs.allUsers]),
+      [[undefined, filter, undefined]],
+    );
+    const everyone = await runProgram(example("population-teardown"), "population-teardown", {
+      environmentId: ENV,
+      allUsers: "true",
+    });
+    assert.deepEqual(
+      everyone.resources.map((r) => [r.inputs.populationId, r.inputs.userFilter, r.inputs.allUsers]),
+      [[undefined, undefined, true]],
+    );
     await assert.rejects(
       runProgram(example("population-teardown"), "population-teardown", { environmentId: ENV }),
       /^Error: Set exactly one of population-teardown:populationId, population-teardown:userFilter or population-teardown:allUsers \(true\)$/,
     );
     await assert.rejects(
-      runProgram(example("population-teardown"), "population-teardown", { environmentId: ENV, userFilter: filter, allUsers: "true" }),
+      runProgram(example("population-teardown"), "population-teardown", {
+        environmentId: ENV,
+        userFilter: filter,
+        allUsers: "true",
+      }),
       /; got userFilter and allUsers$/,
     );
   });
 
   it("fails with Pulumi's own message when required config is missing", async () => {
-    await assert.rejects(runProgram(example("environment-teardown"), "environment-teardown", { userIds: USERS }), /Missing required configuration variable 'environment-teardown:environmentId'/);
+    await assert.rejects(
+      runProgram(example("environment-teardown"), "environment-teardown", { userIds: USERS }),
+      /Missing required configuration variable 'environment-teardown:environmentId'/,
+    );
   });
 });

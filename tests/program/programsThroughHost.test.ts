@@ -38,7 +38,10 @@ describe("the programs' resources, created by the provider host against the emul
   beforeEach(() => {
     const state = world.emulator.state;
     firstUser = state.addUser(world.environmentId);
-    firstSessions = [state.addSession(world.environmentId, firstUser).id, state.addSession(world.environmentId, firstUser).id].sort();
+    firstSessions = [
+      state.addSession(world.environmentId, firstUser).id,
+      state.addSession(world.environmentId, firstUser).id,
+    ].sort();
     otherUser = state.addUser(world.environmentId);
     otherSessions = {
       old: state.addSession(world.environmentId, otherUser, { createdAt: new Date("2020-06-01T00:00:00Z") }).id,
@@ -61,7 +64,11 @@ describe("the programs' resources, created by the provider host against the emul
     }
     return outputs;
   }
-  const sessionsOf = (userId: string) => world.emulator.state.listSessions(world.environmentId, userId).map((s) => s.id).sort();
+  const sessionsOf = (userId: string) =>
+    world.emulator.state
+      .listSessions(world.environmentId, userId)
+      .map((s) => s.id)
+      .sort();
 
   it("root program: a session entry and a user entry with a cutoff revoke exactly those sessions", async () => {
     const run = await runProgram(path.join(ROOT, "program", "index.ts"), "pingone-sessions", {
@@ -78,25 +85,45 @@ describe("the programs' resources, created by the provider host against the emul
   });
 
   it("revoke-one-session: the configured session is revoked and no other", async () => {
-    const run = await runProgram(example("revoke-one-session"), "revoke-one-session", { environmentId: world.environmentId, userId: firstUser, sessionId: firstSessions[1] });
+    const run = await runProgram(example("revoke-one-session"), "revoke-one-session", {
+      environmentId: world.environmentId,
+      userId: firstUser,
+      sessionId: firstSessions[1],
+    });
     const [outputs] = await upThroughHost(run.resources);
     assert.equal(outputs.outcome, "revoked");
     assert.deepEqual(sessionsOf(firstUser), [firstSessions[0]]);
-    assert.deepEqual(world.apiRequests().map((r) => `${r.method} ${r.status}`), ["DELETE 204"]);
+    assert.deepEqual(
+      world.apiRequests().map((r) => `${r.method} ${r.status}`),
+      ["DELETE 204"],
+    );
   });
 
   it("incident-response: each listed user loses the sessions created before the cutoff", async () => {
-    const run = await runProgram(example("incident-response"), "incident-response", { environmentId: world.environmentId, users: [firstUser, otherUser], createdBefore: CUTOFF });
+    const run = await runProgram(example("incident-response"), "incident-response", {
+      environmentId: world.environmentId,
+      users: [firstUser, otherUser],
+      createdBefore: CUTOFF,
+    });
     const outputs = await upThroughHost(run.resources);
-    assert.deepEqual(outputs.map((o) => o.revokedSessionIds), [[], [otherSessions.old]]);
+    assert.deepEqual(
+      outputs.map((o) => o.revokedSessionIds),
+      [[], [otherSessions.old]],
+    );
     assert.deepEqual(sessionsOf(firstUser), firstSessions, "sessions opened after the cutoff stay");
     assert.deepEqual(sessionsOf(otherUser), [otherSessions.fresh]);
   });
 
   it("environment-teardown: every listed user ends with no session", async () => {
-    const run = await runProgram(example("environment-teardown"), "environment-teardown", { environmentId: world.environmentId, userIds: [firstUser, otherUser] });
+    const run = await runProgram(example("environment-teardown"), "environment-teardown", {
+      environmentId: world.environmentId,
+      userIds: [firstUser, otherUser],
+    });
     const outputs = await upThroughHost(run.resources);
-    assert.deepEqual(outputs.map((o) => (o.revokedSessionIds as string[]).length), [2, 2]);
+    assert.deepEqual(
+      outputs.map((o) => (o.revokedSessionIds as string[]).length),
+      [2, 2],
+    );
     assert.deepEqual([sessionsOf(firstUser), sessionsOf(otherUser)], [[], []]);
   });
 
@@ -106,11 +133,25 @@ describe("the programs' resources, created by the provider host against the emul
     const leaver = state.addUser(world.environmentId, { populationId: leavers });
     const inRange = state.addSession(world.environmentId, leaver, { remoteIp: "203.0.113.8" }).id;
     const outOfRange = state.addSession(world.environmentId, leaver, { remoteIp: "198.51.100.8" }).id;
-    const run = await runProgram(example("population-teardown"), "population-teardown", { environmentId: world.environmentId, populationId: leavers, remoteIps: ["203.0.113.0/24"] });
+    const run = await runProgram(example("population-teardown"), "population-teardown", {
+      environmentId: world.environmentId,
+      populationId: leavers,
+      remoteIps: ["203.0.113.0/24"],
+    });
     const [outputs] = await upThroughHost(run.resources);
     assert.deepEqual([outputs.usersScanned, outputs.sessionsRevoked], [1, 1]);
     assert.deepEqual(sessionsOf(leaver), [outOfRange]);
-    assert.deepEqual(world.apiRequests().filter((r) => r.method === "DELETE").map((r) => r.path.split("/").pop()), [inRange]);
-    assert.deepEqual([sessionsOf(firstUser), sessionsOf(otherUser)], [firstSessions, [otherSessions.old, otherSessions.fresh].sort()], "users of other populations keep theirs");
+    assert.deepEqual(
+      world
+        .apiRequests()
+        .filter((r) => r.method === "DELETE")
+        .map((r) => r.path.split("/").pop()),
+      [inRange],
+    );
+    assert.deepEqual(
+      [sessionsOf(firstUser), sessionsOf(otherUser)],
+      [firstSessions, [otherSessions.old, otherSessions.fresh].sort()],
+      "users of other populations keep theirs",
+    );
   });
 });

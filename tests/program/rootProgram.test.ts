@@ -51,17 +51,48 @@ describe("planRevocations", () => {
     const cases: [unknown, RegExp][] = [
       [{ environmentId: ENV }, /^revoke must be a list/],
       [[{ environmentId: ENV, userId: "bob" }], /^revoke\[0\]\.userId must be a PingOne id .*got "bob"$/],
-      [[{ environmentId: ENV, userId: USER, sessionId: SESSION }, { environmentId: ENV, userId: USER, sessionId: "x" }], /^revoke\[1\]\.sessionId must be a PingOne id/],
-      [[{ environmentId: ENV, userId: USER, createdBefore: "last week" }], /^revoke\[0\]\.createdBefore must be an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "last week"$/],
-      [[{ environmentId: ENV, userId: USER, createdBefore: "2026-11-28" }], /^revoke\[0\]\.createdBefore must be an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "2026-11-28"$/],
-      [[{ environmentId: ENV, userId: USER, createdBefore: "Nov 28 2026" }], /^revoke\[0\]\.createdBefore must be an ISO 8601 date-time/],
-      [[{ environmentId: ENV, userId: USER, createdBefore: "2026-02-30T00:00:00Z" }], /^revoke\[0\]\.createdBefore names a time that does not exist \(February 2026 has 28 days\)/],
-      [[{ environmentId: ENV, userId: USER, createdBefore: 20261128 }], /^revoke\[0\]\.createdBefore must be a string holding an ISO 8601 date-time/],
-      [[{ environmentId: ENV, userId: USER, sessionId: SESSION, createdBefore: "2026-01-01T00:00:00Z" }], /createdBefore applies only to a whole user's sessions/],
+      [
+        [
+          { environmentId: ENV, userId: USER, sessionId: SESSION },
+          { environmentId: ENV, userId: USER, sessionId: "x" },
+        ],
+        /^revoke\[1\]\.sessionId must be a PingOne id/,
+      ],
+      [
+        [{ environmentId: ENV, userId: USER, createdBefore: "last week" }],
+        /^revoke\[0\]\.createdBefore must be an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "last week"$/,
+      ],
+      [
+        [{ environmentId: ENV, userId: USER, createdBefore: "2026-11-28" }],
+        /^revoke\[0\]\.createdBefore must be an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "2026-11-28"$/,
+      ],
+      [
+        [{ environmentId: ENV, userId: USER, createdBefore: "Nov 28 2026" }],
+        /^revoke\[0\]\.createdBefore must be an ISO 8601 date-time/,
+      ],
+      [
+        [{ environmentId: ENV, userId: USER, createdBefore: "2026-02-30T00:00:00Z" }],
+        /^revoke\[0\]\.createdBefore names a time that does not exist \(February 2026 has 28 days\)/,
+      ],
+      [
+        [{ environmentId: ENV, userId: USER, createdBefore: 20261128 }],
+        /^revoke\[0\]\.createdBefore must be a string holding an ISO 8601 date-time/,
+      ],
+      [
+        [{ environmentId: ENV, userId: USER, sessionId: SESSION, createdBefore: "2026-01-01T00:00:00Z" }],
+        /createdBefore applies only to a whole user's sessions/,
+      ],
       [[{ environmentId: ENV, userId: USER, sesionId: SESSION }], /^revoke\[0\] has unknown keys: sesionId$/],
-      [[{ environmentId: ENV, userId: USER }, { environmentId: ENV, userId: USER }], /^revoke\[1\] repeats an earlier entry/],
+      [
+        [
+          { environmentId: ENV, userId: USER },
+          { environmentId: ENV, userId: USER },
+        ],
+        /^revoke\[1\] repeats an earlier entry/,
+      ],
       [["x"], /^revoke\[0\] must be an object/],
     ];
-    for (const [raw, expected] of cases) assert.throws(() => planRevocations(raw), { message: expected }, JSON.stringify(raw));
+    for (const [raw, expected] of cases)
+      assert.throws(() => planRevocations(raw), { message: expected }, JSON.stringify(raw));
   });
 });

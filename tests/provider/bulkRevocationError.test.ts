@@ -12,7 +12,9 @@ import { BulkRevocationError } from "../../provider/runtime/errors";
 import { startWorld, World } from "../support/world";
 
 // The other copy: what `npm run build` compiled, loaded as a second module graph.
-const compiled = require(path.resolve(__dirname, "../../dist/provider/runtime/index.js")) as typeof import("../../provider/runtime");
+const compiled = require(
+  path.resolve(__dirname, "../../dist/provider/runtime/index.js"),
+) as typeof import("../../provider/runtime");
 
 describe("BulkRevocationError", function () {
   this.timeout(30_000);
@@ -28,8 +30,16 @@ describe("BulkRevocationError", function () {
     const { client } = world.client({ maxAttempts: 1 });
     const user = { environmentId: world.environmentId, userId: world.userId };
     const [denied, , gone] = world.emulator.state.listSessions(world.environmentId, world.userId).map((s) => s.id);
-    world.emulator.injectFault({ method: "DELETE", path: `/v1/environments/${world.environmentId}/users/${world.userId}/sessions/${denied}`, status: 403 });
-    world.emulator.injectFault({ method: "DELETE", path: `/v1/environments/${world.environmentId}/users/${world.userId}/sessions/${gone}`, status: 404 });
+    world.emulator.injectFault({
+      method: "DELETE",
+      path: `/v1/environments/${world.environmentId}/users/${world.userId}/sessions/${denied}`,
+      status: 403,
+    });
+    world.emulator.injectFault({
+      method: "DELETE",
+      path: `/v1/environments/${world.environmentId}/users/${world.userId}/sessions/${gone}`,
+      status: 404,
+    });
     const outcome = await revokeUserSessions(client, user, undefined);
     return { user, outcome, denied, gone };
   }
@@ -41,9 +51,21 @@ describe("BulkRevocationError", function () {
     assert.equal(error.name, "BulkRevocationError");
     assert.equal(error.cause, outcome.failed[0].error);
     assert.equal((error.cause as { status?: number }).status, 403);
-    assert.deepEqual([error.total, error.revoked.length, error.alreadyAbsent, error.failed.map((f) => f.sessionId)], [3, 1, [gone], [denied]]);
-    assert.match(error.message, new RegExp(`^1 of 3 sessions of user ${world.userId} in environment ${world.environmentId} could not be revoked: 1 ACCESS_FAILED \\(HTTP 403\\); 1 revoked, 1 already absent\\. First failure: Could not revoke session \\(session ${denied} `));
-    assert.equal(Object.keys(error).includes("cause"), false, "cause is not enumerable, so JSON of the error stays small");
+    assert.deepEqual(
+      [error.total, error.revoked.length, error.alreadyAbsent, error.failed.map((f) => f.sessionId)],
+      [3, 1, [gone], [denied]],
+    );
+    assert.match(
+      error.message,
+      new RegExp(
+        `^1 of 3 sessions of user ${world.userId} in environment ${world.environmentId} could not be revoked: 1 ACCESS_FAILED \\(HTTP 403\\); 1 revoked, 1 already absent\\. First failure: Could not revoke session \\(session ${denied} `,
+      ),
+    );
+    assert.equal(
+      Object.keys(error).includes("cause"),
+      false,
+      "cause is not enumerable, so JSON of the error stays small",
+    );
   });
 
   it("is recognised by isInstance from either copy of the package, where instanceof fails", async () => {

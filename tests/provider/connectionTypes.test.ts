@@ -29,11 +29,18 @@ describe("connection argument types", function () {
   this.timeout(60_000);
 
   it("refuse regionCode XX, tokenAuthMethod nonsense and maxAttempts lots with TS2322, and accept good values and Inputs", () => {
-    const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => assert.fail(String(d.messageText)) })!;
+    const config = ts.getParsedCommandLineOfConfigFile(
+      path.join(ROOT, "tsconfig.json"),
+      {},
+      { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => assert.fail(String(d.messageText)) },
+    )!;
     const host = ts.createCompilerHost(config.options);
     const text = LINES.join("\n");
     const getSourceFile = host.getSourceFile.bind(host);
-    host.getSourceFile = (file, language, ...rest) => (path.resolve(file) === FIXTURE ? ts.createSourceFile(file, text, language) : getSourceFile(file, language, ...rest));
+    host.getSourceFile = (file, language, ...rest) =>
+      path.resolve(file) === FIXTURE
+        ? ts.createSourceFile(file, text, language)
+        : getSourceFile(file, language, ...rest);
     const fileExists = host.fileExists.bind(host);
     host.fileExists = (file) => path.resolve(file) === FIXTURE || fileExists(file);
     const program = ts.createProgram([FIXTURE], { ...config.options, noEmit: true }, host);
@@ -41,7 +48,11 @@ describe("connection argument types", function () {
 
     const byLine = new Map<number, number[]>();
     for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
-      assert.equal(diagnostic.file?.fileName && path.resolve(diagnostic.file.fileName), FIXTURE, ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"));
+      assert.equal(
+        diagnostic.file?.fileName && path.resolve(diagnostic.file.fileName),
+        FIXTURE,
+        ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"),
+      );
       const line = fixture.getLineAndCharacterOfPosition(diagnostic.start!).line;
       byLine.set(line, [...(byLine.get(line) ?? []), diagnostic.code]);
     }

@@ -28,7 +28,13 @@ describe("the resource classes' isInstance", function () {
     const fromAnotherCopy = { __pulumiType: "pulumi-nodejs:dynamic/pingone:SessionRevocation", urn: "elsewhere" };
     assert.equal(SessionRevocation.isInstance(fromAnotherCopy), true);
     assert.equal(UserSessionsRevocation.isInstance(fromAnotherCopy), false);
-    for (const other of [undefined, null, "pulumi-nodejs:dynamic/pingone:SessionRevocation", {}, { __pulumiType: "pulumi-nodejs:dynamic:Resource" }]) {
+    for (const other of [
+      undefined,
+      null,
+      "pulumi-nodejs:dynamic/pingone:SessionRevocation",
+      {},
+      { __pulumiType: "pulumi-nodejs:dynamic:Resource" },
+    ]) {
       assert.equal(SessionRevocation.isInstance(other), false, String(other));
       assert.equal(PopulationSessionsRevocation.isInstance(other), false, String(other));
     }

@@ -21,13 +21,29 @@ const LONG_AGO = "2020-01-01T00:00:00.000Z";
 /** The diff results: nothing to do, an update, a replace of `keys`. */
 const NO_CHANGE: dynamic.DiffResult = { changes: false, replaces: [], deleteBeforeReplace: false };
 const UPDATE: dynamic.DiffResult = { changes: true, replaces: [], deleteBeforeReplace: false };
-const replacing = (...keys: string[]): dynamic.DiffResult => ({ changes: true, replaces: keys, deleteBeforeReplace: false });
+const replacing = (...keys: string[]): dynamic.DiffResult => ({
+  changes: true,
+  replaces: keys,
+  deleteBeforeReplace: false,
+});
 
 /** Each kind: valid inputs with lowercase ids, and which inputs are PingOne ids (written here, not read from the definitions). */
 const KINDS: { kind: ProviderKind; inputs: PropertyBag; ids: string[] }[] = [
-  { kind: "SessionRevocation", inputs: { environmentId: ENV, userId: USER, sessionId: SESSION }, ids: ["environmentId", "userId", "sessionId"] },
-  { kind: "UserSessionsRevocation", inputs: { environmentId: ENV, userId: USER, createdBefore: "2026-11-28T12:00:00Z" }, ids: ["environmentId", "userId"] },
-  { kind: "PopulationSessionsRevocation", inputs: { environmentId: ENV, populationId: POPULATION }, ids: ["environmentId", "populationId"] },
+  {
+    kind: "SessionRevocation",
+    inputs: { environmentId: ENV, userId: USER, sessionId: SESSION },
+    ids: ["environmentId", "userId", "sessionId"],
+  },
+  {
+    kind: "UserSessionsRevocation",
+    inputs: { environmentId: ENV, userId: USER, createdBefore: "2026-11-28T12:00:00Z" },
+    ids: ["environmentId", "userId"],
+  },
+  {
+    kind: "PopulationSessionsRevocation",
+    inputs: { environmentId: ENV, populationId: POPULATION },
+    ids: ["environmentId", "populationId"],
+  },
 ];
 
 /** The runtime provider of `kind`, with the property bags the host hands over (plain objects, whatever the contract's types). */
@@ -58,22 +74,38 @@ describe("every kind canonicalises ids the same way", () => {
       }
 
       it("stored outputs with uppercase ids are no change against the same ids in lowercase", async () => {
-        const upper = Object.fromEntries(Object.entries(inputs).map(([key, value]) => [key, ids.includes(key) ? String(value).toUpperCase() : value]));
+        const upper = Object.fromEntries(
+          Object.entries(inputs).map(([key, value]) => [key, ids.includes(key) ? String(value).toUpperCase() : value]),
+        );
         assert.deepEqual(await provider.diff!("id", storedFor(upper), inputs), NO_CHANGE);
       });
 
       it("check returns the parsed inputs, values as written", async () => {
-        const news = { ...inputs, [ids[0]]: String(inputs[ids[0]]).toUpperCase(), connection: { regionCode: "EU" }, notAnInput: 1 };
+        const news = {
+          ...inputs,
+          [ids[0]]: String(inputs[ids[0]]).toUpperCase(),
+          connection: { regionCode: "EU" },
+          notAnInput: 1,
+        };
         const checked = await provider.check!({}, news);
-        assert.deepEqual(checked, { inputs: { ...inputs, [ids[0]]: String(inputs[ids[0]]).toUpperCase(), connection: { regionCode: "EU" } }, failures: [] });
+        assert.deepEqual(checked, {
+          inputs: { ...inputs, [ids[0]]: String(inputs[ids[0]]).toUpperCase(), connection: { regionCode: "EU" } },
+          failures: [],
+        });
       });
     });
   }
 
   it("a PopulationSessionsRevocation's id digests the selection without regard to case", async () => {
     const { sweepId } = await import("../../provider/runtime/populationSessionsRevocation");
-    assert.equal(sweepId({ environmentId: ENV, populationId: POPULATION.toUpperCase() }), sweepId({ environmentId: ENV, populationId: POPULATION }));
-    assert.notEqual(sweepId({ environmentId: ENV, populationId: OTHER }), sweepId({ environmentId: ENV, populationId: POPULATION }));
+    assert.equal(
+      sweepId({ environmentId: ENV, populationId: POPULATION.toUpperCase() }),
+      sweepId({ environmentId: ENV, populationId: POPULATION }),
+    );
+    assert.notEqual(
+      sweepId({ environmentId: ENV, populationId: OTHER }),
+      sweepId({ environmentId: ENV, populationId: POPULATION }),
+    );
   });
 });
 
@@ -105,7 +137,11 @@ const thing: EnsureAbsentDefinition<ThingInputs, ThingRecord, FakeClient> = {
   ids: ["environmentId"],
   replaces: ["environmentId", "name"],
   updates: ["level"],
-  id: { text: "<environmentId>:<name>", of: (inputs) => `${inputs.environmentId}:${inputs.name}`, parse: () => assert.fail("not used") },
+  id: {
+    text: "<environmentId>:<name>",
+    of: (inputs) => `${inputs.environmentId}:${inputs.name}`,
+    parse: () => assert.fail("not used"),
+  },
   parse(bag, id) {
     const ids = parseIds(["environmentId"], bag, id);
     const connection = parseConnection(bag);
@@ -113,7 +149,11 @@ const thing: EnsureAbsentDefinition<ThingInputs, ThingRecord, FakeClient> = {
     const level = bag.level === undefined ? undefined : Number(bag.level);
     return {
       value: { ...ids.value, name: name ?? String(bag.name), level, connection: connection.value },
-      failures: [...ids.failures, ...(name ? [] : [{ property: "name", reason: "name is required" }]), ...connection.failures],
+      failures: [
+        ...ids.failures,
+        ...(name ? [] : [{ property: "name", reason: "name is required" }]),
+        ...connection.failures,
+      ],
     };
   },
   async revoke(client, inputs) {
@@ -165,18 +205,39 @@ describe("the ensure-absent lifecycle over a fake definition", () => {
       const news = { environmentId: "nope", name: "", level: "x" };
       const checked = await provider.check!({}, news);
       assert.deepEqual(checked.inputs, news);
-      assert.deepEqual(checked.failures?.map((f) => f.property), ["environmentId", "name"]);
+      assert.deepEqual(
+        checked.failures?.map((f) => f.property),
+        ["environmentId", "name"],
+      );
     });
   });
 
   describe("diff", () => {
-    const stored = { environmentId: ENV, name: "a", level: 1, removed: 1, present: false, checkedAt: LONG_AGO, connection: { regionCode: "EU" } };
-    const news = { environmentId: ENV, name: "a", level: 1, connection: { regionCode: "EU", clientSecret: "s3cr3t-sentinel" } };
+    const stored = {
+      environmentId: ENV,
+      name: "a",
+      level: 1,
+      removed: 1,
+      present: false,
+      checkedAt: LONG_AGO,
+      connection: { regionCode: "EU" },
+    };
+    const news = {
+      environmentId: ENV,
+      name: "a",
+      level: 1,
+      connection: { regionCode: "EU", clientSecret: "s3cr3t-sentinel" },
+    };
     const cases: [string, PropertyBag, PropertyBag, dynamic.DiffResult][] = [
       ["nothing new (new credentials alone) is no change", stored, news, NO_CHANGE],
       ["an id in another case is no change", stored, { ...news, environmentId: ENV.toUpperCase() }, NO_CHANGE],
       ["a replacing input replaces", stored, { ...news, name: "b" }, replacing("name")],
-      ["replacing inputs are listed in the definition's order", stored, { ...news, name: "b", environmentId: OTHER }, replacing("environmentId", "name")],
+      [
+        "replacing inputs are listed in the definition's order",
+        stored,
+        { ...news, name: "b", environmentId: OTHER },
+        replacing("environmentId", "name"),
+      ],
       ["an updating input updates", stored, { ...news, level: 2 }, UPDATE],
       ["an updating input not known yet updates", stored, { ...news, level: UNKNOWN_VALUE }, UPDATE],
       ["a refresh that found something updates", { ...stored, present: true }, news, UPDATE],
@@ -191,13 +252,25 @@ describe("the ensure-absent lifecycle over a fake definition", () => {
   });
 
   describe("create, read, update and delete", () => {
-    const inputs = { environmentId: ENV, name: "a", level: 2, connection: { regionCode: "EU", clientSecret: "s3cr3t-sentinel" } };
+    const inputs = {
+      environmentId: ENV,
+      name: "a",
+      level: 2,
+      connection: { regionCode: "EU", clientSecret: "s3cr3t-sentinel" },
+    };
 
     it("create revokes through the inputs' connection and stores the echoed inputs, the record and the routing alone", async () => {
       const created = await provider.create(inputs);
       assert.equal(created.id, `${ENV}:a`);
       const { checkedAt, ...outs } = created.outs as PropertyBag;
-      assert.deepEqual(outs, { environmentId: ENV, name: "a", level: 2, removed: 2, present: false, connection: { regionCode: "EU" } });
+      assert.deepEqual(outs, {
+        environmentId: ENV,
+        name: "a",
+        level: 2,
+        removed: 2,
+        present: false,
+        connection: { regionCode: "EU" },
+      });
       assert.match(String(checkedAt), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       assert.deepEqual(calls, ["revoke a via inputs"]);
       assert.deepEqual(connections, [inputs.connection]);
@@ -206,14 +279,24 @@ describe("the ensure-absent lifecycle over a fake definition", () => {
     it("create and update let the package's errors through as thrown, type and all", async () => {
       fail = new InvalidInputError("INVALID_ID", "sessionId must be a PingOne id");
       for (const operation of [() => provider.create(inputs), () => provider.update!("id", {}, inputs)]) {
-        const error = await operation().then(() => assert.fail("expected a failure"), (e: unknown) => e);
+        const error = await operation().then(
+          () => assert.fail("expected a failure"),
+          (e: unknown) => e,
+        );
         assert.equal(error, fail);
         assert.equal(Object.prototype.hasOwnProperty.call(error, "id"), false);
       }
     });
 
     it("read observes through the stored routing, keeps the id, and moves checkedAt only when what it saw differs", async () => {
-      const stored = { environmentId: ENV, name: "a", removed: 2, present: false, checkedAt: LONG_AGO, connection: { regionCode: "EU" } };
+      const stored = {
+        environmentId: ENV,
+        name: "a",
+        removed: 2,
+        present: false,
+        checkedAt: LONG_AGO,
+        connection: { regionCode: "EU" },
+      };
       assert.deepEqual(await provider.read!("kept-id", stored), { id: "kept-id", props: stored });
       present = true;
       const drifted = await provider.read!("kept-id", stored);
@@ -233,7 +316,11 @@ describe("the ensure-absent lifecycle over a fake definition", () => {
     it("update revokes the new inputs again; delete revokes through the stored routing and fails loudly", async () => {
       const updated = await provider.update!("id", {}, { ...inputs, level: 5 });
       assert.equal((updated.outs as PropertyBag).removed, 5);
-      await provider.delete!("id", { environmentId: ENV, name: "a", connection: { regionCode: "EU", clientSecret: "old-version-stored-this" } });
+      await provider.delete!("id", {
+        environmentId: ENV,
+        name: "a",
+        connection: { regionCode: "EU", clientSecret: "old-version-stored-this" },
+      });
       assert.deepEqual(calls, ["revoke a via inputs", "revoke a via stored"]);
       assert.deepEqual(connections[1], { regionCode: "EU" }, "only the routing of what an older version stored");
       fail = new Error("still there");
@@ -248,7 +335,11 @@ describe("lifecycleMetadata", () => {
     for (const { kind, inputs } of KINDS) {
       const metadata = lifecycleMetadata[kind];
       for (const list of [metadata.requiredInputs, metadata.replaces, metadata.updates, metadata.secretInputs]) {
-        assert.deepEqual(list.filter((name) => !metadata.inputs.includes(name)), [], `${kind}: every name listed is an input`);
+        assert.deepEqual(
+          list.filter((name) => !metadata.inputs.includes(name)),
+          [],
+          `${kind}: every name listed is an input`,
+        );
       }
       assert.deepEqual(metadata.secretInputs, ["connection"]);
       for (const required of metadata.requiredInputs) {
@@ -259,19 +350,34 @@ describe("lifecycleMetadata", () => {
     }
     assert.deepEqual(lifecycleMetadata.SessionRevocation.replaces, ["environmentId", "userId", "sessionId"]);
     assert.deepEqual(lifecycleMetadata.UserSessionsRevocation.updates, ["createdBefore", "connection"]);
-    assert.deepEqual(lifecycleMetadata.PopulationSessionsRevocation.replaces, ["environmentId", "populationId", "userFilter", "allUsers", "shard"]);
+    assert.deepEqual(lifecycleMetadata.PopulationSessionsRevocation.replaces, [
+      "environmentId",
+      "populationId",
+      "userFilter",
+      "allUsers",
+      "shard",
+    ]);
   });
 
   it("reads an id back into the inputs it stands for, and says what is wrong with one that is not", () => {
     assert.equal(lifecycleMetadata.SessionRevocation.idFormat, "<environmentId>/<userId>/<sessionId>");
-    assert.deepEqual(lifecycleMetadata.SessionRevocation.parseId(`${ENV}/${USER}/${SESSION}`), { environmentId: ENV, userId: USER, sessionId: SESSION });
+    assert.deepEqual(lifecycleMetadata.SessionRevocation.parseId(`${ENV}/${USER}/${SESSION}`), {
+      environmentId: ENV,
+      userId: USER,
+      sessionId: SESSION,
+    });
     assert.equal(lifecycleMetadata.UserSessionsRevocation.idFormat, "<environmentId>/<userId>");
-    assert.deepEqual(lifecycleMetadata.UserSessionsRevocation.parseId(`${ENV}/${USER}`), { environmentId: ENV, userId: USER });
+    assert.deepEqual(lifecycleMetadata.UserSessionsRevocation.parseId(`${ENV}/${USER}`), {
+      environmentId: ENV,
+      userId: USER,
+    });
+    assert.throws(() => lifecycleMetadata.UserSessionsRevocation.parseId(`${ENV}/${USER}/${SESSION}`), {
+      message: `An id of this kind is <environmentId>/<userId> (2 parts joined by /); got "${ENV}/${USER}/${SESSION}".`,
+    });
     assert.throws(
-      () => lifecycleMetadata.UserSessionsRevocation.parseId(`${ENV}/${USER}/${SESSION}`),
-      { message: `An id of this kind is <environmentId>/<userId> (2 parts joined by /); got "${ENV}/${USER}/${SESSION}".` },
+      () => lifecycleMetadata.SessionRevocation.parseId(`${ENV}/bob/${SESSION}`),
+      /^Error: Not an id of this kind: userId must be a PingOne id/,
     );
-    assert.throws(() => lifecycleMetadata.SessionRevocation.parseId(`${ENV}/bob/${SESSION}`), /^Error: Not an id of this kind: userId must be a PingOne id/);
     assert.match(lifecycleMetadata.PopulationSessionsRevocation.idFormat, /^<environmentId>\/sweep\//);
     assert.throws(
       () => lifecycleMetadata.PopulationSessionsRevocation.parseId(`${ENV}/sweep/0123456789abcdef`),

@@ -22,7 +22,10 @@ describe("one client per licence in a provider process", function () {
     world = await startWorld({}, 0);
     const app = { clientId: world.clientId, clientSecret: SENTINEL_SECRET, environmentId: world.environmentId };
     host = await ProviderHost.start({ config: stackConfig(world.emulator, app, { "pingone:maxConcurrency": "1" }) });
-    const users = [world.emulator.state.addUser(world.environmentId), world.emulator.state.addUser(world.environmentId)];
+    const users = [
+      world.emulator.state.addUser(world.environmentId),
+      world.emulator.state.addUser(world.environmentId),
+    ];
     for (const userId of users) world.emulator.state.addSession(world.environmentId, userId);
     // Every list answer is slow: two pacers would have both lists in flight at once.
     world.emulator.injectFault({ method: "GET", path: /\/sessions$/, delayMs: 300, count: 2 });
@@ -44,7 +47,11 @@ describe("one client per licence in a provider process", function () {
   it("makes one token request for two resources that differ only in maxAttempts, and both use that token", () => {
     assert.equal(world.tokenRequests().length, 1);
     const api = world.apiRequests();
-    assert.deepEqual(api.map((r) => r.method).sort(), ["DELETE", "DELETE", "GET", "GET"], "each resource listed its user's sessions and revoked its one");
+    assert.deepEqual(
+      api.map((r) => r.method).sort(),
+      ["DELETE", "DELETE", "GET", "GET"],
+      "each resource listed its user's sessions and revoked its one",
+    );
     assert.equal(new Set(api.map((r) => r.headers.authorization)).size, 1, "one bearer token on every API request");
   });
 

@@ -39,11 +39,20 @@ describe("refresh and destroy after the credentials change", function () {
   const appA = () => ({ clientId: world.clientId, clientSecret: SENTINEL_SECRET, environmentId: world.environmentId });
 
   before(async () => {
-    [sessionProvider, usersProvider] = await Promise.all([serializeProvider(sessionRevocationProvider), serializeProvider(userSessionsRevocationProvider)]);
+    [sessionProvider, usersProvider] = await Promise.all([
+      serializeProvider(sessionRevocationProvider),
+      serializeProvider(userSessionsRevocationProvider),
+    ]);
     world = await startWorld({}, 0);
     [withAppA, credentialsOnly] = await Promise.all([
       host({ config: stackConfig(world.emulator, appA()) }),
-      host({ config: { "pingone:clientId": world.clientId, "pingone:clientSecret": SENTINEL_SECRET, "pingone:environmentId": world.environmentId } }),
+      host({
+        config: {
+          "pingone:clientId": world.clientId,
+          "pingone:clientSecret": SENTINEL_SECRET,
+          "pingone:environmentId": world.environmentId,
+        },
+      }),
     ]);
   });
   after(async () => {
@@ -64,9 +73,19 @@ describe("refresh and destroy after the credentials change", function () {
     sessionId: user.sessionId,
     ...(connection ? { connection } : {}),
   });
-  const userInputs = (connection?: Record<string, unknown>) => ({ __provider: usersProvider, environmentId: world.environmentId, userId: otherUser, ...(connection ? { connection } : {}) });
+  const userInputs = (connection?: Record<string, unknown>) => ({
+    __provider: usersProvider,
+    environmentId: world.environmentId,
+    userId: otherUser,
+    ...(connection ? { connection } : {}),
+  });
   /** What 0.1.0 stored for a resource whose connection named app A and tuning. */
-  const legacyConnection = () => ({ clientId: world.clientId, environmentId: world.environmentId, tokenAuthMethod: "client_secret_basic", maxAttempts: "3" });
+  const legacyConnection = () => ({
+    clientId: world.clientId,
+    environmentId: world.environmentId,
+    tokenAuthMethod: "client_secret_basic",
+    maxAttempts: "3",
+  });
 
   /** Creates both resources with app A, and returns their stored outputs as 0.1.0 wrote them. */
   async function createWithAppA(): Promise<{ session: Stored; user: Stored }> {
@@ -103,8 +122,18 @@ describe("refresh and destroy after the credentials change", function () {
     const stored = await createWithAppA();
     // App B: issued by another environment, authenticating with client_secret_post.
     const issuerB = world.emulator.state.addEnvironment();
-    const appB = world.emulator.state.addApplication({ environmentId: issuerB, tokenAuthMethod: "client_secret_post", roles: [{ role: ADMIN, environmentId: world.environmentId }] });
-    const withB = await host({ config: stackConfig(world.emulator, { ...appB, environmentId: issuerB }, { "pingone:tokenAuthMethod": "client_secret_post" }) });
+    const appB = world.emulator.state.addApplication({
+      environmentId: issuerB,
+      tokenAuthMethod: "client_secret_post",
+      roles: [{ role: ADMIN, environmentId: world.environmentId }],
+    });
+    const withB = await host({
+      config: stackConfig(
+        world.emulator,
+        { ...appB, environmentId: issuerB },
+        { "pingone:tokenAuthMethod": "client_secret_post" },
+      ),
+    });
 
     await refreshAndDestroy(withB, stored);
 
@@ -122,7 +151,13 @@ describe("refresh and destroy after the credentials change", function () {
   it("rotated to a static pingone:apiAccessToken: refresh and destroy send that token and ask for none", async () => {
     const stored = await createWithAppA();
     const { accessToken } = world.emulator.state.issueApplicationToken(world.clientId);
-    const withToken = await host({ config: { "pingone:apiUrl": world.emulator.apiUrl, "pingone:authUrl": world.emulator.authUrl, "pingone:apiAccessToken": accessToken } });
+    const withToken = await host({
+      config: {
+        "pingone:apiUrl": world.emulator.apiUrl,
+        "pingone:authUrl": world.emulator.authUrl,
+        "pingone:apiAccessToken": accessToken,
+      },
+    });
 
     await refreshAndDestroy(withToken, stored);
 
@@ -136,7 +171,10 @@ describe("refresh and destroy after the credentials change", function () {
     assert.deepEqual(before, { changes: "some", replaces: [], deleteBeforeReplace: false });
     const updated = await withAppA.update(stored.session.id, SESSION_URN, stored.session.properties, sessionInputs());
     assert.deepEqual(updated.properties.connection, {});
-    assert.equal((await withAppA.diff(stored.session.id, SESSION_URN, updated.properties, sessionInputs())).changes, "none");
+    assert.equal(
+      (await withAppA.diff(stored.session.id, SESSION_URN, updated.properties, sessionInputs())).changes,
+      "none",
+    );
 
     const userBefore = await withAppA.diff(stored.user.id, USER_URN, stored.user.properties, userInputs());
     assert.deepEqual(userBefore, { changes: "some", replaces: [], deleteBeforeReplace: false });
@@ -148,7 +186,12 @@ describe("refresh and destroy after the credentials change", function () {
     before(async () => {
       oldAddress = await startEmulator();
       oldAddress.state.addEnvironment({ id: world.environmentId });
-      oldAddress.state.addApplication({ environmentId: world.environmentId, clientId: world.clientId, clientSecret: SENTINEL_SECRET, roles: [{ role: ADMIN, environmentId: world.environmentId }] });
+      oldAddress.state.addApplication({
+        environmentId: world.environmentId,
+        clientId: world.clientId,
+        clientSecret: SENTINEL_SECRET,
+        roles: [{ role: ADMIN, environmentId: world.environmentId }],
+      });
     });
     after(async () => {
       await oldAddress?.stop();
@@ -159,7 +202,10 @@ describe("refresh and destroy after the credentials change", function () {
       oldAddress.state.addUser(world.environmentId, { id: user.id });
       oldAddress.state.addSession(world.environmentId, user.id, { id: user.sessionId });
       const routing = { apiUrl: oldAddress.apiUrl, authUrl: oldAddress.authUrl };
-      const created = await credentialsOnly.create(SESSION_URN, sessionInputs({ ...routing, clientId: world.clientId, maxAttempts: 4 }));
+      const created = await credentialsOnly.create(
+        SESSION_URN,
+        sessionInputs({ ...routing, clientId: world.clientId, maxAttempts: 4 }),
+      );
       assert.deepEqual(created.properties.connection, routing, "only the routing is stored");
       assert.equal(oldAddress.state.getSession(world.environmentId, user.id, user.sessionId), undefined);
       oldAddress.clearRequests();
@@ -172,7 +218,10 @@ describe("refresh and destroy after the credentials change", function () {
       assert.equal((await routed.read(created.id, SESSION_URN, created.properties)).properties.present, true);
       await routed.delete(created.id, SESSION_URN, created.properties);
       assert.equal(world.emulator.state.getSession(world.environmentId, user.id, user.sessionId), undefined);
-      assert.deepEqual(world.apiRequests().map((r) => `${r.method} ${r.status}`), ["GET 200", "DELETE 204"]);
+      assert.deepEqual(
+        world.apiRequests().map((r) => `${r.method} ${r.status}`),
+        ["GET 200", "DELETE 204"],
+      );
       assert.deepEqual(oldAddress.requests(), [], "the stored address was not used");
     }
 
@@ -180,7 +229,13 @@ describe("refresh and destroy after the credentials change", function () {
       const created = await createAtOldAddress();
       await credentialsOnly.read(created.id, SESSION_URN, created.properties);
       await credentialsOnly.delete(created.id, SESSION_URN, created.properties);
-      assert.deepEqual(oldAddress.requests().filter((r) => r.path.startsWith("/v1/")).map((r) => `${r.method} ${r.status}`), ["GET 404", "DELETE 404"]);
+      assert.deepEqual(
+        oldAddress
+          .requests()
+          .filter((r) => r.path.startsWith("/v1/"))
+          .map((r) => `${r.method} ${r.status}`),
+        ["GET 404", "DELETE 404"],
+      );
       assert.deepEqual(world.emulator.requests(), []);
     });
 
@@ -191,7 +246,11 @@ describe("refresh and destroy after the credentials change", function () {
     it("yields to routing set in the environment", async () => {
       const created = await createAtOldAddress();
       const routedByEnvironment = await host({
-        config: { "pingone:clientId": world.clientId, "pingone:clientSecret": SENTINEL_SECRET, "pingone:environmentId": world.environmentId },
+        config: {
+          "pingone:clientId": world.clientId,
+          "pingone:clientSecret": SENTINEL_SECRET,
+          "pingone:environmentId": world.environmentId,
+        },
         env: { PINGONE_API_URL: world.emulator.apiUrl, PINGONE_AUTH_URL: world.emulator.authUrl },
       });
       await assertRoutedNow(routedByEnvironment, created);

@@ -32,7 +32,10 @@ describe("secrets stay secret", function () {
   let usersProvider: string;
 
   before(async () => {
-    [sessionProvider, usersProvider] = await Promise.all([serializeProvider(sessionRevocationProvider), serializeProvider(userSessionsRevocationProvider)]);
+    [sessionProvider, usersProvider] = await Promise.all([
+      serializeProvider(sessionRevocationProvider),
+      serializeProvider(userSessionsRevocationProvider),
+    ]);
   });
   beforeEach(async () => {
     world = await startWorld({}, 10);
@@ -45,8 +48,15 @@ describe("secrets stay secret", function () {
   async function exercise(host: ProviderHost, connection: Record<string, string> = {}): Promise<string[]> {
     const said: string[] = [];
     const record = (value: unknown) => said.push(typeof value === "string" ? value : JSON.stringify(value));
-    const sessionPath = (i: number) => `/v1/environments/${world.environmentId}/users/${world.userId}/sessions/${world.sessionIds[i]}`;
-    const single = (i: number) => ({ __provider: sessionProvider, environmentId: world.environmentId, userId: world.userId, sessionId: world.sessionIds[i], connection });
+    const sessionPath = (i: number) =>
+      `/v1/environments/${world.environmentId}/users/${world.userId}/sessions/${world.sessionIds[i]}`;
+    const single = (i: number) => ({
+      __provider: sessionProvider,
+      environmentId: world.environmentId,
+      userId: world.userId,
+      sessionId: world.sessionIds[i],
+      connection,
+    });
     const attempt = async (i: number, fault?: Parameters<World["emulator"]["injectFault"]>[0]) => {
       if (fault) world.emulator.injectFault(fault);
       await host.create(urnFor(SESSION_TYPE, `s${i}`), single(i)).then(record, (e: Error) => record(e.message));
@@ -65,12 +75,26 @@ describe("secrets stay secret", function () {
     await attempt(5, { method: "DELETE", path: sessionPath(5), status: 500, count: 2 });
     await attempt(6, { method: "DELETE", path: sessionPath(6), status: 429, retryAfter: "0", count: 30 });
     await attempt(7, { method: "DELETE", path: sessionPath(7), reset: true, count: 30 });
-    await attempt(8, { method: "DELETE", path: sessionPath(8), status: 302, headers: { location: "https://elsewhere.example/" } });
-    await attempt(9, { path: `/${world.environmentId}/as/token`, status: 401, body: JSON.stringify({ error: "invalid_client", error_description: "nope" }) });
+    await attempt(8, {
+      method: "DELETE",
+      path: sessionPath(8),
+      status: 302,
+      headers: { location: "https://elsewhere.example/" },
+    });
+    await attempt(9, {
+      path: `/${world.environmentId}/as/token`,
+      status: 401,
+      body: JSON.stringify({ error: "invalid_client", error_description: "nope" }),
+    });
     // The bulk resource, including a failure inside it.
     world.emulator.injectFault({ method: "DELETE", path: sessionPath(9), status: 403 });
     await host
-      .create(urnFor(USERS_TYPE, "all"), { __provider: usersProvider, environmentId: world.environmentId, userId: world.userId, connection })
+      .create(urnFor(USERS_TYPE, "all"), {
+        __provider: usersProvider,
+        environmentId: world.environmentId,
+        userId: world.userId,
+        connection,
+      })
       .then(record, (e: Error) => record(e.message));
     record(host.stdout());
     record(host.stderr());
@@ -82,9 +106,15 @@ describe("secrets stay secret", function () {
       const isTokenRequest = entry.path.endsWith("/as/token");
       for (const [name, value] of Object.entries(entry.headers)) {
         if (name === "authorization") continue;
-        for (const form of forms(secret)) assert.ok(!value.includes(form), `${label} in header ${name} of ${entry.method} ${entry.path}`);
+        for (const form of forms(secret))
+          assert.ok(!value.includes(form), `${label} in header ${name} of ${entry.method} ${entry.path}`);
       }
-      if (!isTokenRequest) for (const form of forms(secret)) assert.ok(!entry.body.includes(form) && !entry.path.includes(form), `${label} in ${entry.method} ${entry.path}`);
+      if (!isTokenRequest)
+        for (const form of forms(secret))
+          assert.ok(
+            !entry.body.includes(form) && !entry.path.includes(form),
+            `${label} in ${entry.method} ${entry.path}`,
+          );
     }
   }
 
@@ -99,7 +129,10 @@ describe("secrets stay secret", function () {
         for (const form of forms(secret)) assert.ok(!everything.includes(form), `leaked: ${form.slice(0, 8)}…`);
         assertOnlyInAuthentication(secret, "credential");
       }
-      assert.ok(said.some((s) => s.includes("HTTP 403")) && said.some((s) => s.includes("gave up after 3 attempts")), "the error paths ran");
+      assert.ok(
+        said.some((s) => s.includes("HTTP 403")) && said.some((s) => s.includes("gave up after 3 attempts")),
+        "the error paths ran",
+      );
     } finally {
       await host.stop();
     }
@@ -108,14 +141,23 @@ describe("secrets stay secret", function () {
   it("a static access token appears only in the Authorization header", async () => {
     const { accessToken } = world.emulator.state.issueApplicationToken(world.clientId);
     const host = await ProviderHost.start({
-      config: { "pingone:apiUrl": world.emulator.apiUrl, "pingone:authUrl": world.emulator.authUrl, "pingone:apiAccessToken": accessToken, "pingone:maxAttempts": "3", "pingone:retryBaseDelaySeconds": "0.01" },
+      config: {
+        "pingone:apiUrl": world.emulator.apiUrl,
+        "pingone:authUrl": world.emulator.authUrl,
+        "pingone:apiAccessToken": accessToken,
+        "pingone:maxAttempts": "3",
+        "pingone:retryBaseDelaySeconds": "0.01",
+      },
     });
     try {
       const said = await exercise(host);
       const everything = [sessionProvider, usersProvider, ...said].join("\n");
       for (const form of forms(accessToken)) assert.ok(!everything.includes(form), "token leaked");
       assertOnlyInAuthentication(accessToken, "token");
-      assert.ok(world.apiRequests().some((r) => r.headers.authorization === `Bearer ${accessToken}`), "the token was used");
+      assert.ok(
+        world.apiRequests().some((r) => r.headers.authorization === `Bearer ${accessToken}`),
+        "the token was used",
+      );
     } finally {
       await host.stop();
     }
@@ -123,7 +165,9 @@ describe("secrets stay secret", function () {
 
   it("the resource class marks a given connection secret, so Pulumi stores it encrypted", async () => {
     assert.equal(await pulumi.isSecret(secretConnection({ clientSecret: SENTINEL_SECRET })!), true);
-    const run = await runProgram(path.resolve(__dirname, "fixtures/connectionProgram.ts"), "secrets-fixture", { secret: SENTINEL_SECRET });
+    const run = await runProgram(path.resolve(__dirname, "fixtures/connectionProgram.ts"), "secrets-fixture", {
+      secret: SENTINEL_SECRET,
+    });
     const registered = run.resources[0];
     assert.ok(!String(registered.inputs.__provider).includes(SENTINEL_SECRET), "no secret in the serialized provider");
     // What the engine receives for `connection`: a secret envelope, which it stores encrypted.

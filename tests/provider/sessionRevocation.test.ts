@@ -36,7 +36,8 @@ describe("SessionRevocation through the dynamic-provider host", function () {
     ...extra,
   });
   const idOf = (sessionIndex = 0) => `${world.environmentId}/${world.userId}/${world.sessionIds[sessionIndex]}`;
-  const stillThere = (sessionIndex = 0) => world.emulator.state.getSession(world.environmentId, world.userId, world.sessionIds[sessionIndex]) !== undefined;
+  const stillThere = (sessionIndex = 0) =>
+    world.emulator.state.getSession(world.environmentId, world.userId, world.sessionIds[sessionIndex]) !== undefined;
 
   async function hostError(promise: Promise<unknown>): Promise<ProviderHostError> {
     try {
@@ -57,7 +58,11 @@ describe("SessionRevocation through the dynamic-provider host", function () {
     });
 
     it("names every property that is not a UUID, and malformed connection settings", async () => {
-      const result = await host.check(urn(), {}, { ...inputs(), userId: "../admin", sessionId: "", connection: { regionCode: "MOON" } });
+      const result = await host.check(
+        urn(),
+        {},
+        { ...inputs(), userId: "../admin", sessionId: "", connection: { regionCode: "MOON" } },
+      );
       assert.deepEqual(
         result.failures.map((f) => f.property),
         ["userId", "sessionId", "connection.regionCode"],
@@ -70,13 +75,23 @@ describe("SessionRevocation through the dynamic-provider host", function () {
 
     it("skips values not known yet in preview, and still refuses a bad value beside them", async () => {
       const unknown = (await import("@pulumi/pulumi/runtime/rpc")).unknownValue;
-      const result = await host.check(urn(), {}, {
-        ...inputs(),
-        sessionId: "../admin",
-        connection: { regionCode: unknown, apiUrl: unknown, maxAttempts: unknown, tokenAuthMethod: "nonsense" },
-      });
-      assert.deepEqual(result.failures.map((f) => f.property), ["sessionId", "connection.tokenAuthMethod"]);
-      assert.match(result.failures[1].reason, /^pingone:tokenAuthMethod \/ PINGONE_TOKEN_AUTH_METHOD must be client_secret_basic or client_secret_post; got "nonsense"/);
+      const result = await host.check(
+        urn(),
+        {},
+        {
+          ...inputs(),
+          sessionId: "../admin",
+          connection: { regionCode: unknown, apiUrl: unknown, maxAttempts: unknown, tokenAuthMethod: "nonsense" },
+        },
+      );
+      assert.deepEqual(
+        result.failures.map((f) => f.property),
+        ["sessionId", "connection.tokenAuthMethod"],
+      );
+      assert.match(
+        result.failures[1].reason,
+        /^pingone:tokenAuthMethod \/ PINGONE_TOKEN_AUTH_METHOD must be client_secret_basic or client_secret_post; got "nonsense"/,
+      );
       const wholeConnectionUnknown = await host.check(urn(), {}, { ...inputs(), connection: unknown });
       assert.deepEqual(wholeConnectionUnknown.failures, []);
     });
@@ -98,7 +113,10 @@ describe("SessionRevocation through the dynamic-provider host", function () {
         present: false,
         connection: {},
       });
-      assert.deepEqual(world.apiRequests().map((r) => `${r.method} ${r.status}`), ["DELETE 204"]);
+      assert.deepEqual(
+        world.apiRequests().map((r) => `${r.method} ${r.status}`),
+        ["DELETE 204"],
+      );
     });
 
     it("succeeds as already-absent when the session is gone (404)", async () => {
@@ -109,18 +127,49 @@ describe("SessionRevocation through the dynamic-provider host", function () {
     });
 
     it("fails a 403 with the role advice and PingOne's id and code, leaving the session", async () => {
-      world.emulator.injectFault({ method: "DELETE", path: "/v1/", status: 403, body: JSON.stringify({ id: "f00d", code: "ACCESS_FAILED", message: "denied", details: [{ code: "INSUFFICIENT_PERMISSIONS" }] }) });
+      world.emulator.injectFault({
+        method: "DELETE",
+        path: "/v1/",
+        status: 403,
+        body: JSON.stringify({
+          id: "f00d",
+          code: "ACCESS_FAILED",
+          message: "denied",
+          details: [{ code: "INSUFFICIENT_PERMISSIONS" }],
+        }),
+      });
       const error = await hostError(host.create(urn(), inputs()));
       assert.equal(error.code, 2);
-      assert.match(error.message, new RegExp(`^Could not revoke session \\(session ${world.sessionIds[0]} of user ${world.userId} in environment ${world.environmentId}\\): HTTP 403 ACCESS_FAILED/INSUFFICIENT_PERMISSIONS denied`));
-      assert.match(error.message, /holds Identity Data Admin at environment level for environment [0-9a-f-]{36}; so this 403 has another cause: a licence limit, a token issued by another environment, or an environment created moments ago \(PingOne said ACCESS_FAILED\/INSUFFICIENT_PERMISSIONS\)/);
+      assert.match(
+        error.message,
+        new RegExp(
+          `^Could not revoke session \\(session ${world.sessionIds[0]} of user ${world.userId} in environment ${world.environmentId}\\): HTTP 403 ACCESS_FAILED/INSUFFICIENT_PERMISSIONS denied`,
+        ),
+      );
+      assert.match(
+        error.message,
+        /holds Identity Data Admin at environment level for environment [0-9a-f-]{36}; so this 403 has another cause: a licence limit, a token issued by another environment, or an environment created moments ago \(PingOne said ACCESS_FAILED\/INSUFFICIENT_PERMISSIONS\)/,
+      );
       assert.match(error.message, /PingOne error id f00d, transaction id pulumi-pingone-sessions-/);
-      assert.equal(error.initFailure, undefined, "PingOne's error id is not taken for the id of a half-created resource");
+      assert.equal(
+        error.initFailure,
+        undefined,
+        "PingOne's error id is not taken for the id of a half-created resource",
+      );
       assert.equal(stillThere(), true);
     });
 
     it("fails a 400 passing PingOne's message on", async () => {
-      world.emulator.injectFault({ method: "DELETE", path: "/v1/", status: 400, body: JSON.stringify({ id: "b4d", code: "REQUEST_FAILED", message: "The session to be deleted cannot be the current session." }) });
+      world.emulator.injectFault({
+        method: "DELETE",
+        path: "/v1/",
+        status: 400,
+        body: JSON.stringify({
+          id: "b4d",
+          code: "REQUEST_FAILED",
+          message: "The session to be deleted cannot be the current session.",
+        }),
+      });
       const error = await hostError(host.create(urn(), inputs()));
       assert.match(error.message, /HTTP 400 REQUEST_FAILED The session to be deleted cannot be the current session\./);
     });
@@ -130,7 +179,11 @@ describe("SessionRevocation through the dynamic-provider host", function () {
       // the harness's own echo provider shows that this is decoded (tests/harness/providerHost.test.ts).
       const created = await host.create(urn(), inputs());
       world.emulator.state.addSession(world.environmentId, world.userId, { id: world.sessionIds[0] });
-      const refusal = JSON.stringify({ id: "b4d0c0de-0000-4000-8000-000000000400", code: "REQUEST_FAILED", message: "Refused." });
+      const refusal = JSON.stringify({
+        id: "b4d0c0de-0000-4000-8000-000000000400",
+        code: "REQUEST_FAILED",
+        message: "Refused.",
+      });
       world.emulator.injectFault({ method: "DELETE", path: "/v1/", status: 400, body: refusal, count: 2 });
       const failures = [
         await hostError(host.update(created.id, urn(), created.properties, inputs())),
@@ -146,8 +199,14 @@ describe("SessionRevocation through the dynamic-provider host", function () {
           [2, undefined],
         ],
       );
-      assert.match(failures[0].message, /HTTP 400 REQUEST_FAILED Refused\. .*\(PingOne error id b4d0c0de-0000-4000-8000-000000000400, transaction id /);
-      assert.match(failures[2].message, /^sessionId must be a PingOne id \(a UUID such as [0-9a-f-]{36}\); got "\.\.\/admin"$/);
+      assert.match(
+        failures[0].message,
+        /HTTP 400 REQUEST_FAILED Refused\. .*\(PingOne error id b4d0c0de-0000-4000-8000-000000000400, transaction id /,
+      );
+      assert.match(
+        failures[2].message,
+        /^sessionId must be a PingOne id \(a UUID such as [0-9a-f-]{36}\); got "\.\.\/admin"$/,
+      );
       assert.equal(world.apiRequests().filter((r) => r.method === "DELETE").length, 3, "the bad id sent nothing");
       assert.equal(stillThere(), true);
     });
@@ -156,7 +215,10 @@ describe("SessionRevocation through the dynamic-provider host", function () {
       const bare = await ProviderHost.start({ config: { "pingone:apiUrl": world.emulator.apiUrl } });
       try {
         const error = await hostError(bare.create(urn(), inputs()));
-        assert.match(error.message, /PingOne credentials are missing: set pingone:clientId \/ PINGONE_CLIENT_ID, pingone:clientSecret \/ PINGONE_CLIENT_SECRET, pingone:environmentId \/ PINGONE_ENVIRONMENT_ID/);
+        assert.match(
+          error.message,
+          /PingOne credentials are missing: set pingone:clientId \/ PINGONE_CLIENT_ID, pingone:clientSecret \/ PINGONE_CLIENT_SECRET, pingone:environmentId \/ PINGONE_ENVIRONMENT_ID/,
+        );
         assert.equal(world.emulator.requests().length, 0);
       } finally {
         await bare.stop();
@@ -164,10 +226,19 @@ describe("SessionRevocation through the dynamic-provider host", function () {
     });
 
     it("takes the resource's connection over stack config", async () => {
-      const other = world.emulator.state.addApplication({ environmentId: world.environmentId, roles: [{ role: "Identity Data Administrator", environmentId: world.environmentId }] });
-      await host.create(urn(), inputs(0, { connection: { clientId: other.clientId, clientSecret: other.clientSecret } }));
+      const other = world.emulator.state.addApplication({
+        environmentId: world.environmentId,
+        roles: [{ role: "Identity Data Administrator", environmentId: world.environmentId }],
+      });
+      await host.create(
+        urn(),
+        inputs(0, { connection: { clientId: other.clientId, clientSecret: other.clientSecret } }),
+      );
       const token = world.tokenRequests()[0];
-      assert.equal(token.headers.authorization, `Basic ${Buffer.from(`${other.clientId}:${other.clientSecret}`).toString("base64")}`);
+      assert.equal(
+        token.headers.authorization,
+        `Basic ${Buffer.from(`${other.clientId}:${other.clientSecret}`).toString("base64")}`,
+      );
     });
   });
 
@@ -177,7 +248,10 @@ describe("SessionRevocation through the dynamic-provider host", function () {
       const read = await host.read(created.id, urn(), created.properties);
       assert.equal(read.id, created.id);
       assert.equal(read.properties.present, false);
-      assert.deepEqual(world.apiRequests().map((r) => `${r.method} ${r.status}`), ["DELETE 204", "GET 404"]);
+      assert.deepEqual(
+        world.apiRequests().map((r) => `${r.method} ${r.status}`),
+        ["DELETE 204", "GET 404"],
+      );
     });
 
     it("records an unchanged session as it was (checkedAt kept), and moves checkedAt when the session is back", async () => {
@@ -212,13 +286,34 @@ describe("SessionRevocation through the dynamic-provider host", function () {
     it("replaces on another session, user or environment; new routing updates; new credentials alone change nothing", async () => {
       const created = await host.create(urn(), inputs());
       assert.deepEqual((await host.diff(created.id, urn(), created.properties, inputs(1))).replaces, ["sessionId"]);
-      const moved = { ...inputs(), userId: "0f8fad5b-d9cb-469f-a165-70867728950e", environmentId: "1f8fad5b-d9cb-469f-a165-70867728950e" };
-      assert.deepEqual((await host.diff(created.id, urn(), created.properties, moved)).replaces, ["environmentId", "userId"]);
-      const rerouted = await host.diff(created.id, urn(), created.properties, inputs(0, { connection: { regionCode: "EU" } }));
+      const moved = {
+        ...inputs(),
+        userId: "0f8fad5b-d9cb-469f-a165-70867728950e",
+        environmentId: "1f8fad5b-d9cb-469f-a165-70867728950e",
+      };
+      assert.deepEqual((await host.diff(created.id, urn(), created.properties, moved)).replaces, [
+        "environmentId",
+        "userId",
+      ]);
+      const rerouted = await host.diff(
+        created.id,
+        urn(),
+        created.properties,
+        inputs(0, { connection: { regionCode: "EU" } }),
+      );
       assert.deepEqual(rerouted, { changes: "some", replaces: [], deleteBeforeReplace: false });
-      const recredentialed = await host.diff(created.id, urn(), created.properties, inputs(0, { connection: { clientId: "other", clientSecret: SENTINEL_SECRET, maxAttempts: 3 } }));
+      const recredentialed = await host.diff(
+        created.id,
+        urn(),
+        created.properties,
+        inputs(0, { connection: { clientId: "other", clientSecret: SENTINEL_SECRET, maxAttempts: 3 } }),
+      );
       assert.deepEqual(recredentialed, { changes: "none", replaces: [], deleteBeforeReplace: false });
-      assert.deepEqual(world.apiRequests().map((r) => r.method), ["DELETE"], "diff sends nothing");
+      assert.deepEqual(
+        world.apiRequests().map((r) => r.method),
+        ["DELETE"],
+        "diff sends nothing",
+      );
     });
   });
 
@@ -229,12 +324,22 @@ describe("SessionRevocation through the dynamic-provider host", function () {
       await host.delete(created.id, urn(), created.properties);
       assert.equal(stillThere(), false);
       await host.delete(created.id, urn(), created.properties);
-      assert.deepEqual(world.apiRequests().map((r) => `${r.method} ${r.status}`), ["DELETE 204", "DELETE 204", "DELETE 404"]);
+      assert.deepEqual(
+        world.apiRequests().map((r) => `${r.method} ${r.status}`),
+        ["DELETE 204", "DELETE 204", "DELETE 404"],
+      );
     });
 
     it("says where credentials come from when destroy finds none", async () => {
-      const created = await host.create(urn(), inputs(0, { connection: { clientId: world.clientId, clientSecret: SENTINEL_SECRET, environmentId: world.environmentId } }));
-      const bare = await ProviderHost.start({ config: { "pingone:apiUrl": world.emulator.apiUrl, "pingone:authUrl": world.emulator.authUrl } });
+      const created = await host.create(
+        urn(),
+        inputs(0, {
+          connection: { clientId: world.clientId, clientSecret: SENTINEL_SECRET, environmentId: world.environmentId },
+        }),
+      );
+      const bare = await ProviderHost.start({
+        config: { "pingone:apiUrl": world.emulator.apiUrl, "pingone:authUrl": world.emulator.authUrl },
+      });
       try {
         const error = await hostError(bare.delete(created.id, urn(), created.properties));
         assert.match(error.message, /pingone:clientSecret \/ PINGONE_CLIENT_SECRET/);
@@ -255,7 +360,14 @@ describe("SessionRevocation through the dynamic-provider host", function () {
       const created = await host.create(urn(), inputs(0, { connection: { clientSecret: SENTINEL_SECRET } }));
       responses.push(created);
       responses.push(await host.read(created.id, urn(), created.properties));
-      responses.push(await host.update(created.id, urn(), created.properties, inputs(0, { connection: { clientSecret: SENTINEL_SECRET } })));
+      responses.push(
+        await host.update(
+          created.id,
+          urn(),
+          created.properties,
+          inputs(0, { connection: { clientSecret: SENTINEL_SECRET } }),
+        ),
+      );
       world.emulator.injectFault({ method: "DELETE", path: "/v1/", status: 403 });
       responses.push(await hostError(host.delete(created.id, urn(), created.properties)).then((e) => e.message));
       const bearer = world.apiRequests()[0].headers.authorization.replace("Bearer ", "");

@@ -11,7 +11,11 @@ import { shimProvider } from "../../provider/resources/shim";
 import { ProviderHost, serializeProvider, urnFor } from "../../harness/providerHost";
 
 const URN = urnFor("pulumi-nodejs:dynamic/pingone:SessionRevocation", "s");
-const IDS = { environmentId: "6f6e8d2c-4a39-4b7a-9d0e-1c2b3a4d5e6f", userId: "0f8fad5b-d9cb-469f-a165-70867728950e", sessionId: "7c9e6679-7425-40de-944b-e07fc1f90ae7" };
+const IDS = {
+  environmentId: "6f6e8d2c-4a39-4b7a-9d0e-1c2b3a4d5e6f",
+  userId: "0f8fad5b-d9cb-469f-a165-70867728950e",
+  sessionId: "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+};
 
 describe("the serialized shim, and the runtime it loads", function () {
   this.timeout(60_000);
@@ -51,7 +55,10 @@ describe("the serialized shim, and the runtime it loads", function () {
 
   it("tells a missing dependency of the runtime from a missing runtime", async () => {
     const message = await failureWith(path.join(__dirname, "fixtures", "runtimeWithMissingDependency.js"));
-    assert.match(message, /was found but failed to load: Cannot find module 'no-such-dependency-of-pingone-sessions'\. The installed package or one of its dependencies is broken/);
+    assert.match(
+      message,
+      /was found but failed to load: Cannot find module 'no-such-dependency-of-pingone-sessions'\. The installed package or one of its dependencies is broken/,
+    );
     assert.doesNotMatch(message, /Install pulumi-pingone-sessions in the program's folder/);
   });
 
@@ -68,6 +75,9 @@ describe("the serialized shim, and the runtime it loads", function () {
       ],
       { encoding: "utf8" },
     );
-    assert.deepEqual(JSON.parse(loaded), { seen: [], kinds: ["SessionRevocation", "UserSessionsRevocation", "PopulationSessionsRevocation"] });
+    assert.deepEqual(JSON.parse(loaded), {
+      seen: [],
+      kinds: ["SessionRevocation", "UserSessionsRevocation", "PopulationSessionsRevocation"],
+    });
   });
 });

@@ -12,7 +12,9 @@ import { SweepIncompleteError, SweepScope } from "../../provider/runtime/errors"
 import { startWorld, World } from "../support/world";
 
 // The other copy: what `npm run build` compiled, loaded as a second module graph.
-const compiled = require(path.resolve(__dirname, "../../dist/provider/runtime/index.js")) as typeof import("../../provider/runtime");
+const compiled = require(
+  path.resolve(__dirname, "../../dist/provider/runtime/index.js"),
+) as typeof import("../../provider/runtime");
 
 describe("SweepIncompleteError", function () {
   this.timeout(30_000);
@@ -36,9 +38,14 @@ describe("SweepIncompleteError", function () {
       method: "GET",
       path: sessionsPath(users[0]),
       status: 403,
-      body: JSON.stringify({ id: "5e1f0c2a-0000-4000-8000-000000000001", code: "ACCESS_FAILED", message: "Denied \u001b]0;owned\u0007 here." }),
+      body: JSON.stringify({
+        id: "5e1f0c2a-0000-4000-8000-000000000001",
+        code: "ACCESS_FAILED",
+        message: "Denied \u001b]0;owned\u0007 here.",
+      }),
     });
-    for (const s of state.listSessions(env, users[1])) world.emulator.injectFault({ method: "DELETE", path: `${sessionsPath(users[1])}/${s.id}`, reset: true });
+    for (const s of state.listSessions(env, users[1]))
+      world.emulator.injectFault({ method: "DELETE", path: `${sessionsPath(users[1])}/${s.id}`, reset: true });
     const { client } = world.client({ maxAttempts: 1 });
     let first: unknown;
     const result = await sweepSessions(client, {
@@ -59,7 +66,10 @@ describe("SweepIncompleteError", function () {
     assert.equal(error.name, "SweepIncompleteError");
     assert.equal(error.cause, first);
     assert.equal((error.cause as { status?: number }).status, 403);
-    assert.deepEqual([error.counts.usersScanned, error.counts.usersFailed, error.counts.sessionsRevoked, error.counts.sessionsFailed], [4, 1, 4, 2]);
+    assert.deepEqual(
+      [error.counts.usersScanned, error.counts.usersFailed, error.counts.sessionsRevoked, error.counts.sessionsFailed],
+      [4, 1, 4, 2],
+    );
     assert.deepEqual(error.failuresByCode, { "ACCESS_FAILED (HTTP 403)": 1, "NO_ANSWER (ECONNRESET)": 2 });
     assert.match(
       error.message,
@@ -71,13 +81,20 @@ describe("SweepIncompleteError", function () {
       ),
     );
     assert.doesNotMatch(error.message, /\u001b|\u0007/);
-    assert.equal(Object.keys(error).includes("cause"), false, "cause is not enumerable, so JSON of the error stays small");
+    assert.equal(
+      Object.keys(error).includes("cause"),
+      false,
+      "cause is not enumerable, so JSON of the error stays small",
+    );
   });
 
   it("says a refresh could not count, and leaves the state as it was", async () => {
     const { result, first, scope } = await partialSweep(true);
     const error = new SweepIncompleteError({ ...scope, shard: undefined }, result, first, true);
-    assert.match(error.message, /^The refresh of the sweep of population \S+ in environment \S+ could not list the sessions of 1 of 4 users: 1 ACCESS_FAILED \(HTTP 403\)\. Every user was attempted; 6 matching sessions were counted on the others, and the state is left as it was\. First failure: /);
+    assert.match(
+      error.message,
+      /^The refresh of the sweep of population \S+ in environment \S+ could not list the sessions of 1 of 4 users: 1 ACCESS_FAILED \(HTTP 403\)\. Every user was attempted; 6 matching sessions were counted on the others, and the state is left as it was\. First failure: /,
+    );
     assert.match(error.message, /Once the cause is fixed, run the operation again\.$/);
     assert.equal(world.emulator.state.sessionCount(), 8, "a dry run deletes nothing");
   });
@@ -96,7 +113,10 @@ describe("SweepIncompleteError", function () {
       revokedDigest: "00",
     };
     const error = new SweepIncompleteError({ environmentId: "E", users: "all users" }, result, undefined, false);
-    assert.match(error.message, /^The sweep of all users in environment E could not list the sessions of 700 of 900 users: 700 ACCESS_FAILED \(HTTP 403\)\. /);
+    assert.match(
+      error.message,
+      /^The sweep of all users in environment E could not list the sessions of 700 of 900 users: 700 ACCESS_FAILED \(HTTP 403\)\. /,
+    );
     assert.match(error.message, /First failure: refused a Also failed: user b, user c, user d, user e and 695 more\. /);
   });
 

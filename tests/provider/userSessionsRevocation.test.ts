@@ -29,26 +29,56 @@ describe("UserSessionsRevocation through the dynamic-provider host", function ()
   });
 
   const urn = urnFor(TYPE, "alice");
-  const inputs = (extra: Record<string, unknown> = {}) => ({ __provider: provider, environmentId: world.environmentId, userId: world.userId, ...extra });
+  const inputs = (extra: Record<string, unknown> = {}) => ({
+    __provider: provider,
+    environmentId: world.environmentId,
+    userId: world.userId,
+    ...extra,
+  });
   const remaining = () => world.emulator.state.listSessions(world.environmentId, world.userId).map((s) => s.id);
 
   it("checks ids and createdBefore without a request", async () => {
     const result = await host.check(urn, {}, inputs({ userId: "alice", createdBefore: "yesterday" }));
-    assert.deepEqual(result.failures.map((f) => f.property), ["userId", "createdBefore"]);
-    assert.equal(result.failures[1].reason, 'createdBefore must be an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "yesterday"');
+    assert.deepEqual(
+      result.failures.map((f) => f.property),
+      ["userId", "createdBefore"],
+    );
+    assert.equal(
+      result.failures[1].reason,
+      'createdBefore must be an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "yesterday"',
+    );
     assert.equal(world.emulator.requests().length, 0);
   });
 
   it("refuses createdBefore values that Date.parse reads or silently moves, and accepts a zone offset", async () => {
     const refused: [string, string][] = [
-      ["2026-11-28", 'createdBefore must be an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "2026-11-28"'],
-      ["Nov 28 2026", 'createdBefore must be an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "Nov 28 2026"'],
-      ["2026-02-30T00:00:00Z", 'createdBefore names a time that does not exist (February 2026 has 28 days): use an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "2026-02-30T00:00:00Z"'],
-      ["2026-11-28T24:00:00Z", 'createdBefore names a time that does not exist (hours run from 00 to 23): use an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "2026-11-28T24:00:00Z"'],
-      ["2026-11-28T23:60:00Z", 'createdBefore names a time that does not exist (minutes run from 00 to 59): use an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "2026-11-28T23:60:00Z"'],
+      [
+        "2026-11-28",
+        'createdBefore must be an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "2026-11-28"',
+      ],
+      [
+        "Nov 28 2026",
+        'createdBefore must be an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "Nov 28 2026"',
+      ],
+      [
+        "2026-02-30T00:00:00Z",
+        'createdBefore names a time that does not exist (February 2026 has 28 days): use an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "2026-02-30T00:00:00Z"',
+      ],
+      [
+        "2026-11-28T24:00:00Z",
+        'createdBefore names a time that does not exist (hours run from 00 to 23): use an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "2026-11-28T24:00:00Z"',
+      ],
+      [
+        "2026-11-28T23:60:00Z",
+        'createdBefore names a time that does not exist (minutes run from 00 to 59): use an ISO 8601 date-time with a time zone, such as 2026-11-28T12:00:00Z; got "2026-11-28T23:60:00Z"',
+      ],
     ];
     for (const [createdBefore, reason] of refused) {
-      assert.deepEqual((await host.check(urn, {}, inputs({ createdBefore }))).failures, [{ property: "createdBefore", reason }], createdBefore);
+      assert.deepEqual(
+        (await host.check(urn, {}, inputs({ createdBefore }))).failures,
+        [{ property: "createdBefore", reason }],
+        createdBefore,
+      );
     }
     assert.deepEqual((await host.check(urn, {}, inputs({ createdBefore: "2026-11-28T13:00:00+01:00" }))).failures, []);
     assert.equal(world.emulator.requests().length, 0);
@@ -56,10 +86,29 @@ describe("UserSessionsRevocation through the dynamic-provider host", function ()
 
   it("skips values not known yet in preview, and still refuses a bad value beside them", async () => {
     const unknown = (await import("@pulumi/pulumi/runtime/rpc")).unknownValue;
-    const result = await host.check(urn, {}, inputs({ userId: "alice", createdBefore: unknown, connection: { regionCode: unknown, apiUrl: unknown, maxAttempts: "lots" } }));
-    assert.deepEqual(result.failures.map((f) => f.property), ["userId", "connection.maxAttempts"]);
-    const allKnownButBad = await host.check(urn, {}, inputs({ createdBefore: "soon", connection: { regionCode: "XX" } }));
-    assert.deepEqual(allKnownButBad.failures.map((f) => f.property), ["createdBefore", "connection.regionCode"], "the same fields are refused when known");
+    const result = await host.check(
+      urn,
+      {},
+      inputs({
+        userId: "alice",
+        createdBefore: unknown,
+        connection: { regionCode: unknown, apiUrl: unknown, maxAttempts: "lots" },
+      }),
+    );
+    assert.deepEqual(
+      result.failures.map((f) => f.property),
+      ["userId", "connection.maxAttempts"],
+    );
+    const allKnownButBad = await host.check(
+      urn,
+      {},
+      inputs({ createdBefore: "soon", connection: { regionCode: "XX" } }),
+    );
+    assert.deepEqual(
+      allKnownButBad.failures.map((f) => f.property),
+      ["createdBefore", "connection.regionCode"],
+      "the same fields are refused when known",
+    );
   });
 
   it("revokes every session with one list and one DELETE per session", async () => {
@@ -70,7 +119,13 @@ describe("UserSessionsRevocation through the dynamic-provider host", function ()
     assert.deepEqual(properties.remainingSessionIds, []);
     assert.equal(properties.present, false);
     assert.equal("createdBefore" in properties, false, "no createdBefore output when none was given");
-    assert.deepEqual(world.apiRequests().map((r) => r.method).sort(), ["DELETE", "DELETE", "DELETE", "DELETE", "GET"]);
+    assert.deepEqual(
+      world
+        .apiRequests()
+        .map((r) => r.method)
+        .sort(),
+      ["DELETE", "DELETE", "DELETE", "DELETE", "GET"],
+    );
   });
 
   it("revokes only sessions created before the cutoff", async () => {
@@ -97,20 +152,36 @@ describe("UserSessionsRevocation through the dynamic-provider host", function ()
 
   it("diffs: another user replaces, a new cutoff updates, nothing new is no change", async () => {
     const created = await host.create(urn, inputs());
-    assert.deepEqual((await host.diff(created.id, urn, created.properties, inputs({ userId: "0f8fad5b-d9cb-469f-a165-70867728950e" }))).replaces, ["userId"]);
-    const recut = await host.diff(created.id, urn, created.properties, inputs({ createdBefore: "2026-01-01T00:00:00Z" }));
+    assert.deepEqual(
+      (await host.diff(created.id, urn, created.properties, inputs({ userId: "0f8fad5b-d9cb-469f-a165-70867728950e" })))
+        .replaces,
+      ["userId"],
+    );
+    const recut = await host.diff(
+      created.id,
+      urn,
+      created.properties,
+      inputs({ createdBefore: "2026-01-01T00:00:00Z" }),
+    );
     assert.deepEqual([recut.changes, recut.replaces], ["some", []]);
     assert.equal((await host.diff(created.id, urn, created.properties, inputs())).changes, "none");
   });
 
   it("revokes on destroy whatever matches then: the teardown", async () => {
     const created = await host.create(urn, inputs());
-    const later = [world.emulator.state.addSession(world.environmentId, world.userId).id, world.emulator.state.addSession(world.environmentId, world.userId).id];
+    const later = [
+      world.emulator.state.addSession(world.environmentId, world.userId).id,
+      world.emulator.state.addSession(world.environmentId, world.userId).id,
+    ];
     world.emulator.clearRequests();
     await host.delete(created.id, urn, created.properties);
     assert.deepEqual(remaining(), []);
     assert.deepEqual(
-      world.apiRequests().filter((r) => r.method === "DELETE").map((r) => r.path.split("/").pop()).sort(),
+      world
+        .apiRequests()
+        .filter((r) => r.method === "DELETE")
+        .map((r) => r.path.split("/").pop())
+        .sort(),
       later.sort(),
     );
   });
@@ -120,12 +191,19 @@ describe("UserSessionsRevocation through the dynamic-provider host", function ()
     const created = await host.create(urnFor(TYPE, "ghost"), inputs({ userId: ghost }));
     assert.deepEqual(created.properties.revokedSessionIds, []);
     await host.delete(created.id, urnFor(TYPE, "ghost"), created.properties);
-    assert.deepEqual(world.apiRequests().map((r) => `${r.method} ${r.status}`), ["GET 404", "GET 404"]);
+    assert.deepEqual(
+      world.apiRequests().map((r) => `${r.method} ${r.status}`),
+      ["GET 404", "GET 404"],
+    );
   });
 
   it("accepts a session that vanished between the list and its delete (404), without listing it as revoked", async () => {
     const raced = world.sessionIds[1];
-    world.emulator.injectFault({ method: "DELETE", path: `/v1/environments/${world.environmentId}/users/${world.userId}/sessions/${raced}`, status: 404 });
+    world.emulator.injectFault({
+      method: "DELETE",
+      path: `/v1/environments/${world.environmentId}/users/${world.userId}/sessions/${raced}`,
+      status: 404,
+    });
     const { properties } = await host.create(urn, inputs());
     assert.ok(!(properties.revokedSessionIds as string[]).includes(raced));
     assert.equal((properties.revokedSessionIds as string[]).length, 3);
@@ -152,14 +230,28 @@ describe("UserSessionsRevocation through the dynamic-provider host", function ()
     );
     assert.equal(error.initFailure, undefined, "nothing is stored for a failed create");
     assert.deepEqual(remaining().sort(), [denied, reset, alsoDenied].sort(), "the fourth was revoked");
-    assert.equal(world.apiRequests().filter((r) => r.path === sessionPath(reset)).length, 2, "the reset was retried, up to maxAttempts");
+    assert.equal(
+      world.apiRequests().filter((r) => r.path === sessionPath(reset)).length,
+      2,
+      "the reset was retried, up to maxAttempts",
+    );
   });
 });
 
 describe("matching", () => {
-  const sessions = [{ id: "a", createdAt: "2026-11-28T10:00:00Z" }, { id: "b", createdAt: "2026-11-28T12:00:00Z" }, { id: "c" }].map(decodeSession);
+  const sessions = [
+    { id: "a", createdAt: "2026-11-28T10:00:00Z" },
+    { id: "b", createdAt: "2026-11-28T12:00:00Z" },
+    { id: "c" },
+  ].map(decodeSession);
   it("keeps sessions created strictly before the cutoff, and those without a creation time", () => {
-    assert.deepEqual(matching(sessions, "2026-11-28T12:00:00Z").map((s) => s.id), ["a", "c"]);
-    assert.deepEqual(matching(sessions, undefined).map((s) => s.id), ["a", "b", "c"]);
+    assert.deepEqual(
+      matching(sessions, "2026-11-28T12:00:00Z").map((s) => s.id),
+      ["a", "c"],
+    );
+    assert.deepEqual(
+      matching(sessions, undefined).map((s) => s.id),
+      ["a", "b", "c"],
+    );
   });
 });

@@ -31,14 +31,23 @@ export interface HostileServer {
 }
 
 /** Starts a server on 127.0.0.1 that answers with `handler`; CONNECT requests go to `onConnect` when given. */
-export async function startHostileServer(handler: HostileHandler, onConnect?: (req: http.IncomingMessage, socket: Socket) => void): Promise<HostileServer> {
+export async function startHostileServer(
+  handler: HostileHandler,
+  onConnect?: (req: http.IncomingMessage, socket: Socket) => void,
+): Promise<HostileServer> {
   const requests: HostileRequest[] = [];
   const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const entry: HostileRequest = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), abandoned: false };
+      const entry: HostileRequest = {
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+        abandoned: false,
+      };
       requests.push(entry);
       res.on("close", () => {
         if (!res.writableFinished) entry.abandoned = true;
@@ -69,7 +78,12 @@ export async function startHostileServer(handler: HostileHandler, onConnect?: (r
 }
 
 /** Writes `body` one byte every `everyMs` after the headers, until done or the client hangs up. */
-export function trickle(res: http.ServerResponse, body: string, everyMs: number, headers: Record<string, string> = { "content-type": "application/json" }): void {
+export function trickle(
+  res: http.ServerResponse,
+  body: string,
+  everyMs: number,
+  headers: Record<string, string> = { "content-type": "application/json" },
+): void {
   res.writeHead(200, { ...headers, "content-length": String(Buffer.byteLength(body)) });
   let sent = 0;
   const timer = setInterval(() => {

@@ -25,10 +25,17 @@ export interface ProgramRun {
  * and resolves its exports. The mocked engine answers every resource with its
  * inputs plus what a real run would add.
  */
-export async function runProgram(modulePath: string, project: string, config: Record<string, unknown>): Promise<ProgramRun> {
+export async function runProgram(
+  modulePath: string,
+  project: string,
+  config: Record<string, unknown>,
+): Promise<ProgramRun> {
   const resources: RegisteredResource[] = [];
   const namespaced = Object.fromEntries(
-    Object.entries(config).map(([key, value]) => [key.includes(":") ? key : `${project}:${key}`, typeof value === "string" ? value : JSON.stringify(value)]),
+    Object.entries(config).map(([key, value]) => [
+      key.includes(":") ? key : `${project}:${key}`,
+      typeof value === "string" ? value : JSON.stringify(value),
+    ]),
   );
   pulumi.runtime.setAllConfig(namespaced);
   await pulumi.runtime.setMocks(
@@ -39,7 +46,15 @@ export async function runProgram(modulePath: string, project: string, config: Re
         const added = args.type.endsWith(":SessionRevocation")
           ? { outcome: "revoked", present: false }
           : args.type.endsWith(":PopulationSessionsRevocation")
-            ? { usersScanned: 3, sessionsRevoked: 7, sessionsAlreadyAbsent: 0, sessionsFailed: 0, sessionsRemaining: 0, present: false, revokedDigest: "mock-digest" }
+            ? {
+                usersScanned: 3,
+                sessionsRevoked: 7,
+                sessionsAlreadyAbsent: 0,
+                sessionsFailed: 0,
+                sessionsRemaining: 0,
+                present: false,
+                revokedDigest: "mock-digest",
+              }
             : { revokedSessionIds: [`revoked-for-${inputs.userId}`], remainingSessionIds: [], present: false };
         const id = [inputs.environmentId, inputs.userId, inputs.sessionId].filter(Boolean).join("/");
         return { id, state: { ...args.inputs, ...added } };
@@ -64,7 +79,8 @@ export async function runProgram(modulePath: string, project: string, config: Re
 
 /** Resolves an Output (or a record of them) to its plain value. */
 async function settle(value: unknown): Promise<unknown> {
-  if (pulumi.Output.isInstance(value)) return new Promise((resolve) => (value as pulumi.Output<unknown>).apply(resolve));
+  if (pulumi.Output.isInstance(value))
+    return new Promise((resolve) => (value as pulumi.Output<unknown>).apply(resolve));
   if (value && typeof value === "object" && !Array.isArray(value)) {
     const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await settle(v)] as const));
     return Object.fromEntries(entries);

@@ -74,7 +74,10 @@ export interface World {
   /** Starts a dynamic-provider host configured for the seeded worker application (plus `extraConfig`); `stop` stops it. */
   startHost(extraConfig?: Record<string, string>): Promise<ProviderHost>;
   /** A client on `options.clock`, or on a fresh fake clock; returns the clock it uses. */
-  client(overrides?: ConnectionOptions, options?: Omit<PingOneClientOptions, "clock"> & { clock?: FakeClock }): { client: PingOneClient; clock: FakeClock };
+  client(
+    overrides?: ConnectionOptions,
+    options?: Omit<PingOneClientOptions, "clock"> & { clock?: FakeClock },
+  ): { client: PingOneClient; clock: FakeClock };
   /** Requests the emulator logged for the API (not the token endpoint). */
   apiRequests(): ReturnType<RunningEmulator["requests"]>;
   /** Requests the emulator logged for the token endpoint. */
@@ -118,13 +121,23 @@ export async function startWorld(options: EmulatorOptions = {}, sessions = 3): P
   const environmentId = emulator.state.addEnvironment();
   const userId = emulator.state.addUser(environmentId);
   const sessionIds: string[] = [];
-  for (let i = 0; i < sessions; i++) sessionIds.push(emulator.state.addSession(environmentId, userId, { createdAt: new Date(Date.now() - (sessions - i) * 60_000) }).id);
+  for (let i = 0; i < sessions; i++)
+    sessionIds.push(
+      emulator.state.addSession(environmentId, userId, { createdAt: new Date(Date.now() - (sessions - i) * 60_000) })
+        .id,
+    );
   const { clientId } = emulator.state.addApplication({
     environmentId,
     clientSecret: SENTINEL_SECRET,
     roles: [{ role: "Identity Data Administrator", environmentId }],
   });
-  const connection: ConnectionOptions = { apiUrl: emulator.apiUrl, authUrl: emulator.authUrl, clientId, clientSecret: SENTINEL_SECRET, environmentId };
+  const connection: ConnectionOptions = {
+    apiUrl: emulator.apiUrl,
+    authUrl: emulator.authUrl,
+    clientId,
+    clientSecret: SENTINEL_SECRET,
+    environmentId,
+  };
   const app = { clientId, clientSecret: SENTINEL_SECRET, environmentId };
   const made: PingOneClient[] = [];
   const hosts: ProviderHost[] = [];

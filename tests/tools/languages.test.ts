@@ -17,7 +17,9 @@ const ROOT = path.resolve(__dirname, "../..");
 
 /** The version of `module` that `goMod` requires. */
 function required(goMod: string, module: string): string | undefined {
-  return new RegExp(`^\\s*(?:require\\s+)?${module.replace(/[./]/g, "\\$&")} v(\\S+)`, "m").exec(fs.readFileSync(path.join(ROOT, goMod), "utf8"))?.[1];
+  return new RegExp(`^\\s*(?:require\\s+)?${module.replace(/[./]/g, "\\$&")} v(\\S+)`, "m").exec(
+    fs.readFileSync(path.join(ROOT, goMod), "utf8"),
+  )?.[1];
 }
 
 describe("language tooling pins", () => {
@@ -31,7 +33,10 @@ describe("language tooling pins", () => {
   it("the YAML host's Pulumi SDK is not newer than the engine", () => {
     const host = yamlHostBuild();
     assert.equal(host.version, required("tools/yaml/go.mod", "github.com/pulumi/pulumi-yaml"));
-    assert.ok(compareVersions(host.sdkVersion, pinnedEngineVersion()) <= 0, `pulumi-yaml's SDK ${host.sdkVersion} vs engine ${pinnedEngineVersion()}`);
+    assert.ok(
+      compareVersions(host.sdkVersion, pinnedEngineVersion()) <= 0,
+      `pulumi-yaml's SDK ${host.sdkVersion} vs engine ${pinnedEngineVersion()}`,
+    );
   });
 
   it("the Python environment's pulumi is the engine's version", () => {

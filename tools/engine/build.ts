@@ -53,8 +53,13 @@ export function installedPulumiVersion(): string {
  * change of the pinned sources builds anew instead of reusing a stale binary.
  */
 export function engineBuildFor(version: string = installedPulumiVersion()): EngineBuild {
-  const base = process.env[ENGINE_CACHE_ENV] || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "pulumi-pingone-sessions", "engine");
-  const digest = createHash("sha256").update(fs.readFileSync(path.join(ENGINE_MODULE_DIR, "go.sum"))).digest("hex").slice(0, 12);
+  const base =
+    process.env[ENGINE_CACHE_ENV] ||
+    path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "pulumi-pingone-sessions", "engine");
+  const digest = createHash("sha256")
+    .update(fs.readFileSync(path.join(ENGINE_MODULE_DIR, "go.sum")))
+    .digest("hex")
+    .slice(0, 12);
   const root = path.join(base, `v${version}-${digest}`);
   return { version, root, pulumi: path.join(root, "bin", "pulumi") };
 }
@@ -62,7 +67,10 @@ export function engineBuildFor(version: string = installedPulumiVersion()): Engi
 /** True when `build.pulumi` exists and reports the expected version. */
 export function isBuilt(build: EngineBuild): boolean {
   if (!fs.existsSync(build.pulumi)) return false;
-  const run = spawnSync(build.pulumi, ["version"], { encoding: "utf8", env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } });
+  const run = spawnSync(build.pulumi, ["version"], {
+    encoding: "utf8",
+    env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
+  });
   return run.status === 0 && run.stdout.trim() === `v${build.version}`;
 }
 
@@ -73,7 +81,8 @@ export function isBuilt(build: EngineBuild): boolean {
 export function pinnedEngineVersion(): string {
   const goMod = fs.readFileSync(path.join(ENGINE_MODULE_DIR, "go.mod"), "utf8");
   const match = /^\s*github\.com\/pulumi\/pulumi\/pkg\/v3 v(\S+)/m.exec(goMod);
-  if (!match) throw new Error(`${path.join(ENGINE_MODULE_DIR, "go.mod")} does not require github.com/pulumi/pulumi/pkg/v3`);
+  if (!match)
+    throw new Error(`${path.join(ENGINE_MODULE_DIR, "go.mod")} does not require github.com/pulumi/pulumi/pkg/v3`);
   return match[1];
 }
 
@@ -95,9 +104,13 @@ export function ensureEngine(log: (line: string) => void = (line) => process.std
 
   const go = spawnSync("go", ["version"], { encoding: "utf8" });
   if (go.status !== 0) {
-    throw new Error("Building Pulumi's engine needs Go 1.25 or newer on PATH (the engine tests need it; npm test does not).");
+    throw new Error(
+      "Building Pulumi's engine needs Go 1.25 or newer on PATH (the engine tests need it; npm test does not).",
+    );
   }
-  log(`Building Pulumi's engine v${version} from the Go module proxy with ${go.stdout.trim()} (once per version; cold: tens of minutes on 2 cores)…`);
+  log(
+    `Building Pulumi's engine v${version} from the Go module proxy with ${go.stdout.trim()} (once per version; cold: tens of minutes on 2 cores)…`,
+  );
   const started = Date.now();
   const staging = `${build.root}.partial-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
@@ -106,7 +119,18 @@ export function ensureEngine(log: (line: string) => void = (line) => process.std
     const ldflags = `-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v${version}`;
     execFileSync(
       "go",
-      ["build", "-buildvcs=false", "-trimpath", "-tags", "osusergo,grpcnotrace", "-ldflags", ldflags, "-o", path.join(staging, "bin", "pulumi"), PULUMI_COMMAND],
+      [
+        "build",
+        "-buildvcs=false",
+        "-trimpath",
+        "-tags",
+        "osusergo,grpcnotrace",
+        "-ldflags",
+        ldflags,
+        "-o",
+        path.join(staging, "bin", "pulumi"),
+        PULUMI_COMMAND,
+      ],
       { cwd: ENGINE_MODULE_DIR, stdio: ["ignore", "inherit", "inherit"] },
     );
     const plugin = require.resolve("@pulumi/pulumi/pulumi-resource-pulumi-nodejs");

@@ -54,24 +54,41 @@ export function ensurePythonEnv(log: (line: string) => void = (line) => process.
   const engineVersion = pinnedEngineVersion();
   const pulumiPin = pinnedPythonPulumi();
   if (pulumiPin !== engineVersion) {
-    throw new Error(`tools/python/requirements.txt pins pulumi ${pulumiPin} but the engine is ${engineVersion}: the SDK and the engine must be one release.`);
+    throw new Error(
+      `tools/python/requirements.txt pins pulumi ${pulumiPin} but the engine is ${engineVersion}: the SDK and the engine must be one release.`,
+    );
   }
-  const probe = spawnSync(basePython(), ["-c", "import sys, venv; print('%d.%d.%d' % sys.version_info[:3])"], { encoding: "utf8" });
-  if (probe.status !== 0) throw new Error(`The Python engine tests need Python 3.9 or newer with venv (${basePython()}: ${(probe.stderr || "not found").trim()})`);
+  const probe = spawnSync(basePython(), ["-c", "import sys, venv; print('%d.%d.%d' % sys.version_info[:3])"], {
+    encoding: "utf8",
+  });
+  if (probe.status !== 0)
+    throw new Error(
+      `The Python engine tests need Python 3.9 or newer with venv (${basePython()}: ${(probe.stderr || "not found").trim()})`,
+    );
   const pythonVersion = probe.stdout.trim();
   const dir = path.join(cacheDirFor("python"), `py${pythonVersion}-${digestOf(REQUIREMENTS)}`);
   const env: PythonEnv = { dir, python: path.join(dir, "bin", "python"), pythonVersion };
   if (fs.existsSync(path.join(dir, COMPLETE_MARK))) return env;
 
-  log(`Making the Python ${pythonVersion} environment with pulumi==${pulumiPin} from PyPI in ${dir} (once per requirements.txt; cold: ~1 min)…`);
+  log(
+    `Making the Python ${pythonVersion} environment with pulumi==${pulumiPin} from PyPI in ${dir} (once per requirements.txt; cold: ~1 min)…`,
+  );
   const started = Date.now();
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   execFileSync(basePython(), ["-m", "venv", dir], { stdio: ["ignore", "inherit", "inherit"] });
-  execFileSync(env.python, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", REQUIREMENTS], { stdio: ["ignore", "inherit", "inherit"] });
-  const installed = spawnSync(env.python, ["-c", "import pulumi, importlib.metadata as m; print(m.version('pulumi'))"], { encoding: "utf8" });
+  execFileSync(env.python, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", REQUIREMENTS], {
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const installed = spawnSync(
+    env.python,
+    ["-c", "import pulumi, importlib.metadata as m; print(m.version('pulumi'))"],
+    { encoding: "utf8" },
+  );
   if (installed.status !== 0 || installed.stdout.trim() !== pulumiPin) {
-    throw new Error(`The environment in ${dir} does not import pulumi ${pulumiPin}: ${(installed.stderr || installed.stdout).trim()}`);
+    throw new Error(
+      `The environment in ${dir} does not import pulumi ${pulumiPin}: ${(installed.stderr || installed.stdout).trim()}`,
+    );
   }
   fs.writeFileSync(path.join(dir, COMPLETE_MARK), `${new Date().toISOString()}\n`);
   log(`Made ${dir} in ${secondsSince(started)}.`);

@@ -71,20 +71,29 @@ function isBuilt(build: YamlHostBuild): boolean {
  * Builds the YAML host unless the cache holds it, and returns where it is. Throws with what to
  * do when Go is missing or the host's Pulumi SDK is newer than the engine's.
  */
-export function ensureYamlHost(log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): YamlHostBuild {
+export function ensureYamlHost(
+  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): YamlHostBuild {
   const build = yamlHostBuild();
   const engineVersion = pinnedEngineVersion();
   if (compareVersions(build.sdkVersion, engineVersion) > 0) {
     throw new Error(
       `pulumi-yaml v${build.version} is built against Pulumi's SDK v${build.sdkVersion}, newer than the engine's v${engineVersion} (tools/engine/go.mod). ` +
-        "Pin an older pulumi-yaml in tools/yaml (go get -tool " + YAML_HOST_COMMAND + "@<version> && go mod tidy) or raise the engine.",
+        "Pin an older pulumi-yaml in tools/yaml (go get -tool " +
+        YAML_HOST_COMMAND +
+        "@<version> && go mod tidy) or raise the engine.",
     );
   }
   if (isBuilt(build)) return build;
 
   const go = spawnSync("go", ["version"], { encoding: "utf8" });
-  if (go.status !== 0) throw new Error("Building the YAML language host needs Go 1.24 or newer on PATH (the engine tests need it; npm test does not).");
-  log(`Building pulumi-language-yaml v${build.version} (Pulumi SDK v${build.sdkVersion}) with ${go.stdout.trim()} (once per version; cold: ~6 min on 2 cores)…`);
+  if (go.status !== 0)
+    throw new Error(
+      "Building the YAML language host needs Go 1.24 or newer on PATH (the engine tests need it; npm test does not).",
+    );
+  log(
+    `Building pulumi-language-yaml v${build.version} (Pulumi SDK v${build.sdkVersion}) with ${go.stdout.trim()} (once per version; cold: ~6 min on 2 cores)…`,
+  );
   const started = Date.now();
   const root = path.dirname(build.binDir);
   fs.mkdirSync(path.dirname(root), { recursive: true });
@@ -95,7 +104,16 @@ export function ensureYamlHost(log: (line: string) => void = (line) => process.s
       const ldflags = `-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=${build.version}`;
       execFileSync(
         "go",
-        ["build", "-buildvcs=false", "-trimpath", "-ldflags", ldflags, "-o", path.join(staging, "bin", "pulumi-language-yaml"), YAML_HOST_COMMAND],
+        [
+          "build",
+          "-buildvcs=false",
+          "-trimpath",
+          "-ldflags",
+          ldflags,
+          "-o",
+          path.join(staging, "bin", "pulumi-language-yaml"),
+          YAML_HOST_COMMAND,
+        ],
         { cwd: YAML_MODULE_DIR, stdio: ["ignore", "inherit", "inherit"] },
       );
     },
