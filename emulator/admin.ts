@@ -54,11 +54,15 @@ export function isAdminPath(pathname: string): boolean {
  * - POST /__emulator/environments/{env}/populations `{id?, name?, description?}` -> 201 `{id}`
  * - POST /__emulator/environments/{env}/groups `{id?, name?}` -> 201 `{id}`
  * - POST /__emulator/environments/{env}/groups/{group}/members `{userId}` -> 204
- * - POST /__emulator/environments/{env}/users `{id?, populationId?, username?, email?, enabled?, groupIds?, name?, accountId?, externalId?, nickname?, title?, type?}` -> 201 `{id}`
- * - POST /__emulator/environments/{env}/users/{user}/sessions `{id?, createdAt?, lastSignOnAt?, activeAt? (ISO), remoteIp?, locations?: [{at (ISO), remoteIp, city?...}], browser?}` -> 201 session
+ * - POST /__emulator/environments/{env}/users `{id?, populationId?, username?, email?, enabled?,
+ *   groupIds?, name?, accountId?, externalId?, nickname?, title?, type?}` -> 201 `{id}`
+ * - POST /__emulator/environments/{env}/users/{user}/sessions `{id?, createdAt?, lastSignOnAt?,
+ *   activeAt? (ISO), remoteIp?, locations?: [{at (ISO), remoteIp, city?...}], browser?}` -> 201
+ *   session
  * - GET  /__emulator/environments/{env}/users/{user}/sessions -> 200 `{sessions}` newest first, no auth
  * - POST /__emulator/environments/{env}/users/{user}/sessions/{sid}/token -> 201 `{accessToken}` (user sign-on token)
- * - POST /__emulator/applications `{environmentId, clientId?, clientSecret?, tokenAuthMethod?, name?, roles?, roleAssignments?, roleAssignmentsReadable?}` -> 201 `{clientId, clientSecret}`
+ * - POST /__emulator/applications `{environmentId, clientId?, clientSecret?, tokenAuthMethod?,
+ *   name?, roles?, roleAssignments?, roleAssignmentsReadable?}` -> 201 `{clientId, clientSecret}`
  * - POST /__emulator/applications/{clientId}/roleAssignments `{id?, role, scope: {type, id}}` -> 201 `{id}`
  * - POST /__emulator/applications/{clientId}/tokens `{accessToken?}` -> 201 `{accessToken, expiresIn}` (a static token when given)
  * - POST /__emulator/roles `{id?, name, description?, applicableTo?, permissions}` -> 201 `{id}`

@@ -315,7 +315,10 @@ export class ManagementApi {
 
   // ---- helpers ----
 
-  /** The role rule for one user: the 403 or 404 answer, or undefined when the call may go on. Permission before existence, so nobody learns which users exist. */
+  /**
+   * The role rule for one user: the 403 or 404 answer, or undefined when the call may go on.
+   * Permission before existence, so nobody learns which users exist.
+   */
   private userAccess(c: Call, permission: Parameters<EmulatorState["checkAccess"]>[3]): ApiAnswer | undefined {
     const access = this.state.checkAccess(c.actor, c.ids.environmentId, c.ids.userId, permission);
     if (access.outcome === "forbidden") return p1(403, insufficientPermissions());

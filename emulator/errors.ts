@@ -146,7 +146,10 @@ const REASONS: Record<number, string> = {
   504: "Gateway Time-out",
 };
 
-/** A P1Error (or an OAuth error for the token endpoint) for `status` when a fault gives no body. 502/503/504 get a gateway's HTML page, as PingOne's edge sends. */
+/**
+ * A P1Error (or an OAuth error for the token endpoint) for `status` when a fault gives no body.
+ * 502/503/504 get a gateway's HTML page, as PingOne's edge sends.
+ */
 export function defaultErrorBody(status: number, forTokenEndpoint: boolean): ErrorBody {
   if (status === 502 || status === 503 || status === 504) return gatewayPage(status);
   if (forTokenEndpoint && status === 400) return oauthBody("invalid_request", "Injected fault.");

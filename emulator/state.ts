@@ -333,7 +333,10 @@ export class EmulatorState {
 
   // ---- seeding ----
 
-  /** Creates an environment with a population named "Default", which new users join unless told otherwise. Throws "invalid" on a non-UUID id, "conflict" if the id exists. */
+  /**
+   * Creates an environment with a population named "Default", which new users join unless told
+   * otherwise. Throws "invalid" on a non-UUID id, "conflict" if the id exists.
+   */
   addEnvironment(opts: { id?: string } = {}): string {
     const id = this.newId(opts.id, "environment id");
     if (this.environments.has(id)) throw new EmulatorStateError("conflict", `environment ${id} already exists`);
@@ -583,7 +586,10 @@ export class EmulatorState {
     return assignment.id;
   }
 
-  /** Adds a custom role (e.g. one without a permission a built-in role has). Throws "invalid" on an unknown permission or scope type, "conflict" on a taken id or name. */
+  /**
+   * Adds a custom role (e.g. one without a permission a built-in role has). Throws "invalid" on an
+   * unknown permission or scope type, "conflict" on a taken id or name.
+   */
   addRole(opts: {
     id?: string;
     name: string;

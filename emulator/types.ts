@@ -153,7 +153,10 @@ export interface RunningEmulator {
   state: EmulatorState;
   /** Throws RangeError if `ms` is negative or not finite. */
   setLatency(ms: number): void;
-  /** `undefined` removes the limit. A new limit starts with full buckets. Throws RangeError on a non-positive rate or burst, a share outside (0, 1] or a bad address. */
+  /**
+   * `undefined` removes the limit. A new limit starts with full buckets. Throws RangeError on a
+   * non-positive rate or burst, a share outside (0, 1] or a bad address.
+   */
   setRateLimit(limit: RateLimit | undefined): void;
   /** Changes `userPageSize`. Throws RangeError unless it is an integer 1..200. */
   setUserPageSize(size: number): void;

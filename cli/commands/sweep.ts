@@ -107,7 +107,11 @@ export interface SweepSummary {
   failuresByCode: Record<string, number>;
   /** True when every page of the users list was read (this shard's users were all reached, or found interrupted). */
   listComplete: boolean;
-  /** The sweep's digest of the revoked session ids (order-independent, as the provider's output); null when the users list did not run to its end, or the pass revoked nothing by design (count, dry run). */
+  /**
+   * The sweep's digest of the revoked session ids (order-independent, as the provider's output);
+   * null when the users list did not run to its end, or the pass revoked nothing by design (count,
+   * dry run).
+   */
   revokedDigest: string | null;
   /** The signal that interrupted the run, or null. */
   interrupted: InterruptSignal | null;

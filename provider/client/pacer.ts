@@ -59,7 +59,10 @@ export interface PacerOptions {
   probeDoublingMs?: number;
   /** The rate never falls below this many requests per second (default 1). */
   minRatePerSecond?: number;
-  /** After the first 429, the most starts that may go out at once, as ms of rate (default 40: a timer late by that much on a busy machine costs no rate; at least one start). */
+  /**
+   * After the first 429, the most starts that may go out at once, as ms of rate (default 40: a
+   * timer late by that much on a busy machine costs no rate; at least one start).
+   */
   burstMs?: number;
   /** Weight of a new round-trip sample in the smoothed round-trip time (default 0.125, as TCP). */
   roundTripGain?: number;
