@@ -1,14 +1,12 @@
 /**
  * What the engine tests of other languages (YAML, Python) share: the provider plugin and its
- * schema, found where the package keeps them (`bin/`, `schema.json`) or in the checkout named by
- * `PINGONE_SESSIONS_PLUGIN_ROOT`; and a project directory in which the real `pulumi` CLI runs as a
+ * schema, where the package keeps them (`bin/`, `schema.json`); and a project directory in which the real `pulumi` CLI runs as a
  * user runs it, with a file backend, no Pulumi Cloud and no plugin download.
  */
 import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { CLEARED_ENV, engineBuild, ExportedResource, WORK_ROOT } from "../../harness/engine";
-import { PLUGIN_ROOT_ENV, pluginRoot } from "../../tools/sdk/build";
 
 /** The plugin's executable, as the engine looks it up (`pulumi-resource-<package>`). */
 export const PLUGIN_EXECUTABLE = "pulumi-resource-pingone-sessions";
@@ -21,19 +19,18 @@ export interface PluginFiles {
   schema: string;
 }
 
+/** The package's root: the plugin is served from this checkout's `bin/` and compiled `dist/`. */
+const ROOT = path.resolve(__dirname, "../..");
+
 /**
- * The plugin's executable and schema, or undefined with the reason they are not there (this
- * checkout has no plugin yet: set `PINGONE_SESSIONS_PLUGIN_ROOT` to a checkout that has one).
+ * The plugin's executable and schema. Throws when either is missing: they are part of this
+ * package, so a test that cannot find them must fail, never skip.
  */
-export function findPlugin(): PluginFiles | { missing: string } {
-  const root = pluginRoot();
-  const binDir = path.join(root, "bin");
-  const schema = path.join(root, "schema.json");
+export function findPlugin(): PluginFiles {
+  const binDir = path.join(ROOT, "bin");
+  const schema = path.join(ROOT, "schema.json");
   for (const file of [path.join(binDir, PLUGIN_EXECUTABLE), schema]) {
-    if (!fs.existsSync(file))
-      return {
-        missing: `${file} does not exist (the provider plugin; set ${PLUGIN_ROOT_ENV} to a checkout that has it)`,
-      };
+    if (!fs.existsSync(file)) throw new Error(`${file} does not exist: the provider plugin is part of this package`);
   }
   return { binDir, schema };
 }

@@ -36,13 +36,6 @@ describe("a Python program with the generated SDK, under the real engine", funct
   let world: World;
   let project: CliProject | undefined;
 
-  before(function () {
-    const plugin = findPlugin();
-    if ("missing" in plugin) {
-      process.stderr.write(`      skipped: ${plugin.missing}\n`);
-      this.skip();
-    }
-  });
   beforeEach(async () => {
     world = await startWorld({}, 3);
   });
@@ -53,7 +46,7 @@ describe("a Python program with the generated SDK, under the real engine", funct
 
   it("up revokes, import adopts a session by id, refresh notices a session back, destroy revokes; no secret in state", async function () {
     this.timeout(600_000);
-    const plugin = findPlugin() as Exclude<ReturnType<typeof findPlugin>, { missing: string }>;
+    const plugin = findPlugin();
     const python = ensurePythonEnv();
     project = newCliProject(EXAMPLE, "python-teardown", [plugin.binDir]);
     const p = project;

@@ -23,13 +23,6 @@ describe("a Pulumi YAML program with an explicit provider, under the real engine
   let world: World;
   let project: CliProject | undefined;
 
-  before(function () {
-    const plugin = findPlugin();
-    if ("missing" in plugin) {
-      process.stderr.write(`      skipped: ${plugin.missing}\n`);
-      this.skip();
-    }
-  });
   beforeEach(async () => {
     world = await startWorld({}, 3);
   });
@@ -40,7 +33,7 @@ describe("a Pulumi YAML program with an explicit provider, under the real engine
 
   it("up revokes, refresh notices a session back, import records one without revoking, destroy revokes; no secret in state", async function () {
     this.timeout(600_000);
-    const plugin = findPlugin() as Exclude<ReturnType<typeof findPlugin>, { missing: string }>;
+    const plugin = findPlugin();
     project = newCliProject(EXAMPLE, "yaml-incident-response", [ensureYamlHost().binDir, plugin.binDir]);
     const p = project;
     const stolenUser = world.emulator.state.addUser(world.environmentId);

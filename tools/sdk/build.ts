@@ -11,9 +11,6 @@
  * Both modes then prove the SDKs sound: the Go SDK compiles (`go vet ./...` in sdk/, with go.sum
  * read-only), and the Python SDK builds into a wheel that installs into the Python environment of
  * tools/python with every requirement already there (`pip install --no-index --dry-run`) and imports.
- *
- * The schema is `<plugin root>/schema.json`, the plugin root being this checkout unless
- * `PINGONE_SESSIONS_PLUGIN_ROOT` names another (a checkout of the plugin's branch, before merging).
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -30,18 +27,8 @@ const GENERATOR_DIR = __dirname;
 export const SDK_DIR = path.join(ROOT, "sdk");
 /** What `npm run sdk` owns inside `sdk/`: the generator's output, and go.mod/go.sum as `go mod tidy` completes them. */
 const GENERATED = ["python", "go", "go.mod", "go.sum"];
-/** Environment variable naming the directory that holds the plugin's `schema.json` and `bin/`. */
-export const PLUGIN_ROOT_ENV = "PINGONE_SESSIONS_PLUGIN_ROOT";
-
-/** The directory that holds `schema.json` and `bin/pulumi-resource-pingone-sessions`. */
-export function pluginRoot(): string {
-  return path.resolve(process.env[PLUGIN_ROOT_ENV] || ROOT);
-}
-
-/** The schema the SDKs are generated from. */
-export function schemaPath(): string {
-  return path.join(pluginRoot(), "schema.json");
-}
+/** The schema the SDKs are generated from: the plugin's, committed at the package's root. */
+export const SCHEMA_PATH = path.join(ROOT, "schema.json");
 
 /** Every file under `dir`, as paths relative to it with `/`, sorted. */
 function filesUnder(dir: string): string[] {
@@ -153,11 +140,7 @@ function checkPythonSdk(log: (line: string) => void): string {
 function main(argv: string[]): number {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const check = argv.includes("--check");
-  const schema = schemaPath();
-  if (!fs.existsSync(schema)) {
-    log(`npm run sdk: no ${schema}, so no SDK to ${check ? "check" : "generate"} (the provider plugin's schema; set ${PLUGIN_ROOT_ENV} to a checkout that has it). Skipped.`);
-    return 0;
-  }
+  const schema = SCHEMA_PATH;
   const generated = generate(schema, log);
   try {
     if (check) {
