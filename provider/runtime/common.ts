@@ -1,5 +1,5 @@
 /**
- * What both resource implementations share: turning the property bags the
+ * What the lifecycle and the three kinds share: turning the property bags the
  * host hands over into typed values (one parser for every field kind), what
  * of a connection may be stored, and the rules of errors at the host's edge.
  * Only type imports of Pulumi: the runtime never loads @pulumi/pulumi.
