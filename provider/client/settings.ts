@@ -254,10 +254,13 @@ export function resolveConnection(input: SettingsInput): ResolvedConnection {
 /**
  * Checks the fields present in `options` without looking anywhere else and
  * without requiring credentials: what `check` can say during preview. Each
- * problem names its field; an empty list means nothing is wrong.
+ * problem names its field; an empty list means nothing is wrong. `naming` is
+ * how the reasons name a setting (`pingone:x / PINGONE_X` unless the caller,
+ * such as the provider plugin, has its own configuration keys).
  */
 export function validateConnectionOptions(
   options: ConnectionOptions | undefined,
+  naming: SettingName = stackConfigName,
 ): { field: keyof ConnectionOptions; reason: string }[] {
   const problems: { field: keyof ConnectionOptions; reason: string }[] = [];
   if (!options) return problems;
@@ -278,7 +281,7 @@ export function validateConnectionOptions(
     if (given(field) === undefined) continue;
     try {
       // Resolve this one field beside a placeholder credential, so each failure is reported on its own field.
-      resolveConnection({ explicit: { apiAccessToken: "placeholder", [field]: options[field] } });
+      resolveConnection({ explicit: { apiAccessToken: "placeholder", [field]: options[field] }, naming });
     } catch (error) {
       if (!(error instanceof PingOneConfigError)) throw error;
       problems.push({ field, reason: error.message });
@@ -288,14 +291,14 @@ export function validateConnectionOptions(
   if (environmentId !== undefined && !isPingOneId(environmentId)) {
     problems.push({
       field: "environmentId",
-      reason: `${stackConfigName("environmentId")} must be the worker application's environment id (a UUID); got ${quote(environmentId)}.`,
+      reason: `${naming("environmentId")} must be the worker application's environment id (a UUID); got ${quote(environmentId)}.`,
     });
   }
   const method = given("tokenAuthMethod");
   if (method !== undefined && method !== "client_secret_basic" && method !== "client_secret_post") {
     problems.push({
       field: "tokenAuthMethod",
-      reason: `${stackConfigName("tokenAuthMethod")} must be client_secret_basic or client_secret_post; got ${quote(method)}.`,
+      reason: `${naming("tokenAuthMethod")} must be client_secret_basic or client_secret_post; got ${quote(method)}.`,
     });
   }
   if (

@@ -70,7 +70,7 @@ export function configFailures(config: Record<string, unknown>): ConfigFailure[]
     }
     (known as Record<string, string | number>)[key] = value;
   }
-  for (const problem of validateConnectionOptions(known))
+  for (const problem of validateConnectionOptions(known, pluginSettingName))
     failures.push({ property: problem.field, reason: problem.reason });
   return failures;
 }

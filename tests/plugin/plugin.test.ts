@@ -117,6 +117,16 @@ describe("the provider plugin over gRPC", function () {
         /^"pingone-sessions:clientid" is not a configuration key of pingone-sessions; the keys are clientId, /,
       );
       assert.match(bad.failures.find((f) => f.property === "regionCode")!.reason, /Unknown PingOne region "XX"/);
+      // Each reason names the plugin's own keys, never the dynamic resources' pingone:* ones.
+      assert.equal(
+        bad.failures.find((f) => f.property === "environmentId")!.reason,
+        'pingone-sessions:environmentId / PINGONE_ENVIRONMENT_ID must be the worker application\'s environment id (a UUID); got "not-an-id".',
+      );
+      assert.match(
+        bad.failures.find((f) => f.property === "maxAttempts")!.reason,
+        /^pingone-sessions:maxAttempts \/ PINGONE_MAX_ATTEMPTS /,
+      );
+      assert.doesNotMatch(JSON.stringify(bad.failures), /pingone:/);
       assert.equal(world.emulator.requests().length, 0, "CheckConfig sends nothing");
     });
 
