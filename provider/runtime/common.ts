@@ -9,6 +9,7 @@ import { ConnectionOptions, PingOneConfigError, validateConnectionOptions } from
 import { SessionRef } from "../client/ids";
 import { invalidDateTimeReason, invalidIdReason } from "../client/inputs";
 import { PingOneApiError } from "../client/errors";
+import { settingNaming } from "./naming";
 
 /**
  * How the host passes a value that is not known yet (an output of a resource
@@ -86,7 +87,10 @@ export function parseConnection(bag: PropertyBag): Parsed<ConnectionOptions | un
   const known = Object.fromEntries(Object.entries(value).filter(([, field]) => !isUnknown(field))) as ConnectionOptions;
   return {
     value,
-    failures: validateConnectionOptions(known).map((p) => ({ property: `connection.${p.field}`, reason: p.reason })),
+    failures: validateConnectionOptions(known, settingNaming()).map((p) => ({
+      property: `connection.${p.field}`,
+      reason: p.reason,
+    })),
   };
 }
 

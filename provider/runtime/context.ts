@@ -21,6 +21,7 @@ import {
 } from "../client/settings";
 import { ROUTING_FIELDS, StoredRouting } from "./common";
 import { watchEngine } from "./lifeline";
+import { settingNaming, useSettingNaming } from "./naming";
 
 /** The subset of Pulumi's dynamic `Config` the provider reads. */
 export interface ConfigReader {
@@ -30,7 +31,6 @@ export interface ConfigReader {
 // One object, not module-level `let`s: state must be shared, whatever copies the serializer makes.
 const state: {
   config?: Map<string, string>;
-  naming?: SettingName;
   pipelines: Map<string, OperationPipeline>;
   clients: Map<string, PingOneClient>;
   watching?: boolean;
@@ -58,7 +58,7 @@ export function configure(config: ConfigReader | undefined, naming?: SettingName
     if (typeof value === "string" && value !== "") values.set(source.configKey, value);
   }
   state.config = values;
-  state.naming = naming;
+  useSettingNaming(naming);
 }
 
 /**
@@ -100,7 +100,7 @@ export function clientForStored(routing: StoredRouting): PingOneClient {
  * resource asks.
  */
 function sharedClient(input: SettingsInput): PingOneClient {
-  const resolved = resolveConnection({ ...input, naming: input.naming ?? state.naming });
+  const resolved = resolveConnection({ ...input, naming: input.naming ?? settingNaming() });
   const key = digest([licenceParts(resolved), resolved.retry, resolved.maxConcurrency]);
   let client = state.clients.get(key);
   if (!client) {

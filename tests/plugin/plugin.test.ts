@@ -246,6 +246,17 @@ describe("the provider plugin over gRPC", function () {
         [],
         "preview: a value not known yet passes",
       );
+      assert.deepEqual(
+        (await plugin.check(urn, { ...inputs(), connection: { environmentId: "not-an-id" } })).failures,
+        [
+          {
+            property: "connection.environmentId",
+            reason:
+              'pingone-sessions:environmentId / PINGONE_ENVIRONMENT_ID must be the worker application\'s environment id (a UUID); got "not-an-id".',
+          },
+        ],
+        "a resource's connection is checked under the plugin's own key names",
+      );
 
       const created = await plugin.create(urn, inputs());
       assert.equal(created.id, idOf());
