@@ -18,7 +18,7 @@ import { askLine } from "../../cli/common";
 import { sweepStatus } from "../../cli/commands/sweep";
 import { shardOf } from "../../provider/client/criteria";
 import { SENTINEL_SECRET } from "../support/world";
-import { cli, emulatorEnv } from "./support";
+import { cli, emulatorEnv, until } from "./support";
 
 const HINT = " (see pingone-sessions sweep --help)\n";
 const OLD = "2026-01-10T08:00:00.000Z";
@@ -767,15 +767,6 @@ describe("pingone-sessions sweep, interrupted", () => {
   afterEach(async () => {
     await t.stop();
   });
-
-  /** Resolves once `condition` holds, checking every 5 ms; fails after `ms`. */
-  async function until(condition: () => boolean, ms = 10_000): Promise<void> {
-    const end = Date.now() + ms;
-    while (!condition()) {
-      if (Date.now() > end) throw new Error("condition not reached in time");
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  }
 
   const argv = (...extra: string[]) => [
     "sweep",
