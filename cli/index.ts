@@ -110,19 +110,19 @@ async function dispatch(argv: string[], io: CliIo, secrets: SecretTexts): Promis
   if (command === "emulator") return withUsageHint("emulator", io, false, () => runEmulator(rest, io));
   if (!isCommand(command)) throw new UsageError(unknownCommand(command));
 
-  let values: FlagValues = {};
-  // As before the flags are known: a command line that does not parse gets no JSON error object.
-  let code = await withUsageHint(command, io, false, async () => {
+  let values: FlagValues;
+  try {
     values = parseFlags(command, rest);
-    return EXIT_CODES.ok;
-  });
-  if (code !== EXIT_CODES.ok) return code;
+  } catch (error) {
+    // Whether --json was asked for is not known from a command line that does not parse: no JSON error object.
+    return reportError(error, io, false, command);
+  }
   if (values.help === true) {
     writeLine(io.stdout, commandUsage(command));
     return EXIT_CODES.ok;
   }
   const json = values.json === true;
-  code = await withUsageHint(command, io, json, () => runCommand(command, values, json, io, secrets));
+  const code = await withUsageHint(command, io, json, () => runCommand(command, values, json, io, secrets));
   const signal = interruptedBy(io);
   return signal === undefined ? code : interruptExitCode(signal);
 }
