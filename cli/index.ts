@@ -107,7 +107,7 @@ async function dispatch(argv: string[], io: CliIo, secrets: SecretTexts): Promis
     writeLine(io.stdout, `${COMMAND} ${PACKAGE_VERSION} (${PACKAGE_NAME})`);
     return EXIT_CODES.ok;
   }
-  if (command === "emulator") return withUsageHint("emulator", io, false, () => runEmulator(rest, io));
+  if (command === "emulator") return reportingFailures("emulator", io, false, () => runEmulator(rest, io));
   if (!isCommand(command)) throw new UsageError(unknownCommand(command));
 
   let values: FlagValues;
@@ -122,17 +122,22 @@ async function dispatch(argv: string[], io: CliIo, secrets: SecretTexts): Promis
     return EXIT_CODES.ok;
   }
   const json = values.json === true;
-  const code = await withUsageHint(command, io, json, () => runCommand(command, values, json, io, secrets));
+  const code = await reportingFailures(command, io, json, () => runCommand(command, values, json, io, secrets));
   const signal = interruptedBy(io);
   return signal === undefined ? code : interruptExitCode(signal);
 }
 
 /**
- * Runs `work` for `command`; a failure is reported (`reportError`) with, for a
- * usage error, a pointer to that command's own help (`see pingone-sessions
- * revoke --help`), since its options are documented there.
+ * Runs `work` for `command`; whatever it throws is reported (`reportError`)
+ * and becomes the exit code, a usage error with a pointer to that command's
+ * own help (`see pingone-sessions revoke --help`), where its options are.
  */
-async function withUsageHint(command: string, io: CliIo, json: boolean, work: () => Promise<number>): Promise<number> {
+async function reportingFailures(
+  command: string,
+  io: CliIo,
+  json: boolean,
+  work: () => Promise<number>,
+): Promise<number> {
   try {
     return await work();
   } catch (error) {
