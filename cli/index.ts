@@ -12,7 +12,7 @@ import { ConnectionOptions, PingOneConfigError, resolveConnection, SettingsInput
 import { proxyProblem } from "../provider/client/proxyEnv";
 import { printable, redact, secretForms } from "../provider/client/text";
 import { PACKAGE_NAME, PACKAGE_VERSION } from "../provider/client/version";
-import { accessTarget, FlagValues, idFlag, localAddress, revokeTarget, sweepPlan } from "./args";
+import { accessTarget, idFlag, localAddress, revokeTarget, sweepPlan } from "./args";
 import { accessCommand } from "./commands/access";
 import { listCommand } from "./commands/list";
 import { revokeCommand } from "./commands/revoke";
@@ -31,7 +31,7 @@ import {
   writeLine,
 } from "./common";
 import { systemClock } from "../provider/client/retry";
-import { nearest, parseOptions } from "./options";
+import { nearest, OptionValues, parseOptions } from "./options";
 import { formatJson, oneLine, Progress, RetrySummary } from "./output";
 import {
   cliSettingName,
@@ -110,7 +110,7 @@ async function dispatch(argv: string[], io: CliIo, secrets: SecretTexts): Promis
   if (command === "emulator") return reportingFailures("emulator", io, false, () => runEmulator(rest, io));
   if (!isCommand(command)) throw new UsageError(unknownCommand(command));
 
-  let values: FlagValues;
+  let values: OptionValues;
   try {
     values = parseFlags(command, rest);
   } catch (error) {
@@ -168,7 +168,7 @@ function unknownCommand(name: string): string {
 /** A command with parsed flags: checks them, builds the client, runs the command. */
 async function runCommand(
   command: Command,
-  values: FlagValues,
+  values: OptionValues,
   json: boolean,
   io: CliIo,
   secrets: SecretTexts,
@@ -193,7 +193,7 @@ async function runCommand(
 /** The command itself, once its output and retry summary are set up. */
 async function runWith(
   command: Command,
-  values: FlagValues,
+  values: OptionValues,
   json: boolean,
   io: CliIo,
   secrets: SecretTexts,
@@ -270,7 +270,7 @@ async function withClient<C extends PingOneClient>(
  * the nearest known one), a stray argument or a flag missing its value is a
  * usage error naming it.
  */
-function parseFlags(command: Command, args: string[]): FlagValues {
+function parseFlags(command: Command, args: string[]): OptionValues {
   return parseOptions(
     optionTable(command),
     args,
@@ -279,7 +279,7 @@ function parseFlags(command: Command, args: string[]): FlagValues {
 }
 
 /** The connection flags given, as explicit settings (the highest precedence). */
-function connectionOptions(values: FlagValues): ConnectionOptions {
+function connectionOptions(values: OptionValues): ConnectionOptions {
   const options: ConnectionOptions = {};
   for (const { flag, field } of CONNECTION_FLAGS) {
     const value = values[flag];
