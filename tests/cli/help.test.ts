@@ -89,6 +89,12 @@ const COMMANDS_SECTION = `Commands:
   help      this text, or a command's: help <command>
 `;
 
+/** Runs each command line: each exits 0, printing exactly `stdout` and nothing on stderr. */
+async function assertEachPrints(argvs: string[][], stdout: string): Promise<void> {
+  for (const argv of argvs)
+    assert.deepEqual(await cli(argv, {}), { code: EXIT_CODES.ok, stdout, stderr: "" }, argv.join(" "));
+}
+
 /** What `command` prints for the unknown option `typed`, with `suggestion` when one is close; the first case spells it out. */
 function unknownOption(command: string, typed: string, suggestion?: string): string {
   const didYouMean = suggestion === undefined ? "" : `; did you mean ${suggestion}?`;
@@ -108,25 +114,25 @@ function listedOptions(help: string): Array<[string, boolean]> {
 describe("pingone-sessions help", () => {
   describe("each command answers --help, -h and help <command> with its own usage", () => {
     it("revoke: its forms, description, options, the connection flags, examples and exit codes, exactly", async () => {
-      for (const argv of [
-        ["revoke", "--help"],
-        ["revoke", "-h"],
-        ["help", "revoke"],
-      ]) {
-        const result = await cli(argv, {});
-        assert.deepEqual(result, { code: EXIT_CODES.ok, stdout: REVOKE_HELP, stderr: "" }, argv.join(" "));
-      }
+      await assertEachPrints(
+        [
+          ["revoke", "--help"],
+          ["revoke", "-h"],
+          ["help", "revoke"],
+        ],
+        REVOKE_HELP,
+      );
     });
 
     it("list: exactly its own options, and --help wins over the other flags given with it", async () => {
-      for (const argv of [
-        ["list", "--help"],
-        ["help", "list"],
-        ["list", "--environment", "prod", "--json", "-h"],
-      ]) {
-        const result = await cli(argv, {});
-        assert.deepEqual(result, { code: EXIT_CODES.ok, stdout: LIST_HELP, stderr: "" }, argv.join(" "));
-      }
+      await assertEachPrints(
+        [
+          ["list", "--help"],
+          ["help", "list"],
+          ["list", "--environment", "prod", "--json", "-h"],
+        ],
+        LIST_HELP,
+      );
     });
 
     it("sweep and access: their own usage line, the same for --help, -h and help <command>, and different from every other command's", async () => {
@@ -186,23 +192,24 @@ describe("pingone-sessions help", () => {
     it("every option a command's help lists is one its command line accepts (the help and the parser read one table)", async () => {
       for (const command of ["revoke", "sweep", "access", "list"]) {
         const help = (await cli([command, "--help"], {})).stdout;
-        for (const [name, takesValue] of listedOptions(help)) {
-          const argv = [command, takesValue ? `--${name}=x` : `--${name}`, "--help"];
-          const result = await cli(argv, {});
-          assert.deepEqual(result, { code: EXIT_CODES.ok, stdout: help, stderr: "" }, argv.join(" "));
-        }
+        const argvs = listedOptions(help).map(([name, takesValue]) => [
+          command,
+          takesValue ? `--${name}=x` : `--${name}`,
+          "--help",
+        ]);
+        await assertEachPrints(argvs, help);
       }
     });
 
     it("emulator: its own usage, from pingone-sessions emulator --help and help emulator", async () => {
-      for (const argv of [
-        ["emulator", "--help"],
-        ["help", "emulator"],
-        ["emulator", "-h"],
-      ]) {
-        const result = await cli(argv, {});
-        assert.deepEqual(result, { code: EXIT_CODES.ok, stdout: `${EMULATOR_USAGE}\n`, stderr: "" }, argv.join(" "));
-      }
+      await assertEachPrints(
+        [
+          ["emulator", "--help"],
+          ["help", "emulator"],
+          ["emulator", "-h"],
+        ],
+        `${EMULATOR_USAGE}\n`,
+      );
       assert.match(EMULATOR_USAGE, /\n {2}--port P {16}TCP port \(default 0: pick a free one\)\n/);
     });
   });
