@@ -466,7 +466,7 @@ function finish(
   if (failed > shown.length) {
     const where =
       plan.reportPath !== undefined
-        ? `each is in ${plan.reportPath}`
+        ? `each is in ${printable(plan.reportPath)}`
         : plan.json
           ? "each is in the JSON on stdout"
           : "--report FILE records each";

@@ -430,6 +430,31 @@ describe("pingone-sessions sweep", () => {
       assert.equal(stderr[5], "... and 2 more failures (each is in the JSON on stdout).");
     });
 
+    it("with --report, the rest are said to be in the report, its path typed with a control character shown escaped", async () => {
+      const body = JSON.stringify({
+        id: "5e4f1d2a-0c3b-4a59-9d7e-3f2a1b0c9d8e",
+        code: "ACCESS_FAILED",
+        message: "Denied",
+      });
+      t.emulator.injectFault({ method: "DELETE", path: /\/sessions\//, status: 403, body, count: 7 });
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sweep-report-"));
+      try {
+        const reportPath = path.join(dir, "clear\x1b[2J.jsonl");
+        const result = await cli(sweep("--all-users", "--yes", "--report", reportPath), t.env);
+        assert.equal(result.code, EXIT_CODES.failed);
+        const stderr = result.stderr.trimEnd().split("\n");
+        assert.equal(stderr[5], `... and 2 more failures (each is in ${dir}/clear\\x1b[2J.jsonl).`);
+        const recorded = fs
+          .readFileSync(reportPath, "utf8")
+          .trimEnd()
+          .split("\n")
+          .map((line) => JSON.parse(line) as { outcome?: string });
+        assert.equal(recorded.filter((line) => line.outcome === "failed").length, 7, "each failure is in the report");
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it("the users list fails part way: what was done is summarised, the error said, exit 1", async () => {
       t.emulator.injectFault({
         method: "GET",
