@@ -25,9 +25,6 @@ import type { AccessTarget } from "./commands/access";
 import type { RevokeSelection } from "./commands/revoke";
 import type { SweepPlan } from "./commands/sweep";
 
-/** Flags as a command's option table parses them (`parseOptions`; repeatable flags are arrays). */
-export type FlagValues = OptionValues;
-
 /**
  * Where `--shard-from-env` reads the shard: the index from
  * `PINGONE_SHARD_INDEX` (set it from a CI matrix) or, when that is unset,
@@ -40,7 +37,7 @@ export const SHARD_VARIABLES = {
 } as const;
 
 /** A required id flag given once, checked to be a UUID. */
-export function idFlag(values: FlagValues, flag: string): string {
+export function idFlag(values: OptionValues, flag: string): string {
   const given = values[flag];
   if (Array.isArray(given) && given.length > 1)
     throw new UsageError(`--${flag} is given ${given.length} times: give it once`);
@@ -51,7 +48,7 @@ export function idFlag(values: FlagValues, flag: string): string {
 }
 
 /** The string value of a flag (parseArgs gives it as a string), or undefined. */
-function text(values: FlagValues, flag: string): string | undefined {
+function text(values: OptionValues, flag: string): string | undefined {
   const value = values[flag];
   return typeof value === "string" ? value : undefined;
 }
@@ -67,7 +64,7 @@ export interface RevokeTarget {
  * `--users-file`, then `--session` (one user only) or `--all` with an
  * optional `--created-before`.
  */
-export function revokeTarget(values: FlagValues): RevokeTarget {
+export function revokeTarget(values: OptionValues): RevokeTarget {
   const all = values.all === true;
   const sessionId = text(values, "session");
   const createdBefore = text(values, "created-before");
@@ -90,7 +87,7 @@ export function revokeTarget(values: FlagValues): RevokeTarget {
 }
 
 /** Every `--user` and every id of `--users-file`, checked, repeats dropped (the first kept). At least one. */
-function usersOf(values: FlagValues): string[] {
+function usersOf(values: OptionValues): string[] {
   const flags = (values.user as string[] | undefined) ?? [];
   const file = text(values, "users-file");
   if (flags.length === 0 && file === undefined) return [idFlag(values, "user")];
@@ -141,7 +138,7 @@ export function readUsersFile(file: string): string[] {
 }
 
 /** The sweep `values` describe, every part checked; `env` is read for `--shard-from-env`. */
-export function sweepPlan(values: FlagValues, env: Record<string, string | undefined>): Omit<SweepPlan, "json"> {
+export function sweepPlan(values: OptionValues, env: Record<string, string | undefined>): Omit<SweepPlan, "json"> {
   const environmentId = idFlag(values, "environment");
   const users = userSelection(values);
   const sessions = sessionCriteria(values);
@@ -155,7 +152,7 @@ export function sweepPlan(values: FlagValues, env: Record<string, string | undef
 }
 
 /** Exactly one of `--population`, `--filter`, `--all-users`: no filter never means everyone. */
-function userSelection(values: FlagValues): UserSelection {
+function userSelection(values: OptionValues): UserSelection {
   const population = text(values, "population");
   const filter = text(values, "filter");
   const given = [
@@ -180,7 +177,7 @@ function userSelection(values: FlagValues): UserSelection {
 }
 
 /** `--created-before`, `--last-sign-on-before` and every `--remote-ip`. */
-function sessionCriteria(values: FlagValues): SessionCriteria {
+function sessionCriteria(values: OptionValues): SessionCriteria {
   const criteria: SessionCriteria = {};
   for (const [flag, key] of [
     ["created-before", "createdBefore"],
@@ -207,7 +204,7 @@ function sessionCriteria(values: FlagValues): SessionCriteria {
 }
 
 /** `--shard i/N`, or `--shard-from-env` (`SHARD_VARIABLES`, `--shard-count`), or no shard. */
-function shardFrom(values: FlagValues, env: Record<string, string | undefined>): Shard | undefined {
+function shardFrom(values: OptionValues, env: Record<string, string | undefined>): Shard | undefined {
   const flag = text(values, "shard");
   const fromEnv = values["shard-from-env"] === true;
   const countFlag = text(values, "shard-count");
@@ -268,7 +265,7 @@ function checkedShard(shard: Shard, source: string): Shard {
 }
 
 /** `--local-address`: an IPv4 or IPv6 address of this machine to send from, or undefined. */
-export function localAddress(values: FlagValues): string | undefined {
+export function localAddress(values: OptionValues): string | undefined {
   const address = text(values, "local-address");
   if (address !== undefined && isIP(address) === 0)
     throw new UsageError(
@@ -278,7 +275,7 @@ export function localAddress(values: FlagValues): string | undefined {
 }
 
 /** Whom `access` asks about: `--user`, `--population` (not both), or the environment as a whole. */
-export function accessTarget(values: FlagValues): AccessTarget {
+export function accessTarget(values: OptionValues): AccessTarget {
   const user = values.user !== undefined;
   const population = values.population !== undefined;
   if (user && population)

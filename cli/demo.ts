@@ -176,25 +176,11 @@ async function throughPulumi(
     }
     return code;
   };
+  /** Sets `pingone-sessions:revoke[index]` to `user`'s sessions in the demo environment. */
   const setEntry = async (index: number, user: "alice" | "carol") => {
-    await must([
-      "config",
-      "set",
-      "--stack",
-      stack,
-      "--path",
-      `pingone-sessions:revoke[${index}].environmentId`,
-      DEMO.environmentId,
-    ]);
-    await must([
-      "config",
-      "set",
-      "--stack",
-      stack,
-      "--path",
-      `pingone-sessions:revoke[${index}].userId`,
-      DEMO.users[user],
-    ]);
+    const entry = { environmentId: DEMO.environmentId, userId: DEMO.users[user] };
+    for (const [key, value] of Object.entries(entry))
+      await must(["config", "set", "--stack", stack, "--path", `pingone-sessions:revoke[${index}].${key}`, value]);
   };
 
   say(`Pulumi CLI found (${pulumi}): driving the root program with a throwaway file backend in ${tmp}, stack ${stack}`);

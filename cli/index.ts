@@ -12,7 +12,7 @@ import { ConnectionOptions, PingOneConfigError, resolveConnection, SettingsInput
 import { proxyProblem } from "../provider/client/proxyEnv";
 import { printable, redact, secretForms } from "../provider/client/text";
 import { PACKAGE_NAME, PACKAGE_VERSION } from "../provider/client/version";
-import { accessTarget, FlagValues, idFlag, localAddress, revokeTarget, sweepPlan } from "./args";
+import { accessTarget, idFlag, localAddress, revokeTarget, sweepPlan } from "./args";
 import { accessCommand } from "./commands/access";
 import { listCommand } from "./commands/list";
 import { revokeCommand } from "./commands/revoke";
@@ -31,7 +31,7 @@ import {
   writeLine,
 } from "./common";
 import { systemClock } from "../provider/client/retry";
-import { nearest, parseOptions } from "./options";
+import { nearest, OptionValues, parseOptions } from "./options";
 import { formatJson, oneLine, Progress, RetrySummary } from "./output";
 import {
   cliSettingName,
@@ -107,32 +107,37 @@ async function dispatch(argv: string[], io: CliIo, secrets: SecretTexts): Promis
     writeLine(io.stdout, `${COMMAND} ${PACKAGE_VERSION} (${PACKAGE_NAME})`);
     return EXIT_CODES.ok;
   }
-  if (command === "emulator") return withUsageHint("emulator", io, false, () => runEmulator(rest, io));
+  if (command === "emulator") return reportingFailures("emulator", io, false, () => runEmulator(rest, io));
   if (!isCommand(command)) throw new UsageError(unknownCommand(command));
 
-  let values: FlagValues = {};
-  // As before the flags are known: a command line that does not parse gets no JSON error object.
-  let code = await withUsageHint(command, io, false, async () => {
+  let values: OptionValues;
+  try {
     values = parseFlags(command, rest);
-    return EXIT_CODES.ok;
-  });
-  if (code !== EXIT_CODES.ok) return code;
+  } catch (error) {
+    // Whether --json was asked for is not known from a command line that does not parse: no JSON error object.
+    return reportError(error, io, false, command);
+  }
   if (values.help === true) {
     writeLine(io.stdout, commandUsage(command));
     return EXIT_CODES.ok;
   }
   const json = values.json === true;
-  code = await withUsageHint(command, io, json, () => runCommand(command, values, json, io, secrets));
+  const code = await reportingFailures(command, io, json, () => runCommand(command, values, json, io, secrets));
   const signal = interruptedBy(io);
   return signal === undefined ? code : interruptExitCode(signal);
 }
 
 /**
- * Runs `work` for `command`; a failure is reported (`reportError`) with, for a
- * usage error, a pointer to that command's own help (`see pingone-sessions
- * revoke --help`), since its options are documented there.
+ * Runs `work` for `command`; whatever it throws is reported (`reportError`)
+ * and becomes the exit code, a usage error with a pointer to that command's
+ * own help (`see pingone-sessions revoke --help`), where its options are.
  */
-async function withUsageHint(command: string, io: CliIo, json: boolean, work: () => Promise<number>): Promise<number> {
+async function reportingFailures(
+  command: string,
+  io: CliIo,
+  json: boolean,
+  work: () => Promise<number>,
+): Promise<number> {
   try {
     return await work();
   } catch (error) {
@@ -163,7 +168,7 @@ function unknownCommand(name: string): string {
 /** A command with parsed flags: checks them, builds the client, runs the command. */
 async function runCommand(
   command: Command,
-  values: FlagValues,
+  values: OptionValues,
   json: boolean,
   io: CliIo,
   secrets: SecretTexts,
@@ -188,7 +193,7 @@ async function runCommand(
 /** The command itself, once its output and retry summary are set up. */
 async function runWith(
   command: Command,
-  values: FlagValues,
+  values: OptionValues,
   json: boolean,
   io: CliIo,
   secrets: SecretTexts,
@@ -265,7 +270,7 @@ async function withClient<C extends PingOneClient>(
  * the nearest known one), a stray argument or a flag missing its value is a
  * usage error naming it.
  */
-function parseFlags(command: Command, args: string[]): FlagValues {
+function parseFlags(command: Command, args: string[]): OptionValues {
   return parseOptions(
     optionTable(command),
     args,
@@ -274,7 +279,7 @@ function parseFlags(command: Command, args: string[]): FlagValues {
 }
 
 /** The connection flags given, as explicit settings (the highest precedence). */
-function connectionOptions(values: FlagValues): ConnectionOptions {
+function connectionOptions(values: OptionValues): ConnectionOptions {
   const options: ConnectionOptions = {};
   for (const { flag, field } of CONNECTION_FLAGS) {
     const value = values[flag];

@@ -55,7 +55,7 @@ export function parseOptions(
  * `--all takes no value`, `unexpected argument "extra"`. Any other message is
  * returned as Node wrote it (the callers print errors on one line).
  */
-export function describeParseError(error: unknown, table: readonly OptionSpec[]): string {
+function describeParseError(error: unknown, table: readonly OptionSpec[]): string {
   const code = (error as { code?: string }).code;
   const message = error instanceof Error ? error.message : String(error);
   const quoted = /'([^']*)'/

@@ -75,27 +75,34 @@ function connectionHelp(field: keyof ConnectionOptions): [value: string, help: s
   return FLAG_HELP[field] ?? [field.endsWith("Seconds") ? "S" : "VALUE", ""];
 }
 
-/** Every command takes the connection flags, each a string. */
-const CONNECTION_OPTIONS: readonly OptionSpec[] = CONNECTION_FLAGS.map(({ flag, field }) => {
-  const [value, help] = connectionHelp(field);
-  return { name: flag, type: "string", value, help };
-});
+/** An option that takes a value, `--name VALUE`; `multiple` when each of several is kept. */
+function valued(name: string, value: string, help: string, multiple?: true): OptionSpec {
+  return { name, type: "string", value, help, ...(multiple && { multiple }) };
+}
+
+/** A switch, `--name`, which takes no value. */
+function toggle(name: string, help: string): OptionSpec {
+  return { name, type: "boolean", help };
+}
+
+/** Every command takes the connection flags, each with a value. */
+const CONNECTION_OPTIONS: readonly OptionSpec[] = CONNECTION_FLAGS.map(({ flag, field }) =>
+  valued(flag, ...connectionHelp(field)),
+);
 
 /** `--environment`, which every command takes first. */
-const ENVIRONMENT: OptionSpec = {
-  name: "environment",
-  type: "string",
-  value: "ENV",
-  help: "the environment holding the users (required)",
-};
+const ENVIRONMENT = valued("environment", "ENV", "the environment holding the users (required)");
 
 /** `-h`, `--help`, which every command takes last. */
 const HELP: OptionSpec = { name: "help", type: "boolean", short: "h", help: "print this help" };
 
 /** `--json`, saying what the command prints with it. */
 function json(help: string): OptionSpec {
-  return { name: "json", type: "boolean", help };
+  return toggle("json", help);
 }
+
+/** The form of a TIME (`--created-before`, `--last-sign-on-before`), as the help spells it out. */
+const TIME_FORMAT = "ISO 8601 with a zone, such as 2026-11-28T12:00:00Z";
 
 /** A command that talks to PingOne, as `--help` presents it and as its command line is parsed. */
 export interface CommandSpec {
@@ -130,21 +137,11 @@ whose sessions cannot be listed is reported and the others are still revoked.
 A session already gone is "already absent", which is success: running again is safe.`,
     options: [
       ENVIRONMENT,
-      { name: "user", type: "string", value: "USER", multiple: true, help: "a user id; repeat it for several users" },
-      {
-        name: "users-file",
-        type: "string",
-        value: "FILE",
-        help: "user ids, one a line (# comments and blank lines are ignored)",
-      },
-      { name: "session", type: "string", value: "SESSION", help: "revoke this one session (of one user)" },
-      { name: "all", type: "boolean", help: "revoke every session of the users" },
-      {
-        name: "created-before",
-        type: "string",
-        value: "TIME",
-        help: "with --all: only sessions created before TIME (ISO 8601 with a zone, such as 2026-11-28T12:00:00Z)",
-      },
+      valued("user", "USER", "a user id; repeat it for several users", true),
+      valued("users-file", "FILE", "user ids, one a line (# comments and blank lines are ignored)"),
+      valued("session", "SESSION", "revoke this one session (of one user)"),
+      toggle("all", "revoke every session of the users"),
+      valued("created-before", "TIME", `with --all: only sessions created before TIME (${TIME_FORMAT})`),
       json('print {"revoked","alreadyAbsent","failed","notAttempted","interrupted","users"} as one JSON document'),
       HELP,
     ],
@@ -170,58 +167,22 @@ Without --yes it counts first and, above ${formatCount(CONFIRM_ABOVE)} sessions,
 or refuses (exit 2). Interrupted, it reports what was done; running it again finishes.`,
     options: [
       ENVIRONMENT,
-      { name: "population", type: "string", value: "POPULATION", help: "the users of this population" },
-      {
-        name: "filter",
-        type: "string",
-        value: "SCIM",
-        help: `the users a PingOne SCIM filter selects, such as 'username sw "contractor-"'`,
-      },
-      { name: "all-users", type: "boolean", help: "every user of the environment (never implied)" },
-      {
-        name: "created-before",
-        type: "string",
-        value: "TIME",
-        help: "only sessions created before TIME (ISO 8601 with a zone, such as 2026-11-28T12:00:00Z)",
-      },
-      { name: "last-sign-on-before", type: "string", value: "TIME", help: "only sessions last signed on before TIME" },
-      {
-        name: "remote-ip",
-        type: "string",
-        value: "CIDR",
-        multiple: true,
-        help: "only sessions signed on from this IPv4 or IPv6 range; repeatable",
-      },
-      {
-        name: "shard",
-        type: "string",
-        value: "I/N",
-        help: "only shard I (from 0) of N, split by a hash of the user id",
-      },
-      {
-        name: "shard-from-env",
-        type: "boolean",
-        help: `the shard from ${SHARD_VARIABLES.index[0]}, else ${SHARD_VARIABLES.index[1]} (a Kubernetes Indexed Job)`,
-      },
-      {
-        name: "shard-count",
-        type: "string",
-        value: "N",
-        help: `with --shard-from-env: the number of shards (else ${SHARD_VARIABLES.count})`,
-      },
-      { name: "local-address", type: "string", value: "IP", help: "send from this address of the machine" },
-      { name: "dry-run", type: "boolean", help: "list what would be revoked; delete nothing" },
-      {
-        name: "report",
-        type: "string",
-        value: "FILE",
-        help: "append one JSON line per session acted on, then the summary (mode 0600)",
-      },
-      {
-        name: "yes",
-        type: "boolean",
-        help: `skip the count, and the question above ${formatCount(CONFIRM_ABOVE)} sessions`,
-      },
+      valued("population", "POPULATION", "the users of this population"),
+      valued("filter", "SCIM", `the users a PingOne SCIM filter selects, such as 'username sw "contractor-"'`),
+      toggle("all-users", "every user of the environment (never implied)"),
+      valued("created-before", "TIME", `only sessions created before TIME (${TIME_FORMAT})`),
+      valued("last-sign-on-before", "TIME", "only sessions last signed on before TIME"),
+      valued("remote-ip", "CIDR", "only sessions signed on from this IPv4 or IPv6 range; repeatable", true),
+      valued("shard", "I/N", "only shard I (from 0) of N, split by a hash of the user id"),
+      toggle(
+        "shard-from-env",
+        `the shard from ${SHARD_VARIABLES.index[0]}, else ${SHARD_VARIABLES.index[1]} (a Kubernetes Indexed Job)`,
+      ),
+      valued("shard-count", "N", `with --shard-from-env: the number of shards (else ${SHARD_VARIABLES.count})`),
+      valued("local-address", "IP", "send from this address of the machine"),
+      toggle("dry-run", "list what would be revoked; delete nothing"),
+      valued("report", "FILE", "append one JSON line per session acted on, then the summary (mode 0600)"),
+      toggle("yes", `skip the count, and the question above ${formatCount(CONFIRM_ABOVE)} sessions`),
       json('print {"failures","summary"} as one JSON document ({"matched","failures","summary"} with --dry-run)'),
       HELP,
     ],
@@ -241,13 +202,8 @@ Admin scopes (with population names) and, for a user or a population, yes or no
 with the reason. It sends reads only: a pre-flight step before pulumi up or a sweep.`,
     options: [
       ENVIRONMENT,
-      { name: "user", type: "string", value: "USER", multiple: true, help: "may it revoke this user's sessions?" },
-      {
-        name: "population",
-        type: "string",
-        value: "POPULATION",
-        help: "may it revoke the sessions of this population's users?",
-      },
+      valued("user", "USER", "may it revoke this user's sessions?", true),
+      valued("population", "POPULATION", "may it revoke the sessions of this population's users?"),
       json('print {"may","reason","scopes","population","refusal",...} as one JSON document'),
       HELP,
     ],
@@ -259,12 +215,7 @@ with the reason. It sends reads only: a pre-flight step before pulumi up or a sw
     summary: "list a user's sessions, newest first",
     synopsis: ["--environment ENV --user USER [--json]"],
     description: "Lists the user's sessions, newest first: a table, or a JSON array.",
-    options: [
-      ENVIRONMENT,
-      { name: "user", type: "string", value: "USER", multiple: true, help: "the user (required)" },
-      json("print a JSON array"),
-      HELP,
-    ],
+    options: [ENVIRONMENT, valued("user", "USER", "the user (required)", true), json("print a JSON array"), HELP],
     examples: ['--environment "$ENV" --user "$USER_ID"'],
     exitCodes: "0 listed, 1 the list failed, 2 usage error, 3 configuration error",
   },

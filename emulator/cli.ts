@@ -2,7 +2,7 @@
 // Command line: run the emulator in the foreground and print the settings a client needs. It stops
 // on SIGINT, SIGTERM or SIGHUP, and when the process that started it goes away (see lifecycle.ts).
 
-import { OptionSpec, optionLines, parseOptions } from "../cli/options";
+import { columns, OptionSpec, optionLines, parseOptions } from "../cli/options";
 import { seedTenant, type TenantSeed } from "./bulk";
 import { startEmulator } from "./index";
 import { watchParent } from "./lifecycle";
@@ -223,7 +223,7 @@ function describe(emulator: RunningEmulator, options: CliOptions, tenant: Tenant
       `export PINGONE_CLIENT_SECRET=${DEMO.clientSecret}`,
       "",
       "Demo story (the exported worker application administers population Staff only):",
-      ...table([
+      ...columns([
         ["environment", DEMO.environmentId],
         ["population Staff", DEMO.populations.staff],
         ["population Contractors", DEMO.populations.contractors],
@@ -242,7 +242,7 @@ function describe(emulator: RunningEmulator, options: CliOptions, tenant: Tenant
       `export PINGONE_CLIENT_SECRET=${environmentAdmin.clientSecret}`,
       "",
       `Large tenant (random seed ${options.randomSeed}): ${tenant.users} users (${tenant.sessionless} without a session), ${tenant.sessions} sessions, seeded in ${(tenant.elapsedMs / 1000).toFixed(1)} s`,
-      ...table([
+      ...columns([
         ["environment", tenant.environmentId],
         ...tenant.populations.map((p): [string, string] => [`population ${p.name} (${p.users} users)`, p.id]),
         ...tenant.groups.map((g): [string, string] => [`group ${g.name} (${g.members} members)`, g.id]),
@@ -260,12 +260,6 @@ function describe(emulator: RunningEmulator, options: CliOptions, tenant: Tenant
     );
   }
   return lines;
-}
-
-/** Two columns, the first padded to its widest cell. */
-function table(rows: Array<[string, string]>): string[] {
-  const width = Math.max(...rows.map(([label]) => label.length));
-  return rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
 }
 
 if (require.main === module) {

@@ -146,7 +146,8 @@ export interface SweepFailure extends FailureFields {
 /** What one pass found and did, kept as events arrive. */
 interface Tally {
   pass: SweepPass;
-  progress: SweepCounts;
+  /** How far the sweep got through the users, from its last progress report (its result, once it ends); sessions are the tally's own counts. */
+  users: Pick<SweepCounts, "usersScanned" | "usersInOtherShards">;
   result?: SweepResult;
   usersWithMatches: Set<string>;
   usersFailed: number;
@@ -211,7 +212,7 @@ export async function sweepCommand(
         close(count);
         throw refusal;
       }
-      usersTotal = count.progress.usersScanned;
+      usersTotal = count.users.usersScanned;
     }
     const tally = await runPass(client, plan, io, progress, "revoke", report, usersTotal);
     return finish(close(tally), tally.firstFailures, plan, io, false);
@@ -314,15 +315,7 @@ async function runPass(
 ): Promise<Tally> {
   const tally: Tally = {
     pass,
-    progress: {
-      usersScanned: 0,
-      usersInOtherShards: 0,
-      usersFailed: 0,
-      sessionsMatched: 0,
-      sessionsRevoked: 0,
-      sessionsAlreadyAbsent: 0,
-      sessionsFailed: 0,
-    },
+    users: { usersScanned: 0, usersInOtherShards: 0 },
     usersWithMatches: new Set(),
     usersFailed: 0,
     usersNotAttempted: 0,
@@ -373,7 +366,7 @@ async function runPass(
     if (pass !== "count") report?.append(reportLine(event));
   };
   const onProgress = (counts: SweepCounts) => {
-    tally.progress = counts;
+    tally.users = counts;
     status.update(counts.usersScanned, pass === "revoke" ? tally.sessionsRevoked : tally.sessionsMatched);
   };
 
@@ -387,7 +380,7 @@ async function runPass(
       onSession,
       onProgress,
     });
-    tally.progress = tally.result;
+    tally.users = tally.result;
   } catch (error) {
     // The users list failed, or was interrupted.
     const stopped = interruptedBy(io) !== undefined || report?.failure !== undefined;
@@ -441,8 +434,8 @@ function summaryOf(tally: Tally, plan: SweepPlan, io: CliIo): SweepSummary {
     users: plan.users,
     sessions: plan.sessions,
     shard: plan.shard ?? null,
-    usersScanned: tally.progress.usersScanned - tally.usersNotAttempted,
-    usersInOtherShards: tally.progress.usersInOtherShards,
+    usersScanned: tally.users.usersScanned - tally.usersNotAttempted,
+    usersInOtherShards: tally.users.usersInOtherShards,
     usersFailed: tally.usersFailed,
     usersNotAttempted: tally.usersNotAttempted,
     sessionsMatched: matched,
@@ -473,7 +466,7 @@ function finish(
   if (failed > shown.length) {
     const where =
       plan.reportPath !== undefined
-        ? `each is in ${plan.reportPath}`
+        ? `each is in ${printable(plan.reportPath)}`
         : plan.json
           ? "each is in the JSON on stdout"
           : "--report FILE records each";

@@ -89,6 +89,18 @@ const COMMANDS_SECTION = `Commands:
   help      this text, or a command's: help <command>
 `;
 
+/** Runs each command line: each exits 0, printing exactly `stdout` and nothing on stderr. */
+async function assertEachPrints(argvs: string[][], stdout: string): Promise<void> {
+  for (const argv of argvs)
+    assert.deepEqual(await cli(argv, {}), { code: EXIT_CODES.ok, stdout, stderr: "" }, argv.join(" "));
+}
+
+/** What `command` prints for the unknown option `typed`, with `suggestion` when one is close; the first case spells it out. */
+function unknownOption(command: string, typed: string, suggestion?: string): string {
+  const didYouMean = suggestion === undefined ? "" : `; did you mean ${suggestion}?`;
+  return `pingone-sessions: ${command}: unknown option ${typed}${didYouMean} (see pingone-sessions ${command} --help)\n`;
+}
+
 /** The options a help text lists under "Options:", as `[name, takes a value]`. */
 function listedOptions(help: string): Array<[string, boolean]> {
   const section = help.split("\nOptions:\n")[1]?.split("\n\n")[0] ?? "";
@@ -102,25 +114,25 @@ function listedOptions(help: string): Array<[string, boolean]> {
 describe("pingone-sessions help", () => {
   describe("each command answers --help, -h and help <command> with its own usage", () => {
     it("revoke: its forms, description, options, the connection flags, examples and exit codes, exactly", async () => {
-      for (const argv of [
-        ["revoke", "--help"],
-        ["revoke", "-h"],
-        ["help", "revoke"],
-      ]) {
-        const result = await cli(argv, {});
-        assert.deepEqual(result, { code: EXIT_CODES.ok, stdout: REVOKE_HELP, stderr: "" }, argv.join(" "));
-      }
+      await assertEachPrints(
+        [
+          ["revoke", "--help"],
+          ["revoke", "-h"],
+          ["help", "revoke"],
+        ],
+        REVOKE_HELP,
+      );
     });
 
     it("list: exactly its own options, and --help wins over the other flags given with it", async () => {
-      for (const argv of [
-        ["list", "--help"],
-        ["help", "list"],
-        ["list", "--environment", "prod", "--json", "-h"],
-      ]) {
-        const result = await cli(argv, {});
-        assert.deepEqual(result, { code: EXIT_CODES.ok, stdout: LIST_HELP, stderr: "" }, argv.join(" "));
-      }
+      await assertEachPrints(
+        [
+          ["list", "--help"],
+          ["help", "list"],
+          ["list", "--environment", "prod", "--json", "-h"],
+        ],
+        LIST_HELP,
+      );
     });
 
     it("sweep and access: their own usage line, the same for --help, -h and help <command>, and different from every other command's", async () => {
@@ -157,7 +169,13 @@ describe("pingone-sessions help", () => {
           "shard",
           "shard-from-env",
           "shard-count",
-        ].concat(["local-address", "dry-run", "report", "yes", "json", "help"]),
+          "local-address",
+          "dry-run",
+          "report",
+          "yes",
+          "json",
+          "help",
+        ],
       );
       assert.deepEqual(
         listedOptions(seen.get("access") ?? "").map(([name]) => name),
@@ -174,23 +192,24 @@ describe("pingone-sessions help", () => {
     it("every option a command's help lists is one its command line accepts (the help and the parser read one table)", async () => {
       for (const command of ["revoke", "sweep", "access", "list"]) {
         const help = (await cli([command, "--help"], {})).stdout;
-        for (const [name, takesValue] of listedOptions(help)) {
-          const argv = [command, takesValue ? `--${name}=x` : `--${name}`, "--help"];
-          const result = await cli(argv, {});
-          assert.deepEqual(result, { code: EXIT_CODES.ok, stdout: help, stderr: "" }, argv.join(" "));
-        }
+        const argvs = listedOptions(help).map(([name, takesValue]) => [
+          command,
+          takesValue ? `--${name}=x` : `--${name}`,
+          "--help",
+        ]);
+        await assertEachPrints(argvs, help);
       }
     });
 
     it("emulator: its own usage, from pingone-sessions emulator --help and help emulator", async () => {
-      for (const argv of [
-        ["emulator", "--help"],
-        ["help", "emulator"],
-        ["emulator", "-h"],
-      ]) {
-        const result = await cli(argv, {});
-        assert.deepEqual(result, { code: EXIT_CODES.ok, stdout: `${EMULATOR_USAGE}\n`, stderr: "" }, argv.join(" "));
-      }
+      await assertEachPrints(
+        [
+          ["emulator", "--help"],
+          ["help", "emulator"],
+          ["emulator", "-h"],
+        ],
+        `${EMULATOR_USAGE}\n`,
+      );
       assert.match(EMULATOR_USAGE, /\n {2}--port P {16}TCP port \(default 0: pick a free one\)\n/);
     });
   });
@@ -223,59 +242,21 @@ describe("pingone-sessions help", () => {
         stderr:
           "pingone-sessions: revoke: unknown option --enviroment; did you mean --environment? (see pingone-sessions revoke --help)\n",
       },
-      {
-        argv: ["sweep", "--dryrun"],
-        stderr:
-          "pingone-sessions: sweep: unknown option --dryrun; did you mean --dry-run? (see pingone-sessions sweep --help)\n",
-      },
+      { argv: ["sweep", "--dryrun"], stderr: unknownOption("sweep", "--dryrun", "--dry-run") },
       {
         argv: ["sweep", "--remote-ip=10.0.0.0/8", "--last-signon-before=x"],
-        stderr:
-          "pingone-sessions: sweep: unknown option --last-signon-before; did you mean --last-sign-on-before? (see pingone-sessions sweep --help)\n",
+        stderr: unknownOption("sweep", "--last-signon-before", "--last-sign-on-before"),
       },
-      {
-        argv: ["access", "--populaiton", "x"],
-        stderr:
-          "pingone-sessions: access: unknown option --populaiton; did you mean --population? (see pingone-sessions access --help)\n",
-      },
-      {
-        argv: ["list", "--jsno"],
-        stderr:
-          "pingone-sessions: list: unknown option --jsno; did you mean --json? (see pingone-sessions list --help)\n",
-      },
-      {
-        argv: ["revoke", "--max-attemps", "3"],
-        stderr:
-          "pingone-sessions: revoke: unknown option --max-attemps; did you mean --max-attempts? (see pingone-sessions revoke --help)\n",
-      },
-      {
-        argv: ["revoke", "--Users-File", "x"],
-        stderr:
-          "pingone-sessions: revoke: unknown option --Users-File; did you mean --users-file? (see pingone-sessions revoke --help)\n",
-      },
+      { argv: ["access", "--populaiton", "x"], stderr: unknownOption("access", "--populaiton", "--population") },
+      { argv: ["list", "--jsno"], stderr: unknownOption("list", "--jsno", "--json") },
+      { argv: ["revoke", "--max-attemps", "3"], stderr: unknownOption("revoke", "--max-attemps", "--max-attempts") },
+      { argv: ["revoke", "--Users-File", "x"], stderr: unknownOption("revoke", "--Users-File", "--users-file") },
       // Nothing close: no suggestion. --population is sweep's and access's, not revoke's.
-      {
-        argv: ["revoke", "--frobnicate"],
-        stderr: "pingone-sessions: revoke: unknown option --frobnicate (see pingone-sessions revoke --help)\n",
-      },
-      {
-        argv: ["revoke", "--population", "x"],
-        stderr: "pingone-sessions: revoke: unknown option --population (see pingone-sessions revoke --help)\n",
-      },
-      {
-        argv: ["sweep", "-x"],
-        stderr: "pingone-sessions: sweep: unknown option -x (see pingone-sessions sweep --help)\n",
-      },
-      {
-        argv: ["emulator", "--prot", "8080"],
-        stderr:
-          "pingone-sessions: emulator: unknown option --prot; did you mean --port? (see pingone-sessions emulator --help)\n",
-      },
-      {
-        argv: ["emulator", "--sede", "demo"],
-        stderr:
-          "pingone-sessions: emulator: unknown option --sede; did you mean --seed? (see pingone-sessions emulator --help)\n",
-      },
+      { argv: ["revoke", "--frobnicate"], stderr: unknownOption("revoke", "--frobnicate") },
+      { argv: ["revoke", "--population", "x"], stderr: unknownOption("revoke", "--population") },
+      { argv: ["sweep", "-x"], stderr: unknownOption("sweep", "-x") },
+      { argv: ["emulator", "--prot", "8080"], stderr: unknownOption("emulator", "--prot", "--port") },
+      { argv: ["emulator", "--sede", "demo"], stderr: unknownOption("emulator", "--sede", "--seed") },
       // Other mistakes in a command's command line point at its help too.
       {
         argv: ["revoke", "--environment", "6f6e8d2c-4a39-4b7a-9d0e-1c2b3a4d5e6f", "--all"],

@@ -6,11 +6,9 @@
  * 204, no other DELETE was sent, and a second run finishes the job.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import path from "node:path";
 import { EXIT_CODES } from "../../cli";
 import { startWorld, World } from "../support/world";
-import { cli } from "./support";
+import { cli, spawnCli, until } from "./support";
 
 /** The report `revoke --json` prints. */
 interface Report {
@@ -20,17 +18,6 @@ interface Report {
   notAttempted: string[];
   interrupted: string | null;
 }
-
-/** Resolves once `condition` holds, checking every 5 ms; fails after `ms`. */
-async function until(condition: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error("condition not reached in time");
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-const ENTRY = path.resolve(__dirname, "../../dist/cli/index.js");
 
 describe("pingone-sessions revoke --all, interrupted", () => {
   let world: World;
@@ -142,21 +129,10 @@ describe("pingone-sessions revoke --all, interrupted", () => {
   });
 
   it("a real SIGINT to `node dist/cli/index.js`: partial report on stdout, exit code 130", async () => {
-    const child = spawn(process.execPath, [ENTRY, ...argv(), "--json"], {
-      env: { PATH: process.env.PATH, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.on("exit", (code, signal) => resolve({ code, signal })),
-    );
-
+    const { child, exited } = spawnCli([...argv(), "--json"], env);
     await until(() => deletes().some((r) => r.status === 204));
     child.kill("SIGINT");
-    const { code, signal } = await exited;
+    const { code, signal, stdout, stderr } = await exited;
 
     assert.deepEqual({ code, signal }, { code: 130, signal: null }, stderr);
     const report = JSON.parse(stdout) as Report;

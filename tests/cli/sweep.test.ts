@@ -18,7 +18,7 @@ import { askLine } from "../../cli/common";
 import { sweepStatus } from "../../cli/commands/sweep";
 import { shardOf } from "../../provider/client/criteria";
 import { SENTINEL_SECRET } from "../support/world";
-import { cli, emulatorEnv } from "./support";
+import { cli, emulatorEnv, until } from "./support";
 
 const HINT = " (see pingone-sessions sweep --help)\n";
 const OLD = "2026-01-10T08:00:00.000Z";
@@ -430,6 +430,31 @@ describe("pingone-sessions sweep", () => {
       assert.equal(stderr[5], "... and 2 more failures (each is in the JSON on stdout).");
     });
 
+    it("with --report, the rest are said to be in the report, its path typed with a control character shown escaped", async () => {
+      const body = JSON.stringify({
+        id: "5e4f1d2a-0c3b-4a59-9d7e-3f2a1b0c9d8e",
+        code: "ACCESS_FAILED",
+        message: "Denied",
+      });
+      t.emulator.injectFault({ method: "DELETE", path: /\/sessions\//, status: 403, body, count: 7 });
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sweep-report-"));
+      try {
+        const reportPath = path.join(dir, "clear\x1b[2J.jsonl");
+        const result = await cli(sweep("--all-users", "--yes", "--report", reportPath), t.env);
+        assert.equal(result.code, EXIT_CODES.failed);
+        const stderr = result.stderr.trimEnd().split("\n");
+        assert.equal(stderr[5], `... and 2 more failures (each is in ${dir}/clear\\x1b[2J.jsonl).`);
+        const recorded = fs
+          .readFileSync(reportPath, "utf8")
+          .trimEnd()
+          .split("\n")
+          .map((line) => JSON.parse(line) as { outcome?: string });
+        assert.equal(recorded.filter((line) => line.outcome === "failed").length, 7, "each failure is in the report");
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it("the users list fails part way: what was done is summarised, the error said, exit 1", async () => {
       t.emulator.injectFault({
         method: "GET",
@@ -767,15 +792,6 @@ describe("pingone-sessions sweep, interrupted", () => {
   afterEach(async () => {
     await t.stop();
   });
-
-  /** Resolves once `condition` holds, checking every 5 ms; fails after `ms`. */
-  async function until(condition: () => boolean, ms = 10_000): Promise<void> {
-    const end = Date.now() + ms;
-    while (!condition()) {
-      if (Date.now() > end) throw new Error("condition not reached in time");
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  }
 
   const argv = (...extra: string[]) => [
     "sweep",

@@ -6,36 +6,25 @@
  * summary.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { HostileServer, json, startHostileServer, switchProtocols } from "../support/hostileServer";
+import { CliProcessOutcome, spawnCli } from "./support";
 
-const ENTRY = path.resolve(__dirname, "../../dist/cli/index.js");
 const ENV = "6f6e8d2c-4a39-4b7a-9d0e-1c2b3a4d5e6f";
 const USER = "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed";
 const SESSIONS = ["7c9e6679-7425-40de-944b-e07fc1f90ae7", "0f8fad5b-d9cb-469f-a165-70867728950e"];
 
-/** Runs the compiled CLI (after `nodeArgs`) against `origin` with a static token; resolves with its exit code and output. */
-function runCli(
-  origin: string,
-  argv: string[],
-  nodeArgs: string[] = [],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs the compiled CLI (after `nodeArgs`) against `origin` with a static token; resolves with its exit code and output once it has exited. */
+function runCli(origin: string, argv: string[], nodeArgs: string[] = []): Promise<CliProcessOutcome> {
   const env = {
-    PATH: process.env.PATH,
     PINGONE_API_URL: `${origin}/v1`,
     PINGONE_AUTH_URL: origin,
     PINGONE_API_ACCESS_TOKEN: "token-sentinel-5b9e2d",
     PINGONE_REQUEST_TIMEOUT_SECONDS: "20",
   };
-  const child = spawn(process.execPath, [...nodeArgs, ENTRY, ...argv], { env, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+  return spawnCli(argv, env, nodeArgs).exited;
 }
 
 describe("pingone-sessions against a server answering 101 Switching Protocols (issue 17 item 1)", () => {
