@@ -80,8 +80,9 @@ const MAX_LIST_PAGES = 100;
  * token, one keep-alive pool and one pacer: share it among all work done
  * for the same licence (pass `pipeline`); the client itself adds only how its
  * operations retry and report. Every method checks its ids before sending
- * anything (a malformed id throws `TypeError`, naming the field) and
- * otherwise fails with `PingOneApiError` (never a raw Node error).
+ * anything (a malformed id throws `InvalidInputError` with code `INVALID_ID`,
+ * naming the field) and otherwise fails with `PingOneApiError` (never a raw
+ * Node error).
  */
 export class PingOneClient {
   /** The shared half: transport, token, pacer, counters of this client's licence. */
