@@ -187,13 +187,8 @@ export class OperationPipeline {
       undefined,
       options.clock && this.clock,
     );
-    if (connection.credentials.kind === "client-credentials") {
-      // Every `get` passes its own fetch, under the asking operation's policy (see `tokenFor`): there is no default one.
-      this.tokens = new TokenCache(
-        () => Promise.reject(new Error("a token fetch runs under an operation's policy")),
-        () => this.clock.now(),
-      );
-    }
+    // Every `get` passes its own fetch, under the asking operation's policy (see `tokenFor`).
+    if (connection.credentials.kind === "client-credentials") this.tokens = new TokenCache(() => this.clock.now());
   }
 
   /** True when the credentials are a static access token (no token endpoint, no refresh). */
