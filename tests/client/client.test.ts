@@ -345,7 +345,7 @@ describe("PingOneClient against the emulator", () => {
       const second = failure(client.deleteSession({ ...ref(), sessionId: world.sessionIds[1] }));
       await clock.sleep(7000);
       const error = await second;
-      assert.equal(error.failure, "DEADLINE");
+      assert.equal(error.code, "DEADLINE");
       assert.match(
         error.message,
         /PingOne asked this client to wait 5 s \(Retry-After\) but only 3 s remain before the operation deadline/,
