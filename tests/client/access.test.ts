@@ -86,6 +86,25 @@ describe("the role rule, explained exactly", () => {
     assert.equal(emulator.state.listSessions(env, carol).length, 1, "nothing was revoked");
   });
 
+  it("keeps the client secret out of the advice when a population's name echoes it", async () => {
+    const app = emulator.state.addApplication({
+      environmentId: env,
+      roleAssignments: [
+        { role: IDA, scope: { type: "POPULATION", id: staff } },
+        { role: READ_ONLY, scope: { type: "ENVIRONMENT", id: env } },
+      ],
+    });
+    const echoing = emulator.state.addPopulation(env, { name: `Echo ${app.clientSecret}` });
+    const dave = emulator.state.addUser(env, { populationId: echoing, username: "dave" });
+    const session = emulator.state.addSession(env, dave).id;
+    const error = await refusal(clientFor(app).deleteSession({ environmentId: env, userId: dave, sessionId: session }));
+    assert.equal(
+      error.advice,
+      `The worker application ${app.clientId} holds Identity Data Admin for population "Staff" (${staff}) of environment ${env}; user ${dave} is in population "Echo [redacted]" (${echoing}): assign the role for "Echo [redacted]" (${echoing}), or at environment level.`,
+    );
+    assert.equal(error.message.includes(app.clientSecret), false, error.message);
+  });
+
   it("infers the user is outside its populations when it may not even read the user", async () => {
     const app = emulator.state.addApplication({
       environmentId: env,
