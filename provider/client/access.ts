@@ -349,7 +349,9 @@ async function userPopulation(
     try {
       user = await client.getUser({ environmentId, userId });
     } catch (error) {
-      if (PingOneApiError.isInstance(error) && error.status === 403) return "unreadable";
+      // Only PingOne's own 403 says the user is out of reach; a proxy's or an HTML 403 says nothing, and fails the check.
+      if (PingOneApiError.isInstance(error) && error.status === 403 && error.code === "HTTP_STATUS")
+        return "unreadable";
       throw error;
     }
     if (user === undefined) return "absent";

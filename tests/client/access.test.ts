@@ -117,6 +117,30 @@ describe("the role rule, explained exactly", () => {
     );
   });
 
+  it("concludes nothing from a 403 on the user's read that is not PingOne's (an HTML page): the general advice stays", async () => {
+    const app = emulator.state.addApplication({
+      environmentId: env,
+      roleAssignments: [{ role: IDA, scope: { type: "POPULATION", id: staff } }],
+    });
+    const userRead = new RegExp(`^/v1/environments/${env}/users/${carol}$`);
+    const page = { status: 403, headers: { "content-type": "text/html" }, body: "<html>Forbidden</html>" };
+    emulator.injectFault({ method: "GET", path: userRead, count: 2, ...page });
+    const error = await refusal(
+      clientFor(app).deleteSession({ environmentId: env, userId: carol, sessionId: carolSession }),
+    );
+    assert.match(
+      error.advice,
+      /^The worker application lacks permission: it needs the Identity Data Administrator role at environment level, or at population level for this user's population\./,
+    );
+    assert.doesNotMatch(error.advice, /may not even read user|outside those populations/);
+    const lookup = await mayRevoke(clientFor(app), env, { userId: carol }).then(
+      () => assert.fail("expected the user's read to fail"),
+      (e: unknown) => e,
+    );
+    assert.ok(PingOneApiError.isInstance(lookup));
+    assert.deepEqual([lookup.status, lookup.code], [403, "NOT_PINGONE"]);
+  });
+
   it("says when the application holds no Identity Data Admin in the environment (case 2)", async () => {
     const other = emulator.state.addEnvironment();
     const app = emulator.state.addApplication({
