@@ -18,7 +18,7 @@ import { randomUUID } from "node:crypto";
 import { adviceFor, AdviceContext } from "./advice";
 import { parseBody, readTokenAnswer } from "./answers";
 import { decide } from "./decide";
-import { FailureCode, OperationTarget, PingOneApiError } from "./errors";
+import { FailureCode, OperationTarget, PingOneApiError, PingOneApiErrorInit } from "./errors";
 import { classify, Expected, Outcome } from "./outcome";
 import { AdaptivePacer, PacerDeadlineError, PacerOptions, PacerPauseError, PacerSnapshot } from "./pacer";
 import { Clock, ResolvedRetry, systemClock } from "./retry";
@@ -102,15 +102,12 @@ export interface Accepted {
   startedAt: number;
 }
 
-/** What a failure adds to what the operation knows. */
-export interface FailureInit {
-  status?: number;
-  body?: PingOneErrorBody;
-  reason?: string;
-  networkCode?: string;
-  advice?: string;
-  failure?: FailureCode;
-}
+/**
+ * What a failure adds to what the operation knows: the fields of `PingOneApiErrorInit` that describe
+ * it (the operation supplies the rest), with advice chosen by `advice.ts` when none is given.
+ */
+export type FailureInit = Pick<PingOneApiErrorInit, "status" | "body" | "reason" | "networkCode" | "failure"> &
+  Partial<Pick<PingOneApiErrorInit, "advice">>;
 
 /** What builds a pipeline; the defaults are the real collaborators. */
 interface PipelineOptions {
