@@ -40,10 +40,10 @@ import { isUnknown, Parsed, parseConnection, parseIds, PropertyBag } from "./com
 import { quote } from "../client/text";
 
 /** The properties that say which users the resource is about; changing any of them replaces it. */
-export const SWEEP_IDENTITY_KEYS = ["environmentId", "populationId", "userFilter", "allUsers", "shard"] as const;
+const SWEEP_IDENTITY_KEYS = ["environmentId", "populationId", "userFilter", "allUsers", "shard"] as const;
 
 /** The properties that say which of those users' sessions must be gone; changing them updates. */
-export const SWEEP_CRITERIA_KEYS = ["createdBefore", "lastSignOnBefore", "remoteIps"] as const;
+const SWEEP_CRITERIA_KEYS = ["createdBefore", "lastSignOnBefore", "remoteIps"] as const;
 
 /** The inputs of a PopulationSessionsRevocation, as `check` accepts them. */
 export interface PopulationSessionsRevocationInputs extends SessionCriteria, RevocationInputs {
@@ -157,7 +157,7 @@ export const populationSessionsRevocation: dynamic.ResourceProvider<
  * alike. Stored outputs may lack `environmentId` (then `id` gives it). A problem with a value not
  * known yet (preview) is left for the `check` that runs once it is known.
  */
-export function parsePopulationSessionsRevocation(
+function parsePopulationSessionsRevocation(
   given: PropertyBag,
   id?: string,
 ): Parsed<PopulationSessionsRevocationInputs> {
