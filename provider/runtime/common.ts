@@ -135,7 +135,7 @@ export function storedConnectionDiffers(stored: unknown, connection: unknown): b
     (connection && typeof connection === "object" && Object.values(connection).some(isUnknown))
   )
     return true;
-  return canonical(stored ?? {}) !== canonical(routingOf(connection));
+  return deepCanonical(stored ?? {}) !== deepCanonical(routingOf(connection));
 }
 
 /** Now, as stored in `checkedAt`. */
@@ -218,10 +218,4 @@ function deepCanonical(value: unknown): string {
       ? Object.fromEntries(Object.entries(field).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : field,
   );
-}
-
-/** The same object whatever the order of its keys, as text for comparison. */
-function canonical(value: unknown): string {
-  if (!value || typeof value !== "object") return JSON.stringify(value);
-  return JSON.stringify(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
