@@ -80,8 +80,6 @@ export interface OperationSpec {
   endpoint: AdviceContext["endpoint"];
   /** The success this operation accepts. */
   expected: Expected;
-  /** True for the first page of a session list, where a 404 means the user does not exist. */
-  listing?: boolean;
   /** Builds one attempt's request; `token` is absent for the token endpoint. */
   request: (token: Secret | undefined) => Omit<HttpRequest, "timeoutMs">;
 }
@@ -296,7 +294,7 @@ export class OperationPipeline {
    * failure's advice is chosen (`advice.ts`) when the failure gives none.
    */
   error(
-    spec: Pick<OperationSpec, "target" | "endpoint" | "listing">,
+    spec: Pick<OperationSpec, "target" | "endpoint"> & Pick<AdviceContext, "listing">,
     at: { transactionId: string; attempts: number; startedAt: number },
     init: FailureInit,
     policy: Pick<OperationPolicy, "settingName">,
