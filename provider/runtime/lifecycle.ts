@@ -21,6 +21,7 @@ import {
   observed,
   Parsed,
   parseIds,
+  presentValue,
   PropertyBag,
   routingOf,
   StoredRouting,
@@ -151,11 +152,6 @@ export function canonicalForm(definition: ComparisonRules, key: string, value: u
   if (definition.ids.includes(key)) return canonicalId(present);
   const rule = definition.canonical?.[key];
   return rule ? rule(present) : JSON.stringify(present);
-}
-
-/** `undefined` for what Pulumi and users write as "not set": absent, `null`, `""`. */
-export function presentValue(value: unknown): unknown {
-  return value === null || value === "" ? undefined : value;
 }
 
 /**

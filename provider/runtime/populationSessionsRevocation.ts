@@ -28,15 +28,8 @@ import {
 } from "../client/criteria";
 import { sweepSessions, SweepResult } from "../client/sweep";
 import { SweepIncompleteError, SweepScope } from "./errors";
-import {
-  canonicalForm,
-  ensureAbsent,
-  EnsureAbsentDefinition,
-  presentValue,
-  RecordedState,
-  RevocationInputs,
-} from "./lifecycle";
-import { isUnknown, Parsed, parseConnection, parseIds, PropertyBag } from "./common";
+import { canonicalForm, ensureAbsent, EnsureAbsentDefinition, RecordedState, RevocationInputs } from "./lifecycle";
+import { isUnknown, Parsed, parseConnection, parseIds, presentValue, PropertyBag } from "./common";
 import { quote } from "../client/text";
 
 /** The properties that say which users the resource is about; changing any of them replaces it. */
