@@ -15,7 +15,7 @@
 import { PingOneApiError } from "./errors";
 import { UserRef } from "./ids";
 import type { ResolvedConnection } from "./settings";
-import { printable, quote } from "./text";
+import { printable, quote, redact } from "./text";
 import { PingOnePopulation, PingOneRole, PingOneRoleAssignment, PingOneUser } from "./types";
 
 /**
@@ -30,6 +30,8 @@ export interface AccessLookups {
   getRole(roleId: string): Promise<PingOneRole | undefined>;
   getPopulation(environmentId: string, populationId: string): Promise<PingOnePopulation | undefined>;
   getUser(user: UserRef): Promise<PingOneUser | undefined>;
+  /** Every form of every secret the client holds or was issued, to remove from server text it shows (`PingOneClient.secrets`). */
+  secrets(): string[];
 }
 
 /** The name PingOne's API gives the role the rule is about. */
@@ -314,7 +316,11 @@ function roleAssignmentsFailure(error: PingOneApiError): string {
   return `reading its role assignments gave an answer that could not be used (${error.code}: ${error.observed})`;
 }
 
-/** A population of `environmentId` as read there, `undefined` when it could not be read, or "elsewhere" when it is not one of that environment's (404). */
+/**
+ * A population of `environmentId` as read there, `undefined` when it could not be read, or "elsewhere" when it is
+ * not one of that environment's (404). Its name is the one server text the explanation quotes: every secret the
+ * client holds is removed from it here, where it is read, so no fact, verdict or advice can carry one.
+ */
 async function populationOf(
   client: AccessLookups,
   environmentId: string,
@@ -323,7 +329,9 @@ async function populationOf(
   return cached(client, `population/${environmentId}/${populationId}`, async () => {
     try {
       const population = await client.getPopulation(environmentId, populationId);
-      return population === undefined ? "elsewhere" : population;
+      if (population === undefined) return "elsewhere";
+      const name = population.name === undefined ? undefined : redact(population.name, client.secrets());
+      return { id: population.id, name };
     } catch {
       return undefined;
     }
@@ -341,7 +349,9 @@ async function userPopulation(
     try {
       user = await client.getUser({ environmentId, userId });
     } catch (error) {
-      if (PingOneApiError.isInstance(error) && error.status === 403) return "unreadable";
+      // Only PingOne's own 403 says the user is out of reach; a proxy's or an HTML 403 says nothing, and fails the check.
+      if (PingOneApiError.isInstance(error) && error.status === 403 && error.code === "HTTP_STATUS")
+        return "unreadable";
       throw error;
     }
     if (user === undefined) return "absent";

@@ -12,7 +12,7 @@ export interface AdviceContext {
   endpoint: "api" | "token";
   /** True when a static access token is used instead of client credentials. */
   staticToken: boolean;
-  /** True for a session list, where 404 means the user does not exist. */
+  /** True for a user's session list, where PingOne's 404 means the user does not exist. */
   listing?: boolean;
   /** True when the call is about one session (read or revoke), where a 400 may be the "current session" rule. */
   session?: boolean;

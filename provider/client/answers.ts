@@ -32,8 +32,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /**
  * PingOne's error body (`P1Error`: a JSON object whose `code` is a string),
- * or `undefined` when `text` is anything else: HTML, a proxy's page, another
- * service's JSON. Only fields of the documented types are kept.
+ * or `undefined` when the parsed `body` is anything else: no JSON at all (HTML,
+ * a proxy's page), another service's JSON. Only fields of the documented types are kept.
  */
 export function pingOneErrorBody(body: unknown): PingOneErrorBody | undefined {
   if (!isRecord(body) || typeof body.code !== "string" || body.code === "") return undefined;

@@ -80,8 +80,9 @@ const MAX_LIST_PAGES = 100;
  * token, one keep-alive pool and one pacer: share it among all work done
  * for the same licence (pass `pipeline`); the client itself adds only how its
  * operations retry and report. Every method checks its ids before sending
- * anything (a malformed id throws `TypeError`, naming the field) and
- * otherwise fails with `PingOneApiError` (never a raw Node error).
+ * anything (a malformed id throws `InvalidInputError` with code `INVALID_ID`,
+ * naming the field) and otherwise fails with `PingOneApiError` (never a raw
+ * Node error).
  */
 export class PingOneClient {
   /** The shared half: transport, token, pacer, counters of this client's licence. */
@@ -112,14 +113,8 @@ export class PingOneClient {
     };
     this.explainForbidden = options.explainForbidden ?? explainByRoles;
     this.pageSource = {
-      get: (target, url, firstPage) =>
-        this.perform({
-          target,
-          endpoint: "api",
-          expected: "json",
-          listing: firstPage,
-          request: (token) => this.get(url, token),
-        }),
+      get: (target, url) =>
+        this.perform({ target, endpoint: "api", expected: "json", request: (token) => this.get(url, token) }),
       failed: (target, answer, init) => this.failed(target, answer, init),
     };
   }
@@ -324,9 +319,13 @@ export class PingOneClient {
     return value;
   }
 
-  /** An error about an answer `perform` accepted but the caller cannot use. */
+  /**
+   * An error about an answer `perform` accepted but the caller cannot use. PingOne's 404 to a list that
+   * names a user (the user's sessions) says the user does not exist; to any other list, nothing about a user.
+   */
   private failed(target: OperationTarget, answer: Accepted, init: FailureInit): PingOneApiError {
-    return this.pipeline.error({ target, endpoint: "api", listing: true }, answer, init, this.policy);
+    const listing = target.userId !== undefined;
+    return this.pipeline.error({ target, endpoint: "api", listing }, answer, init, this.policy);
   }
 
   /** Runs a session or users call; PingOne's 403 comes back with the role rule explained for `target`. */

@@ -25,8 +25,8 @@ export interface ListSpec<T> {
 
 /** What paging needs of a client: one GET of a page, and the error about an answer it accepted. */
 export interface PageSource {
-  /** GETs `url` as one operation; `firstPage` is true for the list's first page (where a 404 means the owner does not exist). */
-  get(target: OperationTarget, url: string, firstPage: boolean): Promise<Accepted>;
+  /** GETs `url` as one operation. */
+  get(target: OperationTarget, url: string): Promise<Accepted>;
   /** The error about an accepted answer that cannot be used. */
   failed(target: OperationTarget, answer: Accepted, init: FailureInit): PingOneApiError;
 }
@@ -50,7 +50,7 @@ export async function* pages<T>(
   for (let page = 1; url !== undefined; page++) {
     const pageUrl: string = url;
     pagesRead.add(pageUrl);
-    const answer = await source.get(target, pageUrl, page === 1);
+    const answer = await source.get(target, pageUrl);
     const incomplete = `the ${noun} is incomplete, so nothing was concluded from it`;
     const malformed = (reason: string) =>
       source.failed(target, answer, {

@@ -18,7 +18,7 @@ import { randomUUID } from "node:crypto";
 import { adviceFor, AdviceContext } from "./advice";
 import { parseBody, readTokenAnswer } from "./answers";
 import { decide } from "./decide";
-import { FailureCode, OperationTarget, PingOneApiError } from "./errors";
+import { FailureCode, OperationTarget, PingOneApiError, PingOneApiErrorInit } from "./errors";
 import { classify, Expected, Outcome } from "./outcome";
 import { AdaptivePacer, PacerDeadlineError, PacerOptions, PacerPauseError, PacerSnapshot } from "./pacer";
 import { Clock, ResolvedRetry, systemClock } from "./retry";
@@ -80,8 +80,6 @@ export interface OperationSpec {
   endpoint: AdviceContext["endpoint"];
   /** The success this operation accepts. */
   expected: Expected;
-  /** True for the first page of a session list, where a 404 means the user does not exist. */
-  listing?: boolean;
   /** Builds one attempt's request; `token` is absent for the token endpoint. */
   request: (token: Secret | undefined) => Omit<HttpRequest, "timeoutMs">;
 }
@@ -102,15 +100,12 @@ export interface Accepted {
   startedAt: number;
 }
 
-/** What a failure adds to what the operation knows. */
-export interface FailureInit {
-  status?: number;
-  body?: PingOneErrorBody;
-  reason?: string;
-  networkCode?: string;
-  advice?: string;
-  failure?: FailureCode;
-}
+/**
+ * What a failure adds to what the operation knows: the fields of `PingOneApiErrorInit` that describe
+ * it (the operation supplies the rest), with advice chosen by `advice.ts` when none is given.
+ */
+export type FailureInit = Pick<PingOneApiErrorInit, "status" | "body" | "reason" | "networkCode" | "failure"> &
+  Partial<Pick<PingOneApiErrorInit, "advice">>;
 
 /** What builds a pipeline; the defaults are the real collaborators. */
 interface PipelineOptions {
@@ -187,13 +182,8 @@ export class OperationPipeline {
       undefined,
       options.clock && this.clock,
     );
-    if (connection.credentials.kind === "client-credentials") {
-      // Every `get` passes its own fetch, under the asking operation's policy (see `tokenFor`): there is no default one.
-      this.tokens = new TokenCache(
-        () => Promise.reject(new Error("a token fetch runs under an operation's policy")),
-        () => this.clock.now(),
-      );
-    }
+    // Every `get` passes its own fetch, under the asking operation's policy (see `tokenFor`).
+    if (connection.credentials.kind === "client-credentials") this.tokens = new TokenCache(() => this.clock.now());
   }
 
   /** True when the credentials are a static access token (no token endpoint, no refresh). */
@@ -304,7 +294,7 @@ export class OperationPipeline {
    * failure's advice is chosen (`advice.ts`) when the failure gives none.
    */
   error(
-    spec: Pick<OperationSpec, "target" | "endpoint" | "listing">,
+    spec: Pick<OperationSpec, "target" | "endpoint"> & Pick<AdviceContext, "listing">,
     at: { transactionId: string; attempts: number; startedAt: number },
     init: FailureInit,
     policy: Pick<OperationPolicy, "settingName">,

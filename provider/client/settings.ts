@@ -54,7 +54,10 @@ export interface ConnectionOptions {
   retryMaxDelaySeconds?: number | string;
   /** Ceiling of a server's Retry-After, in seconds (default 30). */
   maxRetryAfterSeconds?: number | string;
-  /** Most requests in flight at once per client (default 32); adaptive pacing stays at or below it. */
+  /**
+   * Most requests in flight at once for the licence (default 32): the pacer is the pipeline's, shared by every
+   * client of the licence (the first settings to reach it set it); adaptive pacing stays at or below it.
+   */
   maxConcurrency?: number | string;
 }
 
@@ -157,13 +160,13 @@ export interface ResolvedConnection {
   credentials: ResolvedCredentials;
   /** Retry timing, with defaults applied. */
   retry: ResolvedRetry;
-  /** Most requests in flight per client. */
+  /** Most requests in flight at once, for the pacer of the pipeline this connection creates. */
   maxConcurrency: number;
   /** How messages about this connection name a setting. */
   settingName: SettingName;
 }
 
-/** Default most requests in flight per client. */
+/** Default most requests in flight at once. */
 const DEFAULT_MAX_CONCURRENCY = 32;
 
 /** A setting is missing or malformed (code `CONFIG`). The message names the config key and the environment variable to set. */

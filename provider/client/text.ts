@@ -54,12 +54,12 @@ export function secretForms(secret: string, clientId?: string): string[] {
     forms.push(Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString("base64"));
     forms.push(Buffer.from(`${clientId}:${secret}`).toString("base64"));
   }
-  // Messages quote a value cut to its first 60 characters (`quote` in ids.ts): that cut is a form too.
+  // Messages quote a value cut to its first QUOTE_CUT characters (`quote` below): that cut is a form too.
   for (const form of [...forms]) if (form.length > QUOTE_CUT) forms.push(form.slice(0, QUOTE_CUT));
   return [...new Set(forms)];
 }
 
-/** Where `quote` cuts a long value. */
+/** Where `quote` cuts a long value by default. */
 const QUOTE_CUT = 60;
 
 /**
@@ -97,7 +97,7 @@ export function formatSeconds(ms: number): string {
 }
 
 /** JSON-quotes a value for an error message, cut to `max` characters. */
-export function quote(value: string, max = 60): string {
+export function quote(value: string, max = QUOTE_CUT): string {
   const cut = value.length > max ? `${value.slice(0, max)}…` : value;
   return `${JSON.stringify(cut)}${value.length > max ? ` (${value.length} characters)` : ""}`;
 }

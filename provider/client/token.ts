@@ -20,26 +20,22 @@ export interface IssuedToken {
 const TOKEN_REFRESH_MARGIN_SECONDS = 60;
 
 /**
- * Caches the token that `fetchToken` issues. Concurrent `get` calls share one
- * in-flight fetch; a failed fetch is not cached, so the next call tries again.
+ * Caches one token. Concurrent `get` calls share one in-flight fetch; a
+ * failed fetch is not cached, so the next call tries again.
  */
 export class TokenCache {
   private current?: { token: Secret; refreshAt: number };
   private inFlight?: Promise<Secret>;
 
-  /** `fetchToken` does the request (with its own retries); `now` gives epoch milliseconds. */
-  constructor(
-    private readonly fetchToken: () => Promise<IssuedToken>,
-    private readonly now: () => number,
-  ) {}
+  /** `now` gives epoch milliseconds. */
+  constructor(private readonly now: () => number) {}
 
   /**
-   * A valid token: the cached one, the one being fetched, or a new one.
-   * Rejects when the fetch fails. `fetch`, when given, is what starts a new
-   * fetch instead of the constructor's (the pipeline passes the asking
-   * operation's retry policy this way).
+   * A valid token: the cached one, the one being fetched, or a new one from
+   * `fetch` (the pipeline passes one that runs under the asking operation's
+   * retry policy). Rejects when the fetch fails.
    */
-  get(fetch: () => Promise<IssuedToken> = this.fetchToken): Promise<Secret> {
+  get(fetch: () => Promise<IssuedToken>): Promise<Secret> {
     if (this.current && this.now() < this.current.refreshAt) return Promise.resolve(this.current.token);
     if (!this.inFlight) {
       this.inFlight = fetch()

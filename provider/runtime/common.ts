@@ -34,6 +34,11 @@ export interface Parsed<T> {
 /** The id properties a resource may carry, in the order its resource id joins them. */
 export type IdKey = keyof SessionRef;
 
+/** `undefined` for what Pulumi and users write as "not set": absent, `null`, `""`. */
+export function presentValue(value: unknown): unknown {
+  return value === null || value === "" ? undefined : value;
+}
+
 /** True for the preview placeholder of a value not known yet. */
 export function isUnknown(value: unknown): boolean {
   return value === UNKNOWN_VALUE;
@@ -63,8 +68,8 @@ export function parseIds<K extends IdKey>(
 
 /** Reads `createdBefore`: absent, or a date-time that `invalidDateTimeReason` accepts. */
 export function parseCreatedBefore(bag: PropertyBag): Parsed<string | undefined> {
-  const given = bag.createdBefore;
-  if (given === undefined || given === null || given === "") return { value: undefined, failures: [] };
+  const given = presentValue(bag.createdBefore);
+  if (given === undefined) return { value: undefined, failures: [] };
   const reason = isUnknown(given) ? undefined : invalidDateTimeReason("createdBefore", given);
   return { value: String(given), failures: reason ? [{ property: "createdBefore", reason }] : [] };
 }
@@ -135,7 +140,7 @@ export function storedConnectionDiffers(stored: unknown, connection: unknown): b
     (connection && typeof connection === "object" && Object.values(connection).some(isUnknown))
   )
     return true;
-  return canonical(stored ?? {}) !== canonical(routingOf(connection));
+  return deepCanonical(stored ?? {}) !== deepCanonical(routingOf(connection));
 }
 
 /** Now, as stored in `checkedAt`. */
@@ -218,10 +223,4 @@ function deepCanonical(value: unknown): string {
       ? Object.fromEntries(Object.entries(field).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : field,
   );
-}
-
-/** The same object whatever the order of its keys, as text for comparison. */
-function canonical(value: unknown): string {
-  if (!value || typeof value !== "object") return JSON.stringify(value);
-  return JSON.stringify(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

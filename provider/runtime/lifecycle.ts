@@ -21,6 +21,7 @@ import {
   observed,
   Parsed,
   parseIds,
+  presentValue,
   PropertyBag,
   routingOf,
   StoredRouting,
@@ -79,7 +80,7 @@ export interface Clients<C> {
 }
 
 /** The process-wide shared PingOne clients of `context.ts`: what every real kind uses. */
-export const PINGONE_CLIENTS: Clients<PingOneClient> = { forInputs: clientFor, forStored: clientForStored };
+const PINGONE_CLIENTS: Clients<PingOneClient> = { forInputs: clientFor, forStored: clientForStored };
 
 /**
  * One kind of ensure-absent resource. `I` are its inputs, `R` what its `revoke` records in the
@@ -120,7 +121,7 @@ export interface EnsureAbsentDefinition<I extends RevocationInputs, R extends ob
 }
 
 /** The inputs that are Pulumi secrets in every kind: `connection` may hold credentials. */
-export const SECRET_INPUTS = ["connection"] as const;
+const SECRET_INPUTS = ["connection"] as const;
 
 /** What of a definition says how its inputs compare (see `canonicalForm`). */
 export interface ComparisonRules {
@@ -134,7 +135,7 @@ export interface ComparisonRules {
 const NOT_KNOWN_YET = "(not known yet)";
 
 /** An id as compared and digested: PingOne ids are UUIDs, the same id in any case. */
-export function canonicalId(present: unknown): string {
+function canonicalId(present: unknown): string {
   return String(present).toLowerCase();
 }
 
@@ -151,11 +152,6 @@ export function canonicalForm(definition: ComparisonRules, key: string, value: u
   if (definition.ids.includes(key)) return canonicalId(present);
   const rule = definition.canonical?.[key];
   return rule ? rule(present) : JSON.stringify(present);
-}
-
-/** `undefined` for what Pulumi and users write as "not set": absent, `null`, `""`. */
-export function presentValue(value: unknown): unknown {
-  return value === null || value === "" ? undefined : value;
 }
 
 /**

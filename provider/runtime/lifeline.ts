@@ -12,7 +12,7 @@
 import fs from "node:fs";
 
 /** How often the process tree is looked at: an orphaned host stops within about this long. */
-export const ENGINE_CHECK_INTERVAL_MS = 250;
+const ENGINE_CHECK_INTERVAL_MS = 250;
 
 /**
  * Calls `onGone` once, with the reason, when the process that started this one (or the one that

@@ -28,22 +28,15 @@ import {
 } from "../client/criteria";
 import { sweepSessions, SweepResult } from "../client/sweep";
 import { SweepIncompleteError, SweepScope } from "./errors";
-import {
-  canonicalForm,
-  ensureAbsent,
-  EnsureAbsentDefinition,
-  presentValue,
-  RecordedState,
-  RevocationInputs,
-} from "./lifecycle";
-import { isUnknown, Parsed, parseConnection, parseIds, PropertyBag } from "./common";
+import { canonicalForm, ensureAbsent, EnsureAbsentDefinition, RecordedState, RevocationInputs } from "./lifecycle";
+import { isUnknown, Parsed, parseConnection, parseIds, presentValue, PropertyBag } from "./common";
 import { quote } from "../client/text";
 
 /** The properties that say which users the resource is about; changing any of them replaces it. */
-export const SWEEP_IDENTITY_KEYS = ["environmentId", "populationId", "userFilter", "allUsers", "shard"] as const;
+const SWEEP_IDENTITY_KEYS = ["environmentId", "populationId", "userFilter", "allUsers", "shard"] as const;
 
 /** The properties that say which of those users' sessions must be gone; changing them updates. */
-export const SWEEP_CRITERIA_KEYS = ["createdBefore", "lastSignOnBefore", "remoteIps"] as const;
+const SWEEP_CRITERIA_KEYS = ["createdBefore", "lastSignOnBefore", "remoteIps"] as const;
 
 /** The inputs of a PopulationSessionsRevocation, as `check` accepts them. */
 export interface PopulationSessionsRevocationInputs extends SessionCriteria, RevocationInputs {
@@ -157,7 +150,7 @@ export const populationSessionsRevocation: dynamic.ResourceProvider<
  * alike. Stored outputs may lack `environmentId` (then `id` gives it). A problem with a value not
  * known yet (preview) is left for the `check` that runs once it is known.
  */
-export function parsePopulationSessionsRevocation(
+function parsePopulationSessionsRevocation(
   given: PropertyBag,
   id?: string,
 ): Parsed<PopulationSessionsRevocationInputs> {

@@ -10,7 +10,7 @@ import { ensureAbsent, EnsureAbsentDefinition, joinedIds, RecordedState, Revocat
 import { Parsed, parseConnection, parseIds, PropertyBag } from "./common";
 
 /** The properties that identify the session; changing any of them targets another session. */
-export const SESSION_KEYS = ["environmentId", "userId", "sessionId"] as const;
+const SESSION_KEYS = ["environmentId", "userId", "sessionId"] as const;
 
 /** What a revocation found: PingOne deleted the session, or it was already gone. */
 export type RevocationOutcome = "revoked" | "already-absent";
@@ -60,7 +60,7 @@ export const sessionRevocation: dynamic.ResourceProvider<SessionRevocationInputs
  * outputs may lack the ids (then `id` gives them) and may hold credentials an older version
  * stored (ignored: see `routingOf`).
  */
-export function parseSessionRevocation(bag: PropertyBag, id?: string): Parsed<SessionRevocationInputs> {
+function parseSessionRevocation(bag: PropertyBag, id?: string): Parsed<SessionRevocationInputs> {
   const ids = parseIds(SESSION_KEYS, bag, id);
   const connection = parseConnection(bag);
   return { value: { ...ids.value, connection: connection.value }, failures: [...ids.failures, ...connection.failures] };

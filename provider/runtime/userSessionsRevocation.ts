@@ -14,7 +14,7 @@ import { ensureAbsent, EnsureAbsentDefinition, joinedIds, RecordedState, Revocat
 import { Parsed, parseConnection, parseCreatedBefore, parseIds, PropertyBag } from "./common";
 
 /** The properties that identify the user; changing either targets another user. */
-export const USER_KEYS = ["environmentId", "userId"] as const;
+const USER_KEYS = ["environmentId", "userId"] as const;
 
 /** The inputs of a UserSessionsRevocation, as `check` accepts them. */
 export interface UserSessionsRevocationInputs extends UserRef, RevocationInputs {
@@ -85,7 +85,7 @@ export const userSessionsRevocation: dynamic.ResourceProvider<
  * Stored outputs may lack the ids (then `id` gives them) and may hold credentials an older
  * version stored (ignored).
  */
-export function parseUserSessionsRevocation(bag: PropertyBag, id?: string): Parsed<UserSessionsRevocationInputs> {
+function parseUserSessionsRevocation(bag: PropertyBag, id?: string): Parsed<UserSessionsRevocationInputs> {
   const ids = parseIds(USER_KEYS, bag, id);
   const createdBefore = parseCreatedBefore(bag);
   const connection = parseConnection(bag);

@@ -86,6 +86,25 @@ describe("the role rule, explained exactly", () => {
     assert.equal(emulator.state.listSessions(env, carol).length, 1, "nothing was revoked");
   });
 
+  it("keeps the client secret out of the advice when a population's name echoes it", async () => {
+    const app = emulator.state.addApplication({
+      environmentId: env,
+      roleAssignments: [
+        { role: IDA, scope: { type: "POPULATION", id: staff } },
+        { role: READ_ONLY, scope: { type: "ENVIRONMENT", id: env } },
+      ],
+    });
+    const echoing = emulator.state.addPopulation(env, { name: `Echo ${app.clientSecret}` });
+    const dave = emulator.state.addUser(env, { populationId: echoing, username: "dave" });
+    const session = emulator.state.addSession(env, dave).id;
+    const error = await refusal(clientFor(app).deleteSession({ environmentId: env, userId: dave, sessionId: session }));
+    assert.equal(
+      error.advice,
+      `The worker application ${app.clientId} holds Identity Data Admin for population "Staff" (${staff}) of environment ${env}; user ${dave} is in population "Echo [redacted]" (${echoing}): assign the role for "Echo [redacted]" (${echoing}), or at environment level.`,
+    );
+    assert.equal(error.message.includes(app.clientSecret), false, error.message);
+  });
+
   it("infers the user is outside its populations when it may not even read the user", async () => {
     const app = emulator.state.addApplication({
       environmentId: env,
@@ -96,6 +115,30 @@ describe("the role rule, explained exactly", () => {
       error.advice,
       `The worker application ${app.clientId} holds Identity Data Admin for population "Staff" (${staff}) of environment ${env} only, and may not even read user ${carol}: the user is outside those populations. Assign the role for the user's population, or at environment level.`,
     );
+  });
+
+  it("concludes nothing from a 403 on the user's read that is not PingOne's (an HTML page): the general advice stays", async () => {
+    const app = emulator.state.addApplication({
+      environmentId: env,
+      roleAssignments: [{ role: IDA, scope: { type: "POPULATION", id: staff } }],
+    });
+    const userRead = new RegExp(`^/v1/environments/${env}/users/${carol}$`);
+    const page = { status: 403, headers: { "content-type": "text/html" }, body: "<html>Forbidden</html>" };
+    emulator.injectFault({ method: "GET", path: userRead, count: 2, ...page });
+    const error = await refusal(
+      clientFor(app).deleteSession({ environmentId: env, userId: carol, sessionId: carolSession }),
+    );
+    assert.match(
+      error.advice,
+      /^The worker application lacks permission: it needs the Identity Data Administrator role at environment level, or at population level for this user's population\./,
+    );
+    assert.doesNotMatch(error.advice, /may not even read user|outside those populations/);
+    const lookup = await mayRevoke(clientFor(app), env, { userId: carol }).then(
+      () => assert.fail("expected the user's read to fail"),
+      (e: unknown) => e,
+    );
+    assert.ok(PingOneApiError.isInstance(lookup));
+    assert.deepEqual([lookup.status, lookup.code], [403, "NOT_PINGONE"]);
   });
 
   it("says when the application holds no Identity Data Admin in the environment (case 2)", async () => {

@@ -111,6 +111,24 @@ describe("PingOneClient against the emulator", () => {
       );
       assert.match(error.message, /The user does not exist in this environment/);
     });
+
+    it("does not blame a user for a users list's 404: no user was named", async () => {
+      const { client } = world.client();
+      world.emulator.injectFault({
+        method: "GET",
+        path: `/v1/environments/${world.environmentId}/users?`,
+        status: 404,
+      });
+      const error = await failure(
+        (async () => {
+          for await (const page of client.listUsers(world.environmentId))
+            assert.fail(`expected no page, got ${page.length} users`);
+        })(),
+      );
+      assert.equal(error.status, 404);
+      assert.equal(error.pingOne?.code, "NOT_FOUND");
+      assert.equal(error.advice, "Check the ids.");
+    });
   });
 
   describe("errors that are not retried", () => {
@@ -345,7 +363,7 @@ describe("PingOneClient against the emulator", () => {
       const second = failure(client.deleteSession({ ...ref(), sessionId: world.sessionIds[1] }));
       await clock.sleep(7000);
       const error = await second;
-      assert.equal(error.failure, "DEADLINE");
+      assert.equal(error.code, "DEADLINE");
       assert.match(
         error.message,
         /PingOne asked this client to wait 5 s \(Retry-After\) but only 3 s remain before the operation deadline/,

@@ -80,7 +80,7 @@ describe("hostile servers", () => {
       });
       const { client } = clientOf(server);
       const error = await failure(revokeUserSessions(client, { environmentId: ENV, userId: USER }));
-      assert.equal(error.failure, "MALFORMED_ANSWER");
+      assert.equal(error.code, "MALFORMED_ANSWER");
       assert.equal(isNotFound(error), false, "a later page's 404 is not 'no such user'");
       assert.match(
         error.message,
@@ -113,14 +113,14 @@ describe("hostile servers", () => {
       });
       const { client } = clientOf(server);
       const error = await failure(client.deleteSession({ environmentId: ENV, userId: USER, sessionId: SESSIONS[0] }));
-      assert.equal(error.failure, "NOT_PINGONE");
+      assert.equal(error.code, "NOT_PINGONE");
       assert.equal(isNotFound(error), false);
       assert.match(
         error.message,
         /^Could not revoke session \(session 7c9e6679-[^)]+\): HTTP 404 with a body that is not JSON \(text\/html, 35 bytes\), not PingOne's NOT_FOUND answer\. This answer is not PingOne's, so nothing is concluded from it: check that pingone:apiUrl \/ PINGONE_API_URL points at PingOne/,
       );
       const bulk = await failure(revokeUserSessions(client, { environmentId: ENV, userId: USER }));
-      assert.equal(bulk.failure, "NOT_PINGONE", "an HTML 404 on the list is not 'no such user' either");
+      assert.equal(bulk.code, "NOT_PINGONE", "an HTML 404 on the list is not 'no such user' either");
     });
 
     it("does not count a DELETE answered 200 text/html as a revocation (item 2)", async () => {
@@ -229,7 +229,7 @@ describe("hostile servers", () => {
         server = await startHostileServer((_req, res) => json(res, 200, page));
         const { client } = clientOf(server);
         const error = await failure(revokeUserSessions(client, { environmentId: ENV, userId: USER }));
-        assert.equal(error.failure, "MALFORMED_ANSWER");
+        assert.equal(error.code, "MALFORMED_ANSWER");
         assert.equal(
           error.message.split(". Run again")[0],
           `Could not list sessions (user ${USER} in environment ${ENV}): HTTP 200; page 1 of the session list: ${problem}; the session list is incomplete, so nothing was concluded from it`,
@@ -363,7 +363,7 @@ describe("hostile servers", () => {
       });
       const { client, clock } = clientOf(server, { operationTimeoutSeconds: 5 });
       const error = await failure(client.deleteSession({ environmentId: ENV, userId: USER, sessionId: SESSIONS[0] }));
-      assert.equal(error.failure, "DEADLINE");
+      assert.equal(error.code, "DEADLINE");
       assert.match(
         error.message,
         /the server asked to wait 3600 s \(Retry-After\) but only [45](\.\d)? s remain before the operation deadline, so it fails now/,
@@ -443,7 +443,7 @@ describe("hostile servers", () => {
           const error = await failure(
             client.deleteSession({ environmentId: ENV, userId: USER, sessionId: SESSIONS[0] }),
           );
-          assert.equal(error.failure, "PROXY");
+          assert.equal(error.code, "PROXY");
           assert.match(error.message, words);
           assert.match(error.message, /The proxy named above refused or failed the request/);
           assert.equal(error.message.includes("proxypass"), false);

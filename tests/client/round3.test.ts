@@ -111,7 +111,7 @@ describe("issue 17: users lists and list answers", () => {
         ),
       );
       const error = await failure(sweepSessions(clientOf(server), { environmentId: ENV, users: { allUsers: true } }));
-      assert.equal(error.failure, "MALFORMED_ANSWER");
+      assert.equal(error.code, "MALFORMED_ANSWER");
       assert.match(
         error.message,
         /HTTP 200; page 12 of the user list: 11 pages in a row listed no user not already listed: its cursor advances without the list doing so; the user list is incomplete/,
@@ -130,7 +130,7 @@ describe("issue 17: users lists and list answers", () => {
     it('fails a session list answered {"status":"UP"}, saying what was seen', async () => {
       server = await startHostileServer((_req, res) => json(res, 200, UP));
       const error = await failure(revokeUserSessions(clientOf(server), { environmentId: ENV, userId: USERS[0] }));
-      assert.equal(error.failure, "MALFORMED_ANSWER");
+      assert.equal(error.code, "MALFORMED_ANSWER");
       assert.match(
         error.message,
         /HTTP 200; page 1 of the session list: the answer is a JSON object without _embedded \(keys seen: "status"\), not a session list; the session list is incomplete, so nothing was concluded from it\./,

@@ -64,7 +64,7 @@ describe("a 101 Switching Protocols answer (issue 17 item 1)", () => {
     const error = await failure(
       clientOf(server).deleteSession({ environmentId: ENV, userId: USER, sessionId: SESSION }),
     );
-    assert.equal(error.failure, "NO_ANSWER");
+    assert.equal(error.code, "NO_ANSWER");
     assert.equal(error.networkCode, "ERR_UNEXPECTED_UPGRADE");
     assert.match(error.message, UPGRADE);
     assert.deepEqual(

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { revokeUserSessions } from "../../provider/client/bulk";
+import { PingOneConfigError } from "../../provider/client/settings";
 import { BulkRevocationError } from "../../provider/runtime/errors";
 import { startWorld, World } from "../support/world";
 
@@ -78,6 +79,7 @@ describe("BulkRevocationError", function () {
     assert.equal(compiled.BulkRevocationError.isInstance(fromSources), true);
     assert.equal(fromDist.message, fromSources.message, "the other copy reads the failures the same way");
     assert.equal(BulkRevocationError.isInstance(new Error(fromSources.message)), false);
-    assert.equal(BulkRevocationError.isInstance({ __pingoneSessionsError: true, code: "OTHER" }), false);
+    // The brand alone is not enough: an error of the package with another code is not this one.
+    assert.equal(BulkRevocationError.isInstance(new PingOneConfigError("x")), false);
   });
 });
