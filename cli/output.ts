@@ -6,7 +6,7 @@
  */
 import { RetryNotice } from "../provider/client/client";
 import { FailureCode, OperationTarget, PingOneApiError } from "../provider/client/errors";
-import { printable } from "../provider/client/text";
+import { formatSeconds, printable } from "../provider/client/text";
 import type { Session } from "../provider/client/types";
 import { TextSink, writeLine } from "./common";
 
@@ -160,12 +160,12 @@ export class Progress {
 
 /**
  * The line shown before a retry wait:
- * `retrying revoke session S in 2.0 s (attempt 2 of 10): HTTP 503 ...`,
+ * `retrying revoke session S in 2 s (attempt 2 of 10): HTTP 503 ...`,
  * with "as the server asked" when the wait is its Retry-After. The attempt
  * counted is the one about to be made.
  */
 export function retryLine(notice: RetryNotice): string {
-  const wait = `${(notice.delayMs / 1000).toFixed(1)} s${notice.retryAfter ? ", as the server asked" : ""}`;
+  const wait = `${formatSeconds(notice.delayMs)}${notice.retryAfter ? ", as the server asked" : ""}`;
   return printable(
     `retrying ${operation(notice.target)} in ${wait} (attempt ${notice.attempt + 1} of ${notice.maxAttempts}): ${oneLine(notice.reason)}`,
   );
@@ -225,9 +225,7 @@ export class RetrySummary {
     const last = `in the last ${Math.max(1, Math.round((this.now() - this.windowStart) / 1000))} s`;
     if (this.throttled > 0) {
       const wait =
-        this.longestWaitMs < 1000
-          ? `${Math.round(this.longestWaitMs)} ms`
-          : `${(this.longestWaitMs / 1000).toFixed(1)} s`;
+        this.longestWaitMs < 1000 ? `${Math.round(this.longestWaitMs)} ms` : formatSeconds(this.longestWaitMs);
       const asked = this.longestWaitMs > 0 ? ` (PingOne asked to wait up to ${wait})` : "";
       this.write(
         `rate limit: ${formatCount(this.throttled)} ${this.throttled === 1 ? "request" : "requests"} delayed ${last}${asked}`,

@@ -6,7 +6,7 @@
  * every failed PingOne call ends in: its message says what failed, for which
  * session, why, and what to do; PingOne's error body is kept under `pingOne`.
  */
-import { scrub } from "./text";
+import { formatSeconds, scrub } from "./text";
 import { PingOneErrorBody, PingOneErrorDetail } from "./types";
 
 /**
@@ -349,7 +349,7 @@ function formatMessage(init: PingOneApiErrorInit): string {
   const refs = [
     init.body?.id ? `PingOne error id ${init.body.id}` : undefined,
     `transaction id ${init.transactionId}`,
-    `${init.attempts} attempt${init.attempts === 1 ? "" : "s"} in ${(init.elapsedMs / 1000).toFixed(1)} s`,
+    `${init.attempts} attempt${init.attempts === 1 ? "" : "s"} in ${formatSeconds(init.elapsedMs)}`,
   ]
     .filter(Boolean)
     .join(", ");

@@ -183,7 +183,7 @@ describe("the error model", () => {
         `Could not revoke session (session ${SESSION} of user ${USER} in environment ${ENV}): HTTP 403 ACCESS_FAILED/INSUFFICIENT_PERMISSIONS ` +
           "The request could not be completed. You do not have access to this resource " +
           "[INSUFFICIENT_PERMISSIONS Actor does not have permissions to access this resource.]. " +
-          `Assign the role. (PingOne error id ${ACCESS_FAILED.id}, transaction id pulumi-pingone-sessions-t1, 1 attempt in 0.0 s)`,
+          `Assign the role. (PingOne error id ${ACCESS_FAILED.id}, transaction id pulumi-pingone-sessions-t1, 1 attempt in 0 s)`,
       );
       const fields = [
         "advice",
