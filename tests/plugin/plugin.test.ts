@@ -74,9 +74,13 @@ describe("the provider plugin over gRPC", function () {
     world = await startWorld({}, 3);
   });
   afterEach(async () => {
-    assertSecretNowhere();
-    await Promise.all(plugins.splice(0).map((plugin) => plugin.stop()));
-    await world.stop();
+    // Stopped even when a secret leaked: a plugin or emulator left running keeps mocha from ending.
+    try {
+      assertSecretNowhere();
+    } finally {
+      await Promise.all(plugins.splice(0).map((plugin) => plugin.stop()));
+      await world.stop();
+    }
   });
 
   describe("the provider", () => {
@@ -201,6 +205,37 @@ describe("the provider plugin over gRPC", function () {
         world.emulator.state.getSession(world.environmentId, world.userId, world.sessionIds[0]),
         "nothing was revoked",
       );
+    });
+
+    it("redacts a credential given in plain text, not marked secret, from check failures and errors", async () => {
+      // No Configure: the secret is known only from where the request holds it. It is not the
+      // sentinel, which afterEach looks for everywhere: the inputs echo what the request gave.
+      const plain = "plain-client-secret-5f2a9c81e7d4";
+      const plugin = await startPlugin();
+      const config = await plugin.checkConfig({ clientSecret: plain, regionCode: plain });
+      assert.deepEqual(config.failures, [
+        {
+          property: "regionCode",
+          reason:
+            'Unknown PingOne region "[redacted]" (pingone-sessions:regionCode / PINGONE_REGION_CODE): use one of NA, EU, CA, AP, AU, SG.',
+        },
+      ]);
+      const urn = urnOf("SessionRevocation", "s");
+      const inputs = {
+        environmentId: world.environmentId,
+        userId: world.userId,
+        sessionId: world.sessionIds[0],
+        connection: { clientId: world.clientId, clientSecret: plain, maxAttempts: `x${plain}` },
+      };
+      const checked = await plugin.check(urn, inputs);
+      assert.deepEqual(
+        checked.failures.map((f) => f.property),
+        ["connection.maxAttempts"],
+      );
+      assert.match(checked.failures[0].reason, /must be a whole number from 1 to 100; got "x\[redacted\]"\.$/);
+      const error = await failure(plugin.create(urn, inputs));
+      assert.match(error.message, /must be a whole number from 1 to 100; got "x\[redacted\]"\.$/);
+      assert.deepEqual(apiLog(), [], "nothing was sent");
     });
 
     it("exits when the process that started it is gone", async () => {
