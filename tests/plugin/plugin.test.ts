@@ -238,6 +238,18 @@ describe("the provider plugin over gRPC", function () {
       assert.deepEqual(apiLog(), [], "nothing was sent");
     });
 
+    it("refuses a Create that lacks an input the type requires, before any request", async () => {
+      const plugin = await configuredPlugin();
+      const error = await failure(
+        plugin.create(urnOf("SessionRevocation", "s"), { environmentId: world.environmentId, userId: world.userId }),
+      );
+      assert.equal(
+        error.message,
+        "sessionId is required: a PingOne id (a UUID such as 0f8fad5b-d9cb-469f-a165-70867728950e)",
+      );
+      assert.deepEqual(apiLog(), []);
+    });
+
     it("exits when the process that started it is gone", async () => {
       const plugin = await startPlugin();
       const node = childrenOf(plugin.pid)[0];
@@ -359,6 +371,36 @@ describe("the provider plugin over gRPC", function () {
       assert.equal(present(1), true, "import revokes nothing");
       // The next up finds it present and revokes it.
       assert.deepEqual((await plugin.diff(imported.id, urn, imported.outputs, imported.inputs)).changes, "some");
+    });
+
+    it("fails Delete when PingOne refuses the DELETE, and the session stays", async () => {
+      const plugin = await configuredPlugin();
+      const state = { ...inputs(0), outcome: "revoked", present: false, checkedAt: "", connection: {} };
+      world.emulator.injectFault({ method: "DELETE", path: "/v1/", status: 403 });
+      const error = await failure(plugin.delete(idOf(0), urn, state));
+      assert.match(error.message, /403/);
+      // After the refusal the client looks up the application's roles to say why; it deletes nothing else.
+      assert.deepEqual(
+        apiLog().filter((line) => !line.startsWith("GET ")),
+        [`DELETE /v1/environments/${world.environmentId}/users/${world.userId}/sessions/${world.sessionIds[0]} 403`],
+      );
+      assert.equal(present(0), true, "the session PingOne refused to delete is still there");
+    });
+
+    it("fails an import whose lookup PingOne refuses: neither present nor absent is recorded", async () => {
+      const plugin = await configuredPlugin();
+      world.emulator.injectFault({ method: "GET", path: "/v1/", status: 403 });
+      const error = await failure(plugin.read(idOf(1), urn));
+      assert.match(error.message, /403/);
+      assert.equal(
+        apiLog()[0],
+        `GET /v1/environments/${world.environmentId}/users/${world.userId}/sessions/${world.sessionIds[1]} 403`,
+      );
+      assert.ok(
+        apiLog().every((line) => line.startsWith("GET ")),
+        apiLog().join("\n"),
+      );
+      assert.equal(present(1), true, "import revokes nothing");
     });
 
     it("imports a session already gone as absent, and refuses an id that names no session", async () => {
