@@ -17,9 +17,9 @@ import path from "node:path";
 import { engineBuild } from "../../harness/engine";
 import { ensurePythonEnv } from "../../tools/python/build";
 import { buildPythonWheel, installWheel } from "../../tools/sdk/build";
-import { SENTINEL_SECRET, startWorld, World } from "../support/world";
+import { SENTINEL_SECRET } from "../support/world";
 import { apiLog, deletedSessionIds } from "./support";
-import { CliProject, findPlugin, newCliProject, stateResource } from "./languages";
+import { cliProjectSuite, findPlugin, stateResource } from "./languages";
 
 const EXAMPLE = path.resolve(__dirname, "../../examples/python-teardown");
 const DRIVER = path.join(__dirname, "python", "drive.py");
@@ -33,23 +33,14 @@ interface DriveResult {
 }
 
 describe("a Python program with the generated SDK, under the real engine", function () {
-  let world: World;
-  let project: CliProject | undefined;
-
-  beforeEach(async () => {
-    world = await startWorld({}, 3);
-  });
-  afterEach(async () => {
-    project?.remove();
-    await world.stop();
-  });
+  const suite = cliProjectSuite();
 
   it("up revokes, import adopts a session by id, refresh notices a session back, destroy revokes; no secret in state", async function () {
     this.timeout(600_000);
     const plugin = findPlugin();
     const python = ensurePythonEnv();
-    project = newCliProject(EXAMPLE, "python-teardown", [plugin.binDir]);
-    const p = project;
+    const world = suite.world();
+    const p = suite.newProject(EXAMPLE, "python-teardown", [plugin.binDir]);
 
     // The SDK as a user gets it: a wheel, installed (for PYTHONPATH) beside the project.
     const wheelDir = path.join(p.dir, ".wheel");
