@@ -4,6 +4,7 @@
  * real `pulumi` CLI runs as a user runs it, with a file backend, no Pulumi Cloud and no plugin
  * download; and a suite's world and projects, made and removed around each test.
  */
+import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -116,6 +117,16 @@ export function newCliProject(source: string, projectName: string, pathDirs: str
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Asserts that neither `pulumi stack export` nor the checkpoint at rest holds `secret` in plain
+ * text, and that the checkpoint was found (an empty one would hold nothing to find).
+ */
+export function assertNoPlaintextSecret(state: { text: string; atRest: string }, secret: string, when: string): void {
+  assert.ok(state.atRest.length > 0, `the checkpoint file exists ${when}`);
+  assert.ok(!state.text.includes(secret), `no client secret in plain text in pulumi stack export ${when}`);
+  assert.ok(!state.atRest.includes(secret), `no client secret in plain text in the checkpoint ${when}`);
 }
 
 /** The one resource of `type` (full token) named `name` in exported state. */

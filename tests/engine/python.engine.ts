@@ -19,7 +19,7 @@ import { ensurePythonEnv } from "../../tools/python/build";
 import { buildPythonWheel, installWheel } from "../../tools/sdk/build";
 import { SENTINEL_SECRET } from "../support/world";
 import { apiLog, deletedSessionIds } from "./support";
-import { cliProjectSuite, findPlugin, stateResource } from "./languages";
+import { assertNoPlaintextSecret, cliProjectSuite, findPlugin, stateResource } from "./languages";
 
 const EXAMPLE = path.resolve(__dirname, "../../examples/python-teardown");
 const DRIVER = path.join(__dirname, "python", "drive.py");
@@ -98,10 +98,7 @@ describe("a Python program with the generated SDK, under the real engine", funct
     assert.deepEqual([...revoked[world.userId]].sort(), [...world.sessionIds].sort());
     assert.deepEqual(revoked[other], [otherSession]);
     let state = await p.exportState();
-    assert.ok(
-      !state.text.includes(SENTINEL_SECRET) && !state.atRest.includes(SENTINEL_SECRET),
-      "no client secret in plain text after up",
-    );
+    assertNoPlaintextSecret(state, SENTINEL_SECRET, "after up");
 
     // import, with the `import_` resource option (see tests/engine/python/programs.py for why not
     // the CLI): the engine reads the session the user made after up by its id, through the plugin,
@@ -147,9 +144,6 @@ describe("a Python program with the generated SDK, under the real engine", funct
       state.resources.filter((r) => r.type.startsWith("pingone-sessions:")),
       [],
     );
-    assert.ok(
-      !state.text.includes(SENTINEL_SECRET) && !state.atRest.includes(SENTINEL_SECRET),
-      "no client secret in plain text after destroy",
-    );
+    assertNoPlaintextSecret(state, SENTINEL_SECRET, "after destroy");
   });
 });

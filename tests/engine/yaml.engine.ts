@@ -13,7 +13,7 @@ import path from "node:path";
 import { ensureYamlHost } from "../../tools/yaml/build";
 import { SENTINEL_SECRET } from "../support/world";
 import { apiLog, deletedSessionIds } from "./support";
-import { cliProjectSuite, findPlugin, stateResource } from "./languages";
+import { assertNoPlaintextSecret, cliProjectSuite, findPlugin, stateResource } from "./languages";
 
 const EXAMPLE = path.resolve(__dirname, "../../examples/yaml-incident-response");
 const USER_REVOCATION = "pingone-sessions:index:UserSessionsRevocation";
@@ -63,10 +63,7 @@ describe("a Pulumi YAML program with an explicit provider, under the real engine
     assert.equal(outputs.userHasSessions, false);
     assert.equal(outputs.stolenSessionOutcome, "revoked");
     let state = await p.exportState();
-    assert.ok(
-      !state.text.includes(SENTINEL_SECRET) && !state.atRest.includes(SENTINEL_SECRET),
-      "no client secret in plain text after up",
-    );
+    assertNoPlaintextSecret(state, SENTINEL_SECRET, "after up");
     const provider = stateResource(state.resources, "pulumi:providers:pingone-sessions", "incident");
     assert.equal(
       stateResource(state.resources, USER_REVOCATION, "compromised-user").provider?.startsWith(provider.urn),
@@ -133,9 +130,6 @@ describe("a Pulumi YAML program with an explicit provider, under the real engine
       state.resources.filter((r) => r.type.startsWith("pingone-sessions:")),
       [],
     );
-    assert.ok(
-      !state.text.includes(SENTINEL_SECRET) && !state.atRest.includes(SENTINEL_SECRET),
-      "no client secret in plain text after destroy",
-    );
+    assertNoPlaintextSecret(state, SENTINEL_SECRET, "after destroy");
   });
 });
