@@ -50,6 +50,8 @@ export interface EngineStackOptions {
   config?: ConfigMap;
   /** Extra environment for the CLI and the plugins it starts. */
   env?: Record<string, string>;
+  /** Directories put on PATH after the engine's `bin/`: where the engine finds a provider plugin. */
+  pathDirs?: string[];
 }
 
 /** A stack of the real engine in its own directory, with what a test needs to inspect it. */
@@ -93,9 +95,27 @@ export function engineBuild(): EngineBuild {
 }
 
 /**
- * A new stack in a fresh directory: a file backend, an empty passphrase, no update check, no
- * plugin download, its own `PULUMI_HOME`, and every `PINGONE_*` and proxy variable cleared.
+ * The environment of an engine run kept apart from the runner's: a file backend in `backendDir`,
+ * an empty passphrase, no update check, no plugin download, `pulumiHome` as `PULUMI_HOME`, every
+ * `PINGONE_*` and proxy variable cleared, and on PATH the engine's `bin/`, then `pathDirs`.
  */
+export function isolatedEngineEnv(
+  backendDir: string,
+  pulumiHome: string,
+  pathDirs: readonly string[] = [],
+): Record<string, string> {
+  return {
+    ...Object.fromEntries(CLEARED_ENV.map((name) => [name, ""])),
+    PULUMI_BACKEND_URL: `file://${backendDir}`,
+    PULUMI_CONFIG_PASSPHRASE: "",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_HOME: pulumiHome,
+    PATH: [path.join(engineBuild().root, "bin"), ...pathDirs, process.env.PATH ?? ""].join(path.delimiter),
+  };
+}
+
+/** A new stack in a fresh directory, run in an `isolatedEngineEnv` (with `options.env` over it). */
 export async function newEngineStack(options: EngineStackOptions): Promise<EngineStack> {
   const build = engineBuild();
   fs.mkdirSync(WORK_ROOT, { recursive: true });
@@ -103,13 +123,7 @@ export async function newEngineStack(options: EngineStackOptions): Promise<Engin
   const backendDir = path.join(workDir, "state");
   fs.mkdirSync(backendDir);
   const env: Record<string, string> = {
-    ...Object.fromEntries(CLEARED_ENV.map((name) => [name, ""])),
-    PULUMI_BACKEND_URL: `file://${backendDir}`,
-    PULUMI_CONFIG_PASSPHRASE: "",
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    PULUMI_HOME: path.join(workDir, "home"),
-    PATH: `${path.join(build.root, "bin")}${path.delimiter}${process.env.PATH ?? ""}`,
+    ...isolatedEngineEnv(backendDir, path.join(workDir, "home"), options.pathDirs),
     ...options.env,
   };
   const processes: ChildProcess[] = [];

@@ -1,11 +1,14 @@
 /**
- * Where the language tooling (the YAML language host, the Python virtual environment, the SDK
- * generator) is cached between runs: outside tracked files, keyed by what it was built from, so
- * a second run takes well under a second and a change of pinned sources builds anew.
+ * What the tool builders (`tools/engine`, `tools/yaml`, `tools/python`, `tools/sdk`) share: where
+ * a build is cached between runs (outside tracked files, keyed by what it was built from, so a
+ * second run takes well under a second and a change of pinned sources builds anew), building into
+ * a staging directory renamed into place, Go on PATH, and how progress is logged.
  *
- * The same base as the engine's (`tools/engine/build.ts`): `$PINGONE_SESSIONS_ENGINE_CACHE/..`
- * when that is set, else `$XDG_CACHE_HOME` or `~/.cache`, then `pulumi-pingone-sessions/`.
+ * The base is `$XDG_CACHE_HOME` or `~/.cache`, then `pulumi-pingone-sessions/<kind>`. The
+ * language tooling's may be moved with `$PINGONE_SESSIONS_LANGUAGES_CACHE`; the engine's with
+ * `$PINGONE_SESSIONS_ENGINE_CACHE` (see tools/engine/build.ts).
  */
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -14,11 +17,15 @@ import path from "node:path";
 /** Environment variable naming the language tooling's cache directory (overrides the default). */
 export const LANGUAGES_CACHE_ENV = "PINGONE_SESSIONS_LANGUAGES_CACHE";
 
-/** `<cache base>/pulumi-pingone-sessions/<kind>`: the directory a kind of tool is cached under. */
+/** `$XDG_CACHE_HOME` (or `~/.cache`)`/pulumi-pingone-sessions/<kind>`: where a kind of tool is cached unless told otherwise. */
+export function defaultCacheDir(kind: string): string {
+  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "pulumi-pingone-sessions", kind);
+}
+
+/** The directory a kind of language tool is cached under: `$PINGONE_SESSIONS_LANGUAGES_CACHE/<kind>`, else the default. */
 export function cacheDirFor(kind: string): string {
   const explicit = process.env[LANGUAGES_CACHE_ENV];
-  if (explicit) return path.join(explicit, kind);
-  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "pulumi-pingone-sessions", kind);
+  return explicit ? path.join(explicit, kind) : defaultCacheDir(kind);
 }
 
 /** The first 12 hex digits of the SHA-256 of the files' contents, in order: a cache key. */
@@ -31,19 +38,15 @@ export function digestOf(...files: string[]): string {
 /**
  * Builds into `<root>.partial-<pid>` with `build`, then renames it to `root`, so an interrupted
  * build never leaves a half-made tool where a later run would take it for a finished one. When
- * another run finished first (`isDone(root)`), its result is kept and ours discarded.
+ * another run finished first (`isDone()`), its result is kept and ours discarded.
  */
-export function buildAtomically(
-  root: string,
-  isDone: (dir: string) => boolean,
-  build: (staging: string) => void,
-): void {
+export function buildAtomically(root: string, isDone: () => boolean, build: (staging: string) => void): void {
   const staging = `${root}.partial-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(staging, { recursive: true });
   try {
     build(staging);
-    if (!isDone(root)) {
+    if (!isDone()) {
       fs.rmSync(root, { recursive: true, force: true });
       fs.renameSync(staging, root);
     }
@@ -72,4 +75,20 @@ export function compareVersions(a: string, b: string): number {
 /** Seconds since `started` (a `Date.now()`), as `12 s`. */
 export function secondsSince(started: number): string {
   return `${((Date.now() - started) / 1000).toFixed(0)} s`;
+}
+
+/** `Built <file> (<size> MiB) in <seconds> s.`: the last progress line of a build. */
+export function builtLine(file: string, started: number): string {
+  return `Built ${file} (${(fs.statSync(file).size / 2 ** 20).toFixed(0)} MiB) in ${secondsSince(started)}.`;
+}
+
+/**
+ * `go version`'s answer (`go version go1.25.1 linux/amd64`); throws, saying what needs Go
+ * `minimum` or newer, when there is no Go on PATH.
+ */
+export function requireGo(what: string, minimum: string): string {
+  const go = spawnSync("go", ["version"], { encoding: "utf8" });
+  if (go.status !== 0)
+    throw new Error(`${what} needs Go ${minimum} or newer on PATH (the engine tests need it; npm test does not).`);
+  return go.stdout.trim();
 }

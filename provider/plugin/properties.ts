@@ -58,6 +58,18 @@ export function withSecrets(plain: Bag, wire: Bag, paths: readonly string[] = []
   return marked;
 }
 
+/** The strings and numbers (as text) found at `paths` (dotted: `connection.clientSecret`) of a plain bag. */
+export function textsAt(bag: Bag, paths: readonly string[]): string[] {
+  const texts: string[] = [];
+  for (const path of paths) {
+    let value: unknown = bag;
+    for (const step of path.split("."))
+      value = value !== null && typeof value === "object" ? (value as Bag)[step] : undefined;
+    if (typeof value === "string" || typeof value === "number") texts.push(String(value));
+  }
+  return texts;
+}
+
 function unwrap(value: unknown, inSecret: boolean, secrets: string[]): unknown {
   if (isSecret(value)) return unwrap(value.value, true, secrets);
   if (Array.isArray(value)) return value.map((item) => unwrap(item, inSecret, secrets));

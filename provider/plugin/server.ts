@@ -18,10 +18,10 @@ import * as pluginPb from "@pulumi/pulumi/proto/plugin_pb";
 import { PACKAGE_ROOT, PACKAGE_VERSION } from "../client/version";
 import { quote, redact, secretForms } from "../client/text";
 import { configure, providers, ProviderKind } from "../runtime";
-import { CONFIG_KEYS, configFailures, configReader, PLUGIN_PACKAGE, pluginSettingName } from "./config";
+import { CONFIG_KEYS, ConfigFailure, configFailures, configReader, PLUGIN_PACKAGE, pluginSettingName } from "./config";
 import { storedConnectionDiffers } from "../runtime/common";
 import { kindMetadata } from "./kinds";
-import { Bag, fromStruct, toStruct, Unwrapped, withSecrets } from "./properties";
+import { Bag, fromStruct, textsAt, toStruct, Unwrapped, withSecrets } from "./properties";
 
 /** The generic shape of one lifecycle, as the runtime's `providers` implement it. */
 interface Lifecycle {
@@ -39,6 +39,9 @@ interface Lifecycle {
 
 /** The schema served by GetSchema: schema.json at the package root. */
 export const SCHEMA_PATH = path.join(PACKAGE_ROOT, "schema.json");
+
+/** The provider configuration's secret keys (`clientSecret`, `apiAccessToken`). */
+const CONFIG_SECRET_KEYS = CONFIG_KEYS.filter((k) => k.secret).map((k) => k.key);
 
 /** A request the plugin cannot serve as asked (a type it does not have): answered INVALID_ARGUMENT. */
 export class InvalidRequestError extends Error {
@@ -73,26 +76,14 @@ export class PluginProvider {
     // and are recorded, as under the dynamic-provider host, rather than stop halfway through a sweep.
     cancel: this.unary(async () => new Empty()),
     checkConfig: this.unary(async (request: providerPb.CheckRequest, secrets) => {
-      const news = this.take(request.getNews(), secrets);
-      const response = new providerPb.CheckResponse().setInputs(
-        toStruct(
-          withSecrets(
-            news.plain,
-            news.wire,
-            CONFIG_KEYS.filter((k) => k.secret).map((k) => k.key),
-          ),
-        ),
-      );
-      response.setFailuresList(
-        configFailures(news.plain).map((f) =>
-          new providerPb.CheckFailure().setProperty(f.property).setReason(f.reason),
-        ),
-      );
-      return response;
+      const news = this.take(request.getNews(), secrets, CONFIG_SECRET_KEYS);
+      return new providerPb.CheckResponse()
+        .setInputs(toStruct(withSecrets(news.plain, news.wire, CONFIG_SECRET_KEYS)))
+        .setFailuresList(this.failures(configFailures(news.plain), secrets));
     }),
     diffConfig: this.unary(async (request: providerPb.DiffRequest, secrets) => {
-      const olds = this.take(request.getOldInputs() ?? request.getOlds(), secrets).plain;
-      const news = this.take(request.getNews(), secrets).plain;
+      const olds = this.take(request.getOldInputs() ?? request.getOlds(), secrets, CONFIG_SECRET_KEYS).plain;
+      const news = this.take(request.getNews(), secrets, CONFIG_SECRET_KEYS).plain;
       const changed = [...new Set([...Object.keys(olds), ...Object.keys(news)])].filter(
         (key) => key !== "version" && !sameValue(olds[key], news[key]),
       );
@@ -105,13 +96,13 @@ export class PluginProvider {
         .setDiffsList(changed);
     }),
     configure: this.unary(async (request: providerPb.ConfigureRequest, secrets) => {
-      const args = request.hasArgs() ? this.take(request.getArgs(), secrets).plain : undefined;
+      const args = request.hasArgs() ? this.take(request.getArgs(), secrets, CONFIG_SECRET_KEYS).plain : undefined;
       const variables = new Map(request.getVariablesMap().toArray());
       const reader = configReader(args, variables);
       this.clientId = reader.get("pingone:clientId");
-      this.configSecrets = CONFIG_KEYS.filter((k) => k.secret)
-        .map((k) => reader.get(`pingone:${k.key}`))
-        .filter((v): v is string => v !== undefined);
+      this.configSecrets = CONFIG_SECRET_KEYS.map((key) => reader.get(`pingone:${key}`)).filter(
+        (v): v is string => v !== undefined,
+      );
       configure(reader, pluginSettingName);
       return new providerPb.ConfigureResponse()
         .setAcceptsecrets(true)
@@ -121,20 +112,19 @@ export class PluginProvider {
     }),
     check: this.unary(async (request: providerPb.CheckRequest, secrets) => {
       const kind = kindOf(request.getType(), request.getUrn());
-      const olds = this.take(request.getOlds(), secrets);
-      const news = this.take(request.getNews(), secrets);
+      const secretInputs = kindMetadata[kind].secretInputs;
+      const olds = this.take(request.getOlds(), secrets, secretInputs);
+      const news = this.take(request.getNews(), secrets, secretInputs);
       const result = await lifecycle(kind).check!(olds.plain, news.plain);
-      const inputs = withSecrets(result.inputs ?? news.plain, news.wire, kindMetadata[kind].secretInputs);
+      const inputs = withSecrets(result.inputs ?? news.plain, news.wire, secretInputs);
       return new providerPb.CheckResponse()
         .setInputs(toStruct(inputs))
-        .setFailuresList(
-          (result.failures ?? []).map((f) => new providerPb.CheckFailure().setProperty(f.property).setReason(f.reason)),
-        );
+        .setFailuresList(this.failures(result.failures ?? [], secrets));
     }),
     diff: this.unary(async (request: providerPb.DiffRequest, secrets) => {
       const kind = kindOf(request.getType(), request.getUrn());
-      const olds = this.take(request.getOlds(), secrets).plain;
-      const news = this.take(request.getNews(), secrets).plain;
+      const olds = this.take(request.getOlds(), secrets, kindMetadata[kind].secretInputs).plain;
+      const news = this.take(request.getNews(), secrets, kindMetadata[kind].secretInputs).plain;
       const result = await lifecycle(kind).diff!(request.getId(), olds, news);
       const replaces = result.replaces ?? [];
       const changed = result.changes
@@ -159,15 +149,15 @@ export class PluginProvider {
     }),
     create: this.unary(async (request: providerPb.CreateRequest, secrets) => {
       const kind = kindOf(request.getType(), request.getUrn());
-      const inputs = this.take(request.getProperties(), secrets);
+      const inputs = this.take(request.getProperties(), secrets, kindMetadata[kind].secretInputs);
       if (request.getPreview()) return new providerPb.CreateResponse().setProperties(toStruct(inputs.wire));
       const result = await lifecycle(kind).create(inputs.plain);
       return new providerPb.CreateResponse().setId(result.id).setProperties(toStruct(result.outs ?? {}));
     }),
     read: this.unary(async (request: providerPb.ReadRequest, secrets) => {
       const kind = kindOf(request.getType(), request.getUrn());
-      const state = this.take(request.getProperties(), secrets).plain;
-      const inputs = this.take(request.getInputs(), secrets);
+      const state = this.take(request.getProperties(), secrets, kindMetadata[kind].secretInputs).plain;
+      const inputs = this.take(request.getInputs(), secrets, kindMetadata[kind].secretInputs);
       // Import: an id and nothing else. The id names the inputs (or the kind cannot be imported); the
       // runtime's read looks, never revokes, and records what it saw.
       const importing = Object.keys(state).length === 0 && Object.keys(inputs.plain).length === 0;
@@ -180,29 +170,51 @@ export class PluginProvider {
     }),
     update: this.unary(async (request: providerPb.UpdateRequest, secrets) => {
       const kind = kindOf(request.getType(), request.getUrn());
-      const olds = this.take(request.getOlds(), secrets).plain;
-      const news = this.take(request.getNews(), secrets);
+      const olds = this.take(request.getOlds(), secrets, kindMetadata[kind].secretInputs).plain;
+      const news = this.take(request.getNews(), secrets, kindMetadata[kind].secretInputs);
       if (request.getPreview()) return new providerPb.UpdateResponse().setProperties(toStruct(news.wire));
       const result = await lifecycle(kind).update!(request.getId(), olds, news.plain);
       return new providerPb.UpdateResponse().setProperties(toStruct(result.outs ?? {}));
     }),
     delete: this.unary(async (request: providerPb.DeleteRequest, secrets) => {
       const kind = kindOf(request.getType(), request.getUrn());
-      await lifecycle(kind).delete!(request.getId(), this.take(request.getProperties(), secrets).plain);
+      await lifecycle(kind).delete!(
+        request.getId(),
+        this.take(request.getProperties(), secrets, kindMetadata[kind].secretInputs).plain,
+      );
       return new Empty();
     }),
   };
 
-  /** A Struct off the wire, its secrets added to this call's list for redaction. */
-  private take(struct: Parameters<typeof fromStruct>[0], secrets: string[]): Unwrapped {
+  /**
+   * A Struct off the wire, added to this call's list for redaction: its values marked secret, and
+   * the texts at `secretPaths` (dotted: `connection.clientSecret`) however they came, since a
+   * credential a program or stack config gave in plain text is still a credential.
+   */
+  private take(struct: Parameters<typeof fromStruct>[0], secrets: string[], secretPaths: readonly string[]): Unwrapped {
     const taken = fromStruct(struct);
-    secrets.push(...taken.secrets);
+    secrets.push(...taken.secrets, ...textsAt(taken.plain, secretPaths));
     return taken;
+  }
+
+  /** `text` with none of the configuration's secrets or `secrets` in it, in any form they could take. */
+  private redacted(text: string, secrets: readonly string[]): string {
+    return redact(
+      text,
+      [...this.configSecrets, ...secrets].flatMap((s) => secretForms(s, this.clientId)),
+    );
+  }
+
+  /** Check failures on the wire, their reasons redacted as an error's message is. */
+  private failures(failures: readonly ConfigFailure[], secrets: readonly string[]): providerPb.CheckFailure[] {
+    return failures.map((f) =>
+      new providerPb.CheckFailure().setProperty(f.property).setReason(this.redacted(f.reason, secrets)),
+    );
   }
 
   /**
    * A unary handler around `handle`: its answer, or its error as a gRPC status whose message holds
-   * none of the secrets of the configuration or of the request, in any form they could take.
+   * none of the secrets of the configuration or of the request (`redacted`).
    */
   private unary<Req, Res>(handle: (request: Req, secrets: string[]) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
     return (call, callback) => {
@@ -210,8 +222,7 @@ export class PluginProvider {
       handle(call.request, secrets).then(
         (response) => callback(null, response),
         (error: unknown) => {
-          const forms = [...this.configSecrets, ...secrets].flatMap((s) => secretForms(s, this.clientId));
-          const message = redact(error instanceof Error ? error.message : String(error), forms);
+          const message = this.redacted(error instanceof Error ? error.message : String(error), secrets);
           const code = error instanceof InvalidRequestError ? grpc.status.INVALID_ARGUMENT : grpc.status.UNKNOWN;
           callback({ code, details: message, message } as grpc.ServiceError, null);
         },

@@ -1,15 +1,16 @@
 /**
  * What the engine tests of other languages (YAML, Python) share: the provider plugin and its
- * schema, where the package keeps them (`bin/`, `schema.json`); and a project directory in which the real `pulumi` CLI runs as a
- * user runs it, with a file backend, no Pulumi Cloud and no plugin download.
+ * schema, where the package keeps them (`bin/`, `schema.json`); a project directory in which the
+ * real `pulumi` CLI runs as a user runs it, with a file backend, no Pulumi Cloud and no plugin
+ * download; and a suite's world and projects, made and removed around each test.
  */
+import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { CLEARED_ENV, engineBuild, ExportedResource, WORK_ROOT } from "../../harness/engine";
-
-/** The plugin's executable, as the engine looks it up (`pulumi-resource-<package>`). */
-export const PLUGIN_EXECUTABLE = "pulumi-resource-pingone-sessions";
+import { engineBuild, ExportedResource, isolatedEngineEnv, WORK_ROOT } from "../../harness/engine";
+import { PLUGIN_EXECUTABLE } from "../../provider/plugin/config";
+import { startWorld, World } from "../support/world";
 
 /** Where the plugin is. */
 export interface PluginFiles {
@@ -73,15 +74,7 @@ export function newCliProject(source: string, projectName: string, pathDirs: str
   fs.cpSync(source, dir, { recursive: true });
   const backendDir = path.join(dir, ".state");
   fs.mkdirSync(backendDir);
-  const env: Record<string, string> = {
-    ...Object.fromEntries(CLEARED_ENV.map((name) => [name, ""])),
-    PULUMI_BACKEND_URL: `file://${backendDir}`,
-    PULUMI_CONFIG_PASSPHRASE: "",
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    PULUMI_HOME: path.join(dir, ".pulumi-home"),
-    PATH: [path.join(engine.root, "bin"), ...pathDirs, process.env.PATH ?? ""].join(path.delimiter),
-  };
+  const env = isolatedEngineEnv(backendDir, path.join(dir, ".pulumi-home"), pathDirs);
   const run = (args: string[], extraEnv: Record<string, string> = {}) =>
     new Promise<CliResult>((resolve) => {
       const child = execFile(engine.pulumi, [...args, "--non-interactive"], {
@@ -126,6 +119,16 @@ export function newCliProject(source: string, projectName: string, pathDirs: str
   };
 }
 
+/**
+ * Asserts that neither `pulumi stack export` nor the checkpoint at rest holds `secret` in plain
+ * text, and that the checkpoint was found (an empty one would hold nothing to find).
+ */
+export function assertNoPlaintextSecret(state: { text: string; atRest: string }, secret: string, when: string): void {
+  assert.ok(state.atRest.length > 0, `the checkpoint file exists ${when}`);
+  assert.ok(!state.text.includes(secret), `no client secret in plain text in pulumi stack export ${when}`);
+  assert.ok(!state.atRest.includes(secret), `no client secret in plain text in the checkpoint ${when}`);
+}
+
 /** The one resource of `type` (full token) named `name` in exported state. */
 export function stateResource(resources: StateResource[], type: string, name: string): StateResource {
   const found = resources.filter((r) => r.type === type && r.urn.endsWith(`::${name}`));
@@ -134,4 +137,40 @@ export function stateResource(resources: StateResource[], type: string, name: st
       `expected one ${type} named ${name} in state, found ${found.length}: ${resources.map((r) => r.urn).join(", ")}`,
     );
   return found[0];
+}
+
+/** A suite's emulator world and the projects its test made (see `cliProjectSuite`). */
+export interface CliProjectSuite {
+  /** The running test's world: the emulator, a worker application, a user with three sessions. */
+  world(): World;
+  /** `newCliProject`, removed after the test. */
+  newProject(source: string, projectName: string, pathDirs: string[]): CliProject;
+}
+
+/**
+ * Registers in the calling `describe` a world started before each test and stopped after it,
+ * once the test's projects are removed.
+ */
+export function cliProjectSuite(): CliProjectSuite {
+  let world: World | undefined;
+  const projects: CliProject[] = [];
+  beforeEach(async () => {
+    world = await startWorld({}, 3);
+  });
+  afterEach(async () => {
+    for (const project of projects.splice(0)) project.remove();
+    await world?.stop();
+    world = undefined;
+  });
+  return {
+    world() {
+      if (!world) throw new Error("world() is called inside a test, after beforeEach started it");
+      return world;
+    },
+    newProject(source, projectName, pathDirs) {
+      const project = newCliProject(source, projectName, pathDirs);
+      projects.push(project);
+      return project;
+    },
+  };
 }

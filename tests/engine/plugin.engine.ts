@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigMap } from "@pulumi/pulumi/automation";
-import { EngineStack, engineBuild, ExportedResource, newEngineStack } from "../../harness/engine";
+import { EngineStack, ExportedResource, newEngineStack } from "../../harness/engine";
 import { SENTINEL_SECRET, startWorld, World } from "../support/world";
 import { apiLog, assertNoPlaintext, deletedSessionIds } from "./support";
 
@@ -66,9 +66,7 @@ describe("the provider plugin under the real engine", function () {
       projectName: "plugin",
       program,
       config,
-      env: {
-        PATH: `${PLUGIN_BIN_DIR}${path.delimiter}${path.join(engineBuild().root, "bin")}${path.delimiter}${process.env.PATH ?? ""}`,
-      },
+      pathDirs: [PLUGIN_BIN_DIR],
     });
     stacks.push(es);
     return es;

@@ -17,9 +17,9 @@ import path from "node:path";
 import { engineBuild } from "../../harness/engine";
 import { ensurePythonEnv } from "../../tools/python/build";
 import { buildPythonWheel, installWheel } from "../../tools/sdk/build";
-import { SENTINEL_SECRET, startWorld, World } from "../support/world";
+import { SENTINEL_SECRET } from "../support/world";
 import { apiLog, deletedSessionIds } from "./support";
-import { CliProject, findPlugin, newCliProject, stateResource } from "./languages";
+import { assertNoPlaintextSecret, cliProjectSuite, findPlugin, stateResource } from "./languages";
 
 const EXAMPLE = path.resolve(__dirname, "../../examples/python-teardown");
 const DRIVER = path.join(__dirname, "python", "drive.py");
@@ -33,23 +33,14 @@ interface DriveResult {
 }
 
 describe("a Python program with the generated SDK, under the real engine", function () {
-  let world: World;
-  let project: CliProject | undefined;
-
-  beforeEach(async () => {
-    world = await startWorld({}, 3);
-  });
-  afterEach(async () => {
-    project?.remove();
-    await world.stop();
-  });
+  const suite = cliProjectSuite();
 
   it("up revokes, import adopts a session by id, refresh notices a session back, destroy revokes; no secret in state", async function () {
     this.timeout(600_000);
     const plugin = findPlugin();
     const python = ensurePythonEnv();
-    project = newCliProject(EXAMPLE, "python-teardown", [plugin.binDir]);
-    const p = project;
+    const world = suite.world();
+    const p = suite.newProject(EXAMPLE, "python-teardown", [plugin.binDir]);
 
     // The SDK as a user gets it: a wheel, installed (for PYTHONPATH) beside the project.
     const wheelDir = path.join(p.dir, ".wheel");
@@ -107,10 +98,7 @@ describe("a Python program with the generated SDK, under the real engine", funct
     assert.deepEqual([...revoked[world.userId]].sort(), [...world.sessionIds].sort());
     assert.deepEqual(revoked[other], [otherSession]);
     let state = await p.exportState();
-    assert.ok(
-      !state.text.includes(SENTINEL_SECRET) && !state.atRest.includes(SENTINEL_SECRET),
-      "no client secret in plain text after up",
-    );
+    assertNoPlaintextSecret(state, SENTINEL_SECRET, "after up");
 
     // import, with the `import_` resource option (see tests/engine/python/programs.py for why not
     // the CLI): the engine reads the session the user made after up by its id, through the plugin,
@@ -156,9 +144,6 @@ describe("a Python program with the generated SDK, under the real engine", funct
       state.resources.filter((r) => r.type.startsWith("pingone-sessions:")),
       [],
     );
-    assert.ok(
-      !state.text.includes(SENTINEL_SECRET) && !state.atRest.includes(SENTINEL_SECRET),
-      "no client secret in plain text after destroy",
-    );
+    assertNoPlaintextSecret(state, SENTINEL_SECRET, "after destroy");
   });
 });

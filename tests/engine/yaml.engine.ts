@@ -11,31 +11,22 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { ensureYamlHost } from "../../tools/yaml/build";
-import { SENTINEL_SECRET, startWorld, World } from "../support/world";
+import { SENTINEL_SECRET } from "../support/world";
 import { apiLog, deletedSessionIds } from "./support";
-import { CliProject, findPlugin, newCliProject, stateResource } from "./languages";
+import { assertNoPlaintextSecret, cliProjectSuite, findPlugin, stateResource } from "./languages";
 
 const EXAMPLE = path.resolve(__dirname, "../../examples/yaml-incident-response");
 const USER_REVOCATION = "pingone-sessions:index:UserSessionsRevocation";
 const SESSION_REVOCATION = "pingone-sessions:index:SessionRevocation";
 
 describe("a Pulumi YAML program with an explicit provider, under the real engine", function () {
-  let world: World;
-  let project: CliProject | undefined;
-
-  beforeEach(async () => {
-    world = await startWorld({}, 3);
-  });
-  afterEach(async () => {
-    project?.remove();
-    await world.stop();
-  });
+  const suite = cliProjectSuite();
 
   it("up revokes, refresh notices a session back, import records one without revoking, destroy revokes; no secret in state", async function () {
     this.timeout(600_000);
     const plugin = findPlugin();
-    project = newCliProject(EXAMPLE, "yaml-incident-response", [ensureYamlHost().binDir, plugin.binDir]);
-    const p = project;
+    const world = suite.world();
+    const p = suite.newProject(EXAMPLE, "yaml-incident-response", [ensureYamlHost().binDir, plugin.binDir]);
     const stolenUser = world.emulator.state.addUser(world.environmentId);
     const stolenSession = world.emulator.state.addSession(world.environmentId, stolenUser).id;
     const cutoff = new Date().toISOString();
@@ -72,10 +63,7 @@ describe("a Pulumi YAML program with an explicit provider, under the real engine
     assert.equal(outputs.userHasSessions, false);
     assert.equal(outputs.stolenSessionOutcome, "revoked");
     let state = await p.exportState();
-    assert.ok(
-      !state.text.includes(SENTINEL_SECRET) && !state.atRest.includes(SENTINEL_SECRET),
-      "no client secret in plain text after up",
-    );
+    assertNoPlaintextSecret(state, SENTINEL_SECRET, "after up");
     const provider = stateResource(state.resources, "pulumi:providers:pingone-sessions", "incident");
     assert.equal(
       stateResource(state.resources, USER_REVOCATION, "compromised-user").provider?.startsWith(provider.urn),
@@ -142,9 +130,6 @@ describe("a Pulumi YAML program with an explicit provider, under the real engine
       state.resources.filter((r) => r.type.startsWith("pingone-sessions:")),
       [],
     );
-    assert.ok(
-      !state.text.includes(SENTINEL_SECRET) && !state.atRest.includes(SENTINEL_SECRET),
-      "no client secret in plain text after destroy",
-    );
+    assertNoPlaintextSecret(state, SENTINEL_SECRET, "after destroy");
   });
 });

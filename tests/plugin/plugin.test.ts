@@ -74,9 +74,13 @@ describe("the provider plugin over gRPC", function () {
     world = await startWorld({}, 3);
   });
   afterEach(async () => {
-    assertSecretNowhere();
-    await Promise.all(plugins.splice(0).map((plugin) => plugin.stop()));
-    await world.stop();
+    // Stopped even when a secret leaked: a plugin or emulator left running keeps mocha from ending.
+    try {
+      assertSecretNowhere();
+    } finally {
+      await Promise.all(plugins.splice(0).map((plugin) => plugin.stop()));
+      await world.stop();
+    }
   });
 
   describe("the provider", () => {
@@ -203,6 +207,49 @@ describe("the provider plugin over gRPC", function () {
       );
     });
 
+    it("redacts a credential given in plain text, not marked secret, from check failures and errors", async () => {
+      // No Configure: the secret is known only from where the request holds it. It is not the
+      // sentinel, which afterEach looks for everywhere: the inputs echo what the request gave.
+      const plain = "plain-client-secret-5f2a9c81e7d4";
+      const plugin = await startPlugin();
+      const config = await plugin.checkConfig({ clientSecret: plain, regionCode: plain });
+      assert.deepEqual(config.failures, [
+        {
+          property: "regionCode",
+          reason:
+            'Unknown PingOne region "[redacted]" (pingone-sessions:regionCode / PINGONE_REGION_CODE): use one of NA, EU, CA, AP, AU, SG.',
+        },
+      ]);
+      const urn = urnOf("SessionRevocation", "s");
+      const inputs = {
+        environmentId: world.environmentId,
+        userId: world.userId,
+        sessionId: world.sessionIds[0],
+        connection: { clientId: world.clientId, clientSecret: plain, maxAttempts: `x${plain}` },
+      };
+      const checked = await plugin.check(urn, inputs);
+      assert.deepEqual(
+        checked.failures.map((f) => f.property),
+        ["connection.maxAttempts"],
+      );
+      assert.match(checked.failures[0].reason, /must be a whole number from 1 to 100; got "x\[redacted\]"\.$/);
+      const error = await failure(plugin.create(urn, inputs));
+      assert.match(error.message, /must be a whole number from 1 to 100; got "x\[redacted\]"\.$/);
+      assert.deepEqual(apiLog(), [], "nothing was sent");
+    });
+
+    it("refuses a Create that lacks an input the type requires, before any request", async () => {
+      const plugin = await configuredPlugin();
+      const error = await failure(
+        plugin.create(urnOf("SessionRevocation", "s"), { environmentId: world.environmentId, userId: world.userId }),
+      );
+      assert.equal(
+        error.message,
+        "sessionId is required: a PingOne id (a UUID such as 0f8fad5b-d9cb-469f-a165-70867728950e)",
+      );
+      assert.deepEqual(apiLog(), []);
+    });
+
     it("exits when the process that started it is gone", async () => {
       const plugin = await startPlugin();
       const node = childrenOf(plugin.pid)[0];
@@ -324,6 +371,36 @@ describe("the provider plugin over gRPC", function () {
       assert.equal(present(1), true, "import revokes nothing");
       // The next up finds it present and revokes it.
       assert.deepEqual((await plugin.diff(imported.id, urn, imported.outputs, imported.inputs)).changes, "some");
+    });
+
+    it("fails Delete when PingOne refuses the DELETE, and the session stays", async () => {
+      const plugin = await configuredPlugin();
+      const state = { ...inputs(0), outcome: "revoked", present: false, checkedAt: "", connection: {} };
+      world.emulator.injectFault({ method: "DELETE", path: "/v1/", status: 403 });
+      const error = await failure(plugin.delete(idOf(0), urn, state));
+      assert.match(error.message, /403/);
+      // After the refusal the client looks up the application's roles to say why; it deletes nothing else.
+      assert.deepEqual(
+        apiLog().filter((line) => !line.startsWith("GET ")),
+        [`DELETE /v1/environments/${world.environmentId}/users/${world.userId}/sessions/${world.sessionIds[0]} 403`],
+      );
+      assert.equal(present(0), true, "the session PingOne refused to delete is still there");
+    });
+
+    it("fails an import whose lookup PingOne refuses: neither present nor absent is recorded", async () => {
+      const plugin = await configuredPlugin();
+      world.emulator.injectFault({ method: "GET", path: "/v1/", status: 403 });
+      const error = await failure(plugin.read(idOf(1), urn));
+      assert.match(error.message, /403/);
+      assert.equal(
+        apiLog()[0],
+        `GET /v1/environments/${world.environmentId}/users/${world.userId}/sessions/${world.sessionIds[1]} 403`,
+      );
+      assert.ok(
+        apiLog().every((line) => line.startsWith("GET ")),
+        apiLog().join("\n"),
+      );
+      assert.equal(present(1), true, "import revokes nothing");
     });
 
     it("imports a session already gone as absent, and refuses an id that names no session", async () => {

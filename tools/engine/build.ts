@@ -21,10 +21,9 @@
  * Prints the engine root (the directory whose `bin/` holds `pulumi`) on stdout, progress on stderr.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
+import { buildAtomically, builtLine, defaultCacheDir, digestOf, requireGo } from "../cache";
 
 /** This folder: the Go module that pins the engine's sources. */
 export const ENGINE_MODULE_DIR = __dirname;
@@ -53,14 +52,9 @@ export function installedPulumiVersion(): string {
  * change of the pinned sources builds anew instead of reusing a stale binary.
  */
 export function engineBuildFor(version: string = installedPulumiVersion()): EngineBuild {
-  const base =
-    process.env[ENGINE_CACHE_ENV] ||
-    path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "pulumi-pingone-sessions", "engine");
-  const digest = createHash("sha256")
-    .update(fs.readFileSync(path.join(ENGINE_MODULE_DIR, "go.sum")))
-    .digest("hex")
-    .slice(0, 12);
-  const root = path.join(base, `v${version}-${digest}`);
+  // CI caches this directory by version: keep its layout.
+  const base = process.env[ENGINE_CACHE_ENV] || defaultCacheDir("engine");
+  const root = path.join(base, `v${version}-${digestOf(path.join(ENGINE_MODULE_DIR, "go.sum"))}`);
   return { version, root, pulumi: path.join(root, "bin", "pulumi") };
 }
 
@@ -102,52 +96,41 @@ export function ensureEngine(log: (line: string) => void = (line) => process.std
   const build = engineBuildFor(version);
   if (isBuilt(build)) return build;
 
-  const go = spawnSync("go", ["version"], { encoding: "utf8" });
-  if (go.status !== 0) {
-    throw new Error(
-      "Building Pulumi's engine needs Go 1.25 or newer on PATH (the engine tests need it; npm test does not).",
-    );
-  }
+  const go = requireGo("Building Pulumi's engine", "1.25");
   log(
-    `Building Pulumi's engine v${version} from the Go module proxy with ${go.stdout.trim()} (once per version; cold: tens of minutes on 2 cores)…`,
+    `Building Pulumi's engine v${version} from the Go module proxy with ${go} (once per version; cold: tens of minutes on 2 cores)…`,
   );
   const started = Date.now();
-  const staging = `${build.root}.partial-${process.pid}`;
-  fs.rmSync(staging, { recursive: true, force: true });
-  fs.mkdirSync(path.join(staging, "bin"), { recursive: true });
-  try {
-    const ldflags = `-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v${version}`;
-    execFileSync(
-      "go",
-      [
-        "build",
-        "-buildvcs=false",
-        "-trimpath",
-        "-tags",
-        "osusergo,grpcnotrace",
-        "-ldflags",
-        ldflags,
-        "-o",
-        path.join(staging, "bin", "pulumi"),
-        PULUMI_COMMAND,
-      ],
-      { cwd: ENGINE_MODULE_DIR, stdio: ["ignore", "inherit", "inherit"] },
-    );
-    const plugin = require.resolve("@pulumi/pulumi/pulumi-resource-pulumi-nodejs");
-    fs.copyFileSync(plugin, path.join(staging, "bin", "pulumi-resource-pulumi-nodejs"));
-    fs.chmodSync(path.join(staging, "bin", "pulumi-resource-pulumi-nodejs"), 0o755);
-    fs.mkdirSync(path.dirname(build.root), { recursive: true });
-    // Another run may have finished first: its result is as good as ours.
-    if (!isBuilt(build)) {
-      fs.rmSync(build.root, { recursive: true, force: true });
-      fs.renameSync(staging, build.root);
-    }
-  } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
-  }
+  buildAtomically(
+    build.root,
+    () => isBuilt(build),
+    (staging) => {
+      const bin = path.join(staging, "bin");
+      fs.mkdirSync(bin);
+      const ldflags = `-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v${version}`;
+      execFileSync(
+        "go",
+        [
+          "build",
+          "-buildvcs=false",
+          "-trimpath",
+          "-tags",
+          "osusergo,grpcnotrace",
+          "-ldflags",
+          ldflags,
+          "-o",
+          path.join(bin, "pulumi"),
+          PULUMI_COMMAND,
+        ],
+        { cwd: ENGINE_MODULE_DIR, stdio: ["ignore", "inherit", "inherit"] },
+      );
+      const plugin = path.join(bin, "pulumi-resource-pulumi-nodejs");
+      fs.copyFileSync(require.resolve("@pulumi/pulumi/pulumi-resource-pulumi-nodejs"), plugin);
+      fs.chmodSync(plugin, 0o755);
+    },
+  );
   if (!isBuilt(build)) throw new Error(`The engine built into ${build.root} does not report v${version}`);
-  const size = fs.statSync(build.pulumi).size;
-  log(`Built ${build.pulumi} (${(size / 2 ** 20).toFixed(0)} MiB) in ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+  log(builtLine(build.pulumi, started));
   return build;
 }
 

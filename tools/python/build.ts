@@ -5,9 +5,9 @@
  *
  * Why no language host: the engine runs a `runtime: python` project through
  * `pulumi-language-python`, whose Go module the Go module proxy refuses (see docs/languages.md).
- * The Python Automation API with an inline program (`create_or_select_stack(..., program=fn)`)
- * serves the program from the Python process itself, as the Node one does, so the program still
- * runs under the real engine and the real Python SDK.
+ * The Python Automation API with an inline program (`select_stack(..., program=fn)`, in
+ * tests/engine/python/drive.py) serves the program from the Python process itself, as the Node
+ * one does, so the program still runs under the real engine and the real Python SDK.
  *
  * The environment is made in place and marked complete only at the end (a venv's scripts name
  * its absolute path, so it cannot be built elsewhere and moved); an unmarked one is remade.

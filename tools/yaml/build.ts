@@ -16,11 +16,11 @@
  * The result lives in `<cache>/yaml/v<version>-<go.sum digest>/bin/pulumi-language-yaml`.
  * Prints that `bin` directory on stdout, progress on stderr.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { pinnedEngineVersion } from "../engine/build";
-import { buildAtomically, cacheDirFor, compareVersions, digestOf, secondsSince } from "../cache";
+import { buildAtomically, builtLine, cacheDirFor, compareVersions, digestOf, requireGo } from "../cache";
 
 /** This folder: the Go module that pins the host's sources. */
 const YAML_MODULE_DIR = __dirname;
@@ -86,19 +86,13 @@ export function ensureYamlHost(
   }
   if (isBuilt(build)) return build;
 
-  const go = spawnSync("go", ["version"], { encoding: "utf8" });
-  if (go.status !== 0)
-    throw new Error(
-      "Building the YAML language host needs Go 1.24 or newer on PATH (the engine tests need it; npm test does not).",
-    );
+  const go = requireGo("Building the YAML language host", "1.24");
   log(
-    `Building pulumi-language-yaml v${build.version} (Pulumi SDK v${build.sdkVersion}) with ${go.stdout.trim()} (once per version; cold: ~6 min on 2 cores)…`,
+    `Building pulumi-language-yaml v${build.version} (Pulumi SDK v${build.sdkVersion}) with ${go} (once per version; cold: ~6 min on 2 cores)…`,
   );
   const started = Date.now();
-  const root = path.dirname(build.binDir);
-  fs.mkdirSync(path.dirname(root), { recursive: true });
   buildAtomically(
-    root,
+    path.dirname(build.binDir),
     () => isBuilt(build),
     (staging) => {
       const ldflags = `-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=${build.version}`;
@@ -119,7 +113,7 @@ export function ensureYamlHost(
     },
   );
   if (!isBuilt(build)) throw new Error(`The YAML language host was not built into ${build.binDir}`);
-  log(`Built ${build.host} (${(fs.statSync(build.host).size / 2 ** 20).toFixed(0)} MiB) in ${secondsSince(started)}.`);
+  log(builtLine(build.host, started));
   return build;
 }
 
